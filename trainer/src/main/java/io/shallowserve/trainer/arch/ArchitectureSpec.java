@@ -1,0 +1,119 @@
+package io.shallowserve.trainer.arch;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One network description from which both shapes are built.
+ *
+ * <pre>
+ * stem:  conv stemKernel x stemKernel (inputChannels -> width), [batch norm], activation, [2x2 max pool]
+ * unit:  conv unitKernel x unitKernel (width -> width), [batch norm], activation      (units of them)
+ * head:  average pool to headPool x headPool cells, flatten, dense -> classes
+ * </pre>
+ *
+ * All convolutions keep the map size ("same" padding, stride 1), so every unit sees and returns a
+ * width x mapHeight x mapWidth tensor and the units can be chained (deep) or summed (shallow).
+ */
+public record ArchitectureSpec(
+        int inputChannels,
+        int inputHeight,
+        int inputWidth,
+        int classes,
+        int width,
+        int stemKernel,
+        boolean stemPool,
+        int units,
+        int unitKernel,
+        Activation activation,
+        boolean batchNorm,
+        int headPool) {
+
+    public ArchitectureSpec {
+        List<String> problems = new ArrayList<>();
+        positive(problems, "inputChannels", inputChannels);
+        positive(problems, "inputHeight", inputHeight);
+        positive(problems, "inputWidth", inputWidth);
+        if (classes < 2) {
+            problems.add("classes must be at least 2, got " + classes);
+        }
+        positive(problems, "width", width);
+        positive(problems, "units", units);
+        oddKernel(problems, "stemKernel", stemKernel);
+        oddKernel(problems, "unitKernel", unitKernel);
+        if (activation == null) {
+            problems.add("activation is required (relu or leaky_relu)");
+        }
+        if (problems.isEmpty()) {
+            if (stemKernel > inputHeight || stemKernel > inputWidth) {
+                problems.add("stemKernel " + stemKernel + " is larger than the " + inputHeight + "x" + inputWidth
+                        + " input");
+            }
+            if (stemPool && (inputHeight < 2 || inputWidth < 2)) {
+                problems.add("stemPool needs an input of at least 2x2");
+            }
+            int mapHeight = stemPool ? inputHeight / 2 : inputHeight;
+            int mapWidth = stemPool ? inputWidth / 2 : inputWidth;
+            if (unitKernel > mapHeight || unitKernel > mapWidth) {
+                problems.add("unitKernel " + unitKernel + " is larger than the " + mapHeight + "x" + mapWidth
+                        + " feature map the units see");
+            }
+            if (headPool < 1 || mapHeight % headPool != 0 || mapWidth % headPool != 0) {
+                problems.add("headPool " + headPool + " must divide the " + mapHeight + "x" + mapWidth
+                        + " feature map (1 = global average pool)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("Impossible architecture: " + String.join("; ", problems));
+        }
+    }
+
+    private static void positive(List<String> problems, String name, int value) {
+        if (value < 1) {
+            problems.add(name + " must be positive, got " + value);
+        }
+    }
+
+    private static void oddKernel(List<String> problems, String name, int value) {
+        if (value < 1 || value % 2 == 0) {
+            problems.add(name + " must be an odd positive size so that padding keeps the map size, got " + value);
+        }
+    }
+
+    /** Height of the feature map the units work on. */
+    public int mapHeight() {
+        return stemPool ? inputHeight / 2 : inputHeight;
+    }
+
+    /** Width of the feature map the units work on. */
+    public int mapWidth() {
+        return stemPool ? inputWidth / 2 : inputWidth;
+    }
+
+    /** Features entering the dense layer of the head. */
+    public int headFeatures() {
+        return width * headPool * headPool;
+    }
+
+    /**
+     * Trainable parameters: convolution and dense weights and biases, and batch-norm scale and shift.
+     * The wiring (deep or shallow) does not enter: both shapes hold the same layers.
+     */
+    public long parameterCount() {
+        long perNorm = batchNorm ? 2L * width : 0;
+        long stem = (long) width * inputChannels * stemKernel * stemKernel + width + perNorm;
+        long unit = (long) width * width * unitKernel * unitKernel + width + perNorm;
+        long head = (long) headFeatures() * classes + classes;
+        return stem + units * unit + head;
+    }
+
+    /** Input tensor shape for a batch of {@code batch} images, NCHW. */
+    public long[] inputShape(long batch) {
+        return new long[] {batch, inputChannels, inputHeight, inputWidth};
+    }
+
+    /** Shape of the feature map between stem, units and head for a batch of {@code batch} images. */
+    public long[] mapShape(long batch) {
+        return new long[] {batch, width, mapHeight(), mapWidth()};
+    }
+}

@@ -1,0 +1,190 @@
+package io.shallowserve.trainer.arch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Blocks;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.ParallelBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
+import io.shallowserve.trainer.export.FoldedNetwork;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The DJL form of one {@link ArchitectureSpec} in one {@link NetworkShape}. It keeps typed references to
+ * its layers so that the trained parameters can be folded and exported without guessing at block names.
+ *
+ * <p>Input: float pixels in [0,1], NCHW. The per-channel normalisation is the first step of the network,
+ * so the exported graph takes the same input and clients need not know the statistics.
+ */
+public final class ResidualNetwork {
+
+    /** Batch-norm epsilon, shared by training and the folding at export. */
+    static final float BATCH_NORM_EPSILON = 1e-5f;
+
+    private final ArchitectureSpec spec;
+    private final NetworkShape shape;
+    private final float[] channelMean;
+    private final float[] channelStd;
+    private final ConvLayer stem;
+    private final List<ConvLayer> units;
+    private final Linear head;
+    private final SequentialBlock block;
+
+    private ResidualNetwork(ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd) {
+        if (channelMean.length != spec.inputChannels() || channelStd.length != spec.inputChannels()) {
+            throw new IllegalArgumentException("normalisation needs one mean and std per input channel ("
+                    + spec.inputChannels() + "), got " + channelMean.length + " and " + channelStd.length);
+        }
+        this.spec = spec;
+        this.shape = shape;
+        this.channelMean = channelMean.clone();
+        this.channelStd = channelStd.clone();
+        this.stem = ConvLayer.of(spec, spec.stemKernel());
+        List<ConvLayer> layers = new ArrayList<>();
+        for (int k = 0; k < spec.units(); k++) {
+            layers.add(ConvLayer.of(spec, spec.unitKernel()));
+        }
+        this.units = List.copyOf(layers);
+        this.head = Linear.builder().setUnits(spec.classes()).build();
+        this.block = assemble();
+    }
+
+    /** Builds the network; {@code channelMean} and {@code channelStd} come from the training split. */
+    public static ResidualNetwork create(
+            ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd) {
+        return new ResidualNetwork(spec, shape, channelMean, channelStd);
+    }
+
+    public ArchitectureSpec spec() {
+        return spec;
+    }
+
+    public NetworkShape shape() {
+        return shape;
+    }
+
+    /** The DJL block to train and run: [N, C, H, W] pixels in [0,1] to [N, classes] logits. */
+    public Block block() {
+        return block;
+    }
+
+    private SequentialBlock assemble() {
+        SequentialBlock network = new SequentialBlock();
+        network.add(LambdaBlock.singleton(this::normalise, "normalise"));
+        network.add(stem.block(spec.activation()));
+        if (spec.stemPool()) {
+            network.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+        }
+        switch (shape) {
+            case DEEP -> units.forEach(unit -> network.add(residual(unit.block(spec.activation()))));
+            case SHALLOW -> network.add(parallelSum());
+        }
+        if (spec.headPool() == 1) {
+            network.add(Pool.globalAvgPool2dBlock());
+        } else {
+            Shape window = new Shape(spec.mapHeight() / spec.headPool(), spec.mapWidth() / spec.headPool());
+            network.add(Pool.avgPool2dBlock(window, window));
+        }
+        network.add(Blocks.batchFlattenBlock());
+        network.add(head);
+        return network;
+    }
+
+    private NDArray normalise(NDArray pixels) {
+        long[] perChannel = {1, channelMean.length, 1, 1};
+        NDArray mean = pixels.getManager().create(channelMean, new Shape(perChannel));
+        NDArray std = pixels.getManager().create(channelStd, new Shape(perChannel));
+        return pixels.sub(mean).div(std);
+    }
+
+    /** h + F(h). */
+    private static Block residual(Block unit) {
+        return new ParallelBlock(ResidualNetwork::sum, List.of(Blocks.identityBlock(), unit));
+    }
+
+    /** x + sum_k F_k(x): every unit sees the same input. */
+    private Block parallelSum() {
+        List<Block> branches = new ArrayList<>();
+        branches.add(Blocks.identityBlock());
+        units.forEach(unit -> branches.add(unit.block(spec.activation())));
+        return new ParallelBlock(ResidualNetwork::sum, branches);
+    }
+
+    private static NDList sum(List<NDList> outputs) {
+        NDArray total = outputs.get(0).singletonOrThrow();
+        for (int i = 1; i < outputs.size(); i++) {
+            total = total.add(outputs.get(i).singletonOrThrow());
+        }
+        return new NDList(total);
+    }
+
+    /** The trained parameters with batch norm folded into each convolution, ready for ONNX export. */
+    public FoldedNetwork fold() {
+        List<FoldedNetwork.Conv> foldedUnits = units.stream().map(ConvLayer::fold).toList();
+        FoldedNetwork.Dense dense = new FoldedNetwork.Dense(
+                spec.classes(),
+                spec.headFeatures(),
+                head.getParameters().get("weight").getArray().toFloatArray(),
+                head.getParameters().get("bias").getArray().toFloatArray());
+        return new FoldedNetwork(spec, shape, channelMean, channelStd, stem.fold(), foldedUnits, dense);
+    }
+
+    /** A convolution with "same" padding and its optional batch norm. */
+    private record ConvLayer(Conv2d conv, BatchNorm norm, int kernel) {
+
+        static ConvLayer of(ArchitectureSpec spec, int kernel) {
+            Conv2d conv = Conv2d.builder()
+                    .setKernelShape(new Shape(kernel, kernel))
+                    .optPadding(new Shape(kernel / 2, kernel / 2))
+                    .setFilters(spec.width())
+                    .build();
+            BatchNorm norm = spec.batchNorm()
+                    ? BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build()
+                    : null;
+            return new ConvLayer(conv, norm, kernel);
+        }
+
+        /** conv, [batch norm], activation. */
+        Block block(Activation activation) {
+            SequentialBlock sequence = new SequentialBlock().add(conv);
+            if (norm != null) {
+                sequence.add(norm);
+            }
+            return sequence.add(switch (activation) {
+                case RELU -> ai.djl.nn.Activation.reluBlock();
+                case LEAKY_RELU -> ai.djl.nn.Activation.leakyReluBlock(Activation.LEAKY_RELU_ALPHA);
+            });
+        }
+
+        FoldedNetwork.Conv fold() {
+            NDArray weight = conv.getParameters().get("weight").getArray();
+            long[] dims = weight.getShape().getShape();
+            int out = (int) dims[0];
+            int in = (int) dims[1];
+            float[] w = weight.toFloatArray();
+            float[] b = conv.getParameters().get("bias").getArray().toFloatArray();
+            if (norm != null) {
+                float[] gamma = norm.getParameters().get("gamma").getArray().toFloatArray();
+                float[] beta = norm.getParameters().get("beta").getArray().toFloatArray();
+                float[] mean = norm.getParameters().get("runningMean").getArray().toFloatArray();
+                float[] variance = norm.getParameters().get("runningVar").getArray().toFloatArray();
+                int perOutput = w.length / out;
+                for (int o = 0; o < out; o++) {
+                    float scale = (float) (gamma[o] / Math.sqrt(variance[o] + BATCH_NORM_EPSILON));
+                    for (int i = 0; i < perOutput; i++) {
+                        w[o * perOutput + i] *= scale;
+                    }
+                    b[o] = (b[o] - mean[o]) * scale + beta[o];
+                }
+            }
+            return new FoldedNetwork.Conv(out, in, kernel, w, b);
+        }
+    }
+}

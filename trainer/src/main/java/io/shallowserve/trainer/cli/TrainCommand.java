@@ -1,0 +1,131 @@
+package io.shallowserve.trainer.cli;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.data.DataLocator;
+import io.shallowserve.trainer.data.DataSplits;
+import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.trainer.repository.ModelManifest;
+import io.shallowserve.trainer.train.ModelTraining;
+import io.shallowserve.trainer.train.TrainingData;
+import io.shallowserve.trainer.train.TrainingOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trainer train}: trains one spec in one or both shapes and writes each as
+ * {@code <output>/<name>-<shape>/<version>/}. The defaults are the committed default pair.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a network (deep, shallow or both shapes of one spec) and export it to ONNX.")
+final class TrainCommand implements Callable<Integer> {
+
+    enum Shapes {
+        DEEP, SHALLOW, BOTH;
+
+        List<NetworkShape> list() {
+            return switch (this) {
+                case DEEP -> List.of(NetworkShape.DEEP);
+                case SHALLOW -> List.of(NetworkShape.SHALLOW);
+                case BOTH -> List.of(NetworkShape.DEEP, NetworkShape.SHALLOW);
+            };
+        }
+    }
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist",
+            description = "fashion-mnist, mnist or cifar10 (default: ${DEFAULT-VALUE})")
+    String dataset;
+
+    @Option(names = "--data", description = "folder with the data set's files (else $SHALLOWSERVE_DATA, else"
+            + " /usr/share/datasets/<dataset>)")
+    Path dataFolder;
+
+    @Option(names = "--shape", defaultValue = "both", description = "deep, shallow or both (default: ${DEFAULT-VALUE})")
+    Shapes shapes;
+
+    @Option(names = "--width", defaultValue = "32", description = "channels C of the stem and every unit")
+    int width;
+
+    @Option(names = "--units", defaultValue = "4", description = "number of units L")
+    int units;
+
+    @Option(names = "--stem-kernel", defaultValue = "3")
+    int stemKernel;
+
+    @Option(names = "--unit-kernel", defaultValue = "3")
+    int unitKernel;
+
+    @Option(names = "--stem-pool", defaultValue = "true", negatable = true,
+            description = "2x2 max pool after the stem (default: ${DEFAULT-VALUE})")
+    boolean stemPool;
+
+    @Option(names = "--activation", defaultValue = "relu", description = "relu or leaky_relu")
+    Activation activation;
+
+    @Option(names = "--batch-norm", defaultValue = "true", negatable = true,
+            description = "batch norm after each convolution, folded into it at export (default: ${DEFAULT-VALUE})")
+    boolean batchNorm;
+
+    @Option(names = "--head-pool", defaultValue = "2",
+            description = "average-pool grid before the dense layer; 1 = global average pool")
+    int headPool;
+
+    @Option(names = "--epochs", defaultValue = "10")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128")
+    int batchSize;
+
+    @Option(names = "--learning-rate", defaultValue = "0.003")
+    float learningRate;
+
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+
+    @Option(names = "--validation", defaultValue = "5000", description = "images held out of the training split")
+    int validation;
+
+    @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training images (0 = all)")
+    int trainLimit;
+
+    @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cut epochs short (0 = no limit)")
+    int maxStepsPerEpoch;
+
+    @Option(names = "--output", defaultValue = "models", description = "model repository to write into")
+    Path output;
+
+    @Option(names = "--name", defaultValue = "fashion",
+            description = "model name prefix; each shape is written as <name>-<shape>")
+    String name;
+
+    @Option(names = "--version", defaultValue = "1", description = "version folder to write")
+    int version;
+
+    @Override
+    public Integer call() throws Exception {
+        DatasetKind kind = DatasetKind.fromId(dataset);
+        ArchitectureSpec spec = new ArchitectureSpec(kind.channels(), kind.height(), kind.width(),
+                kind.classNames().size(), width, stemKernel, stemPool, units, unitKernel, activation, batchNorm,
+                headPool);
+        TrainingOptions options =
+                new TrainingOptions(epochs, batchSize, learningRate, seed, validation, maxStepsPerEpoch);
+        Path folder = DataLocator.fromSystem().locate(kind, dataFolder);
+        TrainingData data = TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, validation, seed);
+        System.out.printf("%s from %s: %d training, %d validation, %d test images; %d parameters per shape%n",
+                kind.displayName(), folder, data.training().size(), data.validation().size(), data.test().size(),
+                spec.parameterCount());
+
+        List<ModelManifest> trained = new ArrayList<>();
+        for (NetworkShape shape : shapes.list()) {
+            trained.add(ModelTraining.run(spec, shape, data, options, output, name + "-" + shape.id(), version));
+        }
+        System.out.println();
+        System.out.print(Comparison.table(trained));
+        return 0;
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * Turns a trained network into the ONNX files of the model repository (see DESIGN.md, "Model repository").
+ *
+ * <p>The trainer reduces a network to a {@link io.shallowserve.trainer.export.FoldedNetwork} (batch norm
+ * folded into the convolutions, ONNX weight layouts). {@link io.shallowserve.trainer.export.OnnxExporter}
+ * writes it as {@code model.onnx} and, for the parallel-shallow shape, as the split graphs under
+ * {@code branches/} that the server can run concurrently: stem, one graph per branch, and head, with
+ * head(stem(x), sum_k branch_k(stem(x))) = model(x). All graphs are built by one
+ * {@link io.shallowserve.trainer.export.OnnxGraphBuilder} from the same layer writer, so they cannot drift
+ * apart. {@link io.shallowserve.trainer.export.Sha256} gives the checksums model.json records.
+ *
+ * <p>DJL has no ONNX exporter; the graphs are written directly as ONNX protobuf messages
+ * ({@code ai.onnx.proto.OnnxMl} from tribuo-util-onnx).
+ */
+package io.shallowserve.trainer.export;

@@ -1,0 +1,120 @@
+package io.shallowserve.trainer.train;
+
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.arch.ResidualNetwork;
+import io.shallowserve.trainer.export.ExportedModel;
+import io.shallowserve.trainer.export.OnnxExporter;
+import io.shallowserve.trainer.export.Sha256;
+import io.shallowserve.trainer.repository.ModelManifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One model from data to repository: trains a network of one shape, measures it on every split, exports
+ * its graphs and writes model.json into {@code <repository>/<name>/<version>/}.
+ */
+public final class ModelTraining {
+
+    public static final String METRICS_FILE = "metrics.csv";
+    private static final String FRAMEWORK = "DJL 0.36.0, PyTorch 2.7.1 (CPU)";
+
+    private ModelTraining() {
+    }
+
+    /**
+     * @throws IOException if the version folder already holds files (a new version never mixes with an old one)
+     *                     or writing fails
+     */
+    public static ModelManifest run(
+            ArchitectureSpec spec,
+            NetworkShape shape,
+            TrainingData data,
+            TrainingOptions options,
+            Path repository,
+            String name,
+            int version)
+            throws IOException {
+        Path versionFolder = repository.resolve(name).resolve(Integer.toString(version));
+        if (Files.isDirectory(versionFolder)) {
+            try (var entries = Files.list(versionFolder)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(versionFolder + " already holds a model: choose another --version, or"
+                            + " remove the folder first");
+                }
+            }
+        }
+        Files.createDirectories(versionFolder);
+        ResidualNetwork network = ResidualNetwork.create(
+                spec, shape, data.normalization().mean(), data.normalization().std());
+        try (NetworkTrainer trainer = NetworkTrainer.create(network, options.seed())) {
+            long started = System.nanoTime();
+            trainer.train(data.training(), data.validation(), options, versionFolder.resolve(METRICS_FILE));
+            double seconds = (System.nanoTime() - started) / 1e9;
+
+            Map<String, ModelManifest.Split> metrics = new LinkedHashMap<>();
+            metrics.put("train", split(trainer.evaluate(data.training())));
+            if (data.validation().size() > 0) {
+                metrics.put("validation", split(trainer.evaluate(data.validation())));
+            }
+            metrics.put("test", split(trainer.evaluate(data.test())));
+
+            ExportedModel exported = OnnxExporter.export(network.fold(), versionFolder);
+            Map<String, String> files = new LinkedHashMap<>();
+            for (String file : exported.files()) {
+                files.put(file, Sha256.ofFile(exported.resolve(file)));
+            }
+            ModelManifest manifest = new ModelManifest(
+                    ModelManifest.FORMAT,
+                    name,
+                    version,
+                    shape.id(),
+                    spec,
+                    spec.parameterCount(),
+                    new ModelManifest.Tensor(OnnxExporter.INPUT, "FP32", dims(spec.inputShape(-1))),
+                    new ModelManifest.Tensor(OnnxExporter.LOGITS, "FP32", List.of(-1L, (long) spec.classes())),
+                    data.normalization(),
+                    data.test().classNames(),
+                    new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
+                            data.test().size()),
+                    new ModelManifest.Training(FRAMEWORK, "adam, cosine learning-rate decay", options.epochs(),
+                            options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
+                    metrics,
+                    shape == NetworkShape.SHALLOW ? branches(spec) : null,
+                    files);
+            manifest.write(versionFolder.resolve(ModelManifest.FILE_NAME));
+            return manifest;
+        }
+    }
+
+    private static ModelManifest.Split split(Evaluation evaluation) {
+        return new ModelManifest.Split(evaluation.loss(), evaluation.accuracy());
+    }
+
+    private static List<Long> dims(long[] shape) {
+        List<Long> dims = new ArrayList<>();
+        for (long dim : shape) {
+            dims.add(dim);
+        }
+        return dims;
+    }
+
+    private static ModelManifest.Branches branches(ArchitectureSpec spec) {
+        List<String> branchFiles = new ArrayList<>();
+        for (int k = 0; k < spec.units(); k++) {
+            branchFiles.add(OnnxExporter.branchFile(k));
+        }
+        return new ModelManifest.Branches(
+                OnnxExporter.STEM_FILE,
+                branchFiles,
+                OnnxExporter.HEAD_FILE,
+                OnnxExporter.STEM,
+                OnnxExporter.BRANCH,
+                List.of(OnnxExporter.STEM, OnnxExporter.BRANCH_SUM));
+    }
+}

@@ -1,0 +1,95 @@
+package io.shallowserve.trainer.arch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+class ArchitectureSpecTest {
+
+    static List<ArchitectureSpec> specs() {
+        return List.of(
+                new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4, 3, Activation.RELU, true, 2),
+                new ArchitectureSpec(1, 28, 28, 10, 8, 5, false, 1, 3, Activation.LEAKY_RELU, false, 1),
+                new ArchitectureSpec(3, 32, 32, 10, 16, 3, true, 6, 5, Activation.RELU, true, 4),
+                new ArchitectureSpec(3, 12, 20, 5, 4, 3, true, 2, 3, Activation.LEAKY_RELU, true, 2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void parameterCount_equalsTrainableParametersOfBothShapes(ArchitectureSpec spec) {
+        long deep = trainableParameters(spec, NetworkShape.DEEP);
+        long shallow = trainableParameters(spec, NetworkShape.SHALLOW);
+
+        assertThat(deep).isEqualTo(spec.parameterCount());
+        assertThat(shallow).isEqualTo(spec.parameterCount());
+    }
+
+    @ParameterizedTest
+    @MethodSource("specs")
+    void outputShape_isBatchByClassesForBothShapes(ArchitectureSpec spec) {
+        for (NetworkShape shape : NetworkShape.values()) {
+            Block block = network(spec, shape).block();
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Shape input = new Shape(spec.inputShape(3));
+                block.initialize(manager, DataType.FLOAT32, input);
+                assertThat(block.getOutputShapes(new Shape[] {input})[0]).isEqualTo(new Shape(3, spec.classes()));
+            }
+        }
+    }
+
+    @Test
+    void constructor_unitKernelLargerThanFeatureMap_namesKernelAndMap() {
+        assertThatThrownBy(() -> new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 15, Activation.RELU, true, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unitKernel 15 is larger than the 14x14 feature map");
+    }
+
+    @Test
+    void constructor_evenKernelAndZeroUnits_listsEveryProblem() {
+        assertThatThrownBy(() -> new ArchitectureSpec(1, 28, 28, 10, 8, 4, true, 0, 3, Activation.RELU, true, 1))
+                .hasMessageContaining("stemKernel must be an odd positive size")
+                .hasMessageContaining("units must be positive, got 0");
+    }
+
+    @Test
+    void constructor_headPoolNotDividingMap_isRejected() {
+        assertThatThrownBy(() -> new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 3))
+                .hasMessageContaining("headPool 3 must divide the 14x14 feature map");
+    }
+
+    @Test
+    void mapShape_followsStemPool() {
+        ArchitectureSpec pooled = new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1);
+        ArchitectureSpec full = new ArchitectureSpec(1, 28, 28, 10, 8, 3, false, 2, 3, Activation.RELU, true, 1);
+
+        assertThat(pooled.mapShape(5)).containsExactly(5, 8, 14, 14);
+        assertThat(full.mapShape(5)).containsExactly(5, 8, 28, 28);
+    }
+
+    private static ResidualNetwork network(ArchitectureSpec spec, NetworkShape shape) {
+        float[] mean = new float[spec.inputChannels()];
+        float[] std = new float[spec.inputChannels()];
+        java.util.Arrays.fill(std, 1f);
+        return ResidualNetwork.create(spec, shape, mean, std);
+    }
+
+    private static long trainableParameters(ArchitectureSpec spec, NetworkShape shape) {
+        Block block = network(spec, shape).block();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            block.initialize(manager, DataType.FLOAT32, new Shape(spec.inputShape(1)));
+            return block.getParameters().values().stream()
+                    .filter(Parameter::requiresGradient)
+                    .mapToLong(parameter -> parameter.getArray().size())
+                    .sum();
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.shallowserve.trainer.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Named.named;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.TensorInfo;
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.export.OrtGraph.FloatTensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class OnnxExporterTest {
+
+    /** ORT's float32 against the double-precision reference, relative to the largest logit. */
+    private static final double REFERENCE_TOLERANCE = 1e-4;
+    /** Split pipeline against the whole graph: both float32, only summation order differs. */
+    private static final double SPLIT_TOLERANCE = 1e-5;
+
+    // ArchitectureSpec(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool, units,
+    //                  unitKernel, activation, batchNorm, headPool)
+    private static final ArchitectureSpec RELU_GRAY_NO_POOL =
+            new ArchitectureSpec(1, 7, 9, 3, 4, 3, false, 3, 3, Activation.RELU, true, 1);
+    private static final ArchitectureSpec LEAKY_RGB_POOL_HEAD2_K5 =
+            new ArchitectureSpec(3, 12, 20, 4, 5, 5, true, 2, 5, Activation.LEAKY_RELU, true, 2);
+    private static final ArchitectureSpec RELU_RGB_ODD_POOL_HEAD2 =
+            new ArchitectureSpec(3, 9, 13, 2, 3, 3, true, 4, 3, Activation.RELU, false, 2);
+    private static final ArchitectureSpec LEAKY_GRAY_ONE_UNIT_K5 =
+            new ArchitectureSpec(1, 9, 7, 3, 4, 5, false, 1, 5, Activation.LEAKY_RELU, false, 1);
+
+    static Stream<Named<ArchitectureSpec>> specs() {
+        return Stream.of(
+                named("relu, 1 channel, 7x9, no stem pool, head pool 1, kernels 3", RELU_GRAY_NO_POOL),
+                named("leaky relu, 3 channels, 12x20, stem pool, head pool 2, kernels 5", LEAKY_RGB_POOL_HEAD2_K5),
+                named("relu, 3 channels, 9x13 (odd, pool drops a row), head pool 2", RELU_RGB_ODD_POOL_HEAD2),
+                named("leaky relu, 1 channel, 9x7, one unit, kernels 5", LEAKY_GRAY_ONE_UNIT_K5));
+    }
+
+    static Stream<Arguments> specsAndShapes() {
+        return specs().flatMap(spec -> Stream.of(NetworkShape.values()).map(shape -> Arguments.of(spec, shape)));
+    }
+
+    @TempDir
+    Path directory;
+
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("specsAndShapes")
+    void export_modelMatchesReferenceForward(ArchitectureSpec spec, NetworkShape shape) throws Exception {
+        FoldedNetwork network = RandomNetworks.create(spec, shape, 11);
+        ExportedModel exported = OnnxExporter.export(network, directory);
+
+        try (OrtGraph model = new OrtGraph(exported.resolve(exported.model()))) {
+            // Batch 1 and batch 3 run through the same file: the batch dimension really is dynamic.
+            for (int batch : new int[] {1, 3}) {
+                float[] pixels = RandomNetworks.pixels(spec, batch, 100 + batch);
+                float[] logits = model.run(Map.of(OnnxExporter.INPUT, new FloatTensor(spec.inputShape(batch), pixels)));
+                float[] expected = ReferenceForward.logits(network, pixels, batch);
+
+                assertThat(logits).hasSize(batch * spec.classes());
+                assertThat(maxDifference(logits, expected))
+                        .as("largest logit difference at batch %d (largest logit %f)", batch, maxAbs(expected))
+                        .isLessThanOrEqualTo(REFERENCE_TOLERANCE * maxAbs(expected));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void export_branchPipelineMatchesWholeModel(ArchitectureSpec spec) throws Exception {
+        FoldedNetwork network = RandomNetworks.create(spec, NetworkShape.SHALLOW, 12);
+        OnnxExporter.export(network, directory);
+        int batch = 2;
+        float[] pixels = RandomNetworks.pixels(spec, batch, 200);
+        FloatTensor input = new FloatTensor(spec.inputShape(batch), pixels);
+
+        float[] whole;
+        try (OrtGraph model = new OrtGraph(directory.resolve(OnnxExporter.MODEL_FILE))) {
+            whole = model.run(Map.of(OnnxExporter.INPUT, input));
+        }
+        float[] stem;
+        try (OrtGraph stemGraph = new OrtGraph(directory.resolve(OnnxExporter.STEM_FILE))) {
+            stem = stemGraph.run(Map.of(OnnxExporter.INPUT, input));
+        }
+        float[] branchSum = new float[stem.length];
+        for (int k = 0; k < spec.units(); k++) {
+            try (OrtGraph branchGraph = new OrtGraph(directory.resolve(OnnxExporter.branchFile(k)))) {
+                float[] branch = branchGraph.run(Map.of(OnnxExporter.STEM, new FloatTensor(spec.mapShape(batch), stem)));
+                for (int i = 0; i < branchSum.length; i++) {
+                    branchSum[i] += branch[i];
+                }
+            }
+        }
+        float[] split;
+        try (OrtGraph head = new OrtGraph(directory.resolve(OnnxExporter.HEAD_FILE))) {
+            split = head.run(Map.of(
+                    OnnxExporter.STEM, new FloatTensor(spec.mapShape(batch), stem),
+                    OnnxExporter.BRANCH_SUM, new FloatTensor(spec.mapShape(batch), branchSum)));
+        }
+
+        assertThat(stem).hasSize(batch * spec.width() * spec.mapHeight() * spec.mapWidth());
+        assertThat(split).hasSize(whole.length);
+        assertThat(maxDifference(split, whole)).isLessThanOrEqualTo(SPLIT_TOLERANCE * maxAbs(whole));
+    }
+
+    @Test
+    void export_graphsDeclareContractNamesShapesAndOpset() throws Exception {
+        ArchitectureSpec spec = LEAKY_RGB_POOL_HEAD2_K5;
+        ExportedModel exported = OnnxExporter.export(RandomNetworks.create(spec, NetworkShape.SHALLOW, 13), directory);
+        long[] image = {-1, spec.inputChannels(), spec.inputHeight(), spec.inputWidth()};
+        long[] map = {-1, spec.width(), spec.mapHeight(), spec.mapWidth()};
+        long[] logits = {-1, spec.classes()};
+
+        assertGraph(exported.resolve(OnnxExporter.MODEL_FILE),
+                Map.of(OnnxExporter.INPUT, image), Map.of(OnnxExporter.LOGITS, logits));
+        assertGraph(exported.resolve(OnnxExporter.STEM_FILE),
+                Map.of(OnnxExporter.INPUT, image), Map.of(OnnxExporter.STEM, map));
+        for (int k = 0; k < spec.units(); k++) {
+            assertGraph(exported.resolve(OnnxExporter.branchFile(k)),
+                    Map.of(OnnxExporter.STEM, map), Map.of(OnnxExporter.BRANCH, map));
+        }
+        assertGraph(exported.resolve(OnnxExporter.HEAD_FILE),
+                Map.of(OnnxExporter.STEM, map, OnnxExporter.BRANCH_SUM, map), Map.of(OnnxExporter.LOGITS, logits));
+    }
+
+    @Test
+    void export_writesBranchFilesOnlyForShallow() throws Exception {
+        FoldedNetwork shallow = RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.SHALLOW, 14);
+        Path shallowDirectory = directory.resolve("shallow/1");
+        Path deepDirectory = directory.resolve("deep/1");
+
+        ExportedModel shallowFiles = OnnxExporter.export(shallow, shallowDirectory);
+        ExportedModel deepFiles = OnnxExporter.export(RandomNetworks.withShape(shallow, NetworkShape.DEEP), deepDirectory);
+
+        assertThat(shallowFiles.files()).containsExactly("model.onnx", "branches/stem.onnx",
+                "branches/branch-0.onnx", "branches/branch-1.onnx", "branches/branch-2.onnx", "branches/head.onnx");
+        assertThat(shallowFiles.files()).allSatisfy(file -> assertThat(shallowDirectory.resolve(file)).isNotEmptyFile());
+        assertThat(deepFiles.files()).containsExactly("model.onnx");
+        assertThat(deepFiles.branchFiles()).isEmpty();
+        assertThat(deepDirectory.resolve("model.onnx")).isNotEmptyFile();
+        assertThat(deepDirectory.resolve("branches")).doesNotExist();
+    }
+
+    @Test
+    void wholeModel_deepAndShallowOfSameWeightsGiveDifferentLogits() throws Exception {
+        ArchitectureSpec spec = RELU_GRAY_NO_POOL;
+        FoldedNetwork shallow = RandomNetworks.create(spec, NetworkShape.SHALLOW, 15);
+        FoldedNetwork deep = RandomNetworks.withShape(shallow, NetworkShape.DEEP);
+        OnnxExporter.export(shallow, directory.resolve("shallow"));
+        OnnxExporter.export(deep, directory.resolve("deep"));
+        FloatTensor input = new FloatTensor(spec.inputShape(2), RandomNetworks.pixels(spec, 2, 300));
+
+        float[] shallowLogits;
+        float[] deepLogits;
+        try (OrtGraph shallowModel = new OrtGraph(directory.resolve("shallow").resolve(OnnxExporter.MODEL_FILE));
+                OrtGraph deepModel = new OrtGraph(directory.resolve("deep").resolve(OnnxExporter.MODEL_FILE))) {
+            shallowLogits = shallowModel.run(Map.of(OnnxExporter.INPUT, input));
+            deepLogits = deepModel.run(Map.of(OnnxExporter.INPUT, input));
+        }
+
+        // Far beyond float noise: the two wirings compute different functions of the same weights.
+        assertThat(maxDifference(shallowLogits, deepLogits)).isGreaterThan(0.01 * maxAbs(deepLogits));
+    }
+
+    @Test
+    void wholeModel_namesWeightsByLayerAndSplitGraphsHoldOnlyTheirOwn() {
+        FoldedNetwork network = RandomNetworks.create(LEAKY_RGB_POOL_HEAD2_K5, NetworkShape.SHALLOW, 16);
+
+        assertThat(initializerNames(OnnxExporter.wholeModel(network))).containsExactlyInAnyOrder(
+                "normalise.mean", "normalise.std", "stem.conv.weight", "stem.conv.bias",
+                "unit0.conv.weight", "unit0.conv.bias", "unit1.conv.weight", "unit1.conv.bias",
+                "head.dense.weight", "head.dense.bias");
+        assertThat(initializerNames(OnnxExporter.stemModel(network))).containsExactlyInAnyOrder(
+                "normalise.mean", "normalise.std", "stem.conv.weight", "stem.conv.bias");
+        assertThat(initializerNames(OnnxExporter.branchModel(network, 1)))
+                .containsExactlyInAnyOrder("unit1.conv.weight", "unit1.conv.bias");
+        assertThat(initializerNames(OnnxExporter.headModel(network)))
+                .containsExactlyInAnyOrder("head.dense.weight", "head.dense.bias");
+    }
+
+    @Test
+    void export_rejectsNetworkWhoseLayersDoNotMatchSpec() {
+        FoldedNetwork valid = RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.DEEP, 17);
+        FoldedNetwork wrongKernel = new FoldedNetwork(valid.spec(), valid.shape(), valid.channelMean(),
+                valid.channelStd(), valid.stem(),
+                List.of(valid.units().get(0), valid.units().get(1), new FoldedNetwork.Conv(4, 4, 5, new float[400],
+                        new float[4])),
+                valid.head());
+
+        assertThatThrownBy(() -> OnnxExporter.export(wrongKernel, directory))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unit 2 conv is 4x4x5, spec needs 4x4x3");
+        assertThat(directory.resolve(OnnxExporter.MODEL_FILE)).doesNotExist();
+    }
+
+    @Test
+    void branchModel_rejectsDeepNetwork() {
+        FoldedNetwork deep = RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.DEEP, 18);
+
+        assertThatThrownBy(() -> OnnxExporter.branchModel(deep, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("only a shallow network splits");
+    }
+
+    /** Opset and IR version from the file itself (ORT does not report them), names and shapes from ORT. */
+    private static void assertGraph(Path file, Map<String, long[]> inputs, Map<String, long[]> outputs)
+            throws IOException, OrtException {
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(file));
+        assertThat(model.getIrVersion()).isEqualTo(8);
+        assertThat(model.getProducerName()).isEqualTo("shallowserve");
+        assertThat(model.getOpsetImportList()).singleElement().satisfies(opset -> {
+            assertThat(opset.getDomain()).isEmpty();
+            assertThat(opset.getVersion()).isGreaterThanOrEqualTo(13);
+        });
+        try (OrtGraph graph = new OrtGraph(file)) {
+            assertValues(file + " inputs", graph.session().getInputInfo(), inputs);
+            assertValues(file + " outputs", graph.session().getOutputInfo(), outputs);
+            assertThat(graph.session().getMetadata().getProducerName()).isEqualTo("shallowserve");
+        }
+    }
+
+    private static void assertValues(String what, Map<String, NodeInfo> actual, Map<String, long[]> expected) {
+        assertThat(actual.keySet()).as(what).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        expected.forEach((name, shape) -> {
+            TensorInfo info = (TensorInfo) actual.get(name).getInfo();
+            assertThat(info.type).as(what + " " + name).isEqualTo(ai.onnxruntime.OnnxJavaType.FLOAT);
+            assertThat(info.getShape()).as(what + " " + name).containsExactly(shape);
+            assertThat(info.getDimensionNames()[0]).as(what + " " + name + " batch dimension").isEqualTo("batch");
+        });
+    }
+
+    private static List<String> initializerNames(ModelProto model) {
+        List<String> names = new ArrayList<>();
+        for (TensorProto initializer : model.getGraph().getInitializerList()) {
+            names.add(initializer.getName());
+        }
+        return names;
+    }
+
+    private static double maxDifference(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs((double) a[i] - b[i]));
+        }
+        return max;
+    }
+
+    private static double maxAbs(float[] values) {
+        double max = 0;
+        for (float value : values) {
+            max = Math.max(max, Math.abs(value));
+        }
+        return max;
+    }
+}

@@ -1,0 +1,65 @@
+package io.shallowserve.trainer.export;
+
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** Folded networks and inputs with seeded random values, for checking the graphs without training. */
+final class RandomNetworks {
+
+    private RandomNetworks() {
+    }
+
+    /** Weights drawn with variance 1/fan-in, so activations stay of order one through a few units. */
+    static FoldedNetwork create(ArchitectureSpec spec, NetworkShape shape, long seed) {
+        Random random = new Random(seed);
+        float[] mean = new float[spec.inputChannels()];
+        float[] std = new float[spec.inputChannels()];
+        for (int c = 0; c < spec.inputChannels(); c++) {
+            mean[c] = 0.3f + 0.3f * random.nextFloat();
+            std[c] = 0.2f + 0.2f * random.nextFloat();
+        }
+        FoldedNetwork.Conv stem = conv(random, spec.width(), spec.inputChannels(), spec.stemKernel());
+        List<FoldedNetwork.Conv> units = new ArrayList<>();
+        for (int k = 0; k < spec.units(); k++) {
+            units.add(conv(random, spec.width(), spec.width(), spec.unitKernel()));
+        }
+        FoldedNetwork.Dense head = new FoldedNetwork.Dense(spec.classes(), spec.headFeatures(),
+                values(random, spec.classes() * spec.headFeatures(), spec.headFeatures()),
+                values(random, spec.classes(), 100));
+        return new FoldedNetwork(spec, shape, mean, std, stem, units, head);
+    }
+
+    /** The same weights wired the other way. */
+    static FoldedNetwork withShape(FoldedNetwork network, NetworkShape shape) {
+        return new FoldedNetwork(network.spec(), shape, network.channelMean(), network.channelStd(), network.stem(),
+                network.units(), network.head());
+    }
+
+    /** NCHW pixels in [0,1] for {@code batch} images. */
+    static float[] pixels(ArchitectureSpec spec, int batch, long seed) {
+        Random random = new Random(seed);
+        float[] pixels = new float[batch * spec.inputChannels() * spec.inputHeight() * spec.inputWidth()];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = random.nextFloat();
+        }
+        return pixels;
+    }
+
+    private static FoldedNetwork.Conv conv(Random random, int out, int in, int kernel) {
+        int fanIn = in * kernel * kernel;
+        return new FoldedNetwork.Conv(out, in, kernel, values(random, out * fanIn, fanIn), values(random, out, 100));
+    }
+
+    /** Uniform values with variance 1/fanIn. */
+    private static float[] values(Random random, int count, int fanIn) {
+        float bound = (float) Math.sqrt(3.0 / fanIn);
+        float[] values = new float[count];
+        for (int i = 0; i < count; i++) {
+            values[i] = (2 * random.nextFloat() - 1) * bound;
+        }
+        return values;
+    }
+}
