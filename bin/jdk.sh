@@ -40,3 +40,8 @@ MSG
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+
+# Maven's own libraries touch sun.misc.Unsafe, which JDK 24+ warns about on every run; allow it quietly.
+if [ "$(java_major "$JAVA_HOME")" -ge 24 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi

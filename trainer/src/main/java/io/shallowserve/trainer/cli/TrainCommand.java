@@ -71,11 +71,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "batch norm after each convolution, folded into it at export (default: ${DEFAULT-VALUE})")
     boolean batchNorm;
 
-    @Option(names = "--head-pool", defaultValue = "2",
+    @Option(names = "--head-pool", defaultValue = "7",
             description = "average-pool grid before the dense layer; 1 = global average pool")
     int headPool;
 
-    @Option(names = "--epochs", defaultValue = "10")
+    @Option(names = "--epochs", defaultValue = "12")
     int epochs;
 
     @Option(names = "--batch-size", defaultValue = "128")

@@ -2,33 +2,19 @@ package io.shallowserve.trainer.data;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/**
- * The real Fashion-MNIST files from the Debian package {@code dataset-fashion-mnist}. Skipped, with the
- * reason, on a machine without them.
- */
+/** The real Fashion-MNIST files from the Debian package {@code dataset-fashion-mnist}. */
 class FashionMnistDataTest {
-
-    private static final Path INSTALLED = Path.of("/usr/share/datasets/fashion-mnist");
 
     private static DataSplits splits;
 
     @BeforeAll
-    static void load() throws IOException {
-        assumeTrue(Files.isDirectory(INSTALLED),
-                "Fashion-MNIST is not installed at " + INSTALLED + " (apt-get install dataset-fashion-mnist)");
-        Path folder = new DataLocator(Map.<String, String>of()::get, DataLocator.SYSTEM_DATASETS)
-                .locate(DatasetKind.FASHION_MNIST, null);
-        splits = DataSplits.load(DatasetKind.FASHION_MNIST, folder);
+    static void load() {
+        splits = RealData.fashionMnist();
     }
 
     @Test

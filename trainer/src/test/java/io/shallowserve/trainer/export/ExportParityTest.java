@@ -1,0 +1,111 @@
+package io.shallowserve.trainer.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.arch.ResidualNetwork;
+import io.shallowserve.trainer.data.ImageDataset;
+import io.shallowserve.trainer.data.RealData;
+import io.shallowserve.trainer.train.NetworkTrainer;
+import io.shallowserve.trainer.train.TrainingData;
+import io.shallowserve.trainer.train.TrainingOptions;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A network trained briefly by DJL on real Fashion-MNIST, exported, and run by ONNX Runtime on real test
+ * images: the exported graphs compute what DJL computes (batch norm folded, normalisation inside).
+ */
+class ExportParityTest {
+
+    private static final int IMAGES = 64;
+
+    private static TrainingData data;
+
+    @TempDir
+    Path folder;
+
+    @BeforeAll
+    static void loadData() {
+        data = TrainingData.prepare(RealData.fashionMnist(), 4000, 0, 7);
+    }
+
+    @ParameterizedTest
+    @EnumSource(NetworkShape.class)
+    void export_trainedNetwork_ortLogitsMatchDjl(NetworkShape shape) throws Exception {
+        ArchitectureSpec spec = new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 3, 3, Activation.LEAKY_RELU, true, 2);
+        ResidualNetwork network = ResidualNetwork.create(
+                spec, shape, data.normalization().mean(), data.normalization().std());
+        ImageDataset images = data.test().firstN(IMAGES);
+        float[] pixels = images.pixelsAsFloats(0, IMAGES);
+        float[] djl;
+        ExportedModel exported;
+        try (NetworkTrainer trainer = NetworkTrainer.create(network, 7)) {
+            // A few steps move the batch-norm running statistics away from 0 and 1, so the folding is exercised.
+            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 32, 0.003f, 7, 0, 30), null);
+            djl = trainer.logits(pixels, IMAGES);
+            exported = OnnxExporter.export(network.fold(), folder);
+        }
+
+        float[] onnx;
+        try (OrtGraph model = new OrtGraph(exported.resolve(OnnxExporter.MODEL_FILE))) {
+            onnx = model.run(Map.of(OnnxExporter.INPUT, new OrtGraph.FloatTensor(spec.inputShape(IMAGES), pixels)));
+        }
+
+        assertThat(maxAbsDifference(djl, onnx)).isLessThanOrEqualTo(1e-4f * maxAbs(djl));
+        assertThat(Predictions.argmax(onnx, spec.classes())).containsExactly(Predictions.argmax(djl, spec.classes()));
+        if (shape == NetworkShape.SHALLOW) {
+            float[] split = runSplit(exported, spec, pixels);
+            assertThat(maxAbsDifference(split, onnx)).isLessThanOrEqualTo(1e-5f * maxAbs(onnx));
+            assertThat(Predictions.argmax(split, spec.classes())).containsExactly(Predictions.argmax(onnx, spec.classes()));
+        }
+    }
+
+    /** stem, every branch on the stem's output, their sum, head: the server's `branches` plan. */
+    private static float[] runSplit(ExportedModel exported, ArchitectureSpec spec, float[] pixels) throws Exception {
+        float[] stem;
+        try (OrtGraph graph = new OrtGraph(exported.resolve(OnnxExporter.STEM_FILE))) {
+            stem = graph.run(Map.of(OnnxExporter.INPUT, new OrtGraph.FloatTensor(spec.inputShape(IMAGES), pixels)));
+        }
+        long[] mapShape = spec.mapShape(IMAGES);
+        float[] sum = new float[stem.length];
+        for (int k = 0; k < spec.units(); k++) {
+            try (OrtGraph branch = new OrtGraph(exported.resolve(OnnxExporter.branchFile(k)))) {
+                float[] out = branch.run(Map.of(OnnxExporter.STEM, new OrtGraph.FloatTensor(mapShape, stem)));
+                for (int i = 0; i < sum.length; i++) {
+                    sum[i] += out[i];
+                }
+            }
+        }
+        Map<String, OrtGraph.FloatTensor> headInputs = new HashMap<>();
+        headInputs.put(OnnxExporter.STEM, new OrtGraph.FloatTensor(mapShape, stem));
+        headInputs.put(OnnxExporter.BRANCH_SUM, new OrtGraph.FloatTensor(mapShape, sum));
+        try (OrtGraph head = new OrtGraph(exported.resolve(OnnxExporter.HEAD_FILE))) {
+            return head.run(headInputs);
+        }
+    }
+
+    private static float maxAbs(float[] values) {
+        float max = 0;
+        for (float value : values) {
+            max = Math.max(max, Math.abs(value));
+        }
+        return max;
+    }
+
+    private static float maxAbsDifference(float[] a, float[] b) {
+        assertThat(a).hasSameSizeAs(b);
+        float max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+}

@@ -1,0 +1,84 @@
+package io.shallowserve.trainer.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.data.RealData;
+import io.shallowserve.trainer.export.Sha256;
+import io.shallowserve.trainer.repository.ModelManifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A short real training run on a slice of Fashion-MNIST, written into a model repository. */
+class ModelTrainingTest {
+
+    private static final ArchitectureSpec SPEC =
+            new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 2);
+
+    @TempDir
+    Path repository;
+
+    @Test
+    void run_shallowOnFashionMnistSlice_learnsAndWritesVersionFolder() throws Exception {
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, 1000, 3);
+        // 2 epochs of 5000 images at batch 32: 314 steps.
+        TrainingOptions options = new TrainingOptions(2, 32, 0.005f, 3, 1000, 0);
+
+        ModelManifest manifest = ModelTraining.run(SPEC, NetworkShape.SHALLOW, data, options, repository, "tiny", 1);
+
+        Path version = repository.resolve("tiny/1");
+        assertThat(ModelManifest.read(version.resolve("model.json"))).usingRecursiveComparison().isEqualTo(manifest);
+        assertThat(manifest.shape()).isEqualTo("shallow");
+        assertThat(manifest.parameters()).isEqualTo(SPEC.parameterCount());
+        assertThat(manifest.dataset()).isEqualTo(new ModelManifest.Dataset("fashion-mnist", 5000, 1000, 10000));
+        assertThat(manifest.input()).isEqualTo(new ModelManifest.Tensor("input", "FP32", List.of(-1L, 1L, 28L, 28L)));
+        assertThat(manifest.labels()).hasSize(10).contains("Ankle boot");
+        // Ten classes: chance is 0.1. Three hundred steps of this small network get well past it.
+        assertThat(manifest.metrics().get("test").accuracy()).isGreaterThan(0.6);
+        assertThat(manifest.metrics().keySet()).containsExactly("train", "validation", "test");
+
+        assertThat(manifest.files().keySet()).containsExactly("model.onnx", "branches/stem.onnx",
+                "branches/branch-0.onnx", "branches/branch-1.onnx", "branches/head.onnx");
+        for (Map.Entry<String, String> file : manifest.files().entrySet()) {
+            assertThat(Sha256.ofFile(version.resolve(file.getKey()))).as(file.getKey()).isEqualTo(file.getValue());
+        }
+        assertThat(manifest.branches().branches()).containsExactly("branches/branch-0.onnx", "branches/branch-1.onnx");
+
+        List<String> metrics = Files.readAllLines(version.resolve(ModelTraining.METRICS_FILE));
+        assertThat(metrics).hasSize(3);
+        assertThat(metrics.get(0)).startsWith("epoch,train_loss,train_accuracy,validation_loss");
+        double firstEpochLoss = Double.parseDouble(metrics.get(1).split(",")[1]);
+        double secondEpochLoss = Double.parseDouble(metrics.get(2).split(",")[1]);
+        assertThat(secondEpochLoss).isLessThan(firstEpochLoss);
+    }
+
+    @Test
+    void run_versionFolderAlreadyHoldsAModel_refusesToMixVersions() throws Exception {
+        Path version = Files.createDirectories(repository.resolve("taken/1"));
+        Files.writeString(version.resolve("model.json"), "{}");
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, 0, 3);
+
+        assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
+                        new TrainingOptions(1, 32, 0.003f, 3, 0, 1), repository, "taken", 1))
+                .hasMessageContaining("taken/1 already holds a model");
+        assertThat(Files.readString(version.resolve("model.json"))).isEqualTo("{}");
+    }
+
+    @Test
+    void prepare_sameSeed_sameSplit() {
+        TrainingData first = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
+        TrainingData again = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
+
+        assertThat(first.training().size()).isEqualTo(2500);
+        assertThat(first.validation().size()).isEqualTo(500);
+        assertThat(again.validation()).isEqualTo(first.validation());
+        assertThat(first.normalization()).isEqualTo(again.normalization());
+    }
+}
