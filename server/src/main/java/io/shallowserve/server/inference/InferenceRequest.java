@@ -1,0 +1,22 @@
+package io.shallowserve.server.inference;
+
+import java.util.List;
+
+/**
+ * One inference call, protocol-neutral.
+ *
+ * @param model            model name
+ * @param version          version, or "" for the newest ready version
+ * @param id               the client's request id, echoed in the response ("" if none)
+ * @param inputs           decoded input tensors
+ * @param outputs          requested outputs; empty means every output as a raw tensor
+ * @param deadlineNanoTime {@link System#nanoTime()} after which the client no longer waits;
+ *                         {@link Long#MAX_VALUE} for none
+ */
+public record InferenceRequest(
+        String model,
+        String version,
+        String id,
+        List<InferInput> inputs,
+        List<RequestedOutput> outputs,
+        long deadlineNanoTime) {}
