@@ -171,7 +171,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 correct += countCorrect(logits, labels);
             }
         }
-        return new Evaluation(lossSum / data.size(), (double) correct / data.size(), data.size());
+        return new Evaluation(lossSum / data.size(), (double) correct / data.size());
     }
 
     /** Logits for {@code count} images of [0,1] pixels, NCHW, row-major [count x classes]. */
