@@ -113,7 +113,7 @@ final class TrainCommand implements Callable<Integer> {
                 kind.classNames().size(), width, stemKernel, stemPool, units, unitKernel, activation, batchNorm,
                 headPool);
         TrainingOptions options =
-                new TrainingOptions(epochs, batchSize, learningRate, seed, validation, maxStepsPerEpoch);
+                new TrainingOptions(epochs, batchSize, learningRate, seed, maxStepsPerEpoch);
         Path folder = DataLocator.fromSystem().locate(kind, dataFolder);
         TrainingData data = TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, validation, seed);
         System.out.printf("%s from %s: %d training, %d validation, %d test images; %d parameters per shape%n",

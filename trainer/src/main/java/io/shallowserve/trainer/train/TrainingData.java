@@ -26,9 +26,9 @@ public record TrainingData(
         ImageDataset official = trainLimit > 0 && trainLimit < splits.train().size()
                 ? splits.train().firstN(trainLimit)
                 : splits.train();
-        if (validationSize >= official.size()) {
-            throw new IllegalArgumentException("validation size " + validationSize + " leaves no training images out of "
-                    + official.size());
+        if (validationSize < 0 || validationSize >= official.size()) {
+            throw new IllegalArgumentException("validation size " + validationSize + " must be between 0 and the "
+                    + official.size() + " training images, leaving some to train on");
         }
         int[] shuffled = Permutation.of(official.size(), new Random(seed));
         ImageDataset validation = official.select(Arrays.copyOfRange(shuffled, 0, validationSize));

@@ -6,12 +6,11 @@ package io.shallowserve.trainer.train;
  * @param epochs          passes over the training split
  * @param batchSize       images per optimiser step
  * @param learningRate    Adam's starting rate; it decays along a cosine to 1% of this by the last step
- * @param seed            seeds weight initialisation, the validation split and the batch order
- * @param validationSize  images held out of the training split to validate on after each epoch
+ * @param seed            seeds weight initialisation and the batch order
  * @param maxStepsPerEpoch stops an epoch early (0 = no limit): short runs for tests and smoke checks
  */
 public record TrainingOptions(
-        int epochs, int batchSize, float learningRate, long seed, int validationSize, int maxStepsPerEpoch) {
+        int epochs, int batchSize, float learningRate, long seed, int maxStepsPerEpoch) {
 
     public TrainingOptions {
         if (epochs < 1) {
@@ -22,9 +21,6 @@ public record TrainingOptions(
         }
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
             throw new IllegalArgumentException("learning rate must be a positive number, got " + learningRate);
-        }
-        if (validationSize < 0) {
-            throw new IllegalArgumentException("validation size must not be negative, got " + validationSize);
         }
         if (maxStepsPerEpoch < 0) {
             throw new IllegalArgumentException("max steps per epoch must not be negative, got " + maxStepsPerEpoch);

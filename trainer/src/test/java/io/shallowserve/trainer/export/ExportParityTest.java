@@ -49,7 +49,7 @@ class ExportParityTest {
         ExportedModel exported;
         try (NetworkTrainer trainer = NetworkTrainer.create(network, 7)) {
             // A few steps move the batch-norm running statistics away from 0 and 1, so the folding is exercised.
-            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 32, 0.003f, 7, 0, 30), null);
+            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 32, 0.003f, 7, 30), null);
             djl = trainer.logits(pixels, IMAGES);
             exported = OnnxExporter.export(network.fold(), folder);
         }

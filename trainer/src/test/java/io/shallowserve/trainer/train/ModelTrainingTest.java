@@ -29,7 +29,7 @@ class ModelTrainingTest {
     void run_shallowOnFashionMnistSlice_learnsAndWritesVersionFolder() throws Exception {
         TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, 1000, 3);
         // 2 epochs of 5000 images at batch 32: 314 steps.
-        TrainingOptions options = new TrainingOptions(2, 32, 0.005f, 3, 1000, 0);
+        TrainingOptions options = new TrainingOptions(2, 32, 0.005f, 3, 0);
 
         ModelManifest manifest = ModelTraining.run(SPEC, NetworkShape.SHALLOW, data, options, repository, "tiny", 1);
 
@@ -66,7 +66,7 @@ class ModelTrainingTest {
         TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, 0, 3);
 
         assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
-                        new TrainingOptions(1, 32, 0.003f, 3, 0, 1), repository, "taken", 1))
+                        new TrainingOptions(1, 32, 0.003f, 3, 1), repository, "taken", 1))
                 .hasMessageContaining("taken/1 already holds a model");
         assertThat(Files.readString(version.resolve("model.json"))).isEqualTo("{}");
     }
