@@ -1,0 +1,118 @@
+package io.shallowserve.server.exec;
+
+import ai.onnxruntime.OrtException;
+import io.shallowserve.server.repository.ModelVersion;
+import io.shallowserve.server.repository.ModelVersionException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Opens the execution plan the configuration asks for. For {@link PlanChoice#AUTO} it opens every candidate
+ * (single, and branches for a shallow model), warms them up, times them at batch 1 in alternation, so that a
+ * noisy neighbour slows them alike, and keeps the one with the lowest median.
+ */
+public final class PlanLoader {
+
+    private static final System.Logger LOG = System.getLogger(PlanLoader.class.getName());
+    private static final int WARM_UP_RUNS = 20;
+    private static final int MEASURED_RUNS = 200;
+    private static final long MEASURE_BUDGET_NANOS = 1_000_000_000L;
+
+    private final SessionFactory sessions;
+    private final ExecutorService branchPool;
+    private final int intraOpThreads;
+
+    /**
+     * @param branchPool     platform threads for the branches plan; the caller owns it
+     * @param intraOpThreads threads per operator of the single plan's session and of the stem and head sessions
+     */
+    public PlanLoader(SessionFactory sessions, ExecutorService branchPool, int intraOpThreads) {
+        this.sessions = sessions;
+        this.branchPool = branchPool;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    /**
+     * The plan that serves a model, and, for {@code auto}, the median batch-1 latency of each candidate in
+     * microseconds (empty for a configured plan).
+     */
+    public record LoadedPlan(ExecutionPlan plan, Map<String, Double> measuredMicros) {}
+
+    /** Opens the plan for {@code model}; everything it opened is closed again if it fails. */
+    public LoadedPlan load(ModelVersion model, PlanChoice choice) throws ModelVersionException {
+        boolean shallow = model.manifest().shallow();
+        String id = model.name() + "/" + model.version();
+        if (choice == PlanChoice.SINGLE || !shallow) {
+            if (choice == PlanChoice.BRANCHES) {
+                LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a deep model has no"
+                        + " branches; serving single");
+            }
+            return new LoadedPlan(new SinglePlan(sessions, model, intraOpThreads), Map.of());
+        }
+        if (choice == PlanChoice.BRANCHES) {
+            return new LoadedPlan(new BranchesPlan(sessions, model, branchPool, intraOpThreads), Map.of());
+        }
+        List<ExecutionPlan> candidates = new ArrayList<>(2);
+        try {
+            candidates.add(new SinglePlan(sessions, model, intraOpThreads));
+            candidates.add(new BranchesPlan(sessions, model, branchPool, intraOpThreads));
+            Map<String, Double> medians = measure(model, candidates);
+            ExecutionPlan fastest = candidates.stream()
+                    .min((a, b) -> Double.compare(medians.get(a.name()), medians.get(b.name())))
+                    .orElseThrow();
+            candidates.remove(fastest);
+            candidates.forEach(ExecutionPlan::close);
+            LOG.log(System.Logger.Level.INFO, id + ": plan auto serves " + fastest.name() + "; batch-1 median "
+                    + medians.entrySet().stream()
+                            .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue()) + " µs")
+                            .toList());
+            return new LoadedPlan(fastest, medians);
+        } catch (ModelVersionException | RuntimeException e) {
+            candidates.forEach(ExecutionPlan::close);
+            throw e;
+        }
+    }
+
+    private static Map<String, Double> measure(ModelVersion model, List<ExecutionPlan> candidates)
+            throws ModelVersionException {
+        float[] image = new float[model.imageSize()];
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) random.nextDouble();
+        }
+        long[][] nanos = new long[candidates.size()][MEASURED_RUNS];
+        int runs = 0;
+        try {
+            for (int i = 0; i < WARM_UP_RUNS; i++) {
+                for (ExecutionPlan plan : candidates) {
+                    plan.run(image, 1);
+                }
+            }
+            long deadline = System.nanoTime() + MEASURE_BUDGET_NANOS * candidates.size();
+            while (runs < MEASURED_RUNS && (runs < 5 || System.nanoTime() < deadline)) {
+                for (int c = 0; c < candidates.size(); c++) {
+                    long start = System.nanoTime();
+                    candidates.get(c).run(image, 1);
+                    nanos[c][runs] = System.nanoTime() - start;
+                }
+                runs++;
+            }
+        } catch (OrtException e) {
+            throw new ModelVersionException(model.directory() + ": a test run failed while measuring the plans ("
+                    + e.getMessage() + "); re-export the model with the trainer", e);
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (int c = 0; c < candidates.size(); c++) {
+            long[] measured = Arrays.copyOf(nanos[c], runs);
+            Arrays.sort(measured);
+            medians.put(candidates.get(c).name(), measured[runs / 2] / 1000.0);
+        }
+        return medians;
+    }
+}

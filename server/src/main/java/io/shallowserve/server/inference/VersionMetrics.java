@@ -1,0 +1,180 @@
+package io.shallowserve.server.inference;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Metrics and statistics of one served model version: Micrometer meters (Prometheus names
+ * {@code shallowserve_requests_total}, {@code shallowserve_queue_seconds}, {@code shallowserve_compute_seconds},
+ * {@code shallowserve_branch_compute_seconds}, {@code shallowserve_inflight_requests},
+ * {@code shallowserve_batch_size}; tags model, version, plan) and the cumulative counts of {@link ModelStatistics},
+ * kept in LongAdders so that concurrent requests do not contend on them.
+ */
+final class VersionMetrics {
+
+    static final String REQUESTS = "shallowserve.requests";
+    static final String SUCCESS = "success";
+
+    /**
+     * Explicit buckets, because these models answer in tens to hundreds of microseconds and Micrometer's default
+     * histogram starts at 1 ms. Buckets only, no client-side percentiles: with both, the Prometheus registry
+     * exports only the histogram.
+     */
+    private static final Duration[] LATENCY_BUCKETS = {
+        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
+        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+        Duration.ofSeconds(1)
+    };
+
+    private final String model;
+    private final String version;
+    private final MeterRegistry registry;
+    private final List<Meter> meters = new ArrayList<>();
+    private final Counter succeeded;
+    private final Map<InferenceException.Status, Counter> failed = new EnumMap<>(InferenceException.Status.class);
+    private final Timer queueTimer;
+    private final Timer computeTimer;
+    private final Timer[] branchTimers;
+    private final DistributionSummary batchSizes;
+    private final AtomicInteger inFlight = new AtomicInteger();
+
+    private final Totals success = new Totals();
+    private final Totals failure = new Totals();
+    private final Totals queue = new Totals();
+    private final Totals computeInput = new Totals();
+    private final Totals computeInfer = new Totals();
+    private final Totals computeOutput = new Totals();
+    private final LongAdder inferences = new LongAdder();
+    private volatile long lastInferenceMillis;
+
+    VersionMetrics(MeterRegistry registry, String model, String version, String plan, int branches,
+            int maxBatchSize) {
+        this.model = model;
+        this.version = version;
+        this.registry = registry;
+        Tags tags = Tags.of("model", model, "version", version, "plan", plan);
+        succeeded = register(requestCounter(tags, SUCCESS));
+        for (InferenceException.Status status : InferenceException.Status.values()) {
+            failed.put(status, register(requestCounter(tags, status.name().toLowerCase())));
+        }
+        queueTimer = register(latencyTimer("shallowserve.queue", "time waiting for an execution slot", tags));
+        computeTimer = register(latencyTimer("shallowserve.compute", "time running the execution plan", tags));
+        branchTimers = new Timer[branches];
+        for (int k = 0; k < branches; k++) {
+            branchTimers[k] = register(latencyTimer("shallowserve.branch.compute",
+                    "time one branch session of the branches plan ran", tags.and("branch", Integer.toString(k))));
+        }
+        batchSizes = register(DistributionSummary.builder("shallowserve.batch.size")
+                .description("images per executed request")
+                .serviceLevelObjectives(batchBuckets(maxBatchSize))
+                .tags(tags)
+                .register(registry));
+        register(Gauge.builder("shallowserve.inflight.requests", inFlight, AtomicInteger::get)
+                .description("requests queued or executing")
+                .tags(tags)
+                .register(registry));
+    }
+
+    /** The {@link #REQUESTS} counter of one outcome; the engine also counts requests no version received. */
+    static Counter.Builder requestCounter(Tags tags, String outcome) {
+        return Counter.builder(REQUESTS).description("inference requests by outcome").tags(tags)
+                .tag("outcome", outcome);
+    }
+
+    void entered() {
+        inFlight.incrementAndGet();
+    }
+
+    void left() {
+        inFlight.decrementAndGet();
+    }
+
+    /** One execution of {@code batch} images and the time each part of it took. */
+    void executed(int batch, long queueNanos, long inputNanos, long inferNanos, long outputNanos, long[] branchNanos) {
+        queueTimer.record(queueNanos, TimeUnit.NANOSECONDS);
+        computeTimer.record(inferNanos, TimeUnit.NANOSECONDS);
+        for (int k = 0; k < branchNanos.length && k < branchTimers.length; k++) {
+            branchTimers[k].record(branchNanos[k], TimeUnit.NANOSECONDS);
+        }
+        batchSizes.record(batch);
+        queue.add(queueNanos);
+        computeInput.add(inputNanos);
+        computeInfer.add(inferNanos);
+        computeOutput.add(outputNanos);
+        inferences.add(batch);
+        lastInferenceMillis = System.currentTimeMillis();
+    }
+
+    void succeeded(long nanos) {
+        succeeded.increment();
+        success.add(nanos);
+    }
+
+    void failed(InferenceException.Status status, long nanos) {
+        failed.get(status).increment();
+        failure.add(nanos);
+    }
+
+    ModelStatistics statistics() {
+        return new ModelStatistics(model, version, lastInferenceMillis, inferences.sum(), computeInfer.count.sum(),
+                success.snapshot(), failure.snapshot(), queue.snapshot(), computeInput.snapshot(),
+                computeInfer.snapshot(), computeOutput.snapshot());
+    }
+
+    /** Removes this version's meters from the registry: the version no longer serves. */
+    void remove() {
+        meters.forEach(registry::remove);
+    }
+
+    private <M extends Meter> M register(M meter) {
+        meters.add(meter);
+        return meter;
+    }
+
+    private Counter register(Counter.Builder builder) {
+        return register(builder.register(registry));
+    }
+
+    private Timer latencyTimer(String name, String description, Tags tags) {
+        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).tags(tags)
+                .register(registry);
+    }
+
+    private static double[] batchBuckets(int maxBatchSize) {
+        List<Double> buckets = new ArrayList<>();
+        for (int size = 1; size < maxBatchSize; size *= 2) {
+            buckets.add((double) size);
+        }
+        buckets.add((double) maxBatchSize);
+        return buckets.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** A count and a sum of nanoseconds. */
+    private static final class Totals {
+        final LongAdder count = new LongAdder();
+        final LongAdder nanos = new LongAdder();
+
+        void add(long elapsedNanos) {
+            count.increment();
+            nanos.add(elapsedNanos);
+        }
+
+        ModelStatistics.Duration snapshot() {
+            return new ModelStatistics.Duration(count.sum(), nanos.sum());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.shallowserve.server.repository;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonParseException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Finds the version folders of a model repository and verifies one at a time: the manifest's format tag and
+ * required fields, that every graph the server will open is listed in {@code files}, and the sha256 of every
+ * listed file. A version that fails gets a {@link ModelVersionException} saying what was wrong and what to do.
+ */
+public final class ModelRepository {
+
+    private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
+    private static final Gson GSON = new Gson();
+    private static final String FP32 = "FP32";
+
+    private ModelRepository() {}
+
+    /** A version folder found under the repository root. */
+    public record VersionFolder(String name, int version, Path directory) {}
+
+    /**
+     * Every {@code <root>/<name>/<version>/} folder whose version is a positive integer, sorted by name, then
+     * version. Other folders are not versions (Triton skips them too); they are logged, not reported.
+     *
+     * @throws IllegalArgumentException if {@code root} is not a directory
+     */
+    public static List<VersionFolder> versionFolders(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("model repository " + root.toAbsolutePath() + " is not a directory;"
+                    + " point the repository setting at the folder that holds <name>/<version>/model.json");
+        }
+        List<VersionFolder> folders = new ArrayList<>();
+        for (Path modelDir : subdirectories(root)) {
+            String name = modelDir.getFileName().toString();
+            for (Path versionDir : subdirectories(modelDir)) {
+                String folder = versionDir.getFileName().toString();
+                int version = positiveInteger(folder);
+                if (version > 0) {
+                    folders.add(new VersionFolder(name, version, versionDir));
+                } else {
+                    LOG.log(System.Logger.Level.WARNING, "skipping {0}: a version folder name is a positive integer",
+                            versionDir);
+                }
+            }
+        }
+        folders.sort(Comparator.comparing(VersionFolder::name).thenComparingInt(VersionFolder::version));
+        return folders;
+    }
+
+    /** Reads and checks the manifest of one version folder and the sha256 of every file it lists. */
+    public static ModelVersion verify(VersionFolder folder) throws ModelVersionException {
+        Path manifestFile = folder.directory().resolve(ModelManifest.FILE_NAME);
+        ModelManifest manifest = readManifest(manifestFile);
+        List<String> problems = manifestProblems(manifest, folder);
+        if (!problems.isEmpty()) {
+            throw new ModelVersionException(manifestFile + ": " + String.join("; ", problems)
+                    + ". Re-export the model with the trainer (bin/trainer) or fix model.json");
+        }
+        for (var entry : manifest.files().entrySet()) {
+            checkSha256(folder.directory(), entry.getKey(), entry.getValue());
+        }
+        return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest);
+    }
+
+    private static ModelManifest readManifest(Path file) throws ModelVersionException {
+        String json;
+        try {
+            json = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelVersionException(file + " is missing: every version folder needs a model.json;"
+                    + " copy the whole version folder the trainer wrote");
+        } catch (IOException e) {
+            throw new ModelVersionException(file + " cannot be read (" + e + "); check its permissions", e);
+        }
+        ModelManifest manifest;
+        try {
+            manifest = GSON.fromJson(json, ModelManifest.class);
+        } catch (JsonParseException e) {
+            throw new ModelVersionException(file + " is not a valid model.json (" + rootMessage(e)
+                    + "); re-export the model with the trainer", e);
+        }
+        if (manifest == null) {
+            throw new ModelVersionException(file + " is empty; re-export the model with the trainer");
+        }
+        if (!ModelManifest.FORMAT.equals(manifest.format())) {
+            throw new ModelVersionException(file + ": format is " + quoted(manifest.format()) + ", this server reads \""
+                    + ModelManifest.FORMAT + "\"; re-export the model with a trainer of this release");
+        }
+        return manifest;
+    }
+
+    private static List<String> manifestProblems(ModelManifest m, VersionFolder folder) {
+        List<String> problems = new ArrayList<>();
+        if (!folder.name().equals(m.name())) {
+            problems.add("name is " + quoted(m.name()) + " but the model folder is \"" + folder.name() + "\"");
+        }
+        if (m.version() != folder.version()) {
+            problems.add("version is " + m.version() + " but the version folder is \"" + folder.version() + "\"");
+        }
+        if (!ModelManifest.DEEP.equals(m.shape()) && !ModelManifest.SHALLOW.equals(m.shape())) {
+            problems.add("shape is " + quoted(m.shape()) + ", expected \"deep\" or \"shallow\"");
+        }
+        ModelManifest.Architecture spec = m.architecture();
+        if (spec == null) {
+            problems.add("architecture is missing");
+        } else if (spec.classes() < 2 || spec.inputChannels() < 1 || spec.inputHeight() < 1 || spec.inputWidth() < 1) {
+            problems.add("architecture needs classes >= 2 and positive inputChannels, inputHeight, inputWidth");
+        } else {
+            tensorProblems(problems, "input", m.input(),
+                    List.of(-1L, (long) spec.inputChannels(), (long) spec.inputHeight(), (long) spec.inputWidth()));
+            tensorProblems(problems, "output", m.output(), List.of(-1L, (long) spec.classes()));
+            if (m.labels() == null || m.labels().size() != spec.classes()) {
+                problems.add("labels must name all " + spec.classes() + " classes, found "
+                        + (m.labels() == null ? "none" : m.labels().size()));
+            }
+        }
+        if (m.files() == null || m.files().isEmpty()) {
+            problems.add("files is missing: it must give the sha256 of every graph file");
+            return problems;
+        }
+        List<String> graphs = new ArrayList<>(List.of(ModelManifest.MODEL_FILE));
+        if (m.shallow()) {
+            ModelManifest.Branches b = m.branches();
+            if (b == null || b.stem() == null || b.head() == null || b.branches() == null || b.branches().isEmpty()
+                    || b.stemOutput() == null || b.branchOutput() == null || b.headInputs() == null
+                    || b.headInputs().size() != 2) {
+                problems.add("a shallow model needs branches {stem, branches: [..], head, stemOutput, branchOutput,"
+                        + " headInputs: [stem, branch_sum]}");
+            } else {
+                graphs.add(b.stem());
+                graphs.addAll(b.branches());
+                graphs.add(b.head());
+            }
+        }
+        for (String graph : graphs) {
+            if (!m.files().containsKey(graph)) {
+                problems.add(graph + " is not listed in files, so its sha256 cannot be checked");
+            }
+        }
+        return problems;
+    }
+
+    private static void tensorProblems(List<String> problems, String field, ModelManifest.Tensor tensor,
+            List<Long> expectedShape) {
+        if (tensor == null || tensor.name() == null || tensor.name().isBlank()) {
+            problems.add(field + " is missing or has no name");
+            return;
+        }
+        if (!FP32.equals(tensor.datatype())) {
+            problems.add(field + " datatype is " + quoted(tensor.datatype()) + ", this server serves FP32");
+        }
+        if (!expectedShape.equals(tensor.shape())) {
+            problems.add(field + " shape is " + tensor.shape() + ", the architecture says " + expectedShape);
+        }
+    }
+
+    private static void checkSha256(Path directory, String relativePath, String expectedHex)
+            throws ModelVersionException {
+        Path file = directory.resolve(relativePath).normalize();
+        if (!file.startsWith(directory.normalize())) {
+            throw new ModelVersionException(directory + ": files lists " + relativePath
+                    + ", which is outside the version folder; list only the folder's own files");
+        }
+        String actual;
+        try {
+            actual = sha256(file);
+        } catch (NoSuchFileException e) {
+            throw new ModelVersionException(file + " is missing (model.json lists it); copy the whole version"
+                    + " folder the trainer wrote");
+        } catch (IOException e) {
+            throw new ModelVersionException(file + " cannot be read (" + e + "); check its permissions", e);
+        }
+        if (!actual.equalsIgnoreCase(expectedHex)) {
+            throw new ModelVersionException(file + ": sha256 is " + actual + " but model.json lists " + expectedHex
+                    + "; the file changed after export: restore it or re-export the model");
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static List<Path> subdirectories(Path dir) {
+        try (Stream<Path> children = Files.list(dir)) {
+            return children.filter(Files::isDirectory)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    private static int positiveInteger(String text) {
+        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(Character::isDigit)) {
+            return -1;
+        }
+        return Integer.parseInt(text);
+    }
+
+    private static String quoted(String value) {
+        return value == null ? "missing" : "\"" + value + "\"";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

@@ -1,0 +1,29 @@
+package io.shallowserve.server.repository;
+
+import java.nio.file.Path;
+
+/**
+ * A version folder whose manifest passed every check and whose graph files match their sha256.
+ *
+ * @param name      model name
+ * @param version   version number
+ * @param directory the version folder
+ * @param manifest  its model.json
+ */
+public record ModelVersion(String name, int version, Path directory, ModelManifest manifest) {
+
+    /** A file named in the manifest, relative to the version folder. */
+    public Path file(String relativePath) {
+        return directory.resolve(relativePath);
+    }
+
+    public int classes() {
+        return manifest.architecture().classes();
+    }
+
+    /** Values per image: channels x height x width of the input tensor. */
+    public int imageSize() {
+        ModelManifest.Architecture spec = manifest.architecture();
+        return spec.inputChannels() * spec.inputHeight() * spec.inputWidth();
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * The model repository as the server reads it: {@code <repository>/<name>/<version>/model.json} and the graph
+ * files it lists (format: docs/model-repository.md). {@link io.shallowserve.server.repository.ModelRepository}
+ * finds the version folders and verifies each one on its own, so one broken version never stops the others.
+ */
+package io.shallowserve.server.repository;

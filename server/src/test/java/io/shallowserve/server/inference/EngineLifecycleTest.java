@@ -1,0 +1,131 @@
+package io.shallowserve.server.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.shallowserve.server.exec.FashionMnist;
+import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.server.repository.TestRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loading a repository with broken versions, the auto plan, draining and closing. */
+class EngineLifecycleTest {
+
+    private static final String SHALLOW = TestRepository.SHALLOW;
+    private static final String DEEP = TestRepository.DEEP;
+
+    @TempDir
+    Path repository;
+
+    @Test
+    void start_brokenVersionsAreUnavailableWithReasonWhileHealthyOnesServe() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        TestRepository.copy(SHALLOW, repository, 1);
+        Path badChecksum = TestRepository.copy(SHALLOW, repository, 2);
+        Files.write(badChecksum.resolve("branches/branch-1.onnx"), new byte[] {1}, StandardOpenOption.APPEND);
+        Path missingFile = TestRepository.copy(SHALLOW, repository, 3);
+        Files.delete(missingFile.resolve("branches/head.onnx"));
+        Path badJson = TestRepository.copy(SHALLOW, repository, 4);
+        Files.writeString(badJson.resolve("model.json"), "{ \"format\": ");
+        Path wrongFormat = TestRepository.copy(SHALLOW, repository, 5);
+        TestRepository.editManifest(wrongFormat, json -> json.addProperty("format", "onnx-model/1"));
+
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            Map<String, String> reasons = new java.util.TreeMap<>();
+            engine.index().forEach(state -> reasons.put(state.name() + "/" + state.version(), state.reason()));
+            assertThat(engine.index()).extracting(ModelState::name, ModelState::version, ModelState::state)
+                    .containsExactly(
+                            tuple(DEEP, "1", ModelState.State.READY),
+                            tuple(SHALLOW, "1", ModelState.State.READY),
+                            tuple(SHALLOW, "2", ModelState.State.UNAVAILABLE),
+                            tuple(SHALLOW, "3", ModelState.State.UNAVAILABLE),
+                            tuple(SHALLOW, "4", ModelState.State.UNAVAILABLE),
+                            tuple(SHALLOW, "5", ModelState.State.UNAVAILABLE));
+            assertThat(reasons.get(SHALLOW + "/2")).contains("branch-1.onnx: sha256 is");
+            assertThat(reasons.get(SHALLOW + "/3")).contains("head.onnx is missing");
+            assertThat(reasons.get(SHALLOW + "/4")).contains("is not a valid model.json");
+            assertThat(reasons.get(SHALLOW + "/5")).contains("format is \"onnx-model/1\"");
+
+            assertThat(engine.ready()).isTrue();
+            InferenceResponse response = engine.infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1));
+            assertThat(response.version()).isEqualTo("1");
+            assertThat(engine.metadata(SHALLOW, "").versions()).containsExactly("1");
+            assertThat(engine.modelReady(SHALLOW, "2")).isFalse();
+            InferenceRequest toBroken = new InferenceRequest(SHALLOW, "2", "",
+                    List.of(Requests.pixels(new float[784], 1)), List.of(), Long.MAX_VALUE);
+            assertThatThrownBy(() -> engine.infer(toBroken))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
+                    .hasMessageStartingWith("model fashion-shallow version 2 is unavailable: ")
+                    .hasMessageContaining("sha256");
+        }
+    }
+
+    @Test
+    void start_noReadyVersion_isNotReadyAndSaysWhy() throws Exception {
+        Path broken = TestRepository.copy(DEEP, repository, 1);
+        Files.delete(broken.resolve("model.onnx"));
+
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            assertThat(engine.live()).isTrue();
+            assertThat(engine.ready()).isFalse();
+            assertThatThrownBy(() -> engine.metadata(DEEP, ""))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
+                    .hasMessageStartingWith("model fashion-deep has no READY version: version 1: ")
+                    .hasMessageContaining("model.onnx is missing");
+        }
+    }
+
+    @Test
+    void start_autoPlan_recordsTheMeasurements() throws Exception {
+        try (InferenceEngine engine = start(TestRepository.COMMITTED, PlanChoice.AUTO)) {
+            ModelMetadata shallow = engine.metadata(SHALLOW, "");
+
+            assertThat(shallow.planMicros()).containsOnlyKeys("single", "branches");
+            assertThat(shallow.planMicros().get(shallow.plan()))
+                    .isEqualTo(Math.min(shallow.planMicros().get("single"), shallow.planMicros().get("branches")));
+            assertThat(engine.metadata(DEEP, "").plan()).isEqualTo("single");
+        }
+    }
+
+    @Test
+    void drain_notReadyButStillServes_closeStopsEverything() throws Exception {
+        InferenceEngine engine = start(TestRepository.COMMITTED, PlanChoice.BRANCHES);
+        InferenceRequest request = Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1);
+        engine.infer(request);
+        assertThat(branchThreads()).isNotEmpty();
+
+        engine.drain();
+        assertThat(engine.ready()).isFalse();
+        assertThat(engine.live()).isTrue();
+        assertThat(engine.infer(request).outputs()).hasSize(1);
+
+        engine.close();
+        assertThat(engine.live()).isFalse();
+        assertThat(engine.modelReady(SHALLOW, "")).isFalse();
+        assertThatThrownBy(() -> engine.infer(request))
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
+                .hasMessageContaining("shutting down");
+        assertThat(branchThreads()).isEmpty();
+    }
+
+    private static List<Thread> branchThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(thread -> thread.getName().startsWith("shallowserve-branch-") && thread.isAlive())
+                .toList();
+    }
+
+    private static InferenceEngine start(Path repository, PlanChoice plan) {
+        return InferenceEngine.start(EngineConfig.defaults(repository).withPlan(plan), new SimpleMeterRegistry());
+    }
+}

@@ -1,0 +1,32 @@
+package io.shallowserve.server.inference;
+
+import io.shallowserve.server.exec.FashionMnist;
+import java.util.List;
+
+/** Builds requests for the committed models, whose input is "input" FP32 [N, 1, 28, 28] and output "logits". */
+final class Requests {
+
+    static final String INPUT = "input";
+    static final String LOGITS = "logits";
+
+    private Requests() {}
+
+    static InferInput pixels(float[] values, int batch) {
+        return new InferInput(INPUT, "FP32", new long[] {batch, 1, 28, 28}, values);
+    }
+
+    static InferenceRequest request(String model, InferInput input, RequestedOutput... outputs) {
+        return new InferenceRequest(model, "", "id-1", List.of(input), List.of(outputs), Long.MAX_VALUE);
+    }
+
+    /** The first {@code batch} images of {@code images} as one request for the raw logits. */
+    static InferenceRequest images(String model, float[] images, int first, int batch) {
+        float[] values = new float[batch * FashionMnist.PIXELS];
+        System.arraycopy(images, first * FashionMnist.PIXELS, values, 0, values.length);
+        return request(model, pixels(values, batch));
+    }
+
+    static float[] logits(InferenceResponse response) {
+        return response.outputs().getFirst().values();
+    }
+}
