@@ -1,0 +1,251 @@
+package io.shallowserve.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import io.kubernetes.client.custom.Quantity;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The project's rules for the overlays that deploy shallowserve itself (cpu, gpu), checked on what kustomize would
+ * apply: every object a valid Kubernetes object, and consistent with the server and with itself.
+ */
+class DeploymentOverlaysTest {
+
+    /** The REST health paths of the Open Inference Protocol that the server serves. */
+    private static final Set<String> HEALTH_PATHS = Set.of("/v2/health/live", "/v2/health/ready");
+    /** The services the server's grpc.health.v1 answers for. */
+    private static final Set<String> HEALTH_SERVICES = Set.of("", "inference.GRPCInferenceService");
+    /**
+     * The server opens its port only after loading (and, with the auto plan, measuring) every model: seconds for
+     * the default models; a minute leaves room for a larger repository before liveness may restart the pod.
+     */
+    private static final int STARTUP_SECONDS = 60;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_everyObjectIsAValidKubernetesObject(String overlay) {
+        for (JsonObject object : Manifests.render(overlay).objects()) {
+            assertThatCode(() -> KubernetesApiTypes.validate(object)).doesNotThrowAnyException();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_containerPortsAreTheServersPorts(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        ServerConfiguration server = manifests.serverConfiguration();
+        List<Integer> served = server.grpcPort() >= 0 ? List.of(server.port(), server.grpcPort()) : List.of(server.port());
+
+        List<Integer> declared = new ArrayList<>();
+        manifests.serverContainer().getAsJsonArray("ports")
+                .forEach(port -> declared.add(port.getAsJsonObject().get("containerPort").getAsInt()));
+
+        assertThat(declared).as("%s: the server container's ports; the server listens on %s (%s)",
+                overlay, served, server.source()).containsExactlyInAnyOrderElementsOf(served);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_probesAskTheServersHealthOnItsPorts(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject container = manifests.serverContainer();
+        ServerConfiguration server = manifests.serverConfiguration();
+
+        for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
+            assertThat(container.has(probe)).as("%s: the server container has a %s", overlay, probe).isTrue();
+            JsonObject check = container.getAsJsonObject(probe);
+            if (check.has("httpGet")) {
+                JsonObject httpGet = check.getAsJsonObject("httpGet");
+                assertThat(Manifests.containerPort(container, httpGet.get("port")))
+                        .as("%s: %s port (%s)", overlay, probe, server.source()).isEqualTo(server.port());
+                assertThat(httpGet.get("path").getAsString()).as("%s: %s path", overlay, probe).isIn(HEALTH_PATHS);
+            } else {
+                assertThat(check.has("grpc")).as("%s: %s is an httpGet or a grpc probe", overlay, probe).isTrue();
+                JsonObject grpc = check.getAsJsonObject("grpc");
+                assertThat(grpc.get("port").getAsInt())
+                        .as("%s: %s port is the one serving gRPC (%s)", overlay, probe, server.source())
+                        .isEqualTo(server.grpcServingPort());
+                String service = grpc.has("service") ? grpc.get("service").getAsString() : "";
+                assertThat(service).as("%s: %s service", overlay, probe).isIn(HEALTH_SERVICES);
+            }
+        }
+        // Liveness must not turn false while the server is merely not ready (loading, draining): no restart then.
+        assertThat(Manifests.at(container, "livenessProbe", "httpGet", "path"))
+                .as("%s: liveness asks /v2/health/live", overlay).hasToString("\"/v2/health/live\"");
+        JsonObject startup = container.getAsJsonObject("startupProbe");
+        int startupSeconds = startup.get("periodSeconds").getAsInt() * startup.get("failureThreshold").getAsInt();
+        assertThat(startupSeconds).as("%s: seconds the startup probe waits for model loading", overlay)
+                .isGreaterThanOrEqualTo(STARTUP_SECONDS);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_servicesRouteToThePortsThatServeTheirProtocol(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
+                .getAsJsonObject();
+        ServerConfiguration server = manifests.serverConfiguration();
+
+        for (JsonObject service : manifests.all("Service")) {
+            String name = KubernetesApiTypes.name(service);
+            JsonObject spec = service.getAsJsonObject("spec");
+            assertThat(Manifests.selects(spec.getAsJsonObject("selector"), podLabels))
+                    .as("%s: Service %s selects the Deployment's pods", overlay, name).isTrue();
+            boolean headless = Manifests.headless(service);
+            for (JsonElement element : spec.getAsJsonArray("ports")) {
+                JsonObject port = element.getAsJsonObject();
+                int target = Manifests.containerPort(manifests.serverContainer(), port.get("targetPort"));
+                boolean grpc = port.get("name").getAsString().equals("grpc");
+                assertThat(target).as("%s: Service %s port %s reaches the server's %s port (%s)", overlay, name,
+                        port.get("name"), grpc ? "gRPC" : "HTTP", server.source())
+                        .isEqualTo(grpc ? server.grpcServingPort() : server.port());
+                if (grpc) {
+                    assertThat(port.get("appProtocol")).as("%s: Service %s gRPC port's appProtocol", overlay, name)
+                            .hasToString("\"kubernetes.io/h2c\"");
+                }
+                if (headless) {
+                    // Clients of a headless Service connect to the pods themselves: no port translation.
+                    assertThat(port.get("port").getAsInt()).as("%s: headless Service %s port", overlay, name)
+                            .isEqualTo(target);
+                }
+            }
+        }
+        assertThat(manifests.all("Service")).as("%s: one Service is headless, for gRPC client-side balancing", overlay)
+                .filteredOn(Manifests::headless).hasSize(1);
+        assertThat(manifests.named("Service", "shallowserve").getAsJsonObject("spec").getAsJsonArray("ports").asList())
+                .as("%s: the load-balanced Service's ports", overlay)
+                .extracting(port -> port.getAsJsonObject().get("name").getAsString())
+                .containsExactlyInAnyOrder("http", "grpc");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_everyContainerRequestsNoMoreThanItsLimits(String overlay) {
+        for (JsonObject container : Manifests.render(overlay).podContainers()) {
+            String name = container.get("name").getAsString();
+            for (String resource : List.of("cpu", "memory")) {
+                JsonElement request = Manifests.at(container, "resources", "requests", resource);
+                JsonElement limit = Manifests.at(container, "resources", "limits", resource);
+                assertThat(request).as("%s: container %s requests %s", overlay, name, resource).isNotNull();
+                assertThat(limit).as("%s: container %s limits %s", overlay, name, resource).isNotNull();
+                assertThat(new Quantity(request.getAsString()).getNumber())
+                        .as("%s: container %s %s request against limit", overlay, name, resource)
+                        .isLessThanOrEqualTo(new Quantity(limit.getAsString()).getNumber());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_podsRunAsNonRootWithAReadOnlyRootAndNoCapabilities(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject pod = manifests.podSpec().getAsJsonObject("securityContext");
+
+        assertThat(Manifests.at(pod, "runAsNonRoot").getAsBoolean()).as("%s: runAsNonRoot", overlay).isTrue();
+        assertThat(Manifests.at(pod, "runAsUser").getAsLong()).as("%s: runAsUser", overlay).isPositive();
+        assertThat(Manifests.at(pod, "seccompProfile", "type").getAsString()).as("%s: seccomp", overlay)
+                .isEqualTo("RuntimeDefault");
+        for (JsonObject container : manifests.podContainers()) {
+            String name = container.get("name").getAsString();
+            JsonObject context = container.getAsJsonObject("securityContext");
+            assertThat(context).as("%s: container %s has a securityContext", overlay, name).isNotNull();
+            assertThat(Manifests.at(context, "readOnlyRootFilesystem")).as("%s: %s readOnlyRootFilesystem", overlay, name)
+                    .hasToString("true");
+            assertThat(Manifests.at(context, "allowPrivilegeEscalation")).as("%s: %s allowPrivilegeEscalation", overlay, name)
+                    .hasToString("false");
+            assertThat(Manifests.at(context, "capabilities", "drop")).as("%s: %s drops capabilities", overlay, name)
+                    .hasToString("[\"ALL\"]");
+            assertThat(Manifests.at(context, "capabilities", "add")).as("%s: %s adds capabilities", overlay, name).isNull();
+            assertThat(Manifests.at(context, "privileged")).as("%s: %s privileged", overlay, name).isNull();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_imagesArePinned(String overlay) {
+        for (JsonObject container : Manifests.render(overlay).podContainers()) {
+            String image = container.get("image").getAsString();
+            assertThat(ImageReference.parse(image).pinned())
+                    .as("%s: image %s has a tag other than latest, or a digest", overlay, image).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_terminationLeavesTimeForTheServersDrain(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        ServerConfiguration server = manifests.serverConfiguration();
+        JsonElement preStopSleep = Manifests.at(manifests.serverContainer(), "lifecycle", "preStop", "sleep", "seconds");
+        assertThat(preStopSleep).as("%s: a preStop sleep lets endpoints drop the pod before SIGTERM", overlay)
+                .isNotNull();
+
+        long needed = preStopSleep.getAsLong() + server.shutdownGracePeriod().toSeconds();
+        assertThat(manifests.podSpec().get("terminationGracePeriodSeconds").getAsLong())
+                .as("%s: terminationGracePeriodSeconds must exceed the preStop sleep (%s s) plus the server's"
+                        + " shutdown-grace-period (%s, %s), leaving time for requests in flight", overlay,
+                        preStopSleep, server.shutdownGracePeriod(), server.source())
+                .isGreaterThan(needed);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_modelsComeFromAVolumeThatAnInitContainerFills(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        String models = manifests.serverConfiguration().models();
+        JsonObject mount = null;
+        for (JsonElement element : manifests.serverContainer().getAsJsonArray("volumeMounts")) {
+            if (Path.of(models).startsWith(element.getAsJsonObject().get("mountPath").getAsString())) {
+                mount = element.getAsJsonObject();
+            }
+        }
+        assertThat(mount).as("%s: the model repository %s is on a mounted volume", overlay, models).isNotNull();
+        String volume = mount.get("name").getAsString();
+        assertThat(manifests.podSpec().getAsJsonArray("volumes").asList())
+                .as("%s: the pod has the volume %s", overlay, volume)
+                .anyMatch(declared -> declared.getAsJsonObject().get("name").getAsString().equals(volume));
+        // An emptyDir starts empty: an init container must copy the models in before the server starts.
+        assertThat(manifests.podSpec().getAsJsonArray("initContainers").asList())
+                .as("%s: an init container writes the volume %s", overlay, volume)
+                .anyMatch(init -> init.getAsJsonObject().getAsJsonArray("volumeMounts").asList().stream()
+                        .anyMatch(initMount -> initMount.getAsJsonObject().get("name").getAsString().equals(volume)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_autoscalerAndDisruptionBudgetCoverTheDeployment(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject deployment = manifests.one("Deployment");
+        JsonObject podLabels = Manifests.at(deployment, "spec", "template", "metadata", "labels").getAsJsonObject();
+        JsonObject autoscaler = manifests.one("HorizontalPodAutoscaler").getAsJsonObject("spec");
+
+        assertThat(autoscaler.getAsJsonObject("scaleTargetRef").toString()).as("%s: autoscaler target", overlay)
+                .isEqualTo("{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\""
+                        + KubernetesApiTypes.name(deployment) + "\"}");
+        assertThat(autoscaler.get("minReplicas").getAsInt()).as("%s: minReplicas, so a disruption leaves one", overlay)
+                .isGreaterThanOrEqualTo(2);
+        assertThat(Manifests.at(deployment, "spec", "replicas"))
+                .as("%s: the Deployment leaves replicas to the autoscaler", overlay).isNull();
+        JsonObject budget = manifests.one("PodDisruptionBudget").getAsJsonObject("spec");
+        assertThat(Manifests.selects(Manifests.at(budget, "selector", "matchLabels").getAsJsonObject(), podLabels))
+                .as("%s: the PodDisruptionBudget selects the Deployment's pods", overlay).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_podReferencesObjectsTheOverlayHas(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+
+        assertThatCode(() -> manifests.named("ServiceAccount", manifests.podSpec().get("serviceAccountName").getAsString()))
+                .doesNotThrowAnyException();
+        // Reading the configuration looks up every ConfigMap of envFrom, and fails on a missing one.
+        assertThatCode(manifests::serverConfiguration).doesNotThrowAnyException();
+    }
+}

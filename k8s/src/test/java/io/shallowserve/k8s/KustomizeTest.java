@@ -1,0 +1,214 @@
+package io.shallowserve.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class KustomizeTest {
+
+    private static final String KUSTOMIZATION = """
+            apiVersion: kustomize.config.k8s.io/v1beta1
+            kind: Kustomization
+            """;
+
+    private static final String DEPLOYMENT = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: app
+            spec:
+              template:
+                spec:
+                  initContainers:
+                    - name: fetch
+                      image: registry:5000/tools:1.0
+                  containers:
+                    - name: server
+                      image: server:1.0
+                      resources:
+                        limits:
+                          cpu: "1"
+            """;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void render_baseHasEveryObjectAnOperatorApplies() {
+        List<String> objects = Manifests.render("base").objects().stream()
+                .map(object -> object.get("kind").getAsString() + "/" + KubernetesApiTypes.name(object))
+                .toList();
+
+        assertThat(objects).containsExactlyInAnyOrder(
+                "ServiceAccount/shallowserve", "ConfigMap/shallowserve-config", "Deployment/shallowserve",
+                "Service/shallowserve", "Service/shallowserve-headless", "PodDisruptionBudget/shallowserve",
+                "HorizontalPodAutoscaler/shallowserve");
+    }
+
+    /**
+     * The renderer against the real kustomize, where kubectl (which has kustomize built in) is installed: both must
+     * print the same objects. Without kubectl this is skipped and the renderer's own tests below stand alone.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/kserve", "overlays/monitoring"})
+    void render_printsWhatKubectlKustomizePrints(String kustomization) throws IOException, InterruptedException {
+        Process kubectl;
+        try {
+            kubectl = new ProcessBuilder("kubectl", "kustomize", Manifests.K8S.resolve(kustomization).toString())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+        } catch (IOException e) {
+            Assumptions.abort("kubectl is not installed: " + e.getMessage());
+            return;
+        }
+        String printed = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(kubectl.waitFor(30, TimeUnit.SECONDS)).as("kubectl kustomize finished").isTrue();
+        assertThat(kubectl.exitValue()).as("kubectl kustomize %s exit status", kustomization).isZero();
+
+        List<JsonObject> expected = YamlJson.parseAll(printed, "kubectl kustomize").stream()
+                .map(JsonElement::getAsJsonObject).toList();
+
+        assertThat(byId(Manifests.render(kustomization).objects())).isEqualTo(byId(expected));
+    }
+
+    @Test
+    void render_overlayTakesTheBaseResourcesAndPatchesThem() throws IOException {
+        write("base/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\n");
+        write("base/deployment.yaml", DEPLOYMENT);
+        write("overlay/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - ../base
+                patches:
+                  - target:
+                      kind: Deployment
+                      name: app
+                    patch: |-
+                      - op: add
+                        path: /spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu
+                        value: "1"
+                      - op: replace
+                        path: /spec/template/spec/containers/0/resources/limits/cpu
+                        value: "2"
+                """);
+
+        List<JsonObject> objects = Kustomize.render(directory.resolve("overlay"));
+
+        assertThat(objects).hasSize(1);
+        assertThat(Manifests.at(objects.getFirst(), "spec", "template", "spec").getAsJsonObject()
+                .getAsJsonArray("containers").get(0).getAsJsonObject().getAsJsonObject("resources")
+                .getAsJsonObject("limits").toString())
+                .isEqualTo("{\"cpu\":\"2\",\"nvidia.com/gpu\":\"1\"}");
+    }
+
+    @Test
+    void render_imagesChangeNameAndTagOfMatchingContainersOnly() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - deployment.yaml
+                images:
+                  - name: server
+                    newName: server-gpu
+                  - name: registry:5000/tools
+                    newTag: "2.0"
+                """);
+        write("app/deployment.yaml", DEPLOYMENT);
+
+        List<JsonObject> containers = Kustomize.containers(Kustomize.render(directory.resolve("app")).getFirst());
+
+        assertThat(containers).extracting(container -> container.get("image").getAsString())
+                .containsExactly("registry:5000/tools:2.0", "server-gpu:1.0");
+    }
+
+    @Test
+    void render_refusesAFeatureItDoesNotImplement() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\ncommonLabels:\n  a: b\n");
+        write("app/deployment.yaml", DEPLOYMENT);
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("'commonLabels', which this renderer does not implement");
+    }
+
+    @Test
+    void render_refusesAStrategicMergePatch() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - deployment.yaml
+                patches:
+                  - target:
+                      kind: Deployment
+                      name: app
+                    patch: |-
+                      spec:
+                        replicas: 3
+                """);
+        write("app/deployment.yaml", DEPLOYMENT);
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("only JSON 6902 patches");
+    }
+
+    @Test
+    void render_refusesAPatchWhoseTargetMatchesNothing() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - deployment.yaml
+                patches:
+                  - target:
+                      kind: Deployment
+                      name: other
+                    patch: |-
+                      - op: remove
+                        path: /spec
+                """);
+        write("app/deployment.yaml", DEPLOYMENT);
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("patch target Deployment/other matches nothing");
+    }
+
+    @Test
+    void render_refusesTheSameObjectTwice() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\n  - copy.yaml\n");
+        write("app/deployment.yaml", DEPLOYMENT);
+        write("app/copy.yaml", DEPLOYMENT);
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("has Deployment/app twice");
+    }
+
+    @Test
+    void render_refusesADuplicateKey() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\n");
+        write("app/deployment.yaml", DEPLOYMENT + "metadata:\n  name: again\n");
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("duplicate key metadata");
+    }
+
+    /** Objects by kind and name: kustomize prints them in an order of its own. */
+    private static Map<String, JsonObject> byId(List<JsonObject> objects) {
+        return objects.stream().collect(Collectors.toMap(
+                object -> object.get("kind").getAsString() + "/" + KubernetesApiTypes.name(object), object -> object));
+    }
+
+    private void write(String file, String text) throws IOException {
+        Path path = directory.resolve(file);
+        Files.createDirectories(path.getParent());
+        Files.writeString(path, text);
+    }
+}

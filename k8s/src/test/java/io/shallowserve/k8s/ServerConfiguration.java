@@ -1,0 +1,138 @@
+package io.shallowserve.k8s;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What the server will do in a container, worked out the way the server itself does: its application.yaml, then
+ * environment variables, then command-line flags (the first that has a key wins, flags first). Only the keys that
+ * the manifests must agree with are read.
+ *
+ * @param port                the HTTP port, which also serves gRPC unless grpcPort is set (server.port)
+ * @param grpcPort            a port of gRPC's own, or -1 (shallowserve.grpc.port)
+ * @param models              the model repository folder (shallowserve.models)
+ * @param device              cpu or cuda:N (shallowserve.device)
+ * @param shutdownGracePeriod how long the server lets responses leave after it drained (server.shutdown-grace-period)
+ * @param source              where the values came from, for error messages
+ */
+record ServerConfiguration(int port, int grpcPort, String models, String device, Duration shutdownGracePeriod,
+                           String source) {
+
+    /** The server's configuration file, relative to this module; the server module owns it. */
+    static final Path APPLICATION_YAML = Path.of("../server/src/main/resources/application.yaml");
+
+    /**
+     * The server's own configuration: application.yaml where the server module has one, otherwise the defaults
+     * its command line documents (Helidon's port 8080, gRPC on the same port, models in ./models, cpu).
+     */
+    static ServerConfiguration ofServer() {
+        ServerConfiguration defaults = new ServerConfiguration(8080, -1, "models", "cpu", Duration.ZERO,
+                "the server's defaults (no " + APPLICATION_YAML + ")");
+        if (!Files.isRegularFile(APPLICATION_YAML)) {
+            return defaults;
+        }
+        JsonObject yaml = YamlJson.readAll(APPLICATION_YAML).getFirst().getAsJsonObject();
+        Map<String, String> keys = new HashMap<>();
+        flatten(yaml, "", keys);
+        return defaults.with(keys, APPLICATION_YAML.toString());
+    }
+
+    /**
+     * This configuration as the server in {@code container} sees it: its environment (the container's env over
+     * the ConfigMaps of its envFrom, as Kubernetes merges them) and its args.
+     *
+     * @param objects the rendered manifests, where the ConfigMaps are looked up
+     */
+    ServerConfiguration in(JsonObject container, List<JsonObject> objects) {
+        Map<String, String> environment = new HashMap<>();
+        if (container.has("envFrom")) {
+            for (JsonElement source : container.getAsJsonArray("envFrom")) {
+                String configMap = source.getAsJsonObject().getAsJsonObject("configMapRef").get("name").getAsString();
+                JsonObject data = objects.stream()
+                        .filter(object -> object.get("kind").getAsString().equals("ConfigMap")
+                                && configMap.equals(KubernetesApiTypes.name(object)))
+                        .findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("container " + container.get("name")
+                                + " reads ConfigMap " + configMap + ", which the manifests do not have"))
+                        .getAsJsonObject("data");
+                data.entrySet().forEach(entry -> environment.put(entry.getKey(), entry.getValue().getAsString()));
+            }
+        }
+        if (container.has("env")) {
+            for (JsonElement variable : container.getAsJsonArray("env")) {
+                JsonObject env = variable.getAsJsonObject();
+                if (env.has("value")) {
+                    environment.put(env.get("name").getAsString(), env.get("value").getAsString());
+                }
+            }
+        }
+        Map<String, String> keys = new HashMap<>();
+        // Environment variables name a key in upper case with "_" for "." (SHALLOWSERVE_GRPC_PORT).
+        for (String key : List.of("server.port", "shallowserve.grpc.port", "shallowserve.models",
+                "shallowserve.device")) {
+            String variable = key.toUpperCase(Locale.ROOT).replace('.', '_');
+            if (environment.containsKey(variable)) {
+                keys.put(key, environment.get(variable));
+            }
+        }
+        if (container.has("args")) {
+            List<JsonElement> args = container.getAsJsonArray("args").asList();
+            Map<String, String> flags = Map.of("--port", "server.port", "--grpc-port", "shallowserve.grpc.port",
+                    "--models", "shallowserve.models", "--device", "shallowserve.device");
+            for (int i = 0; i + 1 < args.size(); i++) {
+                String key = flags.get(args.get(i).getAsString());
+                if (key != null) {
+                    keys.put(key, args.get(i + 1).getAsString());
+                }
+            }
+        }
+        return with(keys, source + ", then container " + container.get("name").getAsString());
+    }
+
+    /** The port that serves gRPC: its own, or the HTTP port. */
+    int grpcServingPort() {
+        return grpcPort >= 0 ? grpcPort : port;
+    }
+
+    private ServerConfiguration with(Map<String, String> keys, String newSource) {
+        return new ServerConfiguration(
+                number(keys, "server.port", port, newSource),
+                number(keys, "shallowserve.grpc.port", grpcPort, newSource),
+                keys.getOrDefault("shallowserve.models", models),
+                keys.getOrDefault("shallowserve.device", device),
+                keys.containsKey("server.shutdown-grace-period")
+                        ? Duration.parse(keys.get("server.shutdown-grace-period")) : shutdownGracePeriod,
+                newSource);
+    }
+
+    private static int number(Map<String, String> keys, String key, int otherwise, String source) {
+        if (!keys.containsKey(key)) {
+            return otherwise;
+        }
+        try {
+            return Integer.parseInt(keys.get(key));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " is '" + keys.get(key) + "' in " + source
+                    + "; these checks need a number there", e);
+        }
+    }
+
+    /** The leaves of a YAML tree as dotted keys (server.port = 8080). */
+    private static void flatten(JsonObject node, String prefix, Map<String, String> keys) {
+        for (Map.Entry<String, JsonElement> entry : node.entrySet()) {
+            String key = prefix + entry.getKey();
+            if (entry.getValue().isJsonObject()) {
+                flatten(entry.getValue().getAsJsonObject(), key + ".", keys);
+            } else if (entry.getValue().isJsonPrimitive()) {
+                keys.put(key, entry.getValue().getAsString());
+            }
+        }
+    }
+}
