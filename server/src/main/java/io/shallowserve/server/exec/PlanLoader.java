@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
@@ -68,10 +67,6 @@ public final class PlanLoader {
                     .orElseThrow();
             candidates.remove(fastest);
             candidates.forEach(ExecutionPlan::close);
-            LOG.log(System.Logger.Level.INFO, id + ": plan auto serves " + fastest.name() + "; batch-1 median "
-                    + medians.entrySet().stream()
-                            .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue()) + " µs")
-                            .toList());
             return new LoadedPlan(fastest, medians);
         } catch (ModelVersionException | RuntimeException e) {
             candidates.forEach(ExecutionPlan::close);

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,18 +26,6 @@ final class VersionMetrics {
 
     static final String REQUESTS = "shallowserve.requests";
     static final String SUCCESS = "success";
-
-    /**
-     * Explicit buckets, because these models answer in tens to hundreds of microseconds and Micrometer's default
-     * histogram starts at 1 ms. Buckets only, no client-side percentiles: with both, the Prometheus registry
-     * exports only the histogram.
-     */
-    private static final Duration[] LATENCY_BUCKETS = {
-        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofSeconds(1)
-    };
 
     private final String model;
     private final String version;
@@ -150,7 +137,7 @@ final class VersionMetrics {
     }
 
     private Timer latencyTimer(String name, String description, Tags tags) {
-        return Timer.builder(name).description(description).serviceLevelObjectives(LATENCY_BUCKETS).tags(tags)
+        return Timer.builder(name).description(description).serviceLevelObjectives(MeterConventions.latencyBuckets()).tags(tags)
                 .register(registry);
     }
 

@@ -1,0 +1,19 @@
+package io.shallowserve.server;
+
+import java.util.List;
+
+/**
+ * What both protocols report as the server metadata: name, version and the protocol extensions implemented.
+ * "model_repository" is absent until the repository RPCs are implemented.
+ */
+public record ServerMetadata(String name, String version, List<String> extensions) {
+
+    /** This server: its version from the jar manifest, "development" when run from classes. */
+    public static ServerMetadata current() {
+        String version = ServerMetadata.class.getPackage().getImplementationVersion();
+        return new ServerMetadata(
+                "shallowserve",
+                version == null ? "development" : version,
+                List.of("classification", "statistics"));
+    }
+}

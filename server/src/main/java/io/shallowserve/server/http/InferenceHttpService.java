@@ -1,0 +1,134 @@
+package io.shallowserve.server.http;
+
+import io.helidon.http.HttpException;
+import io.helidon.http.RequestException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.ServerMetadata;
+import io.shallowserve.server.inference.InferenceEngine;
+import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.observe.RequestMetrics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
+ * readiness, inference, and Triton's statistics paths. Every model path also comes with
+ * {@code /versions/{version}}; without it the newest ready version answers.
+ *
+ * <p>Helidon runs each handler on a virtual thread of its own, so handlers call the blocking engine directly.
+ */
+public final class InferenceHttpService implements HttpService {
+
+    private static final System.Logger LOG = System.getLogger(InferenceHttpService.class.getName());
+
+    private final InferenceEngine engine;
+    private final RequestMetrics metrics;
+    private final byte[] serverMetadata;
+
+    public InferenceHttpService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server) {
+        this.engine = engine;
+        this.metrics = metrics;
+        this.serverMetadata = JsonCodec.serverMetadata(server);
+    }
+
+    @Override
+    public void routing(HttpRules rules) {
+        rules.get("/", this::serverMetadata)
+                .get("/health/live", this::live)
+                .get("/health/ready", this::ready)
+                .get("/models/stats", this::statistics)
+                .get("/models/{model}", this::modelMetadata)
+                .get("/models/{model}/versions/{version}", this::modelMetadata)
+                .get("/models/{model}/ready", this::modelReady)
+                .get("/models/{model}/versions/{version}/ready", this::modelReady)
+                .get("/models/{model}/stats", this::statistics)
+                .get("/models/{model}/versions/{version}/stats", this::statistics)
+                .post("/models/{model}/infer", this::infer)
+                .post("/models/{model}/versions/{version}/infer", this::infer);
+    }
+
+    private void serverMetadata(ServerRequest request, ServerResponse response) {
+        JsonResponses.send(response, Status.OK_200, serverMetadata);
+    }
+
+    private void live(ServerRequest request, ServerResponse response) {
+        boolean live = engine.live();
+        JsonResponses.send(response, live ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
+                JsonCodec.flag("live", live));
+    }
+
+    private void ready(ServerRequest request, ServerResponse response) {
+        boolean ready = engine.ready();
+        JsonResponses.send(response, ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
+                JsonCodec.flag("ready", ready));
+    }
+
+    private void modelMetadata(ServerRequest request, ServerResponse response) {
+        respond(response, () -> JsonCodec.modelMetadata(engine.metadata(model(request), version(request))));
+    }
+
+    private void modelReady(ServerRequest request, ServerResponse response) {
+        String model = model(request);
+        String version = version(request);
+        if (engine.modelReady(model, version)) {
+            JsonResponses.send(response, Status.OK_200, JsonCodec.modelReady(model, true));
+            return;
+        }
+        respond(response, () -> {
+            // Throws NOT_FOUND (404) for a model or version the repository does not have.
+            engine.metadata(model, version);
+            throw new InferenceException(InferenceException.Status.UNAVAILABLE,
+                    "model '" + model + "' is not ready");
+        });
+    }
+
+    private void statistics(ServerRequest request, ServerResponse response) {
+        respond(response, () -> JsonCodec.statistics(engine.statistics(model(request), version(request))));
+    }
+
+    private void infer(ServerRequest request, ServerResponse response) {
+        String model = model(request);
+        String version = version(request);
+        respond(response, () -> metrics.record(model, () -> {
+            Reader body = new BufferedReader(
+                    new InputStreamReader(request.content().inputStream(), StandardCharsets.UTF_8), 64 * 1024);
+            return JsonCodec.inferResponse(engine.infer(JsonCodec.inferenceRequest(body, model, version)));
+        }));
+    }
+
+    /** The model of the path; "" (every model) for {@code /v2/models/stats}. */
+    private static String model(ServerRequest request) {
+        return request.path().pathParameters().first("model").orElse("");
+    }
+
+    /** The version of the path; "" when the path names none. */
+    private static String version(ServerRequest request) {
+        return request.path().pathParameters().first("version").orElse("");
+    }
+
+    /** Sends the JSON that {@code call} returns with 200, or its failure as {@code {"error": ...}}. */
+    private static void respond(ServerResponse response, EngineCall<byte[]> call) {
+        byte[] json;
+        try {
+            json = call.run();
+        } catch (InferenceException e) {
+            JsonResponses.send(response, Status.create(e.status().httpCode()), JsonCodec.error(e.getMessage()));
+            return;
+        } catch (HttpException | RequestException e) {
+            // Helidon's own answers, such as 413 for a chunked body over the limit, go to its direct handlers.
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "HTTP request failed", e);
+            JsonResponses.send(response, Status.INTERNAL_SERVER_ERROR_500, JsonCodec.error(e.toString()));
+            return;
+        }
+        JsonResponses.send(response, Status.OK_200, json);
+    }
+}

@@ -1,0 +1,406 @@
+package io.shallowserve.server.http;
+
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import com.google.gson.stream.JsonWriter;
+import io.shallowserve.server.ServerMetadata;
+import io.shallowserve.server.TensorShapes;
+import io.shallowserve.server.inference.InferInput;
+import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.inference.InferenceRequest;
+import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.ModelStatistics;
+import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.inference.TensorMetadata;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON forms of the Open Inference Protocol's REST API, read and written with Gson's streaming reader and
+ * writer: tensor data goes straight between JSON numbers and {@code float[]}, without a tree of boxed numbers.
+ *
+ * <p>Input {@code data} may be flat or nested as the shape; it is read row-major either way. Output data is flat,
+ * as Triton sends it. Numbers are read with {@link Float#parseFloat} and written with {@link Float#toString}, so
+ * an FP32 value survives the round trip exactly.
+ */
+final class JsonCodec {
+
+    private static final String FP32 = "FP32";
+
+    private JsonCodec() {
+    }
+
+    // ------------------------------------------------------------------------------------------------ reading
+
+    /** The engine request in an infer request body, for the model and version of the request path. */
+    static InferenceRequest inferenceRequest(Reader body, String model, String version) throws InferenceException {
+        JsonReader reader = new JsonReader(body);
+        reader.setStrictness(Strictness.STRICT);
+        try {
+            String id = "";
+            List<InferInput> inputs = null;
+            List<RequestedOutput> outputs = List.of();
+            reader.beginObject();
+            while (reader.hasNext()) {
+                switch (reader.nextName()) {
+                    case "id" -> id = reader.nextString();
+                    case "inputs" -> inputs = inputs(reader);
+                    case "outputs" -> outputs = outputs(reader);
+                    default -> reader.skipValue();
+                }
+            }
+            reader.endObject();
+            // To the strict reader, anything but white space after the object is malformed JSON.
+            reader.peek();
+            if (inputs == null) {
+                throw InferenceException.invalid("the request has no \"inputs\"");
+            }
+            return new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE);
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
+            // Gson reports malformed JSON as IOException, unexpected structure as IllegalStateException.
+            throw InferenceException.invalid("the request body is not an inference request in JSON: "
+                    + jsonProblem(e));
+        }
+    }
+
+    /** Gson's message without its advice to programmers (lenient parsing, a troubleshooting link). */
+    private static String jsonProblem(Exception e) {
+        String message = String.valueOf(e.getMessage());
+        int link = message.indexOf("\nSee ");
+        return (link < 0 ? message : message.substring(0, link))
+                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
+    }
+
+    private static List<InferInput> inputs(JsonReader reader) throws IOException, InferenceException {
+        List<InferInput> inputs = new ArrayList<>();
+        reader.beginArray();
+        while (reader.hasNext()) {
+            inputs.add(input(reader));
+        }
+        reader.endArray();
+        return inputs;
+    }
+
+    private static InferInput input(JsonReader reader) throws IOException, InferenceException {
+        String name = null;
+        String datatype = null;
+        long[] shape = null;
+        FloatArray data = null;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            switch (reader.nextName()) {
+                case "name" -> name = reader.nextString();
+                case "datatype" -> datatype = reader.nextString();
+                case "shape" -> shape = shape(reader);
+                case "data" -> data = data(reader, name);
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+        if (name == null) {
+            throw InferenceException.invalid("an input has no \"name\"");
+        }
+        if (shape == null) {
+            throw InferenceException.invalid("input '" + name + "' has no \"shape\"");
+        }
+        if (datatype == null) {
+            throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
+        }
+        if (!FP32.equals(datatype)) {
+            throw InferenceException.invalid("input '" + name + "' has datatype '" + datatype
+                    + "'; this server takes FP32 inputs");
+        }
+        if (data == null) {
+            throw InferenceException.invalid("input '" + name + "' has no \"data\"");
+        }
+        int count = TensorShapes.elementCount(name, shape);
+        if (data.size != count) {
+            throw InferenceException.invalid("input '" + name + "' has " + data.size + " values in \"data\"; shape "
+                    + Arrays.toString(shape) + " needs " + count);
+        }
+        return new InferInput(name, datatype, shape, data.toArray());
+    }
+
+    private static long[] shape(JsonReader reader) throws IOException {
+        List<Long> dimensions = new ArrayList<>();
+        reader.beginArray();
+        while (reader.hasNext()) {
+            dimensions.add(reader.nextLong());
+        }
+        reader.endArray();
+        return dimensions.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    /** Tensor data, flat or nested to any depth, as numbers in row-major order. */
+    private static FloatArray data(JsonReader reader, String name) throws IOException, InferenceException {
+        FloatArray values = new FloatArray();
+        int depth = 0;
+        do {
+            JsonToken token = reader.peek();
+            switch (token) {
+                case BEGIN_ARRAY -> {
+                    reader.beginArray();
+                    depth++;
+                }
+                case END_ARRAY -> {
+                    reader.endArray();
+                    depth--;
+                }
+                case NUMBER -> values.add(Float.parseFloat(reader.nextString()));
+                default -> throw InferenceException.invalid((name == null ? "an input" : "input '" + name + "'")
+                        + " has " + token + " in \"data\"; FP32 data is numbers in (nested) arrays");
+            }
+        } while (depth > 0);
+        return values;
+    }
+
+    private static List<RequestedOutput> outputs(JsonReader reader) throws IOException, InferenceException {
+        List<RequestedOutput> outputs = new ArrayList<>();
+        reader.beginArray();
+        while (reader.hasNext()) {
+            String name = null;
+            int classification = 0;
+            reader.beginObject();
+            while (reader.hasNext()) {
+                switch (reader.nextName()) {
+                    case "name" -> name = reader.nextString();
+                    case "parameters" -> classification = classification(reader);
+                    default -> reader.skipValue();
+                }
+            }
+            reader.endObject();
+            if (name == null) {
+                throw InferenceException.invalid("an output has no \"name\"");
+            }
+            outputs.add(new RequestedOutput(name, classification));
+        }
+        reader.endArray();
+        return outputs;
+    }
+
+    /** The "classification" output parameter: the number of top classes per image, 0 when absent. */
+    private static int classification(JsonReader reader) throws IOException, InferenceException {
+        int classification = 0;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            if (reader.nextName().equals("classification")) {
+                if (reader.peek() != JsonToken.NUMBER) {
+                    throw InferenceException.invalid("output parameter \"classification\" must be a number of"
+                            + " classes, not " + reader.peek());
+                }
+                classification = reader.nextInt();
+                if (classification < 1) {
+                    throw InferenceException.invalid("output parameter \"classification\" is " + classification
+                            + "; it must be at least 1: the number of top classes per image");
+                }
+            } else {
+                reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return classification;
+    }
+
+    /** A growable float array: tensor data arrives before or without its shape, so its size is unknown ahead. */
+    private static final class FloatArray {
+        private float[] values = new float[1024];
+        private int size;
+
+        void add(float value) {
+            if (size == values.length) {
+                values = Arrays.copyOf(values, values.length * 2);
+            }
+            values[size++] = value;
+        }
+
+        float[] toArray() {
+            return size == values.length ? values : Arrays.copyOf(values, size);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ writing
+
+    static byte[] inferResponse(InferenceResponse response) {
+        return write(json -> {
+            json.beginObject();
+            json.name("model_name").value(response.model());
+            json.name("model_version").value(response.version());
+            if (!response.id().isEmpty()) {
+                json.name("id").value(response.id());
+            }
+            json.name("outputs").beginArray();
+            for (InferOutput output : response.outputs()) {
+                json.beginObject();
+                json.name("name").value(output.name());
+                json.name("datatype").value(output.datatype());
+                json.name("shape").beginArray();
+                for (long dimension : output.shape()) {
+                    json.value(dimension);
+                }
+                json.endArray();
+                json.name("data").beginArray();
+                if (output.values() != null) {
+                    for (float value : output.values()) {
+                        // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                        if (Float.isFinite(value)) {
+                            json.jsonValue(Float.toString(value));
+                        } else {
+                            json.nullValue();
+                        }
+                    }
+                } else {
+                    for (String element : output.strings()) {
+                        json.value(element);
+                    }
+                }
+                json.endArray();
+                json.endObject();
+            }
+            json.endArray();
+            json.endObject();
+        });
+    }
+
+    /**
+     * The model metadata of the protocol plus a "parameters" object with what this server adds: the network
+     * shape, the serving plan and, for the auto plan, the latency it measured per candidate plan.
+     */
+    static byte[] modelMetadata(ModelMetadata metadata) {
+        return write(json -> {
+            json.beginObject();
+            json.name("name").value(metadata.name());
+            json.name("versions");
+            strings(json, metadata.versions());
+            json.name("platform").value(metadata.platform());
+            json.name("inputs");
+            tensors(json, metadata.inputs());
+            json.name("outputs");
+            tensors(json, metadata.outputs());
+            json.name("parameters").beginObject();
+            json.name("shape").value(metadata.shape());
+            json.name("plan").value(metadata.plan());
+            json.name("plan_micros").beginObject();
+            for (Map.Entry<String, Double> entry : metadata.planMicros().entrySet()) {
+                json.name(entry.getKey()).value(entry.getValue());
+            }
+            json.endObject();
+            json.name("parameter_count").value(metadata.parameters());
+            json.name("max_batch_size").value(metadata.maxBatchSize());
+            json.name("labels");
+            strings(json, metadata.labels());
+            json.endObject();
+            json.endObject();
+        });
+    }
+
+    private static void tensors(JsonWriter json, List<TensorMetadata> tensors) throws IOException {
+        json.beginArray();
+        for (TensorMetadata tensor : tensors) {
+            json.beginObject();
+            json.name("name").value(tensor.name());
+            json.name("datatype").value(tensor.datatype());
+            json.name("shape").beginArray();
+            for (long dimension : tensor.shape()) {
+                json.value(dimension);
+            }
+            json.endArray();
+            json.endObject();
+        }
+        json.endArray();
+    }
+
+    private static void strings(JsonWriter json, List<String> strings) throws IOException {
+        json.beginArray();
+        for (String string : strings) {
+            json.value(string);
+        }
+        json.endArray();
+    }
+
+    static byte[] serverMetadata(ServerMetadata server) {
+        return write(json -> {
+            json.beginObject();
+            json.name("name").value(server.name());
+            json.name("version").value(server.version());
+            json.name("extensions");
+            strings(json, server.extensions());
+            json.endObject();
+        });
+    }
+
+    /** Statistics in Triton's JSON form: {@code {"model_stats": [...]}}. */
+    static byte[] statistics(List<ModelStatistics> statistics) {
+        return write(json -> {
+            json.beginObject();
+            json.name("model_stats").beginArray();
+            for (ModelStatistics model : statistics) {
+                json.beginObject();
+                json.name("name").value(model.name());
+                json.name("version").value(model.version());
+                json.name("last_inference").value(model.lastInferenceMillis());
+                json.name("inference_count").value(model.inferenceCount());
+                json.name("execution_count").value(model.executionCount());
+                json.name("inference_stats").beginObject();
+                duration(json, "success", model.success());
+                duration(json, "fail", model.fail());
+                duration(json, "queue", model.queue());
+                duration(json, "compute_input", model.computeInput());
+                duration(json, "compute_infer", model.computeInfer());
+                duration(json, "compute_output", model.computeOutput());
+                json.endObject();
+                json.name("batch_stats").beginArray().endArray();
+                json.endObject();
+            }
+            json.endArray();
+            json.endObject();
+        });
+    }
+
+    private static void duration(JsonWriter json, String name, ModelStatistics.Duration duration) throws IOException {
+        json.name(name).beginObject();
+        json.name("count").value(duration.count());
+        json.name("ns").value(duration.nanos());
+        json.endObject();
+    }
+
+    /** A readiness or liveness answer: {@code {"<name>": value}}. */
+    static byte[] flag(String name, boolean value) {
+        return write(json -> json.beginObject().name(name).value(value).endObject());
+    }
+
+    /** The model ready answer: {@code {"name": model, "ready": value}}. */
+    static byte[] modelReady(String model, boolean ready) {
+        return write(json -> json.beginObject().name("name").value(model).name("ready").value(ready).endObject());
+    }
+
+    /** The protocol's error body: {@code {"error": message}}. */
+    static byte[] error(String message) {
+        return write(json -> json.beginObject().name("error").value(message).endObject());
+    }
+
+    private static byte[] write(JsonBody body) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
+        try (JsonWriter json = new JsonWriter(new OutputStreamWriter(bytes, StandardCharsets.UTF_8))) {
+            body.write(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    @FunctionalInterface
+    private interface JsonBody {
+        void write(JsonWriter json) throws IOException;
+    }
+}

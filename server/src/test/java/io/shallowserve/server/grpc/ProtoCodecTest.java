@@ -1,0 +1,259 @@
+package io.shallowserve.server.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.shallowserve.proto.inference.InferParameter;
+import io.shallowserve.proto.inference.InferTensorContents;
+import io.shallowserve.proto.inference.ModelInferRequest;
+import io.shallowserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.shallowserve.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
+import io.shallowserve.proto.inference.ModelInferResponse;
+import io.shallowserve.proto.inference.ModelMetadataResponse;
+import io.shallowserve.proto.inference.ModelStatisticsResponse;
+import io.shallowserve.server.inference.InferInput;
+import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.inference.InferenceRequest;
+import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.ModelStatistics;
+import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.inference.TensorMetadata;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProtoCodecTest {
+
+    private static final float[] VALUES = {0f, 0.1f, -1.5f, Float.MIN_VALUE, 1e-7f, 255f};
+
+    @Test
+    void inferenceRequest_rawInputs_decodeLittleEndianFp32() throws InferenceException {
+        ModelInferRequest request = request(VALUES.length).addRawInputContents(littleEndian(VALUES))
+                .setModelVersion("2").setId("id-1").build();
+
+        InferenceRequest decoded = ProtoCodec.inferenceRequest(request, 123L);
+
+        assertThat(decoded.model()).isEqualTo("m");
+        assertThat(decoded.version()).isEqualTo("2");
+        assertThat(decoded.id()).isEqualTo("id-1");
+        assertThat(decoded.deadlineNanoTime()).isEqualTo(123L);
+        InferInput input = decoded.inputs().getFirst();
+        assertThat(input.name()).isEqualTo("input");
+        assertThat(input.datatype()).isEqualTo("FP32");
+        assertThat(input.shape()).containsExactly(1, VALUES.length);
+        assertThat(input.values()).containsExactly(VALUES);
+        assertThat(decoded.outputs()).isEmpty();
+    }
+
+    @Test
+    void inferenceRequest_typedInputs_decodeFp32Contents() throws InferenceException {
+        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
+        for (float value : VALUES) {
+            contents.addFp32Contents(value);
+        }
+        ModelInferRequest.Builder request = request(VALUES.length);
+        request.getInputsBuilder(0).setContents(contents);
+
+        assertThat(ProtoCodec.inferenceRequest(request.build(), Long.MAX_VALUE).inputs().getFirst().values())
+                .containsExactly(VALUES);
+    }
+
+    @Test
+    void inferenceRequest_rawBytesNotMatchingTheShape_isInvalidArgumentSayingBothSizes() {
+        ModelInferRequest request = request(VALUES.length + 1).addRawInputContents(littleEndian(VALUES)).build();
+
+        assertInvalid(request, "24 bytes", "needs 28");
+    }
+
+    @Test
+    void inferenceRequest_typedValuesNotMatchingTheShape_isInvalidArgument() {
+        ModelInferRequest.Builder request = request(2);
+        request.getInputsBuilder(0).setContents(InferTensorContents.newBuilder().addFp32Contents(1f));
+
+        assertInvalid(request.build(), "1 values in contents.fp32_contents", "needs 2");
+    }
+
+    @Test
+    void inferenceRequest_rawEntriesNotOnePerInput_isInvalidArgument() {
+        ModelInferRequest request = request(1).addRawInputContents(littleEndian(new float[1]))
+                .addRawInputContents(littleEndian(new float[1])).build();
+
+        assertInvalid(request, "2 entries for 1 inputs");
+    }
+
+    @Test
+    void inferenceRequest_rawAndTypedTogether_isInvalidArgument() {
+        ModelInferRequest.Builder request = request(1).addRawInputContents(littleEndian(new float[1]));
+        request.getInputsBuilder(0).setContents(InferTensorContents.newBuilder().addFp32Contents(1f));
+
+        assertInvalid(request.build(), "raw_input_contents");
+    }
+
+    @Test
+    void inferenceRequest_otherDatatypeThanFp32_isInvalidArgument() {
+        ModelInferRequest.Builder request = request(1).addRawInputContents(ByteString.copyFrom(new byte[8]));
+        request.getInputsBuilder(0).setDatatype("INT64");
+
+        assertInvalid(request.build(), "'INT64'", "FP32");
+    }
+
+    @Test
+    void inferenceRequest_negativeDimension_isInvalidArgument() {
+        ModelInferRequest.Builder request = request(1);
+        request.getInputsBuilder(0).setShape(0, -1);
+
+        assertInvalid(request.build(), "[-1, 1]", ">= 0");
+    }
+
+    @Test
+    void inferenceRequest_hugeShape_isInvalidArgument() {
+        ModelInferRequest.Builder request = request(1);
+        request.getInputsBuilder(0).setShape(0, 1L << 40).addShape(1L << 40);
+
+        assertInvalid(request.build(), "too many elements");
+    }
+
+    @Test
+    void inferenceRequest_classificationParameter_asksForTheTopClasses() throws InferenceException {
+        ModelInferRequest request = request(1).addRawInputContents(littleEndian(new float[1]))
+                .addOutputs(InferRequestedOutputTensor.newBuilder().setName("logits")
+                        .putParameters("classification", InferParameter.newBuilder().setInt64Param(3).build()))
+                .addOutputs(InferRequestedOutputTensor.newBuilder().setName("other"))
+                .build();
+
+        assertThat(ProtoCodec.inferenceRequest(request, Long.MAX_VALUE).outputs())
+                .containsExactly(new RequestedOutput("logits", 3), new RequestedOutput("other", 0));
+    }
+
+    @Test
+    void inferenceRequest_classificationNotAPositiveInteger_isInvalidArgument() {
+        for (InferParameter parameter : List.of(InferParameter.newBuilder().setInt64Param(0).build(),
+                InferParameter.newBuilder().setStringParam("3").build())) {
+            ModelInferRequest request = request(1).addRawInputContents(littleEndian(new float[1]))
+                    .addOutputs(InferRequestedOutputTensor.newBuilder().setName("logits")
+                            .putParameters("classification", parameter))
+                    .build();
+
+            assertInvalid(request, "classification", "int64");
+        }
+    }
+
+    @Test
+    void modelInferResponse_raw_carriesLittleEndianFp32AndNoContents() {
+        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse(), true);
+
+        assertThat(response.getModelName()).isEqualTo("m");
+        assertThat(response.getModelVersion()).isEqualTo("1");
+        assertThat(response.getId()).isEqualTo("id-1");
+        assertThat(response.getOutputs(0).getName()).isEqualTo("logits");
+        assertThat(response.getOutputs(0).getDatatype()).isEqualTo("FP32");
+        assertThat(response.getOutputs(0).getShapeList()).containsExactly(2L, 3L);
+        assertThat(response.getOutputs(0).hasContents()).isFalse();
+        assertThat(response.getRawOutputContents(0)).isEqualTo(littleEndian(VALUES));
+    }
+
+    @Test
+    void modelInferResponse_typed_carriesFp32Contents() {
+        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse(), false);
+
+        assertThat(response.getRawOutputContentsCount()).isZero();
+        assertThat(response.getOutputs(0).getContents().getFp32ContentsList()).containsExactly(
+                0f, 0.1f, -1.5f, Float.MIN_VALUE, 1e-7f, 255f);
+    }
+
+    @Test
+    void modelInferResponse_classificationStrings_areLengthPrefixedWhenRawAndBytesContentsWhenTyped() {
+        InferenceResponse classes = new InferenceResponse("m", "1", "", List.of(new InferOutput(
+                "logits", "BYTES", new long[] {2, 1}, null, List.of("0.9:3:Dress", "0.8:0:T-shirt/top"))));
+
+        ModelInferResponse raw = ProtoCodec.modelInferResponse(classes, true);
+        ModelInferResponse typed = ProtoCodec.modelInferResponse(classes, false);
+
+        ByteBuffer bytes = raw.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(bytes.getInt()).isEqualTo(11);
+        byte[] first = new byte[11];
+        bytes.get(first);
+        assertThat(new String(first)).isEqualTo("0.9:3:Dress");
+        assertThat(bytes.getInt()).isEqualTo(17);
+        assertThat(bytes.remaining()).isEqualTo(17);
+        assertThat(typed.getOutputs(0).getContents().getBytesContentsList())
+                .containsExactly(ByteString.copyFromUtf8("0.9:3:Dress"), ByteString.copyFromUtf8("0.8:0:T-shirt/top"));
+    }
+
+    @Test
+    void modelMetadataResponse_carriesTensorsWithVariableBatch() {
+        ModelMetadata metadata = new ModelMetadata("m", List.of("2", "1"), "onnxruntime_onnx",
+                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                "shallow", "branches", Map.of("single", 100.0, "branches", 80.0), 1234, List.of("a"), 64);
+
+        ModelMetadataResponse response = ProtoCodec.modelMetadataResponse(metadata);
+
+        assertThat(response.getName()).isEqualTo("m");
+        assertThat(response.getVersionsList()).containsExactly("2", "1");
+        assertThat(response.getPlatform()).isEqualTo("onnxruntime_onnx");
+        assertThat(response.getInputs(0).getShapeList()).containsExactly(-1L, 1L, 28L, 28L);
+        assertThat(response.getOutputs(0).getName()).isEqualTo("logits");
+    }
+
+    @Test
+    void modelStatisticsResponse_carriesCountsAndDurations() {
+        ModelStatistics statistics = new ModelStatistics("m", "1", 99L, 8, 1, duration(1), duration(2), duration(3),
+                duration(4), duration(5), duration(6));
+
+        ModelStatisticsResponse response = ProtoCodec.modelStatisticsResponse(List.of(statistics));
+
+        io.shallowserve.proto.inference.ModelStatistics model = response.getModelStats(0);
+        assertThat(model.getLastInference()).isEqualTo(99L);
+        assertThat(model.getInferenceCount()).isEqualTo(8);
+        assertThat(model.getExecutionCount()).isEqualTo(1);
+        assertThat(model.getInferenceStats().getFail().getCount()).isEqualTo(2);
+        assertThat(model.getInferenceStats().getComputeOutput().getNs()).isEqualTo(60);
+    }
+
+    @Test
+    void status_keepsTheKindAndTheMessageOfEveryFailure() {
+        for (InferenceException.Status kind : InferenceException.Status.values()) {
+            Status status = ProtoCodec.status(new InferenceException(kind, "because " + kind));
+
+            assertThat(status.getCode().name()).isEqualTo(kind.name());
+            assertThat(status.getDescription()).isEqualTo("because " + kind);
+        }
+    }
+
+    private static ModelInferRequest.Builder request(long elements) {
+        return ModelInferRequest.newBuilder()
+                .setModelName("m")
+                .addInputs(InferInputTensor.newBuilder().setName("input").setDatatype("FP32")
+                        .addShape(1).addShape(elements));
+    }
+
+    private static ByteString littleEndian(float[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        return ByteString.copyFrom(bytes.array());
+    }
+
+    private static InferenceResponse logitsResponse() {
+        return new InferenceResponse("m", "1", "id-1",
+                List.of(new InferOutput("logits", "FP32", new long[] {2, 3}, VALUES, null)));
+    }
+
+    private static ModelStatistics.Duration duration(long count) {
+        return new ModelStatistics.Duration(count, count * 10);
+    }
+
+    private static void assertInvalid(ModelInferRequest request, String... messageParts) {
+        assertThatThrownBy(() -> ProtoCodec.inferenceRequest(request, Long.MAX_VALUE))
+                .isInstanceOfSatisfying(InferenceException.class, e -> {
+                    assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains(messageParts);
+                });
+    }
+}

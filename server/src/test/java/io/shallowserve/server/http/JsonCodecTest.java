@@ -1,0 +1,202 @@
+package io.shallowserve.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.shallowserve.server.ServerMetadata;
+import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.inference.InferenceRequest;
+import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.ModelStatistics;
+import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.inference.TensorMetadata;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonCodecTest {
+
+    @Test
+    void inferenceRequest_flatData_readsInputsOutputsAndId() throws InferenceException {
+        InferenceRequest request = read("""
+                {"id": "r1", "parameters": {"binary_data_output": false},
+                 "inputs": [{"name": "input", "shape": [2, 2], "datatype": "FP32", "parameters": {},
+                             "data": [0, 0.1, -1.5, 1e-7]}],
+                 "outputs": [{"name": "logits", "parameters": {"classification": 3}}, {"name": "other"}]}""");
+
+        assertThat(request.model()).isEqualTo("m");
+        assertThat(request.version()).isEqualTo("v");
+        assertThat(request.id()).isEqualTo("r1");
+        assertThat(request.deadlineNanoTime()).isEqualTo(Long.MAX_VALUE);
+        assertThat(request.inputs()).singleElement().satisfies(input -> {
+            assertThat(input.name()).isEqualTo("input");
+            assertThat(input.datatype()).isEqualTo("FP32");
+            assertThat(input.shape()).containsExactly(2, 2);
+            assertThat(input.values()).containsExactly(0f, 0.1f, -1.5f, 1e-7f);
+        });
+        assertThat(request.outputs())
+                .containsExactly(new RequestedOutput("logits", 3), new RequestedOutput("other", 0));
+    }
+
+    @Test
+    void inferenceRequest_nestedDataBeforeTheShape_readsRowMajor() throws InferenceException {
+        InferenceRequest request = read("""
+                {"inputs": [{"data": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "name": "input", "datatype": "FP32",
+                             "shape": [2, 2, 2]}]}""");
+
+        assertThat(request.inputs().getFirst().values()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(request.id()).isEmpty();
+        assertThat(request.outputs()).isEmpty();
+    }
+
+    @Test
+    void inferenceRequest_writtenFloats_readBackExactly() throws InferenceException {
+        float[] values = {Float.MIN_VALUE, Float.MAX_VALUE, 0.1f, 1f / 3, 123456.79f, -0f};
+        StringBuilder data = new StringBuilder();
+        for (float value : values) {
+            data.append(data.isEmpty() ? "" : ",").append(Float.toString(value));
+        }
+
+        InferenceRequest request = read("{\"inputs\": [{\"name\": \"input\", \"shape\": [6], \"datatype\": \"FP32\","
+                + " \"data\": [" + data + "]}]}");
+
+        assertThat(request.inputs().getFirst().values()).containsExactly(values);
+    }
+
+    @Test
+    void inferenceRequest_largeInput_growsItsBuffer() throws InferenceException {
+        int count = 5000;
+        StringBuilder data = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            data.append(i == 0 ? "" : ",").append(i);
+        }
+
+        float[] values = read("{\"inputs\": [{\"name\": \"input\", \"shape\": [" + count + "], \"datatype\": \"FP32\","
+                + " \"data\": [" + data + "]}]}").inputs().getFirst().values();
+
+        assertThat(values).hasSize(count);
+        assertThat(values[count - 1]).isEqualTo(count - 1);
+    }
+
+    @Test
+    void inferenceRequest_badBodies_areInvalidArgumentsSayingWhatIsWrong() {
+        Map<String, String> bodies = Map.ofEntries(
+                Map.entry("{\"inputs\": [", "not an inference request in JSON"),
+                Map.entry("[1, 2]", "not an inference request in JSON"),
+                Map.entry("{}", "no \"inputs\""),
+                Map.entry("{\"inputs\": []} {}", "malformed JSON at line 1 column 17"),
+                Map.entry("{\"inputs\": [{\"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"name\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"shape\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"data\": [1]}]}", "no \"datatype\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\"}]}", "no \"data\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [1]}]}",
+                        "'INT8'; this server takes FP32"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"data\": [1, 2]}]}",
+                        "input 'x' has 2 values in \"data\"; shape [3] needs 3"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
+                        + " \"data\": [\"1\"]}]}", "input 'x' has STRING in \"data\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [NaN]}]}",
+                        "not an inference request in JSON"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [-1], \"datatype\": \"FP32\", \"data\": []}]}",
+                        "dimensions must be >= 0"),
+                Map.entry("{\"inputs\": [], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"classification\": 0}}]}",
+                        "at least 1"),
+                Map.entry("{\"inputs\": [], \"outputs\": [{\"name\": \"y\","
+                        + " \"parameters\": {\"classification\": \"2\"}}]}", "must be a number"),
+                Map.entry("{\"inputs\": [], \"outputs\": [{\"parameters\": {}}]}", "an output has no \"name\""));
+        bodies.forEach((body, message) -> assertThatThrownBy(() -> read(body)).as(body)
+                .isInstanceOfSatisfying(InferenceException.class, e -> {
+                    assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT);
+                    assertThat(e.getMessage()).contains(message);
+                }));
+    }
+
+    @Test
+    void inferResponse_writesFlatDataWithShapeAndEchoesTheId() {
+        InferenceResponse response = new InferenceResponse("m", "1", "r1", List.of(
+                new InferOutput("logits", "FP32", new long[] {1, 4}, new float[] {0.1f, -2f, Float.NaN, 1e-7f}, null),
+                new InferOutput("classes", "BYTES", new long[] {1, 1}, null, List.of("0.9:3:Dress \"x\""))));
+
+        JsonObject json = parse(JsonCodec.inferResponse(response));
+
+        assertThat(json.get("model_name").getAsString()).isEqualTo("m");
+        assertThat(json.get("model_version").getAsString()).isEqualTo("1");
+        assertThat(json.get("id").getAsString()).isEqualTo("r1");
+        JsonObject logits = json.getAsJsonArray("outputs").get(0).getAsJsonObject();
+        assertThat(logits.get("datatype").getAsString()).isEqualTo("FP32");
+        assertThat(logits.getAsJsonArray("shape").toString()).isEqualTo("[1,4]");
+        // JSON has no NaN: it is written as null.
+        assertThat(logits.getAsJsonArray("data").toString()).isEqualTo("[0.1,-2.0,null,1.0E-7]");
+        JsonObject classes = json.getAsJsonArray("outputs").get(1).getAsJsonObject();
+        assertThat(classes.getAsJsonArray("data").get(0).getAsString()).isEqualTo("0.9:3:Dress \"x\"");
+    }
+
+    @Test
+    void inferResponse_withoutId_leavesTheIdOut() {
+        JsonObject json = parse(JsonCodec.inferResponse(new InferenceResponse("m", "1", "", List.of())));
+
+        assertThat(json.has("id")).isFalse();
+    }
+
+    @Test
+    void modelMetadata_writesTheProtocolFieldsAndTheServingPlan() {
+        ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
+                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                "shallow", "branches", Map.of("branches", 80.5), 1234, List.of("a", "b"), 64);
+
+        JsonObject json = parse(JsonCodec.modelMetadata(metadata));
+
+        assertThat(json.get("name").getAsString()).isEqualTo("m");
+        assertThat(json.getAsJsonArray("versions").toString()).isEqualTo("[\"2\"]");
+        assertThat(json.get("platform").getAsString()).isEqualTo("onnxruntime_onnx");
+        assertThat(json.getAsJsonArray("inputs").get(0).toString())
+                .isEqualTo("{\"name\":\"input\",\"datatype\":\"FP32\",\"shape\":[-1,1,28,28]}");
+        JsonObject parameters = json.getAsJsonObject("parameters");
+        assertThat(parameters.get("shape").getAsString()).isEqualTo("shallow");
+        assertThat(parameters.get("plan").getAsString()).isEqualTo("branches");
+        assertThat(parameters.getAsJsonObject("plan_micros").get("branches").getAsDouble()).isEqualTo(80.5);
+        assertThat(parameters.get("parameter_count").getAsLong()).isEqualTo(1234);
+        assertThat(parameters.get("max_batch_size").getAsInt()).isEqualTo(64);
+        assertThat(parameters.getAsJsonArray("labels")).hasSize(2);
+    }
+
+    @Test
+    void statistics_writesTritonsForm() {
+        ModelStatistics.Duration duration = new ModelStatistics.Duration(2, 300);
+        ModelStatistics statistics = new ModelStatistics("m", "1", 99, 16, 2, duration, duration, duration, duration,
+                duration, duration);
+
+        JsonObject model = parse(JsonCodec.statistics(List.of(statistics))).getAsJsonArray("model_stats").get(0)
+                .getAsJsonObject();
+
+        assertThat(model.get("inference_count").getAsLong()).isEqualTo(16);
+        assertThat(model.get("execution_count").getAsLong()).isEqualTo(2);
+        assertThat(model.get("last_inference").getAsLong()).isEqualTo(99);
+        assertThat(model.getAsJsonObject("inference_stats").getAsJsonObject("compute_infer").toString())
+                .isEqualTo("{\"count\":2,\"ns\":300}");
+    }
+
+    @Test
+    void serverMetadataAndError_areProtocolJson() {
+        assertThat(new String(JsonCodec.serverMetadata(new ServerMetadata("s", "1.0", List.of("statistics"))),
+                StandardCharsets.UTF_8))
+                .isEqualTo("{\"name\":\"s\",\"version\":\"1.0\",\"extensions\":[\"statistics\"]}");
+        assertThat(parse(JsonCodec.error("model \"m\" unknown")).get("error").getAsString())
+                .isEqualTo("model \"m\" unknown");
+    }
+
+    private static InferenceRequest read(String json) throws InferenceException {
+        return JsonCodec.inferenceRequest(new StringReader(json), "m", "v");
+    }
+
+    private static JsonObject parse(byte[] json) {
+        return JsonParser.parseString(new String(json, StandardCharsets.UTF_8)).getAsJsonObject();
+    }
+}
