@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.repository.ModelVersion;
 import io.shallowserve.server.repository.TestRepository;
 import java.util.concurrent.ExecutorService;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.shallowserve.server.exec.FashionMnist;
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.repository.TestRepository;
 import java.time.Duration;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.shallowserve.server.exec.FashionMnist;
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.repository.TestRepository;
 import java.nio.file.Files;

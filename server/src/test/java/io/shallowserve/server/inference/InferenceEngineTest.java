@@ -7,7 +7,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.shallowserve.server.exec.FashionMnist;
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.exec.Logits;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.repository.TestRepository;

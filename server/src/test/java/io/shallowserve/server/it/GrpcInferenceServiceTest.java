@@ -9,6 +9,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.shallowserve.proto.inference.InferTensorContents;
 import io.shallowserve.proto.inference.ModelInferRequest;

@@ -3,6 +3,7 @@ package io.shallowserve.server.it;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.proto.inference.InferParameter;
 import io.shallowserve.proto.inference.InferTensorContents;
 import io.shallowserve.proto.inference.ModelInferRequest;

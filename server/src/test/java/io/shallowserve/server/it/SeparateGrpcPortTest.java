@@ -2,6 +2,7 @@ package io.shallowserve.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.shallowserve.proto.inference.ServerReadyRequest;
 import org.junit.jupiter.api.Test;

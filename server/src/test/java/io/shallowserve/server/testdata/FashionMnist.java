@@ -1,8 +1,9 @@
-package io.shallowserve.server.exec;
+package io.shallowserve.server.testdata;
 
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -20,7 +21,7 @@ public final class FashionMnist {
     private FashionMnist() {}
 
     /** The first {@code count} test images as float32 pixel / 255, NCHW [count, 1, 28, 28] row-major. */
-    public static float[] testImages(int count) throws IOException {
+    public static float[] testImages(int count) {
         byte[] bytes = read("t10k-images-idx3-ubyte.gz", 16, count * PIXELS);
         float[] pixels = new float[bytes.length];
         for (int i = 0; i < bytes.length; i++) {
@@ -29,7 +30,7 @@ public final class FashionMnist {
         return pixels;
     }
 
-    public static int[] testLabels(int count) throws IOException {
+    public static int[] testLabels(int count) {
         byte[] bytes = read("t10k-labels-idx1-ubyte.gz", 8, count);
         int[] labels = new int[count];
         for (int i = 0; i < count; i++) {
@@ -45,13 +46,16 @@ public final class FashionMnist {
         return one;
     }
 
-    private static byte[] read(String file, int header, int length) throws IOException {
+    private static byte[] read(String file, int header, int length) {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(DIRECTORY.resolve(file)));
                 DataInputStream data = new DataInputStream(in)) {
             data.skipNBytes(header);
             byte[] bytes = new byte[length];
             data.readFully(bytes);
             return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(DIRECTORY.resolve(file) + ": " + e.getMessage()
+                    + " (the tests need apt-get install dataset-fashion-mnist)", e);
         }
     }
 }
