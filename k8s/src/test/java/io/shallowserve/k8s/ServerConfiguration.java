@@ -29,15 +29,16 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
     static final Path APPLICATION_YAML = Path.of("../server/src/main/resources/application.yaml");
 
     /**
-     * The server's own configuration: application.yaml where the server module has one, otherwise the defaults
-     * its command line documents (Helidon's port 8080, gRPC on the same port, models in ./models, cpu).
+     * The server's own configuration: its application.yaml over the defaults a key left out falls back to
+     * (Helidon's port 8080, gRPC on the same port, models in ./models, cpu).
      */
     static ServerConfiguration ofServer() {
-        ServerConfiguration defaults = new ServerConfiguration(8080, -1, "models", "cpu", Duration.ZERO,
-                "the server's defaults (no " + APPLICATION_YAML + ")");
         if (!Files.isRegularFile(APPLICATION_YAML)) {
-            return defaults;
+            throw new IllegalStateException(APPLICATION_YAML.toAbsolutePath() + " is missing: the manifests are"
+                    + " checked against the server's configuration");
         }
+        ServerConfiguration defaults = new ServerConfiguration(8080, -1, "models", "cpu", Duration.ZERO,
+                "the server's defaults");
         JsonObject yaml = YamlJson.readAll(APPLICATION_YAML).getFirst().getAsJsonObject();
         Map<String, String> keys = new HashMap<>();
         flatten(yaml, "", keys);
