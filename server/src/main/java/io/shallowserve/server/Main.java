@@ -131,5 +131,4 @@ public final class Main {
                 Integer.toString(inferenceServer.grpcPort()));
         return inferenceServer;
     }
-
 }
