@@ -22,6 +22,11 @@ import java.util.List;
  *
  * <p>Input: float pixels in [0,1], NCHW. The per-channel normalisation is the first step of the network,
  * so the exported graph takes the same input and clients need not know the statistics.
+ *
+ * <p>For mimic learning (Ba and Caruana) the head's dense layer can be trained as two: a linear bottleneck of rank
+ * r without bias or activation, then the dense layer to the classes. Their product is one dense layer, so
+ * {@link #fold()} multiplies them and the exported model has the spec's plain head: the repository format does not
+ * change.
  */
 public final class ResidualNetwork {
 
@@ -34,10 +39,12 @@ public final class ResidualNetwork {
     private final float[] channelStd;
     private final ConvLayer stem;
     private final List<ConvLayer> units;
+    private final Linear bottleneck;
     private final Linear head;
     private final SequentialBlock block;
 
-    private ResidualNetwork(ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd) {
+    private ResidualNetwork(
+            ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd, int bottleneckRank) {
         if (channelMean.length != spec.inputChannels() || channelStd.length != spec.inputChannels()) {
             throw new IllegalArgumentException("normalisation needs one mean and std per input channel ("
                     + spec.inputChannels() + "), got " + channelMean.length + " and " + channelStd.length);
@@ -52,6 +59,12 @@ public final class ResidualNetwork {
             layers.add(ConvLayer.of(spec, spec.unitKernel()));
         }
         this.units = List.copyOf(layers);
+        if (bottleneckRank < 0) {
+            throw new IllegalArgumentException(
+                    "bottleneck rank must not be negative (0 = none), got " + bottleneckRank);
+        }
+        this.bottleneck = bottleneckRank == 0 ? null
+                : Linear.builder().setUnits(bottleneckRank).optBias(false).build();
         this.head = Linear.builder().setUnits(spec.classes()).build();
         this.block = assemble();
     }
@@ -59,7 +72,17 @@ public final class ResidualNetwork {
     /** Builds the network; {@code channelMean} and {@code channelStd} come from the training split. */
     public static ResidualNetwork create(
             ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd) {
-        return new ResidualNetwork(spec, shape, channelMean, channelStd);
+        return new ResidualNetwork(spec, shape, channelMean, channelStd, 0);
+    }
+
+    /**
+     * Builds the network with a linear bottleneck of rank {@code bottleneckRank} before the head's dense layer
+     * (0 = none, as {@link #create}). It trains {@code rank * (headFeatures + classes)} head weights instead of
+     * {@code headFeatures * classes}, and folds into the plain head at export.
+     */
+    public static ResidualNetwork withBottleneck(
+            ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd, int bottleneckRank) {
+        return new ResidualNetwork(spec, shape, channelMean, channelStd, bottleneckRank);
     }
 
     public ArchitectureSpec spec() {
@@ -93,6 +116,9 @@ public final class ResidualNetwork {
             network.add(Pool.avgPool2dBlock(window, window));
         }
         network.add(Blocks.batchFlattenBlock());
+        if (bottleneck != null) {
+            network.add(bottleneck);
+        }
         network.add(head);
         return network;
     }
@@ -128,12 +154,37 @@ public final class ResidualNetwork {
     /** The trained parameters with batch norm folded into each convolution, ready for ONNX export. */
     public FoldedNetwork fold() {
         List<FoldedNetwork.Conv> foldedUnits = units.stream().map(ConvLayer::fold).toList();
+        float[] weight = head.getParameters().get("weight").getArray().toFloatArray();
+        if (bottleneck != null) {
+            weight = foldBottleneck(weight);
+        }
         FoldedNetwork.Dense dense = new FoldedNetwork.Dense(
                 spec.classes(),
                 spec.headFeatures(),
-                head.getParameters().get("weight").getArray().toFloatArray(),
+                weight,
                 head.getParameters().get("bias").getArray().toFloatArray());
         return new FoldedNetwork(spec, shape, channelMean, channelStd, stem.fold(), foldedUnits, dense);
+    }
+
+    /**
+     * head(bottleneck(x)) = W2 (W1 x) + b = (W2 W1) x + b: the (classes x features) weight of the one dense layer
+     * that computes the same, from the head's (classes x rank) weight W2 and the bottleneck's (rank x features) W1.
+     */
+    private float[] foldBottleneck(float[] headWeight) {
+        float[] bottleneckWeight = bottleneck.getParameters().get("weight").getArray().toFloatArray();
+        int classes = spec.classes();
+        int features = spec.headFeatures();
+        int rank = bottleneckWeight.length / features;
+        float[] product = new float[classes * features];
+        for (int c = 0; c < classes; c++) {
+            for (int r = 0; r < rank; r++) {
+                float scale = headWeight[c * rank + r];
+                for (int f = 0; f < features; f++) {
+                    product[c * features + f] += scale * bottleneckWeight[r * features + f];
+                }
+            }
+        }
+        return product;
     }
 
     /** A convolution with "same" padding and its optional batch norm. */

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "shallowserve trainer 0.1.0",
         description = "Trains deep and parallel-shallow residual networks and exports them to a model repository.",
-        subcommands = {TrainCommand.class, CompareCommand.class})
+        subcommands = {TrainCommand.class, CompareCommand.class, SweepCommand.class, DistillCommand.class,
+                ReportCommand.class})
 public final class TrainerMain {
 
     public static void main(String[] args) {

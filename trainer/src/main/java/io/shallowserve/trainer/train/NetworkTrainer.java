@@ -25,13 +25,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Trains one {@link ResidualNetwork} with DJL on the CPU: Adam with a cosine-decaying learning rate,
- * softmax cross-entropy, a progress bar per epoch and a CSV row per epoch.
+ * softmax cross-entropy on the labels (or another {@link TrainingTarget}), a progress bar per epoch and a CSV row
+ * per epoch.
  */
 public final class NetworkTrainer implements AutoCloseable {
 
@@ -57,11 +59,22 @@ public final class NetworkTrainer implements AutoCloseable {
     }
 
     /**
-     * Trains for {@code options.epochs()} epochs, validating after each, and appends a row per epoch to
-     * {@code metricsCsv} (written fresh; null for none).
+     * Trains on the class labels for {@code options.epochs()} epochs, validating after each, and appends a row per
+     * epoch to {@code metricsCsv} (written fresh; null for none).
      */
     public List<EpochMetrics> train(
             ImageDataset training, ImageDataset validation, TrainingOptions options, Path metricsCsv)
+            throws IOException {
+        return train(training, validation, options, metricsCsv, TrainingTarget.CLASS_LABELS);
+    }
+
+    /**
+     * Trains towards {@code target} (e.g. a teacher's logits). The train loss in the metrics is {@code target}'s
+     * loss; the train accuracy and the validation metrics are always against the labels.
+     */
+    public List<EpochMetrics> train(
+            ImageDataset training, ImageDataset validation, TrainingOptions options, Path metricsCsv,
+            TrainingTarget target)
             throws IOException {
         int stepsPerEpoch = Math.ceilDiv(training.size(), options.batchSize());
         if (options.maxStepsPerEpoch() > 0) {
@@ -72,7 +85,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 .optFinalValue(options.learningRate() / 100)
                 .setMaxUpdates(Math.max(1, stepsPerEpoch * options.epochs()))
                 .build();
-        DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+        DefaultTrainingConfig config = new DefaultTrainingConfig(target.loss())
                 .optOptimizer(Adam.builder().optLearningRateTracker(learningRate).build())
                 .optDevices(new Device[] {Device.cpu()});
         Random order = new Random(options.seed());
@@ -84,7 +97,8 @@ public final class NetworkTrainer implements AutoCloseable {
                 csv.println(EpochMetrics.CSV_HEADER);
             }
             for (int epoch = 1; epoch <= options.epochs(); epoch++) {
-                EpochMetrics metrics = trainEpoch(trainer, training, validation, options, stepsPerEpoch, epoch, order);
+                EpochMetrics metrics =
+                        trainEpoch(trainer, training, validation, options, target, stepsPerEpoch, epoch, order);
                 history.add(metrics);
                 if (csv != null) {
                     csv.println(metrics.csvRow());
@@ -100,6 +114,7 @@ public final class NetworkTrainer implements AutoCloseable {
             ImageDataset training,
             ImageDataset validation,
             TrainingOptions options,
+            TrainingTarget target,
             int steps,
             int epoch,
             Random order) {
@@ -109,25 +124,30 @@ public final class NetworkTrainer implements AutoCloseable {
         long correct = 0;
         int seen = 0;
         String task = String.format("%-7s epoch %d/%d", network.shape().id(), epoch, options.epochs());
-        try (ProgressBar bar = new ProgressBarBuilder()
+        ProgressBarBuilder progress = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500)
-                .continuousUpdate()
-                .build()) {
+                .continuousUpdate();
+        if (!options.showProgress()) {
+            progress.setConsumer(new DelegatingProgressBarConsumer(line -> { }));
+        }
+        try (ProgressBar bar = progress.build()) {
             for (int step = 0; step < steps; step++) {
                 int from = step * options.batchSize();
                 int to = Math.min(from + options.batchSize(), training.size());
-                ImageDataset selected = training.select(Arrays.copyOfRange(permutation, from, to));
+                int[] indices = Arrays.copyOfRange(permutation, from, to);
+                ImageDataset selected = training.select(indices);
                 try (NDManager batch = model.getNDManager().newSubManager()) {
                     NDArray images = batch.create(
                             selected.pixelsAsFloats(0, selected.size()),
                             new Shape(network.spec().inputShape(selected.size())));
                     NDArray labels = batch.create(selected.labels());
+                    NDArray targets = target.targets(batch, selected, indices);
                     try (GradientCollector gradients = trainer.newGradientCollector()) {
                         NDArray logits = trainer.forward(new NDList(images)).singletonOrThrow();
-                        NDArray loss = trainer.getLoss().evaluate(new NDList(labels), new NDList(logits));
+                        NDArray loss = trainer.getLoss().evaluate(new NDList(targets), new NDList(logits));
                         gradients.backward(loss);
                         lossSum += loss.getFloat() * (to - from);
                         correct += countCorrect(logits, labels);
@@ -151,9 +171,11 @@ public final class NetworkTrainer implements AutoCloseable {
                 validated == null ? Double.NaN : validated.accuracy(),
                 seconds,
                 seen / seconds);
-        System.out.printf("%-7s epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s%n",
-                network.shape().id(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
-                metrics.validationLoss(), metrics.validationAccuracy(), seconds);
+        if (options.showProgress()) {
+            System.out.printf("%-7s epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s%n",
+                    network.shape().id(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
+                    metrics.validationLoss(), metrics.validationAccuracy(), seconds);
+        }
         return metrics;
     }
 

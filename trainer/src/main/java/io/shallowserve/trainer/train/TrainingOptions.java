@@ -8,9 +8,11 @@ package io.shallowserve.trainer.train;
  * @param learningRate    Adam's starting rate; it decays along a cosine to 1% of this by the last step
  * @param seed            seeds weight initialisation and the batch order
  * @param maxStepsPerEpoch stops an epoch early (0 = no limit): short runs for tests and smoke checks
+ * @param showProgress    a progress bar and a line per epoch on the console; a sweep turns them off and shows its
+ *                        own bar over all its runs
  */
 public record TrainingOptions(
-        int epochs, int batchSize, float learningRate, long seed, int maxStepsPerEpoch) {
+        int epochs, int batchSize, float learningRate, long seed, int maxStepsPerEpoch, boolean showProgress) {
 
     public TrainingOptions {
         if (epochs < 1) {
@@ -25,5 +27,10 @@ public record TrainingOptions(
         if (maxStepsPerEpoch < 0) {
             throw new IllegalArgumentException("max steps per epoch must not be negative, got " + maxStepsPerEpoch);
         }
+    }
+
+    /** Options of a run that shows its progress. */
+    public TrainingOptions(int epochs, int batchSize, float learningRate, long seed, int maxStepsPerEpoch) {
+        this(epochs, batchSize, learningRate, seed, maxStepsPerEpoch, true);
     }
 }

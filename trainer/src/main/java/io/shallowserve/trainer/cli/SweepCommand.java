@@ -1,0 +1,158 @@
+package io.shallowserve.trainer.cli;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.data.DataLocator;
+import io.shallowserve.trainer.data.DataSplits;
+import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.trainer.sweep.Sweep;
+import io.shallowserve.trainer.sweep.SweepGrid;
+import io.shallowserve.trainer.sweep.SweepPoint;
+import io.shallowserve.trainer.sweep.SweepResults;
+import io.shallowserve.trainer.sweep.SweepSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code trainer sweep}: a grid of specs in both shapes, resumable, into a results folder. A preset grid gives every
+ * value; each option given replaces the preset's.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Train a grid of specs in both shapes, measure each pair's latency, and append the results"
+                + " as rows; an interrupted sweep continues where it stopped.")
+final class SweepCommand implements Callable<Integer> {
+
+    @Option(names = "--grid", defaultValue = "default",
+            description = "preset: default (under an hour on 2 cores) or large (days) (default: ${DEFAULT-VALUE})")
+    String gridName;
+
+    @Option(names = "--datasets", split = ",", description = "fashion-mnist, mnist, cifar10")
+    List<String> datasets;
+
+    @Option(names = "--units", split = ",", description = "numbers of units L")
+    List<Integer> units;
+
+    @Option(names = "--widths", split = ",", description = "widths C")
+    List<Integer> widths;
+
+    @Option(names = "--unit-kernels", split = ",", description = "unit kernel sizes")
+    List<Integer> unitKernels;
+
+    @Option(names = "--activations", split = ",", description = "relu, leaky_relu")
+    List<Activation> activations;
+
+    @Option(names = "--seeds", split = ",")
+    List<Long> seeds;
+
+    @Option(names = "--epochs")
+    Integer epochs;
+
+    @Option(names = "--batch-size")
+    Integer batchSize;
+
+    @Option(names = "--learning-rate")
+    Float learningRate;
+
+    @Option(names = "--train-limit",
+            description = "use only the first N training images, validation included (0 = all)")
+    Integer trainLimit;
+
+    @Option(names = "--validation", description = "images held out of the training split")
+    Integer validation;
+
+    @Option(names = "--max-steps-per-epoch", description = "cut epochs short (0 = no limit)")
+    Integer maxStepsPerEpoch;
+
+    @Option(names = "--head-pool", description = "average-pool grid before the dense layer (CIFAR-10: 1, 2, 4 or 8)")
+    Integer headPool;
+
+    @Option(names = "--latency-runs", description = "timed batch-1 runs of each plan per pair (0 = no latency)")
+    Integer latencyRuns;
+
+    @Option(names = "--latency-warmup", description = "untimed runs of each plan first")
+    Integer latencyWarmup;
+
+    @Option(names = "--budget-minutes", defaultValue = "0",
+            description = "start no pair that would end after this many minutes (0 = no budget)")
+    long budgetMinutes;
+
+    @Option(names = "--data", description = "folder with the data sets' files (else $SHALLOWSERVE_DATA, else"
+            + " /usr/share/datasets/<dataset>)")
+    Path dataFolder;
+
+    @Option(names = "--output", description = "results folder: sweep.json, rows.csv (default: research/<grid>-grid)")
+    Path output;
+
+    @Option(names = "--models",
+            description = "model repository for the trained pairs (default: runs/<output folder name>-models)")
+    Path models;
+
+    @Option(names = "--list", description = "print the grid's pairs and which are done, and train nothing")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        SweepGrid grid = grid();
+        Path results = output != null ? output : Path.of("research", gridName + "-grid");
+        Path repository = models != null ? models : Path.of("runs", results.getFileName() + "-models");
+        if (list) {
+            Set<String> finished = Files.exists(results.resolve(SweepResults.DESCRIPTION_FILE))
+                    ? SweepResults.read(results).finishedPairs() : Set.of();
+            for (SweepPoint point : grid.points()) {
+                System.out.printf("%-4s %s (%d parameters)%n", finished.contains(point.id()) ? "done" : "-",
+                        point.id(), point.spec(grid.settings()).parameterCount());
+            }
+            return 0;
+        }
+        Map<DatasetKind, DataSplits> data = new EnumMap<>(DatasetKind.class);
+        for (DatasetKind kind : grid.datasets()) {
+            data.put(kind, DataSplits.load(kind, DataLocator.fromSystem().locate(kind, dataFolder)));
+        }
+        SweepResults folder = SweepResults.openForWriting(results, grid.settings());
+        System.out.printf("%d pairs into %s, models into %s; machine: %s%n", grid.points().size(), results,
+                repository, folder.description().machine());
+        Sweep.Outcome outcome = new Sweep(grid, folder, repository, data)
+                .run(budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : null);
+        System.out.printf("%d pairs: %d were done, %d trained now, %d left%s%n", outcome.pairs(),
+                outcome.alreadyDone(), outcome.ran(), outcome.pairs() - outcome.alreadyDone() - outcome.ran(),
+                outcome.budgetSpent() ? " (time budget spent: run the same command again to continue)" : "");
+        return 0;
+    }
+
+    private SweepGrid grid() {
+        SweepGrid preset = SweepGrid.preset(gridName);
+        SweepSettings s = preset.settings();
+        SweepSettings settings = new SweepSettings(
+                or(epochs, s.epochs()),
+                or(batchSize, s.batchSize()),
+                or(learningRate, s.learningRate()),
+                or(trainLimit, s.trainLimit()),
+                or(validation, s.validation()),
+                or(maxStepsPerEpoch, s.maxStepsPerEpoch()),
+                s.stemKernel(),
+                s.stemPool(),
+                s.batchNorm(),
+                or(headPool, s.headPool()),
+                or(latencyWarmup, s.latencyWarmup()),
+                or(latencyRuns, s.latencyRuns()));
+        return new SweepGrid(
+                datasets == null ? preset.datasets() : datasets.stream().map(DatasetKind::fromId).toList(),
+                or(units, preset.units()),
+                or(widths, preset.widths()),
+                or(unitKernels, preset.unitKernels()),
+                or(activations, preset.activations()),
+                or(seeds, preset.seeds()),
+                settings);
+    }
+
+    private static <T> T or(T given, T preset) {
+        return given != null ? given : preset;
+    }
+}

@@ -1,0 +1,100 @@
+package io.shallowserve.trainer.sweep;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.data.DatasetKind;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The axes of a sweep and the settings all its runs share. Every combination of the axes is a {@link SweepPoint}.
+ */
+public record SweepGrid(
+        List<DatasetKind> datasets,
+        List<Integer> units,
+        List<Integer> widths,
+        List<Integer> unitKernels,
+        List<Activation> activations,
+        List<Long> seeds,
+        SweepSettings settings) {
+
+    /**
+     * 36 pairs (L 2 and 4, C 8, 16 and 32, kernel 3 and 5, relu, seeds 1 to 3) on 8,000 Fashion-MNIST training
+     * images for 3 epochs: sized for under an hour on a 2-core machine, with Q from about 0.7 to 15, so every bin
+     * of the paper has pairs.
+     */
+    public static final SweepGrid DEFAULT = new SweepGrid(
+            List.of(DatasetKind.FASHION_MNIST),
+            List.of(2, 4),
+            List.of(8, 16, 32),
+            List.of(3, 5),
+            List.of(Activation.RELU),
+            List.of(1L, 2L, 3L),
+            new SweepSettings(3, 128, 0.003f, 10_000, 2_000, 0, 3, true, true, 7, 100, 1_000));
+
+    /**
+     * 480 pairs (L 2, 4 and 8, C 8 to 64, kernel 3 and 5, relu and leaky relu, 5 seeds, Fashion-MNIST and MNIST)
+     * on the full training splits for 12 epochs, as the default models are trained: days on 2 cores.
+     */
+    public static final SweepGrid LARGE = new SweepGrid(
+            List.of(DatasetKind.FASHION_MNIST, DatasetKind.MNIST),
+            List.of(2, 4, 8),
+            List.of(8, 16, 32, 64),
+            List.of(3, 5),
+            List.of(Activation.RELU, Activation.LEAKY_RELU),
+            List.of(1L, 2L, 3L, 4L, 5L),
+            new SweepSettings(12, 128, 0.003f, 0, 5_000, 0, 3, true, true, 7, 500, 5_000));
+
+    public SweepGrid {
+        datasets = nonEmpty("datasets", datasets);
+        units = nonEmpty("units", units);
+        widths = nonEmpty("widths", widths);
+        unitKernels = nonEmpty("unit kernels", unitKernels);
+        activations = nonEmpty("activations", activations);
+        seeds = nonEmpty("seeds", seeds);
+        // An impossible spec (say, a kernel larger than the map) fails now, not after an hour of other runs.
+        combinations(datasets, units, widths, unitKernels, activations, seeds).forEach(point -> point.spec(settings));
+    }
+
+    /** {@link #DEFAULT} or {@link #LARGE} by name. */
+    public static SweepGrid preset(String name) {
+        return switch (name) {
+            case "default" -> DEFAULT;
+            case "large" -> LARGE;
+            default -> throw new IllegalArgumentException("unknown grid '" + name + "', expected default or large");
+        };
+    }
+
+    /**
+     * Every point, seeds outermost: a sweep stopped by its time budget has covered the whole grid with the first
+     * seeds rather than a part of it with all of them.
+     */
+    public List<SweepPoint> points() {
+        return combinations(datasets, units, widths, unitKernels, activations, seeds);
+    }
+
+    private static List<SweepPoint> combinations(List<DatasetKind> datasets, List<Integer> units, List<Integer> widths,
+            List<Integer> unitKernels, List<Activation> activations, List<Long> seeds) {
+        List<SweepPoint> points = new ArrayList<>();
+        for (long seed : seeds) {
+            for (DatasetKind dataset : datasets) {
+                for (int unitCount : units) {
+                    for (int width : widths) {
+                        for (int kernel : unitKernels) {
+                            for (Activation activation : activations) {
+                                points.add(new SweepPoint(dataset, unitCount, width, kernel, activation, seed));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return points;
+    }
+
+    private static <T> List<T> nonEmpty(String axis, List<T> values) {
+        if (values == null || values.isEmpty()) {
+            throw new IllegalArgumentException("the grid needs at least one value of " + axis);
+        }
+        return List.copyOf(values);
+    }
+}

@@ -1,0 +1,115 @@
+package io.shallowserve.trainer.sweep;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.shallowserve.trainer.latency.Machine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A sweep's results folder: {@value #DESCRIPTION_FILE} (the settings every row shares and the machine the
+ * latencies were measured on) and {@value #ROWS_FILE} (one line per trained network, appended a pair at a time).
+ */
+public final class SweepResults {
+
+    public static final String ROWS_FILE = "rows.csv";
+    public static final String DESCRIPTION_FILE = "sweep.json";
+    static final String FORMAT = "shallowserve-sweep/1";
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+    /** The content of {@value #DESCRIPTION_FILE}. */
+    public record Description(String format, SweepSettings settings, Machine machine) {}
+
+    private final Path folder;
+    private final Description description;
+
+    private SweepResults(Path folder, Description description) {
+        this.folder = folder;
+        this.description = description;
+    }
+
+    /**
+     * Creates the folder for a new sweep, or opens one to continue. Refuses a folder whose rows were made with
+     * other settings or whose latencies were measured on other hardware: their rows could not be compared.
+     */
+    public static SweepResults openForWriting(Path folder, SweepSettings settings) throws IOException {
+        Description wanted = new Description(FORMAT, settings, Machine.current());
+        Path file = folder.resolve(DESCRIPTION_FILE);
+        if (!Files.exists(file)) {
+            Files.createDirectories(folder);
+            Files.writeString(file, GSON.toJson(wanted) + "\n");
+            Files.writeString(folder.resolve(ROWS_FILE), SweepRow.csvHeader() + "\n");
+            return new SweepResults(folder, wanted);
+        }
+        SweepResults existing = read(folder);
+        if (!existing.description.settings().equals(settings)) {
+            throw new IOException(folder + " holds rows made with other settings (" + existing.description.settings()
+                    + ", now " + settings + "): choose another --output");
+        }
+        if (settings.latencyRuns() > 0 && !existing.description.machine().sameHardware(wanted.machine())) {
+            throw new IOException(folder + " holds latencies measured on " + existing.description.machine()
+                    + ", this is " + wanted.machine() + ": choose another --output");
+        }
+        return existing;
+    }
+
+    /** Opens a results folder to read. */
+    public static SweepResults read(Path folder) throws IOException {
+        Path file = folder.resolve(DESCRIPTION_FILE);
+        if (!Files.exists(file)) {
+            throw new IOException("no " + DESCRIPTION_FILE + " in " + folder + ": run trainer sweep --output " + folder
+                    + " first");
+        }
+        Description description = GSON.fromJson(Files.readString(file), Description.class);
+        if (description == null || !FORMAT.equals(description.format())) {
+            throw new IOException(file + ": not a " + FORMAT + " description");
+        }
+        return new SweepResults(folder, description);
+    }
+
+    public Description description() {
+        return description;
+    }
+
+    /** Every row, in the order they were appended. */
+    public List<SweepRow> rows() throws IOException {
+        List<String> lines = Files.readAllLines(folder.resolve(ROWS_FILE));
+        if (lines.isEmpty()) {
+            throw new IOException(folder.resolve(ROWS_FILE) + " is empty; it should start with a header");
+        }
+        List<String> header = Arrays.asList(lines.get(0).split(","));
+        List<SweepRow> rows = new ArrayList<>();
+        for (String line : lines.subList(1, lines.size())) {
+            if (!line.isBlank()) {
+                rows.add(SweepRow.parse(header, line));
+            }
+        }
+        return rows;
+    }
+
+    /** Ids of the points whose deep and shallow rows are both here. */
+    public Set<String> finishedPairs() throws IOException {
+        Map<String, Integer> shapes = new HashMap<>();
+        for (SweepRow row : rows()) {
+            shapes.merge(row.point().id(), 1, Integer::sum);
+        }
+        return shapes.entrySet().stream().filter(entry -> entry.getValue() == 2).map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    /** Appends a finished pair's rows in one write, so an interrupted sweep never leaves half a pair. */
+    void append(List<SweepRow> pair) throws IOException {
+        String lines = pair.stream().map(row -> row.csvLine() + "\n").collect(Collectors.joining());
+        Files.writeString(folder.resolve(ROWS_FILE), lines, StandardOpenOption.APPEND);
+    }
+}

@@ -1,0 +1,52 @@
+package io.shallowserve.trainer.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** sweep, distill and report say what is wrong in one line, for input a user can get wrong. */
+class ResearchCommandsTest {
+
+    @TempDir
+    Path folder;
+
+    private final StringWriter output = new StringWriter();
+    private final StringWriter errors = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = TrainerMain.commandLine();
+        commandLine.setOut(new PrintWriter(output, true));
+        commandLine.setErr(new PrintWriter(errors, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void sweep_unknownGrid_namesThePresets() {
+        int exit = run("sweep", "--grid", "huge", "--output", folder.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default or large");
+    }
+
+    @Test
+    void report_folderWithoutSweep_saysToRunTheSweepFirst() {
+        int exit = run("report", "--results", folder.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("no sweep.json in " + folder).contains("trainer sweep");
+    }
+
+    @Test
+    void distill_teacherFolderWithoutModel_saysWhichFile() {
+        int exit = run("distill", "--teacher", folder.toString(), "--output", folder.resolve("out").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains(folder.resolve("model.json").toString());
+        assertThat(folder.resolve("out")).doesNotExist();
+    }
+}

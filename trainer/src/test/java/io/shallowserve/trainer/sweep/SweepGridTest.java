@@ -1,0 +1,50 @@
+package io.shallowserve.trainer.sweep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.data.DatasetKind;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class SweepGridTest {
+
+    @Test
+    void points_twoSeeds_coverTheGridWithTheFirstSeedBeforeTheSecond() {
+        SweepGrid grid = new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2, 4), List.of(8), List.of(3),
+                List.of(Activation.RELU), List.of(1L, 2L), SweepGrid.DEFAULT.settings());
+
+        assertThat(grid.points()).extracting(SweepPoint::id).containsExactly(
+                "fashion-mnist-L2-C8-k3-relu-s1", "fashion-mnist-L4-C8-k3-relu-s1",
+                "fashion-mnist-L2-C8-k3-relu-s2", "fashion-mnist-L4-C8-k3-relu-s2");
+    }
+
+    @Test
+    void defaultGrid_36PairsWhoseQSpansEveryBinOfThePaper() {
+        SweepSettings settings = SweepGrid.DEFAULT.settings();
+        int examples = settings.examplesPerEpoch(settings.trainLimit() - settings.validation());
+
+        Set<Integer> bins = SweepGrid.DEFAULT.points().stream()
+                .map(point -> (double) examples * 10 / point.spec(settings).parameterCount())
+                .map(q -> q < 1 ? 0 : q < 3 ? 1 : q < 10 ? 2 : 3)
+                .collect(Collectors.toSet());
+
+        assertThat(SweepGrid.DEFAULT.points()).hasSize(36);
+        assertThat(bins).containsExactlyInAnyOrder(0, 1, 2, 3);
+    }
+
+    @Test
+    void newGrid_kernelLargerThanFeatureMap_failsBeforeAnyRun() {
+        assertThatThrownBy(() -> new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8),
+                        List.of(3, 15), List.of(Activation.RELU), List.of(1L), SweepGrid.DEFAULT.settings()))
+                .hasMessageContaining("unitKernel 15 is larger than the 14x14 feature map");
+    }
+
+    @Test
+    void preset_unknownName_namesThePresets() {
+        assertThatThrownBy(() -> SweepGrid.preset("huge")).hasMessageContaining("default or large");
+    }
+}

@@ -1,0 +1,38 @@
+package io.shallowserve.trainer.sweep;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.shallowserve.trainer.arch.Activation;
+import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.trainer.latency.Percentiles;
+import io.shallowserve.trainer.train.Evaluation;
+import org.junit.jupiter.api.Test;
+
+class SweepRowTest {
+
+    private static final SweepPoint POINT =
+            new SweepPoint(DatasetKind.FASHION_MNIST, 4, 32, 3, Activation.LEAKY_RELU, 7);
+
+    @Test
+    void parse_lineItWrote_givesTheSameRow() {
+        SweepRow row = new SweepRow(POINT, NetworkShape.SHALLOW, 8000, 8000, 2000, 10000, 10, 53322,
+                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5,
+                new Percentiles(150.5, 180.5, 250.5, 900.5), new Percentiles(220.5, 330.5, 990.5, 9000.5), 1.25);
+
+        SweepRow parsed = SweepRow.parse(SweepRow.COLUMNS, row.csvLine());
+
+        assertThat(parsed).isEqualTo(row);
+        assertThat(row.csvLine()).startsWith("fashion-mnist-L4-C32-k3-leaky-relu-s7,shallow,fashion-mnist,4,32,3,"
+                + "leaky_relu,7,8000,8000,2000,10000,10,53322,1.500319,");
+    }
+
+    @Test
+    void parse_deepRowWithoutBranches_hasNoBranchLatency() {
+        SweepRow row = new SweepRow(POINT, NetworkShape.DEEP, 8000, 8000, 2000, 10000, 10, 53322,
+                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5,
+                new Percentiles(150.5, 180.5, 250.5, 900.5), null, 1.25);
+
+        assertThat(SweepRow.parse(SweepRow.COLUMNS, row.csvLine()).branches()).isNull();
+    }
+}
