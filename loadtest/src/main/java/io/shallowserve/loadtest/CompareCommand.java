@@ -1,0 +1,117 @@
+package io.shallowserve.loadtest;
+
+import io.shallowserve.loadtest.input.ImageSet;
+import io.shallowserve.loadtest.report.ComparisonResult;
+import io.shallowserve.loadtest.report.ReportWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code loadtest compare}: the latency comparison of every model and plan over both protocols, against the real
+ * server started once per plan; writes the report and prints its tables.
+ */
+@Command(
+        name = "compare",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on a free loopback port,"
+                    + " measures the in-process floor, the no-op round trip, and every model under open and closed"
+                    + " load over gRPC (the driver) and HTTP (Gatling), and writes report.md, report.html and"
+                    + " results.json. About 5 minutes on 2 cores; --quick: under 2."
+        })
+public final class CompareCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--quick", description = "fewer, shorter steps: under 2 minutes")
+    private boolean quick;
+
+    @Option(names = "--keep-serving",
+            description = "afterwards, start the server (--plan auto) on --port and keep it up until Ctrl-C")
+    private boolean keepServing;
+
+    @Option(names = "--port", defaultValue = "8080",
+            description = "the port of the server --keep-serving leaves up (default ${DEFAULT-VALUE})")
+    private int port;
+
+    @Option(names = "--models", defaultValue = "models", description = "model repository (default ${DEFAULT-VALUE})")
+    private Path models;
+
+    @Option(names = "--server-jar", defaultValue = "server/target/shallowserve-server.jar",
+            description = "the server to start (default ${DEFAULT-VALUE})")
+    private Path serverJar;
+
+    @Option(names = "--out", defaultValue = "loadtest/target/report",
+            description = "report folder (default ${DEFAULT-VALUE})")
+    private Path out;
+
+    @Option(names = "--images",
+            description = "IDX or image file the requests are made of; default: the Fashion-MNIST test images")
+    private Path images;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter console = spec.commandLine().getOut();
+        ComparisonSettings settings = quick ? ComparisonSettings.quick() : ComparisonSettings.full();
+        RunningServer.Launcher launcher = ServerProcess.launcher(serverJar, models, out);
+        PrintStream progress = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        Path source = images == null ? ImageSet.defaultTestImages() : images;
+        String command = "bin/loadtest " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        ComparisonResult result = new Comparison(settings, models, source, out, launcher, progress, command).run();
+        ReportWriter.write(result, out);
+        console.println();
+        console.print(ReportWriter.consoleTables(result));
+        if (result.errors() > 0) {
+            console.println(result.errors() + " requests failed; the report lists them under the conditions.");
+        }
+        console.println("Report: " + out.resolve(ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
+                + ReportWriter.JSON + ")");
+        console.flush();
+        if (keepServing) {
+            serveUntilInterrupted(launcher, console);
+        }
+        // Failed requests are results (an overloaded server refuses some): the report lists them; the run succeeded.
+        return 0;
+    }
+
+    /** Starts the server as a user would run it and waits; Ctrl-C stops both (ServerProcess's shutdown hook). */
+    private void serveUntilInterrupted(RunningServer.Launcher launcher, PrintWriter console) throws Exception {
+        int servePort = port;
+        if (!isFree(servePort)) {
+            console.println("Port " + servePort + " is in use; serving on a free port instead.");
+            servePort = 0;
+        }
+        RunningServer server = launcher.start("auto", servePort);
+        String address = server.host() + ":" + server.port();
+        console.printf("""
+
+                The server is up on %1$s (plan auto; log in %2$s). Try:
+                  curl -s http://%1$s/v2/models/fashion-deep
+                  bin/loadtest drive --url %1$s --model fashion-shallow --rate 500 --duration 5
+                  bin/loadtest drive --url %1$s --protocol http --model fashion-deep --concurrency 1,4
+                Ctrl-C stops it.
+                """, address, out.resolve("server-auto.log"));
+        console.flush();
+        new CountDownLatch(1).await();
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.shallowserve.loadtest;
+
+import io.shallowserve.loadtest.driver.Load;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How much the comparison measures.
+ *
+ * @param mode          a name for the report
+ * @param plans         the execution plans, one server process each, all up during the run and measured in
+ *                      alternation; deep models run under "single" only (their "branches" would fall back to it)
+ * @param step          how long each load step runs
+ * @param warmUp        unrecorded load on each model and the no-op, per protocol, when a server has started (and
+ *                      Gatling's per model before its steps)
+ * @param concurrencies the driver's closed-loop steps (gRPC)
+ * @param rates         the open-loop rates, gRPC (driver) and HTTP (Gatling)
+ * @param gatlingUsers  Gatling's closed-model steps (HTTP)
+ * @param computeWarmUp unrecorded in-process runs of each plan
+ * @param computeRuns   recorded in-process runs of each plan
+ */
+public record ComparisonSettings(
+        String mode,
+        List<String> plans,
+        Duration step,
+        Duration warmUp,
+        List<Integer> concurrencies,
+        List<Double> rates,
+        List<Integer> gatlingUsers,
+        int computeWarmUp,
+        int computeRuns) {
+
+    public ComparisonSettings {
+        plans = List.copyOf(plans);
+        concurrencies = List.copyOf(concurrencies);
+        rates = List.copyOf(rates);
+        gatlingUsers = List.copyOf(gatlingUsers);
+        if (!concurrencies.contains(1)) {
+            throw new IllegalArgumentException("the closed-loop steps must include 1 in flight: the overhead is"
+                    + " measured there");
+        }
+    }
+
+    /** The whole comparison: about 5 minutes on 2 cores. */
+    public static ComparisonSettings full() {
+        return new ComparisonSettings("full", List.of("single", "branches"), Duration.ofSeconds(4),
+                Duration.ofSeconds(2), List.of(1, 2, 4, 8, 16, 32), List.of(250.0, 500.0, 1000.0, 2000.0),
+                List.of(1, 4, 16), 500, 5000);
+    }
+
+    /** The README's main job: the same comparison, fewer and shorter steps, under 2 minutes. */
+    public static ComparisonSettings quick() {
+        return new ComparisonSettings("quick", List.of("single", "branches"), Duration.ofSeconds(2),
+                Duration.ofSeconds(1), List.of(1, 8), List.of(500.0, 2000.0), List.of(8), 200, 2000);
+    }
+
+    /** The driver's steps: closed loop by concurrency, then open loop by rate. */
+    List<Load> driverLoads() {
+        List<Load> loads = new ArrayList<>();
+        concurrencies.forEach(c -> loads.add(new Load.Closed(c)));
+        rates.forEach(r -> loads.add(new Load.Open(r)));
+        return loads;
+    }
+
+    /** Gatling's steps: open model by rate, then closed model by users. */
+    List<Load> gatlingLoads() {
+        List<Load> loads = new ArrayList<>();
+        rates.forEach(r -> loads.add(new Load.Open(r)));
+        gatlingUsers.forEach(u -> loads.add(new Load.Closed(u)));
+        return loads;
+    }
+}

@@ -1,0 +1,152 @@
+package io.shallowserve.loadtest;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real server as a child process: {@code java -jar shallowserve-server.jar --models DIR --port N --plan P},
+ * bound to the loopback, its output in a log file. A shutdown hook stops it if this JVM ends first.
+ */
+final class ServerProcess implements RunningServer {
+
+    static final String HOST = "127.0.0.1";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Process process;
+    private final int port;
+    private final Thread stopOnExit;
+
+    private ServerProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+        this.stopOnExit = new Thread(this::stop, "stop-server-" + port);
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
+    }
+
+    /** Launches servers of {@code jar} on {@code models}, each logging to {@code logs}/server-PLAN.log. */
+    static RunningServer.Launcher launcher(Path jar, Path models, Path logs) {
+        return (plan, port) -> start(jar, models, plan, port == 0 ? freePort() : port,
+                logs.resolve("server-" + plan + ".log"));
+    }
+
+    /**
+     * Starts the server and waits until {@code /v2/health/ready} answers 200 (every model loaded).
+     *
+     * @throws IOException if it exits or is not ready in time; the message carries the end of its log
+     */
+    static ServerProcess start(Path jar, Path models, String plan, int port, Path log)
+            throws IOException, InterruptedException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IOException(jar + " is missing; build the server first (./mvnw -pl server -am package"
+                    + " -DskipTests, which bin/loadtest does)");
+        }
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        // java -jar: ONNX Runtime 1.29 crashes at start-up when the command line is longer than about 4 KB, and the
+        // jar's manifest carries the class path.
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dserver.host=" + HOST,
+                "-jar", jar.toString(),
+                "--models", models.toString(),
+                "--port", Integer.toString(port),
+                "--plan", plan);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        ServerProcess server = new ServerProcess(process, port);
+        try {
+            server.awaitReady(log);
+        } catch (IOException | InterruptedException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    @Override
+    public String host() {
+        return HOST;
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException e) {
+            // This JVM is already shutting down: the hook runs, which is what is wanted.
+        }
+    }
+
+    /** SIGTERM (the server drains and stops), then, after {@link #STOP_TIMEOUT}, SIGKILL. */
+    private void stop() {
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits for {@code /v2/health/ready} to answer 200, the process to die, or the timeout. */
+    private void awaitReady(Path log) throws IOException, InterruptedException {
+        URI ready = URI.create("http://" + HOST + ":" + port + "/v2/health/ready");
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new IOException("the server exited (" + process.exitValue() + ") before it was ready;"
+                            + " the end of " + log + ":\n" + tail(log));
+                }
+                try {
+                    HttpResponse<Void> response = client.send(
+                            HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).GET().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    if (response.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException notYet) {
+                    // Not listening yet.
+                }
+                Thread.sleep(100);
+            }
+        }
+        throw new IOException("the server was not ready after " + READY_TIMEOUT.toSeconds() + " s; the end of " + log
+                + ":\n" + tail(log));
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    }
+
+    /**
+     * A port nothing listens on now. The server binds it a moment later; should another program take it meanwhile,
+     * the server exits and {@link #start} says why.
+     */
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package io.shallowserve.loadtest.driver;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.shallowserve.loadtest.input.ModelInput;
+import io.shallowserve.loadtest.input.Tensor;
+import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.shallowserve.proto.inference.ModelInferRequest;
+import io.shallowserve.proto.inference.ModelMetadataRequest;
+import io.shallowserve.proto.inference.ModelMetadataResponse;
+import io.shallowserve.proto.inference.ServerLiveRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An Open Inference Protocol server over gRPC (plaintext HTTP/2, one channel). Answers are handled on the channel's
+ * network thread: the driver only timestamps and counts them, which is quicker than a hand-off to a pool.
+ */
+public final class GrpcTarget implements Target {
+
+    private static final int MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private final ManagedChannel channel;
+    private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub;
+    private final Duration callTimeout;
+
+    /** @param callTimeout the deadline of every call */
+    public GrpcTarget(String host, int port, Duration callTimeout) {
+        this.channel = Grpc.newChannelBuilderForAddress(host, port, InsecureChannelCredentials.create())
+                .directExecutor()
+                .maxInboundMessageSize(MAX_MESSAGE_BYTES)
+                .build();
+        this.stub = GRPCInferenceServiceGrpc.newStub(channel);
+        this.callTimeout = callTimeout;
+    }
+
+    @Override
+    public ModelInput input(String model, String version) {
+        ModelMetadataResponse metadata;
+        try {
+            metadata = GRPCInferenceServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .modelMetadata(ModelMetadataRequest.newBuilder().setName(model).setVersion(version).build());
+        } catch (StatusRuntimeException e) {
+            throw new IllegalStateException("model metadata of " + model + ": " + e.getStatus(), e);
+        }
+        if (metadata.getInputsCount() == 0) {
+            throw new IllegalStateException("model " + model + " declares no inputs");
+        }
+        ModelMetadataResponse.TensorMetadata input = metadata.getInputs(0);
+        return new ModelInput(input.getName(), input.getDatatype(), input.getShapeList());
+    }
+
+    /** The ModelInfer request carrying {@code tensor}, its data as raw little-endian bytes. */
+    private static ModelInferRequest inferRequest(String model, String version, Tensor tensor) {
+        ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
+                .setName(tensor.name())
+                .setDatatype("FP32");
+        for (long dimension : tensor.shape()) {
+            input.addShape(dimension);
+        }
+        return ModelInferRequest.newBuilder()
+                .setModelName(model)
+                .setModelVersion(version)
+                .addInputs(input)
+                .addRawInputContents(ByteString.copyFrom(tensor.littleEndianBytes()))
+                .build();
+    }
+
+    /** ModelInfer, each tensor as raw input contents. */
+    @Override
+    public Transport infer(String model, String version, List<Tensor> tensors) {
+        List<ModelInferRequest> prepared = tensors.stream().map(t -> inferRequest(model, version, t)).toList();
+        return (sequence, done) -> withDeadline().modelInfer(
+                prepared.get((int) (sequence % prepared.size())), new Answer<>(done));
+    }
+
+    /** ServerLive. */
+    @Override
+    public Transport noOp() {
+        ServerLiveRequest request = ServerLiveRequest.getDefaultInstance();
+        return (sequence, done) -> withDeadline().serverLive(request, new Answer<>(done));
+    }
+
+    private GRPCInferenceServiceGrpc.GRPCInferenceServiceStub withDeadline() {
+        return stub.withDeadlineAfter(callTimeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Completes on the call's end: success after its (single) answer, failure with the status code. */
+    private record Answer<T>(Transport.Completion done) implements StreamObserver<T> {
+        @Override
+        public void onNext(T value) {
+            // The answer's content is not checked: an OK status is a served request.
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            Status status = Status.fromThrowable(error);
+            String description = status.getDescription();
+            done.complete(description == null ? status.getCode().name()
+                    : status.getCode() + ": " + description.substring(0, Math.min(description.length(), 120)));
+        }
+
+        @Override
+        public void onCompleted() {
+            done.complete(null);
+        }
+    }
+}

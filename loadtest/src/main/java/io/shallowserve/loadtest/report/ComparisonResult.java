@@ -1,0 +1,36 @@
+package io.shallowserve.loadtest.report;
+
+import java.util.List;
+
+/**
+ * Everything one comparison measured.
+ *
+ * @param run          the conditions
+ * @param served       the served models in the order they ran (deep/single first where there is one)
+ * @param compute      the in-process floor of each served model
+ * @param noOps        the no-op round trip of each server process and protocol
+ * @param measurements every load step
+ * @param gatlingReports Gatling's own HTML reports, relative to the report folder
+ */
+public record ComparisonResult(
+        RunInfo run,
+        List<ServedModel> served,
+        List<Floors.Compute> compute,
+        List<Floors.NoOp> noOps,
+        List<Measurement> measurements,
+        List<String> gatlingReports) {
+
+    public ComparisonResult {
+        served = List.copyOf(served);
+        compute = List.copyOf(compute);
+        noOps = List.copyOf(noOps);
+        measurements = List.copyOf(measurements);
+        gatlingReports = List.copyOf(gatlingReports);
+    }
+
+    /** Every request that failed, in any step. */
+    public long errors() {
+        return measurements.stream().mapToLong(m -> m.summary().errors()).sum()
+                + noOps.stream().mapToLong(n -> n.summary().errors()).sum();
+    }
+}

@@ -1,0 +1,229 @@
+package io.shallowserve.loadtest.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A line chart drawn as standalone SVG: axes (linear or logarithmic), grid, lines with markers, a legend. Enough for
+ * the report's plots and nothing more; no script, so the page works offline and in any viewer.
+ */
+final class LineChart {
+
+    private static final int WIDTH = 760;
+    private static final int HEIGHT = 430;
+    private static final int LEFT = 72;
+    private static final int RIGHT = 20;
+    private static final int TOP = 46;
+    private static final int BOTTOM = 96;
+
+    /**
+     * One line.
+     *
+     * @param legend the legend entry it belongs to (lines of one entry share a colour)
+     * @param color  CSS colour
+     * @param dashed drawn dashed (the report's p99 lines)
+     * @param points x, y pairs in drawing order; points with a non-positive coordinate on a log axis are left out
+     */
+    record Series(String legend, String color, boolean dashed, List<double[]> points) {}
+
+    /**
+     * An axis.
+     *
+     * @param label its title
+     * @param log   logarithmic rather than linear
+     * @param from  the fixed lower end, or NaN to fit the data
+     * @param ticks where the ticks go (the axis then spans them), or empty for 1-2-5 ticks over the data
+     */
+    record Axis(String label, boolean log, double from, List<Double> ticks) {
+
+        Axis(String label, boolean log, double from) {
+            this(label, log, from, List.of());
+        }
+    }
+
+    private final String title;
+    private final String subtitle;
+    private final Axis x;
+    private final Axis y;
+    private final List<Series> series;
+
+    LineChart(String title, String subtitle, Axis x, Axis y, List<Series> series) {
+        this.title = title;
+        this.subtitle = subtitle;
+        this.x = x;
+        this.y = y;
+        this.series = series.stream()
+                .map(s -> new Series(s.legend(), s.color(), s.dashed(), s.points().stream()
+                        .filter(p -> Double.isFinite(p[0]) && Double.isFinite(p[1]))
+                        .filter(p -> (!x.log() || p[0] > 0) && (!y.log() || p[1] > 0))
+                        .toList()))
+                .filter(s -> !s.points().isEmpty())
+                .toList();
+    }
+
+    boolean isEmpty() {
+        return series.isEmpty();
+    }
+
+    String svg() {
+        double[] xRange = range(x, 0);
+        double[] yRange = range(y, 1);
+        Scale xs = new Scale(x.log(), xRange[0], xRange[1], LEFT, WIDTH - RIGHT);
+        Scale ys = new Scale(y.log(), yRange[0], yRange[1], HEIGHT - BOTTOM, TOP);
+        StringBuilder svg = new StringBuilder();
+        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
+                + " width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">%n",
+                WIDTH, HEIGHT, WIDTH, HEIGHT, WIDTH, HEIGHT));
+        svg.append("<title>").append(escape(title)).append("</title>\n");
+        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        svg.append(text(LEFT, 20, "start", "font-size=\"15\" font-weight=\"bold\"", title));
+        svg.append(text(LEFT, 37, "start", "fill=\"#555\"", subtitle));
+        for (double tick : ticks(x, xRange)) {
+            double px = xs.map(tick);
+            svg.append(line(px, TOP, px, HEIGHT - BOTTOM, "#e5e5e5", 1));
+            svg.append(text(px, HEIGHT - BOTTOM + 16, "middle", "", number(tick)));
+        }
+        for (double tick : ticks(y, yRange)) {
+            double py = ys.map(tick);
+            svg.append(line(LEFT, py, WIDTH - RIGHT, py, "#e5e5e5", 1));
+            svg.append(text(LEFT - 6, py + 4, "end", "", number(tick)));
+        }
+        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
+                + " stroke=\"#888\"/>%n", LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
+        svg.append(text((LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - BOTTOM + 36, "middle", "", x.label()));
+        svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %.1f) rotate(-90)\""
+                + " text-anchor=\"middle\">%s</text>%n", (TOP + HEIGHT - BOTTOM) / 2.0, escape(y.label())));
+        for (Series s : series) {
+            StringBuilder path = new StringBuilder();
+            for (double[] p : s.points()) {
+                path.append(path.isEmpty() ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f",
+                        xs.map(p[0]), ys.map(p[1])));
+            }
+            svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s>"
+                    + "<title>%s</title></path>%n", path, s.color(), s.dashed() ? " stroke-dasharray=\"6 4\"" : "",
+                    escape(s.legend())));
+            if (s.points().size() <= 40) {
+                for (double[] p : s.points()) {
+                    svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
+                            xs.map(p[0]), ys.map(p[1]), s.color()));
+                }
+            }
+        }
+        appendLegend(svg);
+        return svg.append("</svg>\n").toString();
+    }
+
+    private void appendLegend(StringBuilder svg) {
+        Map<String, String> entries = new LinkedHashMap<>();
+        series.forEach(s -> entries.putIfAbsent(s.legend(), s.color()));
+        double px = LEFT;
+        double py = HEIGHT - BOTTOM + 62;
+        for (var entry : entries.entrySet()) {
+            double width = 34 + 7 * entry.getKey().length();
+            if (px + width > WIDTH - RIGHT) {
+                px = LEFT;
+                py += 18;
+            }
+            svg.append(line(px, py - 4, px + 22, py - 4, entry.getValue(), 3));
+            svg.append(text(px + 28, py, "start", "", entry.getKey()));
+            px += width;
+        }
+    }
+
+    /** The data's range on an axis (index 0: x, 1: y), rounded out to ticks; linear axes start at 0. */
+    private double[] range(Axis axis, int index) {
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        for (Series s : series) {
+            for (double[] p : s.points()) {
+                min = Math.min(min, p[index]);
+                max = Math.max(max, p[index]);
+            }
+        }
+        if (!Double.isNaN(axis.from())) {
+            min = axis.from();
+        }
+        if (!axis.ticks().isEmpty()) {
+            return new double[] {Math.min(min, axis.ticks().getFirst()), Math.max(max, axis.ticks().getLast())};
+        }
+        if (axis.log()) {
+            double low = Math.pow(10, Math.floor(Math.log10(min)));
+            double high = Math.pow(10, Math.ceil(Math.log10(max)));
+            return new double[] {low, high > low ? high : low * 10};
+        }
+        double low = Double.isNaN(axis.from()) ? Math.min(0, min) : min;
+        double step = niceStep((max - low) / 5);
+        double high = Math.ceil(max / step) * step;
+        return new double[] {low, high > low ? high : low + 1};
+    }
+
+    private static List<Double> ticks(Axis axis, double[] range) {
+        if (!axis.ticks().isEmpty()) {
+            return axis.ticks();
+        }
+        List<Double> ticks = new ArrayList<>();
+        if (axis.log()) {
+            boolean many = Math.log10(range[1] / range[0]) > 3;
+            for (double decade = range[0]; decade <= range[1] * 1.0001; decade *= 10) {
+                for (double m : many ? new double[] {1} : new double[] {1, 2, 5}) {
+                    if (decade * m <= range[1] * 1.0001) {
+                        ticks.add(decade * m);
+                    }
+                }
+            }
+            return ticks;
+        }
+        double step = niceStep((range[1] - range[0]) / 5);
+        for (double t = range[0]; t <= range[1] + step / 1000; t += step) {
+            ticks.add(t);
+        }
+        return ticks;
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code rough}. */
+    private static double niceStep(double rough) {
+        if (!(rough > 0)) {
+            return 1;
+        }
+        double power = Math.pow(10, Math.floor(Math.log10(rough)));
+        for (double m : new double[] {1, 2, 5, 10}) {
+            if (m * power >= rough) {
+                return m * power;
+            }
+        }
+        return 10 * power;
+    }
+
+    /** Maps data to pixels. */
+    private record Scale(boolean log, double from, double to, double pixelFrom, double pixelTo) {
+        double map(double value) {
+            double t = log ? (Math.log(value) - Math.log(from)) / (Math.log(to) - Math.log(from))
+                    : (value - from) / (to - from);
+            return pixelFrom + t * (pixelTo - pixelFrom);
+        }
+    }
+
+    private static String number(double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e7) {
+            return Long.toString((long) value);
+        }
+        return String.format(Locale.ROOT, "%.3g", value).replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    private static String line(double x1, double y1, double x2, double y2, String color, int width) {
+        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
+                + " stroke-width=\"%d\"/>%n", x1, y1, x2, y2, color, width);
+    }
+
+    private static String text(double px, double py, String anchor, String attributes, String content) {
+        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n", px, py,
+                anchor, attributes, escape(content));
+    }
+
+    static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+}

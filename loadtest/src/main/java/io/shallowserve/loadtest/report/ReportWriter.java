@@ -1,0 +1,134 @@
+package io.shallowserve.loadtest.report;
+
+import io.shallowserve.loadtest.driver.DriveCommand;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Writes the report folder: {@code report.md} (tables; plots as files under {@code plots/}), {@code report.html}
+ * (the same, plots inline, one file to open), {@code results.json} (every number, for other tools).
+ */
+public final class ReportWriter {
+
+    public static final String MARKDOWN = "report.md";
+    public static final String HTML = "report.html";
+    public static final String JSON = "results.json";
+
+    private ReportWriter() {}
+
+    /** Writes every file of the report into {@code directory}. */
+    public static void write(ComparisonResult result, Path directory) throws IOException {
+        Files.createDirectories(directory.resolve("plots"));
+        List<Charts.Chart> charts = Charts.all(result);
+        for (Charts.Chart chart : charts) {
+            Files.writeString(directory.resolve("plots").resolve(chart.file()), chart.svg());
+        }
+        Files.writeString(directory.resolve(MARKDOWN), markdown(result, charts));
+        Files.writeString(directory.resolve(HTML), html(result, charts));
+        Files.writeString(directory.resolve(JSON), DriveCommand.jsonWriter().toJson(result));
+    }
+
+    /** The tables a console shows after a run: floors and overhead, then every step. */
+    public static String consoleTables(ComparisonResult result) {
+        StringBuilder text = new StringBuilder();
+        for (Table table : tables(result)) {
+            text.append(table.title()).append('\n').append(table.markdown()).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static List<Table> tables(ComparisonResult result) {
+        Optional<Table> ratios = ReportTables.ratios(result);
+        return ratios.isPresent()
+                ? List.of(ReportTables.floors(result), ratios.get(), ReportTables.latency(result))
+                : List.of(ReportTables.floors(result), ReportTables.latency(result));
+    }
+
+    private static String markdown(ComparisonResult result, List<Charts.Chart> charts) {
+        RunInfo run = result.run();
+        StringBuilder md = new StringBuilder();
+        md.append("# shallowserve latency comparison (").append(run.mode()).append(")\n\n");
+        conditions(run).forEach(line -> md.append("- ").append(line).append('\n'));
+        md.append('\n');
+        for (Table table : tables(result)) {
+            md.append("## ").append(table.title()).append("\n\n").append(table.caption()).append("\n\n")
+                    .append(table.markdown()).append('\n');
+        }
+        md.append("## Plots\n\n");
+        for (Charts.Chart chart : charts) {
+            md.append("![").append(chart.caption()).append("](plots/").append(chart.file()).append(")\n\n");
+        }
+        if (!result.gatlingReports().isEmpty()) {
+            md.append("Gatling's own reports: ");
+            md.append(String.join(", ", result.gatlingReports().stream()
+                    .map(r -> "[" + r + "](" + r + ")").toList()));
+            md.append("\n");
+        }
+        return md.toString();
+    }
+
+    private static String html(ComparisonResult result, List<Charts.Chart> charts) {
+        RunInfo run = result.run();
+        StringBuilder html = new StringBuilder();
+        html.append("""
+                <!DOCTYPE html>
+                <html lang="en">
+                <head>
+                <meta charset="utf-8">
+                <title>shallowserve latency comparison</title>
+                <style>
+                body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; line-height: 1.4; }
+                table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
+                th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
+                th { background: #f3f3f3; position: sticky; top: 0; }
+                .num { text-align: right; font-variant-numeric: tabular-nums; }
+                tbody tr:hover { background: #f7f9fc; }
+                figure { margin: 1em 0 2em; }
+                figcaption { color: #555; font-size: 13px; }
+                .caption { color: #444; font-size: 14px; max-width: 900px; }
+                </style>
+                </head>
+                <body>
+                """);
+        html.append("<h1>shallowserve latency comparison (").append(LineChart.escape(run.mode())).append(")</h1>\n<ul>\n");
+        conditions(run).forEach(line -> html.append("<li>").append(LineChart.escape(line)).append("</li>\n"));
+        html.append("</ul>\n");
+        for (Table table : tables(result)) {
+            html.append("<h2>").append(LineChart.escape(table.title())).append("</h2>\n<p class=\"caption\">")
+                    .append(LineChart.escape(table.caption())).append("</p>\n").append(table.html());
+        }
+        html.append("<h2>Plots</h2>\n");
+        for (Charts.Chart chart : charts) {
+            html.append("<figure>\n").append(chart.svg()).append("<figcaption>")
+                    .append(LineChart.escape(chart.caption())).append("</figcaption>\n</figure>\n");
+        }
+        if (!result.gatlingReports().isEmpty()) {
+            html.append("<p>Gatling's own reports: ");
+            html.append(String.join(", ", result.gatlingReports().stream()
+                    .map(r -> "<a href=\"" + LineChart.escape(r) + "\">" + LineChart.escape(r) + "</a>").toList()));
+            html.append("</p>\n");
+        }
+        return html.append("</body>\n</html>\n").toString();
+    }
+
+    /** The run's conditions, one line each. */
+    private static List<String> conditions(RunInfo run) {
+        List<String> lines = new ArrayList<>(List.of(
+                "date: " + run.date() + ", " + String.format(Locale.ROOT, "%.0f", run.seconds()) + " s",
+                "command: " + run.command(),
+                "machine: " + run.cores() + " cores, " + run.cpu() + ", " + run.os() + "; load average "
+                        + run.loadAverageStart() + " at the start, " + run.loadAverageEnd() + " at the end"
+                        + " (the load generators, the server and anything else share these cores)",
+                "JDK " + run.jdk() + ", ONNX Runtime " + run.onnxRuntime(),
+                String.format(Locale.ROOT, "each step %.1f s (Gatling's in whole seconds), after %.1f s of warm-up"
+                        + " of each model and no-op per protocol; requests carry one image (batch 1) from %s",
+                        run.stepSeconds(), run.warmUpSeconds(), run.images())));
+        lines.addAll(run.notes());
+        return lines;
+    }
+}

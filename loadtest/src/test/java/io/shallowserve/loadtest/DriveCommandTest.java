@@ -1,0 +1,107 @@
+package io.shallowserve.loadtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Smoke runs of {@code loadtest drive} against the real server: open and closed loop, both protocols, the no-op. */
+class DriveCommandTest {
+
+    private static InProcessServer server;
+
+    @TempDir
+    Path folder;
+
+    @BeforeAll
+    static void startServer() {
+        server = InProcessServer.start("single");
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    /** Runs the command; returns its exit code and leaves what it printed in {@code out}. */
+    private static int drive(StringWriter out, String... args) {
+        CommandLine command = LoadTestMain.commandLine();
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(out, true));
+        String[] all = new String[args.length + 3];
+        all[0] = "drive";
+        all[1] = "--url";
+        all[2] = "127.0.0.1:" + server.port();
+        System.arraycopy(args, 0, all, 3, args.length);
+        return command.execute(all);
+    }
+
+    private static JsonArray steps(Path json) throws IOException {
+        return JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("steps");
+    }
+
+    @Test
+    void drive_grpcOpenAndClosedLoop_answersEveryRequest() throws IOException {
+        Path json = folder.resolve("grpc.json");
+        StringWriter out = new StringWriter();
+
+        int exit = drive(out, "--model", "fashion-deep", "--rate", "100", "--concurrency", "1,4",
+                "--duration", "0.5", "--warmup", "0.2", "--json", json.toString());
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("gRPC fashion-deep", "open 100/s", "closed 1", "closed 4");
+        JsonArray steps = steps(json);
+        assertThat(steps).hasSize(3);
+        for (var step : steps) {
+            JsonObject summary = step.getAsJsonObject().getAsJsonObject("summary");
+            assertThat(summary.get("requests").getAsLong()).as(step.toString()).isPositive();
+            assertThat(summary.get("errors").getAsLong()).as(step.toString()).isZero();
+        }
+    }
+
+    @Test
+    void drive_httpClosedLoop_answersEveryRequest() throws IOException {
+        Path json = folder.resolve("http.json");
+        StringWriter out = new StringWriter();
+
+        int exit = drive(out, "--protocol", "http", "--model", "fashion-shallow", "--concurrency", "2",
+                "--duration", "0.5", "--warmup", "0", "--json", json.toString());
+
+        assertThat(exit).as(out.toString()).isZero();
+        JsonObject summary = steps(json).get(0).getAsJsonObject().getAsJsonObject("summary");
+        assertThat(summary.get("requests").getAsLong()).isPositive();
+        assertThat(summary.get("errors").getAsLong()).isZero();
+    }
+
+    @Test
+    void drive_noOp_roundTripsWithoutAModel() {
+        StringWriter out = new StringWriter();
+
+        int exit = drive(out, "--no-op", "--duration", "0.3", "--warmup", "0");
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("gRPC ServerLive");
+    }
+
+    @Test
+    void drive_unknownModel_saysSoWithoutAStackTrace() {
+        StringWriter out = new StringWriter();
+
+        int exit = drive(out, "--model", "no-such-model", "--duration", "0.3");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(out.toString()).contains("error: model metadata of no-such-model: Status{code=NOT_FOUND")
+                .doesNotContain("\tat ");
+    }
+}

@@ -1,0 +1,108 @@
+package io.shallowserve.loadtest.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonParser;
+import io.shallowserve.loadtest.driver.LatencySummary;
+import io.shallowserve.loadtest.driver.Load;
+import io.shallowserve.loadtest.driver.Protocol;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report's files and tables, from made-up results. */
+class ReportWriterTest {
+
+    private static final ServedModel DEEP = new ServedModel("deep", "deep", "single");
+    private static final ServedModel SHALLOW = new ServedModel("shallow", "shallow", "branches");
+
+    @TempDir
+    Path folder;
+
+    /** A summary whose percentiles are p50, 2*p50, 3*p50, 4*p50 microseconds. */
+    private static LatencySummary summary(double p50, double resolution) {
+        return new LatencySummary(100, 0, Map.of(), 1, p50, 2 * p50, 3 * p50, 4 * p50, 100, resolution,
+                List.of(new LatencySummary.CdfPoint(p50, 0.5), new LatencySummary.CdfPoint(4 * p50, 1)));
+    }
+
+    private static ComparisonResult result() {
+        List<Measurement> measurements = new ArrayList<>();
+        for (ServedModel served : List.of(DEEP, SHALLOW)) {
+            double factor = served == DEEP ? 1 : 2;
+            for (Load load : List.of(new Load.Closed(1), new Load.Closed(8), new Load.Open(100), new Load.Open(400))) {
+                measurements.add(new Measurement(served, Protocol.GRPC, Measurement.DRIVER, load,
+                        summary(factor * 500, 1)));
+            }
+            measurements.add(new Measurement(served, Protocol.HTTP, Measurement.DRIVER, new Load.Closed(1),
+                    summary(factor * 600, 1)));
+            measurements.add(new Measurement(served, Protocol.HTTP, Measurement.GATLING, new Load.Open(100),
+                    summary(factor * 1000, 1000)));
+        }
+        RunInfo run = new RunInfo("2026-11-25T10:00:00Z", "bin/loadtest compare --quick", "quick", 2, "a CPU",
+                "Linux amd64", "25", "1.29.0", "1.00", "2.00", 2, 1, "images.gz", 60, List.of());
+        return new ComparisonResult(run, List.of(DEEP, SHALLOW),
+                List.of(new Floors.Compute(DEEP, summary(150, 1)), new Floors.Compute(SHALLOW, summary(220, 1))),
+                List.of(new Floors.NoOp("single", Protocol.GRPC, summary(250, 1)),
+                        new Floors.NoOp("single", Protocol.HTTP, summary(200, 1)),
+                        new Floors.NoOp("branches", Protocol.GRPC, summary(260, 1)),
+                        new Floors.NoOp("branches", Protocol.HTTP, summary(210, 1))),
+                measurements, List.of("gatling/run/index.html"));
+    }
+
+    @Test
+    void write_markdown_hasEveryTableAndStep() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Floors and server overhead", "## Latency under load",
+                "## Against deep / single");
+        assertThat(md).contains("| deep | single | gRPC | driver | closed 8 | 100 | 0 | 0.500 | 1.000 | 1.500 | 2.000 | 100 |");
+        assertThat(md).contains("| shallow | branches | HTTP | Gatling | open 100/s | 100 | 0 | 2 | 4 | 6 | 8 | 100 |");
+        assertThat(md).contains("(plots/grpc-latency-vs-load.svg)", "(gatling/run/index.html)");
+    }
+
+    @Test
+    void write_overhead_isEndToEndLessComputeLessNoOp() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        // deep over gRPC: 0.500 - 0.150 - 0.250; shallow over HTTP: 1.200 - 0.220 - 0.210.
+        assertThat(md).contains("| deep | single | gRPC | 0.150 | 0.450 | 0.250 | 0.500 | 1.500 | 0.100 |");
+        assertThat(md).contains("| shallow | branches | HTTP | 0.220 | 0.660 | 0.210 | 1.200 | 3.600 | 0.770 |");
+    }
+
+    @Test
+    void write_ratios_areAgainstTheDeepModelOnOneSession() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("| gRPC | driver | open 400/s | 0.500 | 1.000 (2.00) | 1.500 | 3.000 (2.00) |");
+    }
+
+    @Test
+    void write_html_isSelfContainedWithInlinePlots() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String html = Files.readString(folder.resolve(ReportWriter.HTML));
+        assertThat(html).startsWith("<!DOCTYPE html>").contains("<table>", "deep / single", "shallow / branches");
+        assertThat(html.split("<svg ", -1)).hasSize(Charts.all(result()).size() + 1);
+        assertThat(Charts.all(result())).extracting(Charts.Chart::file).contains("grpc-latency-vs-load.svg",
+                "http-latency-vs-load.svg", "grpc-throughput-vs-concurrency.svg", "grpc-cdf-one-in-flight.svg",
+                "grpc-cdf-highest-rate.svg");
+        assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http");
+    }
+
+    @Test
+    void write_json_holdsEveryMeasurement() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        var json = JsonParser.parseString(Files.readString(folder.resolve(ReportWriter.JSON))).getAsJsonObject();
+        assertThat(json.getAsJsonArray("measurements")).hasSize(12);
+        assertThat(Files.list(folder.resolve("plots"))).hasSize(5);
+    }
+}
