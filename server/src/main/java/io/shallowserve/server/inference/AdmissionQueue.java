@@ -44,8 +44,9 @@ final class AdmissionQueue {
             int ahead = waiting.incrementAndGet();
             try {
                 if (ahead > maxQueued) {
+                    // Not ahead - 1: requests being refused at the same moment count in `waiting` too.
                     throw new InferenceException(InferenceException.Status.RESOURCE_EXHAUSTED, "model " + model
-                            + " has " + (ahead - 1) + " requests waiting; retry later or add replicas");
+                            + " has " + maxQueued + " requests waiting, its limit; retry later or add replicas");
                 }
                 if (!hasDeadline) {
                     slots.acquire();

@@ -54,7 +54,7 @@ class AdmissionTest {
             assertThatThrownBy(() -> engine.infer(request(Long.MAX_VALUE)))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.RESOURCE_EXHAUSTED))
-                    .hasMessage("model fashion-deep has 1 requests waiting; retry later or add replicas");
+                    .hasMessage("model fashion-deep has 1 requests waiting, its limit; retry later or add replicas");
         } finally {
             queue.leave();
         }
