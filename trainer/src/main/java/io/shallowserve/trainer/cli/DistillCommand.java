@@ -2,18 +2,15 @@ package io.shallowserve.trainer.cli;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
-import io.shallowserve.trainer.data.DataLocator;
-import io.shallowserve.trainer.data.DataSplits;
 import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.distill.Distillation;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.distill.OnnxTeacher;
 import io.shallowserve.trainer.report.Table;
-import io.shallowserve.trainer.train.TrainingData;
-import io.shallowserve.trainer.train.TrainingOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -29,10 +26,6 @@ final class DistillCommand implements Callable<Integer> {
     @Option(names = "--teacher", defaultValue = "models/fashion-deep/1",
             description = "the teacher's version folder (default: ${DEFAULT-VALUE})")
     Path teacherFolder;
-
-    @Option(names = "--data", description = "folder with the data set's files (else $SHALLOWSERVE_DATA, else"
-            + " /usr/share/datasets/<dataset>)")
-    Path dataFolder;
 
     @Option(names = "--width", description = "the students' width (default: the teacher's)")
     Integer width;
@@ -51,26 +44,8 @@ final class DistillCommand implements Callable<Integer> {
                     + " (0 = none)")
     int bottleneck;
 
-    @Option(names = "--epochs", defaultValue = "12")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "128")
-    int batchSize;
-
-    @Option(names = "--learning-rate", defaultValue = "0.003")
-    float learningRate;
-
-    @Option(names = "--seed", defaultValue = "1")
-    long seed;
-
-    @Option(names = "--validation", defaultValue = "5000", description = "images held out of the training split")
-    int validation;
-
-    @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training images (0 = all)")
-    int trainLimit;
-
-    @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cut epochs short (0 = no limit)")
-    int maxStepsPerEpoch;
+    @Mixin
+    TrainingFlags training;
 
     @Option(names = "--output", defaultValue = "research/default-grid",
             description = "folder for distill.json; trainer report includes it when this is a sweep's results folder"
@@ -87,10 +62,8 @@ final class DistillCommand implements Callable<Integer> {
                     unitKernel != null ? unitKernel : taught.unitKernel(),
                     activation != null ? activation : taught.activation(), taught.batchNorm(), taught.headPool());
             DatasetKind kind = DatasetKind.fromId(teacher.manifest().dataset().name());
-            DataSplits splits = DataSplits.load(kind, DataLocator.fromSystem().locate(kind, dataFolder));
-            TrainingData data = TrainingData.prepare(splits, trainLimit, validation, seed);
-            TrainingOptions options = new TrainingOptions(epochs, batchSize, learningRate, seed, maxStepsPerEpoch);
-            DistillationResult result = Distillation.run(teacher, data, student, options, bottleneck);
+            DistillationResult result =
+                    Distillation.run(teacher, training.data(kind), student, training.options(), bottleneck);
             result.write(output);
             System.out.println();
             System.out.println(result.description());

@@ -3,8 +3,6 @@ package io.shallowserve.trainer.cli;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DataLocator;
-import io.shallowserve.trainer.data.DataSplits;
 import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.repository.ModelManifest;
 import io.shallowserve.trainer.train.ModelTraining;
@@ -15,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -40,10 +39,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", defaultValue = "fashion-mnist",
             description = "fashion-mnist, mnist or cifar10 (default: ${DEFAULT-VALUE})")
     String dataset;
-
-    @Option(names = "--data", description = "folder with the data set's files (else $SHALLOWSERVE_DATA, else"
-            + " /usr/share/datasets/<dataset>)")
-    Path dataFolder;
 
     @Option(names = "--shape", defaultValue = "both", description = "deep, shallow or both (default: ${DEFAULT-VALUE})")
     Shapes shapes;
@@ -75,26 +70,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "average-pool grid before the dense layer; 1 = global average pool")
     int headPool;
 
-    @Option(names = "--epochs", defaultValue = "12")
-    int epochs;
-
-    @Option(names = "--batch-size", defaultValue = "128")
-    int batchSize;
-
-    @Option(names = "--learning-rate", defaultValue = "0.003")
-    float learningRate;
-
-    @Option(names = "--seed", defaultValue = "1")
-    long seed;
-
-    @Option(names = "--validation", defaultValue = "5000", description = "images held out of the training split")
-    int validation;
-
-    @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training images (0 = all)")
-    int trainLimit;
-
-    @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cut epochs short (0 = no limit)")
-    int maxStepsPerEpoch;
+    @Mixin
+    TrainingFlags training;
 
     @Option(names = "--output", defaultValue = "models", description = "model repository to write into")
     Path output;
@@ -112,12 +89,10 @@ final class TrainCommand implements Callable<Integer> {
         ArchitectureSpec spec = new ArchitectureSpec(kind.channels(), kind.height(), kind.width(),
                 kind.classNames().size(), width, stemKernel, stemPool, units, unitKernel, activation, batchNorm,
                 headPool);
-        TrainingOptions options =
-                new TrainingOptions(epochs, batchSize, learningRate, seed, maxStepsPerEpoch);
-        Path folder = DataLocator.fromSystem().locate(kind, dataFolder);
-        TrainingData data = TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, validation, seed);
-        System.out.printf("%s from %s: %d training, %d validation, %d test images; %d parameters per shape%n",
-                kind.displayName(), folder, data.training().size(), data.validation().size(), data.test().size(),
+        TrainingOptions options = training.options();
+        TrainingData data = training.data(kind);
+        System.out.printf("%s: %d training, %d validation, %d test images; %d parameters per shape%n",
+                kind.displayName(), data.training().size(), data.validation().size(), data.test().size(),
                 spec.parameterCount());
 
         List<ModelManifest> trained = new ArrayList<>();
