@@ -1,5 +1,6 @@
 package io.shallowserve.trainer.train;
 
+import ai.djl.engine.Engine;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.arch.ResidualNetwork;
@@ -22,7 +23,6 @@ import java.util.Map;
 public final class ModelTraining {
 
     public static final String METRICS_FILE = "metrics.csv";
-    private static final String FRAMEWORK = "DJL 0.36.0, PyTorch 2.7.1 (CPU)";
 
     private ModelTraining() {
     }
@@ -82,7 +82,7 @@ public final class ModelTraining {
                     data.test().classNames(),
                     new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
                             data.test().size()),
-                    new ModelManifest.Training(FRAMEWORK, "adam, cosine learning-rate decay", options.epochs(),
+                    new ModelManifest.Training(framework(), "adam, cosine learning-rate decay", options.epochs(),
                             options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
                     metrics,
                     shape == NetworkShape.SHALLOW ? branches(spec) : null,
@@ -90,6 +90,12 @@ public final class ModelTraining {
             manifest.write(versionFolder.resolve(ModelManifest.FILE_NAME));
             return manifest;
         }
+    }
+
+    /** What trained it, read from the libraries themselves, e.g. "DJL 0.36.0, PyTorch 2.7.1". */
+    private static String framework() {
+        Engine engine = Engine.getInstance();
+        return "DJL " + Engine.getDjlVersion() + ", " + engine.getEngineName() + " " + engine.getVersion();
     }
 
     private static ModelManifest.Split split(Evaluation evaluation) {
