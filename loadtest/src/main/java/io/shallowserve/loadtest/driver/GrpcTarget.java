@@ -112,9 +112,15 @@ public final class GrpcTarget implements Target {
         @Override
         public void onError(Throwable error) {
             Status status = Status.fromThrowable(error);
-            String description = status.getDescription();
-            done.complete(description == null ? status.getCode().name()
-                    : status.getCode() + ": " + description.substring(0, Math.min(description.length(), 120)));
+            String description = status.getCode().name();
+            if (status.getDescription() != null) {
+                description += ": " + status.getDescription();
+            }
+            // A transport failure (INTERNAL: http2 exception) says what happened only in its cause.
+            if (status.getCause() != null) {
+                description += " (" + status.getCause() + ")";
+            }
+            done.complete(description.substring(0, Math.min(description.length(), 200)));
         }
 
         @Override
