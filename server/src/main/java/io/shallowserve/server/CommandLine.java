@@ -11,14 +11,15 @@ final class CommandLine {
 
     static final String USAGE = """
             Usage: shallowserve [--models DIR] [--port N] [--grpc-port N] [--plan single|branches|auto]
-                                [--device cpu|cuda:N]
+                                [--device cpu|cuda:N] [--set KEY=VALUE ...]
               --models DIR    model repository                          (shallowserve.models, default models)
               --port N        HTTP and gRPC port; 0 picks a free one     (server.port, default 8080)
               --grpc-port N   serve gRPC on its own port instead         (shallowserve.grpc.port, default -1: same port)
               --plan P        execution plan of every model              (shallowserve.plan, default auto)
               --device D      ONNX Runtime device                         (shallowserve.device, default cpu)
-            Any other key of application.yaml can be set as a system property (-Dkey=value) or an environment
-            variable (SHALLOWSERVE_LIMITS_BATCH=16; a dash in a key is written _dash_).""";
+              --set KEY=VALUE any key of application.yaml, e.g. --set shallowserve.serving.batching.enabled=true
+            Any key can also be set as a system property (-Dkey=value) or an environment variable
+            (SHALLOWSERVE_LIMITS_BATCH=16; a dash in a key is written _dash_).""";
 
     private static final Map<String, String> KEYS = Map.of(
             "--models", "shallowserve.models",
@@ -30,8 +31,11 @@ final class CommandLine {
     private CommandLine() {
     }
 
+    private static final String SET = "--set";
+
     /**
-     * The configuration overrides that {@code args} ask for, as "--flag value" or "--flag=value".
+     * The configuration overrides that {@code args} ask for, as "--flag value" or "--flag=value", and
+     * "--set key=value".
      *
      * @throws IllegalArgumentException for an unknown flag or a flag without a value
      */
@@ -40,6 +44,15 @@ final class CommandLine {
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value = null;
+            if (flag.equals(SET)) {
+                String setting = i + 1 < args.length ? args[++i] : "";
+                int equals = setting.indexOf('=');
+                if (equals < 1) {
+                    throw new IllegalArgumentException("option --set needs KEY=VALUE, got '" + setting + "'");
+                }
+                overrides.put(setting.substring(0, equals), setting.substring(equals + 1));
+                continue;
+            }
             int equals = flag.indexOf('=');
             if (equals > 0) {
                 value = flag.substring(equals + 1);

@@ -79,18 +79,17 @@ public final class Main {
         Settings settings = Settings.create(config.get("shallowserve"));
         PrometheusMeterRegistry registry = Metrics.createRegistry();
         InferenceEngine engine = InferenceEngine.start(settings.engine(), registry);
-        List<String> models = engine.index().stream().map(ModelState::name).distinct().toList();
         ServerMetadata server = ServerMetadata.current();
         GrpcHealth health = new GrpcHealth();
         health.ready(engine.ready());
 
         GrpcRouting.Builder grpc = GrpcRouting.builder()
                 .intercept(new DeadlineInterceptor())
-                .service(new InferenceGrpcService(engine, new RequestMetrics(registry, "grpc", models), server,
+                .service(new InferenceGrpcService(engine, new RequestMetrics(registry, "grpc", engine::knows), server,
                         settings.maxMessageBytes()))
                 .service(health.proto(), health.service());
         HttpRouting.Builder http = HttpRouting.builder()
-                .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", models), server))
+                .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows), server))
                 .register("/metrics", new MetricsService(registry))
                 .any(JsonResponses::notFound);
 
@@ -127,7 +126,8 @@ public final class Main {
         WebServer webServer = builder.build().start();
         InferenceServer inferenceServer = new InferenceServer(webServer, engine, health, httpSocket);
         log().log(System.Logger.Level.INFO, "shallowserve {0} serving {1} model(s): HTTP on port {2}, gRPC on port {3}",
-                server.version(), models.size(), Integer.toString(inferenceServer.port()),
+                server.version(), engine.index().stream().filter(m -> m.state() == ModelState.State.READY)
+                        .map(ModelState::name).distinct().count(), Integer.toString(inferenceServer.port()),
                 Integer.toString(inferenceServer.grpcPort()));
         return inferenceServer;
     }

@@ -4,7 +4,6 @@ import java.util.List;
 
 /**
  * What both protocols report as the server metadata: name, version and the protocol extensions implemented.
- * "model_repository" is absent until the repository RPCs are implemented.
  */
 public record ServerMetadata(String name, String version, List<String> extensions) {
 
@@ -14,6 +13,6 @@ public record ServerMetadata(String name, String version, List<String> extension
         return new ServerMetadata(
                 "shallowserve",
                 version == null ? "development" : version,
-                List.of("classification", "statistics"));
+                List.of("classification", "model_repository", "statistics"));
     }
 }

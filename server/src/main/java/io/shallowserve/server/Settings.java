@@ -3,6 +3,7 @@ package io.shallowserve.server;
 import io.helidon.config.Config;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.inference.EngineConfig;
+import io.shallowserve.server.repository.ModelSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -29,11 +30,12 @@ public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes) {
                 shallowserve.get("plan").asString().map(Settings::plan).orElse(defaults.plan()),
                 shallowserve.get("device").asString().orElse(defaults.device()),
                 limits.get("batch").asInt().orElse(defaults.maxBatchSize()),
-                limits.get("concurrent").asInt().orElse(defaults.maxConcurrentPerModel()),
-                limits.get("queued").asInt().orElse(defaults.maxQueuedPerModel()),
+                limits.get("queued").asInt().orElse(defaults.maxQueued()),
                 threads.get("branches").asInt().orElse(defaults.branchThreads()),
                 threads.get("intra-op").asInt().orElse(defaults.intraOpThreads()),
-                shallowserve.get("shutdown.timeout").as(Duration.class).orElse(defaults.closeTimeout()));
+                shallowserve.get("shutdown.timeout").as(Duration.class).orElse(defaults.closeTimeout()),
+                ModelSettings.read(shallowserve.get("serving"), defaults.serving()),
+                shallowserve.get("repository.poll").as(Duration.class).orElse(defaults.repositoryPoll()));
         return new Settings(
                 engine,
                 shallowserve.get("grpc.port").asInt().get(),

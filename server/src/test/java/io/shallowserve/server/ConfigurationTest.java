@@ -7,6 +7,8 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.inference.EngineConfig;
+import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -46,9 +48,19 @@ class ConfigurationTest {
     }
 
     @Test
+    void config_set_overridesAnyKey() {
+        Config config = Main.config("--set", "shallowserve.serving.batching.enabled=true",
+                "--set", "shallowserve.serving.batching.preferred-batch-sizes=2,4");
+        ModelSettings serving = Settings.create(config.get("shallowserve")).engine().serving();
+
+        assertThat(serving.batching()).isEqualTo(new ModelSettings.Batching(true, 0, List.of(2, 4)));
+    }
+
+    @Test
     void config_unknownFlagOrMissingValue_isRefused() {
         assertThatThrownBy(() -> Main.config("--modles", "x")).hasMessageContaining("unknown option --modles");
         assertThatThrownBy(() -> Main.config("--port")).hasMessageContaining("--port needs a value");
+        assertThatThrownBy(() -> Main.config("--set", "batching")).hasMessageContaining("--set needs KEY=VALUE");
     }
 
     @Test
@@ -63,24 +75,31 @@ class ConfigurationTest {
                 .disableEnvironmentVariablesSource()
                 .disableSystemPropertiesSource()
                 .sources(List.of(
-                        ConfigSources.create(Map.of(
-                                "shallowserve.limits.batch", "8",
-                                "shallowserve.limits.concurrent", "3",
-                                "shallowserve.limits.queued", "5",
-                                "shallowserve.threads.branches", "6",
-                                "shallowserve.threads.intra-op", "2",
-                                "shallowserve.shutdown.timeout", "PT3S")),
+                        ConfigSources.create(Map.ofEntries(
+                                Map.entry("shallowserve.limits.batch", "8"),
+                                Map.entry("shallowserve.limits.queued", "5"),
+                                Map.entry("shallowserve.threads.branches", "6"),
+                                Map.entry("shallowserve.threads.intra-op", "2"),
+                                Map.entry("shallowserve.shutdown.timeout", "PT3S"),
+                                Map.entry("shallowserve.serving.instances", "3"),
+                                Map.entry("shallowserve.serving.batching.enabled", "true"),
+                                Map.entry("shallowserve.serving.batching.max-queue-delay-micros", "250"),
+                                Map.entry("shallowserve.serving.batching.preferred-batch-sizes", "4,8"),
+                                Map.entry("shallowserve.serving.version-policy", "latest:2"),
+                                Map.entry("shallowserve.repository.poll", "PT5S"))),
                         ConfigSources.classpath("application.yaml")))
                 .build();
 
         EngineConfig engine = Settings.create(config.get("shallowserve")).engine();
 
         assertThat(engine.maxBatchSize()).isEqualTo(8);
-        assertThat(engine.maxConcurrentPerModel()).isEqualTo(3);
-        assertThat(engine.maxQueuedPerModel()).isEqualTo(5);
+        assertThat(engine.maxQueued()).isEqualTo(5);
         assertThat(engine.branchThreads()).isEqualTo(6);
         assertThat(engine.intraOpThreads()).isEqualTo(2);
         assertThat(engine.closeTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(engine.serving()).isEqualTo(new ModelSettings(3,
+                new ModelSettings.Batching(true, 250, List.of(4, 8)), VersionPolicy.parse("latest:2")));
+        assertThat(engine.repositoryPoll()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
@@ -89,8 +108,9 @@ class ConfigurationTest {
         EngineConfig defaults = EngineConfig.defaults(Path.of("models"));
 
         assertThat(engine.maxBatchSize()).isEqualTo(defaults.maxBatchSize());
-        assertThat(engine.maxConcurrentPerModel()).isEqualTo(defaults.maxConcurrentPerModel());
-        assertThat(engine.maxQueuedPerModel()).isEqualTo(defaults.maxQueuedPerModel());
+        assertThat(engine.maxQueued()).isEqualTo(defaults.maxQueued());
+        assertThat(engine.serving()).isEqualTo(defaults.serving());
+        assertThat(engine.repositoryPoll()).isEqualTo(Duration.ZERO);
         assertThat(engine.branchThreads()).isEqualTo(defaults.branchThreads());
         assertThat(engine.intraOpThreads()).isEqualTo(defaults.intraOpThreads());
         assertThat(engine.closeTimeout()).isEqualTo(defaults.closeTimeout());

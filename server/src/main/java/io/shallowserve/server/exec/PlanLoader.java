@@ -12,9 +12,10 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 
 /**
- * Opens the execution plan the configuration asks for. For {@link PlanChoice#AUTO} it opens every candidate
- * (single, and branches for a shallow model), warms them up, times them at batch 1 in alternation, so that a
- * noisy neighbour slows them alike, and keeps the one with the lowest median.
+ * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
+ * {@link PlanChoice#AUTO} it opens every candidate (single, and branches for a shallow model), warms them up, times
+ * them at batch 1 in alternation, so that a noisy neighbour slows them alike, and keeps the one with the lowest
+ * median; the other instances are of the plan it kept.
  */
 public final class PlanLoader {
 
@@ -38,13 +39,44 @@ public final class PlanLoader {
     }
 
     /**
-     * The plan that serves a model, and, for {@code auto}, the median batch-1 latency of each candidate in
-     * microseconds (empty for a configured plan).
+     * The instances of the plan that serves a model, all of one plan, and, for {@code auto}, the median batch-1
+     * latency of each candidate in microseconds (empty for a configured plan).
      */
-    public record LoadedPlan(ExecutionPlan plan, Map<String, Double> measuredMicros) {}
+    public record LoadedPlan(List<ExecutionPlan> instances, Map<String, Double> measuredMicros) {
 
-    /** Opens the plan for {@code model}; everything it opened is closed again if it fails. */
-    public LoadedPlan load(ModelVersion model, PlanChoice choice) throws ModelVersionException {
+        public LoadedPlan {
+            instances = List.copyOf(instances);
+            measuredMicros = Map.copyOf(measuredMicros);
+        }
+
+        /** The plan's name, "single" or "branches". */
+        public String name() {
+            return instances.getFirst().name();
+        }
+    }
+
+    /**
+     * Opens {@code instances} instances of the plan for {@code model}; everything it opened is closed again if it
+     * fails.
+     */
+    public LoadedPlan load(ModelVersion model, PlanChoice choice, int instances) throws ModelVersionException {
+        List<ExecutionPlan> opened = new ArrayList<>(instances);
+        try {
+            LoadedPlan first = openOne(model, choice);
+            opened.add(first.instances().getFirst());
+            PlanChoice chosen = first.name().equals(BranchesPlan.NAME) ? PlanChoice.BRANCHES : PlanChoice.SINGLE;
+            while (opened.size() < instances) {
+                opened.add(openOne(model, chosen).instances().getFirst());
+            }
+            return new LoadedPlan(opened, first.measuredMicros());
+        } catch (ModelVersionException | RuntimeException e) {
+            opened.forEach(ExecutionPlan::close);
+            throw e;
+        }
+    }
+
+    /** One instance, measuring the candidates for {@code auto}. */
+    private LoadedPlan openOne(ModelVersion model, PlanChoice choice) throws ModelVersionException {
         boolean shallow = model.manifest().shallow();
         String id = model.name() + "/" + model.version();
         if (choice == PlanChoice.SINGLE || !shallow) {
@@ -52,10 +84,10 @@ public final class PlanLoader {
                 LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a deep model has no"
                         + " branches; serving single");
             }
-            return new LoadedPlan(new SinglePlan(sessions, model, intraOpThreads), Map.of());
+            return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
         }
         if (choice == PlanChoice.BRANCHES) {
-            return new LoadedPlan(new BranchesPlan(sessions, model, branchPool, intraOpThreads), Map.of());
+            return new LoadedPlan(List.of(new BranchesPlan(sessions, model, branchPool, intraOpThreads)), Map.of());
         }
         List<ExecutionPlan> candidates = new ArrayList<>(2);
         try {
@@ -67,7 +99,7 @@ public final class PlanLoader {
                     .orElseThrow();
             candidates.remove(fastest);
             candidates.forEach(ExecutionPlan::close);
-            return new LoadedPlan(fastest, medians);
+            return new LoadedPlan(List.of(fastest), medians);
         } catch (ModelVersionException | RuntimeException e) {
             candidates.forEach(ExecutionPlan::close);
             throw e;

@@ -134,23 +134,23 @@ public final class InferenceGrpcService implements GrpcService {
     }
 
     private void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
-        repositoryExtension(observer);
+        respond(observer, () -> ProtoCodec.repositoryIndexResponse(engine.index(), request.getReady()));
     }
 
     private void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> observer) {
-        repositoryExtension(observer);
+        respond(observer, () -> {
+            engine.load(request.getModelName());
+            return RepositoryModelLoadResponse.getDefaultInstance();
+        });
     }
 
     private void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> observer) {
-        repositoryExtension(observer);
-    }
-
-    private static void repositoryExtension(StreamObserver<?> observer) {
-        observer.onError(Status.UNIMPLEMENTED
-                .withDescription("the model repository extension is not implemented; models load at startup")
-                .asRuntimeException());
+        respond(observer, () -> {
+            engine.unload(request.getModelName());
+            return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
     }
 
     /** The client's deadline on the {@link System#nanoTime()} scale, {@link Long#MAX_VALUE} if it set none. */

@@ -13,6 +13,7 @@ import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.proto.inference.ModelInferResponse.InferOutputTensor;
 import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
+import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.StatisticDuration;
 import io.shallowserve.server.TensorShapes;
 import io.shallowserve.server.inference.InferInput;
@@ -21,6 +22,7 @@ import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
@@ -225,10 +227,26 @@ final class ProtoCodec {
     }
 
     /** The gRPC status of a failed request, with the exception's message for the client. */
+    /** The repository index; {@code readyOnly}: only the READY versions. */
+    static RepositoryIndexResponse repositoryIndexResponse(List<ModelState> index, boolean readyOnly) {
+        RepositoryIndexResponse.Builder response = RepositoryIndexResponse.newBuilder();
+        for (ModelState state : index) {
+            if (!readyOnly || state.state() == ModelState.State.READY) {
+                response.addModels(RepositoryIndexResponse.ModelIndex.newBuilder()
+                        .setName(state.name())
+                        .setVersion(state.version())
+                        .setState(state.state().name())
+                        .setReason(state.reason()));
+            }
+        }
+        return response.build();
+    }
+
     static Status status(InferenceException e) {
         Status status = switch (e.status()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
+            case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;

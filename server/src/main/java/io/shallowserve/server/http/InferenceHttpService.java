@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
- * readiness, inference, and Triton's statistics paths. Every model path also comes with
+ * readiness, inference, and Triton's statistics and model repository (index, load, unload) paths. Every model path also comes with
  * {@code /versions/{version}}; without it the newest ready version answers.
  *
  * <p>Helidon runs each handler on a virtual thread of its own, so handlers call the blocking engine directly.
@@ -51,7 +51,10 @@ public final class InferenceHttpService implements HttpService {
                 .get("/models/{model}/stats", this::statistics)
                 .get("/models/{model}/versions/{version}/stats", this::statistics)
                 .post("/models/{model}/infer", this::infer)
-                .post("/models/{model}/versions/{version}/infer", this::infer);
+                .post("/models/{model}/versions/{version}/infer", this::infer)
+                .post("/repository/index", this::repositoryIndex)
+                .post("/repository/models/{model}/load", this::load)
+                .post("/repository/models/{model}/unload", this::unload);
     }
 
     private void serverMetadata(ServerRequest request, ServerResponse response) {
@@ -101,6 +104,30 @@ public final class InferenceHttpService implements HttpService {
                     new InputStreamReader(request.content().inputStream(), StandardCharsets.UTF_8), 64 * 1024);
             return JsonCodec.inferResponse(engine.infer(JsonCodec.inferenceRequest(body, model, version)));
         }));
+    }
+
+    /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
+    private void repositoryIndex(ServerRequest request, ServerResponse response) {
+        respond(response, () -> {
+            Reader body = new InputStreamReader(request.content().inputStream(), StandardCharsets.UTF_8);
+            return JsonCodec.repositoryIndex(engine.index(), JsonCodec.readyOnly(body));
+        });
+    }
+
+    private void load(ServerRequest request, ServerResponse response) {
+        respond(response, () -> {
+            request.content().consume();
+            engine.load(model(request));
+            return JsonCodec.EMPTY_OBJECT;
+        });
+    }
+
+    private void unload(ServerRequest request, ServerResponse response) {
+        respond(response, () -> {
+            request.content().consume();
+            engine.unload(model(request));
+            return JsonCodec.EMPTY_OBJECT;
+        });
     }
 
     /** The model of the path; "" (every model) for {@code /v2/models/stats}. */

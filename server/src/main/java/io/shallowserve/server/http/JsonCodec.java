@@ -12,6 +12,7 @@ import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
@@ -35,6 +36,9 @@ import java.util.Map;
  * an FP32 value survives the round trip exactly.
  */
 final class JsonCodec {
+
+    /** The body of a successful load or unload. */
+    static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
 
     private static final String FP32 = "FP32";
 
@@ -71,6 +75,36 @@ final class JsonCodec {
             // Gson reports malformed JSON as IOException, unexpected structure as IllegalStateException.
             throw InferenceException.invalid("the request body is not an inference request in JSON: "
                     + jsonProblem(e));
+        }
+    }
+
+    /**
+     * The repository index request's {@code "ready"} flag; an empty body asks for every model.
+     *
+     * @throws InferenceException INVALID_ARGUMENT if the body is not a JSON object
+     */
+    static boolean readyOnly(Reader body) throws InferenceException {
+        JsonReader reader = new JsonReader(body);
+        reader.setStrictness(Strictness.STRICT);
+        try {
+            if (reader.peek() == JsonToken.END_DOCUMENT) {
+                return false;
+            }
+            boolean ready = false;
+            reader.beginObject();
+            while (reader.hasNext()) {
+                if (reader.nextName().equals("ready")) {
+                    ready = reader.nextBoolean();
+                } else {
+                    reader.skipValue();
+                }
+            }
+            reader.endObject();
+            reader.peek();
+            return ready;
+        } catch (IOException | IllegalStateException e) {
+            throw InferenceException.invalid("the request body is not a repository index request in JSON"
+                    + " ({\"ready\": true} or nothing): " + jsonProblem(e));
         }
     }
 
@@ -372,6 +406,24 @@ final class JsonCodec {
         json.name("count").value(duration.count());
         json.name("ns").value(duration.nanos());
         json.endObject();
+    }
+
+    /** The repository index as Triton writes it: {@code [{"name", "version", "state", "reason"}, ...]}. */
+    static byte[] repositoryIndex(List<ModelState> index, boolean readyOnly) {
+        return write(json -> {
+            json.beginArray();
+            for (ModelState state : index) {
+                if (!readyOnly || state.state() == ModelState.State.READY) {
+                    json.beginObject();
+                    json.name("name").value(state.name());
+                    json.name("version").value(state.version());
+                    json.name("state").value(state.state().name());
+                    json.name("reason").value(state.reason());
+                    json.endObject();
+                }
+            }
+            json.endArray();
+        });
     }
 
     /** A readiness or liveness answer: {@code {"<name>": value}}. */

@@ -5,108 +5,100 @@ import io.micrometer.core.instrument.Tags;
 import io.shallowserve.server.exec.PlanLoader;
 import io.shallowserve.server.exec.SessionFactory;
 import io.shallowserve.server.repository.ModelRepository;
+import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ModelVersion;
 import io.shallowserve.server.repository.ModelVersionException;
-import java.util.LinkedHashMap;
+import io.shallowserve.server.repository.VersionPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The API the protocol front-ends call. {@link #start} loads every version in the model repository; a version that
- * fails to load is UNAVAILABLE with its reason and the others serve. Requests are checked, queued per model and run
- * on each version's execution plan. Shutdown is two steps: {@link #drain()} makes {@link #ready()} false so that
- * load balancers stop sending while requests still arriving are served; {@link #close()} waits (bounded) for the
- * requests still running, then closes every session and the branch pool.
+ * The API the protocol front-ends call. {@link #start} loads every model of the repository; a version that fails
+ * to load is UNAVAILABLE with its reason and the others serve. Requests are checked, queued per model version
+ * (dynamic batching where configured) and run on the version's execution instances.
+ *
+ * <p>The repository can change while serving: {@link #load} reads one model again (a new version is loaded and
+ * checked beside the old ones, then swapped in at once; a version that fails leaves the ones serving as they are),
+ * {@link #unload} takes a model out of service, and optional polling loads what changed on disk. Requests in flight
+ * finish on the version they started on.
+ *
+ * <p>Shutdown is two steps: {@link #drain()} makes {@link #ready()} false so that load balancers stop sending while
+ * requests still arriving are served; {@link #close()} waits (bounded) for the requests still running, then closes
+ * every session and the thread pools.
  */
 public final class InferenceEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InferenceEngine.class.getName());
     private static final long CLOSE_POLL_MILLIS = 5;
+    /** A model name is one folder name: no separators, no "." or "..". */
+    private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 
     private final EngineConfig config;
     private final MeterRegistry registry;
     private final ExecutorService branchPool;
-    /** Every version found, by model name, then version number. */
-    private final Map<String, TreeMap<Integer, ModelState>> index;
-    /** The READY versions, by model name, then version number. */
-    private final Map<String, TreeMap<Integer, ServedVersion>> served;
-    private final Map<String, AdmissionQueue> queues;
+    /** Closes the sessions of retired versions, off the threads of the requests that finished on them. */
+    private final ExecutorService closer;
+    private final ScheduledExecutorService poller;
+    private final PlanLoader loader;
+    /** Every model loaded at least once, by name. */
+    private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
     private volatile boolean closed;
 
-    private InferenceEngine(EngineConfig config, MeterRegistry registry, ExecutorService branchPool,
-            Map<String, TreeMap<Integer, ModelState>> index, Map<String, TreeMap<Integer, ServedVersion>> served,
-            Map<String, AdmissionQueue> queues) {
+    private InferenceEngine(EngineConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
-        this.branchPool = branchPool;
-        this.index = index;
-        this.served = served;
-        this.queues = queues;
+        this.branchPool = Executors.newFixedThreadPool(config.branchThreads(),
+                Thread.ofPlatform().name("shallowserve-branch-", 0).daemon(true).factory());
+        this.closer = Executors.newSingleThreadExecutor(
+                Thread.ofPlatform().name("shallowserve-unload").daemon(true).factory());
+        this.poller = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("shallowserve-repository-poll").daemon(true).factory());
+        this.loader = new PlanLoader(new SessionFactory(config.device()), branchPool, config.intraOpThreads());
     }
 
     /**
-     * Loads every model version under {@code config.repository()}.
+     * Loads every model under {@code config.repository()}, and starts polling it if configured.
      *
-     * @throws IllegalArgumentException if the repository is not a directory or the device is not cpu or cuda:&lt;id&gt;
+     * @throws IllegalArgumentException if the repository is not a directory, the device is not cpu or
+     *                                  cuda:&lt;id&gt;, or a preferred batch size is over the largest batch
      */
     public static InferenceEngine start(EngineConfig config, MeterRegistry registry) {
-        List<ModelRepository.VersionFolder> folders = ModelRepository.versionFolders(config.repository());
-        SessionFactory sessions = new SessionFactory(config.device());
-        ExecutorService branchPool = Executors.newFixedThreadPool(config.branchThreads(),
-                Thread.ofPlatform().name("shallowserve-branch-", 0).daemon(true).factory());
-        PlanLoader loader = new PlanLoader(sessions, branchPool, config.intraOpThreads());
-        Map<String, TreeMap<Integer, ModelState>> index = new LinkedHashMap<>();
-        Map<String, TreeMap<Integer, ServedVersion>> served = new LinkedHashMap<>();
-        Map<String, AdmissionQueue> queues = new LinkedHashMap<>();
+        List<String> names = ModelRepository.modelNames(config.repository());
+        requireBatchSizes(config.serving(), config.maxBatchSize());
+        InferenceEngine engine = new InferenceEngine(config, registry);
         try {
-            for (ModelRepository.VersionFolder folder : folders) {
-                ModelState state = load(folder, loader, config, registry, queues, served);
-                index.computeIfAbsent(folder.name(), name -> new TreeMap<>()).put(folder.version(), state);
+            for (String name : names) {
+                engine.loadLogged(name);
             }
         } catch (RuntimeException e) {
             // Not a broken version (those are UNAVAILABLE) but a bug or a failing runtime: close what was opened.
-            served.values().forEach(versions -> versions.values().forEach(ServedVersion::close));
-            branchPool.shutdownNow();
+            engine.close();
             throw e;
         }
-        if (served.isEmpty()) {
+        if (!engine.ready()) {
             LOG.log(System.Logger.Level.WARNING, "no model version in {0} is READY; the server will not be ready",
                     config.repository().toAbsolutePath());
         }
-        return new InferenceEngine(config, registry, branchPool, index, served, queues);
-    }
-
-    /** Verifies and opens one version; a broken one is UNAVAILABLE with the reason, the others are unaffected. */
-    private static ModelState load(ModelRepository.VersionFolder folder, PlanLoader loader, EngineConfig config,
-            MeterRegistry registry, Map<String, AdmissionQueue> queues,
-            Map<String, TreeMap<Integer, ServedVersion>> served) {
-        String version = Integer.toString(folder.version());
-        try {
-            ModelVersion model = ModelRepository.verify(folder);
-            PlanLoader.LoadedPlan plan = loader.load(model, config.plan());
-            AdmissionQueue queue = queues.computeIfAbsent(folder.name(),
-                    name -> new AdmissionQueue(name, config.maxConcurrentPerModel(), config.maxQueuedPerModel()));
-            served.computeIfAbsent(folder.name(), name -> new TreeMap<>()).put(folder.version(), new ServedVersion(
-                    model, plan.plan(), plan.measuredMicros(), queue, config.maxBatchSize(), registry));
-            LOG.log(System.Logger.Level.INFO, "{0}/{1}: READY, {2} model, plan {3}{4}, {5} parameters, input {6}",
-                    folder.name(), version, model.manifest().shape(), plan.plan().name(),
-                    describeMeasurements(plan.measuredMicros()), Long.toString(model.manifest().parameters()),
-                    model.manifest().input().name() + " " + model.manifest().input().datatype() + " "
-                            + model.manifest().input().shape());
-            return new ModelState(folder.name(), version, ModelState.State.READY, "");
-        } catch (ModelVersionException e) {
-            LOG.log(System.Logger.Level.WARNING, "{0}/{1}: UNAVAILABLE: {2}", folder.name(), version, e.getMessage());
-            return new ModelState(folder.name(), version, ModelState.State.UNAVAILABLE, e.getMessage());
+        if (config.repositoryPoll().isPositive()) {
+            long millis = config.repositoryPoll().toMillis();
+            engine.poller.scheduleWithFixedDelay(engine::pollLogged, millis, millis, TimeUnit.MILLISECONDS);
         }
+        return engine;
     }
 
     /** True until {@link #close()}. */
@@ -116,12 +108,31 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** Not draining or closed, and at least one model version READY. */
     public boolean ready() {
-        return !draining && !closed && !served.isEmpty();
+        return !draining && !closed
+                && models.values().stream().anyMatch(model -> !model.versions().ready().isEmpty());
     }
 
-    /** Every version found in the repository, by model name and version, READY or UNAVAILABLE with its reason. */
+    /** Whether {@code model} has a folder in the repository or was loaded from one: its name is worth a metric. */
+    public boolean knows(String model) {
+        return models.containsKey(model) || (MODEL_NAME.matcher(model).matches() && !model.equals("..")
+                && Files.isDirectory(config.repository().resolve(model)));
+    }
+
+    /**
+     * Every model of the repository and every model loaded from it, by name, then version: the versions the last
+     * load considered, READY or UNAVAILABLE with the reason, and a model found on disk but not loaded as one entry
+     * with version "" and state UNAVAILABLE.
+     */
     public List<ModelState> index() {
-        return index.values().stream().flatMap(versions -> versions.values().stream()).toList();
+        TreeMap<String, List<ModelState>> byModel = new TreeMap<>();
+        models.forEach((name, model) -> byModel.put(name, List.copyOf(model.versions().states().values())));
+        if (Files.isDirectory(config.repository())) {
+            for (String name : ModelRepository.modelNames(config.repository())) {
+                byModel.computeIfAbsent(name, unloaded -> List.of(new ModelState(unloaded, "",
+                        ModelState.State.UNAVAILABLE, "not loaded; load it to serve it")));
+            }
+        }
+        return byModel.values().stream().flatMap(List::stream).toList();
     }
 
     /** Whether the version ("" = the newest READY one) of the model is READY and the engine not closed. */
@@ -139,14 +150,15 @@ public final class InferenceEngine implements AutoCloseable {
 
     public ModelMetadata metadata(String model, String version) throws InferenceException {
         ServedVersion servedVersion = resolve(model, version);
-        List<String> readyNewestFirst = served.get(model).descendingKeySet().stream().map(String::valueOf).toList();
+        List<String> readyNewestFirst = models.get(model).versions().ready().descendingKeySet().stream()
+                .map(String::valueOf).toList();
         return servedVersion.metadata(readyNewestFirst);
     }
 
     /**
-     * Runs one request. Failures: NOT_FOUND (unknown model or version), UNAVAILABLE (the version failed to load, or
-     * the engine is closed), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (the model's queue is full), DEADLINE_EXCEEDED
-     * (not executed), INTERNAL (ONNX Runtime failed).
+     * Runs one request. Failures: NOT_FOUND (unknown model or version), UNAVAILABLE (the version is not loaded or
+     * failed to load, or the engine is closed), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (the version's queue is full),
+     * DEADLINE_EXCEEDED (not executed), INTERNAL (ONNX Runtime failed).
      */
     public InferenceResponse infer(InferenceRequest request) throws InferenceException {
         // Count first, then check: close() sets `closed` first, then waits for the count, so no request slips past.
@@ -158,12 +170,16 @@ public final class InferenceEngine implements AutoCloseable {
                     throw new InferenceException(InferenceException.Status.UNAVAILABLE,
                             "the server is shutting down; send the request to another replica");
                 }
-                servedVersion = resolve(request.model(), request.version());
+                servedVersion = acquire(request.model(), request.version());
             } catch (InferenceException e) {
                 countUnserved(request.model(), e.status());
                 throw e;
             }
-            return servedVersion.infer(request);
+            try {
+                return servedVersion.infer(request);
+            } finally {
+                servedVersion.release();
+            }
         } finally {
             inFlight.decrementAndGet();
         }
@@ -175,15 +191,101 @@ public final class InferenceEngine implements AutoCloseable {
      */
     public List<ModelStatistics> statistics(String model, String version) throws InferenceException {
         if (model.isEmpty()) {
-            return served.values().stream().flatMap(versions -> versions.values().stream())
+            return models.values().stream().flatMap(m -> m.versions().ready().values().stream())
                     .map(ServedVersion::statistics).toList();
         }
         if (version.isEmpty()) {
-            requireKnown(model);
-            TreeMap<Integer, ServedVersion> versions = served.getOrDefault(model, new TreeMap<>());
-            return versions.values().stream().map(ServedVersion::statistics).toList();
+            return requireKnown(model).versions().ready().values().stream().map(ServedVersion::statistics).toList();
         }
         return List.of(resolve(model, version).statistics());
+    }
+
+    /**
+     * Reads {@code model} from the repository again and serves what its version policy selects: versions already
+     * serving whose model.json and settings are unchanged stay as they are, new or changed ones are loaded and
+     * checked beside them, then all swap in at once; versions no longer selected are unloaded once their requests
+     * finished.
+     *
+     * @throws InferenceException NOT_FOUND if the repository has no folder {@code model}; FAILED_PRECONDITION if a
+     *                            version or the model's serving.yaml failed, saying why and what serves instead (a
+     *                            failed version never takes the place of one that serves); UNAVAILABLE when the
+     *                            engine is shutting down
+     */
+    public void load(String model) throws InferenceException {
+        requireOpen();
+        if (!MODEL_NAME.matcher(model).matches() || model.equals("..")
+                || !Files.isDirectory(config.repository().resolve(model))) {
+            throw InferenceException.notFound("the model repository " + config.repository().toAbsolutePath()
+                    + " has no model folder '" + model + "'; copy <model>/<version>/ into it, then load it");
+        }
+        ServedModel served = models.computeIfAbsent(model, ServedModel::new);
+        synchronized (served) {
+            String fingerprint = ModelRepository.fingerprint(config.repository(), model);
+            ServedModel.Versions current = served.versions();
+            ModelSettings settings;
+            try {
+                settings = ModelSettings.forModel(config.repository().resolve(model), config.serving());
+                requireBatchSizes(settings, config.maxBatchSize());
+            } catch (ModelVersionException | IllegalArgumentException e) {
+                served.fingerprint(fingerprint);
+                LOG.log(System.Logger.Level.WARNING, "{0}: not loaded: {1}", model, e.getMessage());
+                throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model
+                        + " was not loaded: " + e.getMessage() + servingNow(current));
+            }
+            List<String> failures = new ArrayList<>();
+            ServedModel.Versions next = selectVersions(model, settings, current, failures);
+            served.publish(next);
+            served.fingerprint(fingerprint);
+            if (!failures.isEmpty()) {
+                throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model + ": "
+                        + String.join("; ", failures) + servingNow(next));
+            }
+            if (next.ready().isEmpty()) {
+                throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model
+                        + " has no version to serve: " + describe(next));
+            }
+        }
+    }
+
+    /**
+     * Takes {@code model} out of service: new requests are refused (UNAVAILABLE), requests in flight finish, then
+     * its sessions close. Its folder stays in the repository; {@link #load} serves it again.
+     *
+     * @throws InferenceException NOT_FOUND if the model was never loaded; UNAVAILABLE when shutting down
+     */
+    public void unload(String model) throws InferenceException {
+        requireOpen();
+        ServedModel served = requireKnown(model);
+        synchronized (served) {
+            TreeMap<Integer, ModelState> states = new TreeMap<>();
+            served.versions().states().forEach((number, state) -> states.put(number, new ModelState(model,
+                    state.version(), ModelState.State.UNAVAILABLE, "unloaded; load the model to serve it again")));
+            served.publish(new ServedModel.Versions(states, new TreeMap<>()));
+        }
+    }
+
+    /**
+     * Loads every model whose folder changed since its last load (a version added, removed or re-exported, or its
+     * serving.yaml changed) and unloads every model whose folder is gone.
+     */
+    public void pollRepository() {
+        List<String> onDisk = ModelRepository.modelNames(config.repository());
+        for (String name : onDisk) {
+            ServedModel served = models.get(name);
+            if (served == null || !served.fingerprint().equals(
+                    ModelRepository.fingerprint(config.repository(), name))) {
+                loadLogged(name);
+            }
+        }
+        for (ServedModel served : models.values()) {
+            if (!onDisk.contains(served.name()) && !served.versions().ready().isEmpty()) {
+                try {
+                    unload(served.name());
+                } catch (InferenceException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "unload after poll: {0}", e.getMessage());
+                }
+            }
+        }
     }
 
     /** Graceful shutdown, step 1: {@link #ready()} becomes false; requests are still accepted and finish. */
@@ -196,7 +298,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     /**
      * Graceful shutdown, step 2: refuses new requests, waits up to the configured close timeout for the running
-     * ones, then closes every session and the branch pool.
+     * ones, then closes every session and the thread pools.
      */
     @Override
     public void close() {
@@ -205,6 +307,7 @@ public final class InferenceEngine implements AutoCloseable {
         }
         draining = true;
         closed = true;
+        poller.shutdownNow();
         long deadline = System.nanoTime() + config.closeTimeout().toNanos();
         try {
             while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
@@ -217,67 +320,112 @@ public final class InferenceEngine implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "closing with {0} requests still running after {1}", inFlight.get(),
                     config.closeTimeout());
         }
-        served.values().forEach(versions -> versions.values().forEach(ServedVersion::close));
-        branchPool.shutdown();
-        try {
-            if (!branchPool.awaitTermination(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                branchPool.shutdownNow();
+        for (ServedModel served : models.values()) {
+            synchronized (served) {
+                served.versions().ready().values().forEach(ServedVersion::close);
             }
-        } catch (InterruptedException e) {
-            branchPool.shutdownNow();
-            Thread.currentThread().interrupt();
         }
+        shutDown(closer);
+        shutDown(branchPool);
         LOG.log(System.Logger.Level.INFO, "closed");
     }
 
-    /** The queue of a model that has a READY version; tests in this package hold its slots. */
-    AdmissionQueue admissionQueue(String model) {
-        return queues.get(model);
+    /** Loads at start-up and after a poll, where a failure is logged, not answered. */
+    private void loadLogged(String model) {
+        try {
+            load(model);
+        } catch (InferenceException e) {
+            LOG.log(System.Logger.Level.DEBUG, "load of {0}: {1}", model, e.getMessage());
+        }
     }
 
-    /** The READY version asked for: version "" is the newest READY one. */
-    private ServedVersion resolve(String model, String version) throws InferenceException {
-        TreeMap<Integer, ModelState> versions = requireKnown(model);
-        TreeMap<Integer, ServedVersion> ready = served.get(model);
-        if (version == null || version.isEmpty()) {
-            if (ready == null) {
-                throw new InferenceException(InferenceException.Status.UNAVAILABLE, "model " + model
-                        + " has no READY version: " + versions.values().stream()
-                                .map(s -> "version " + s.version() + ": " + s.reason())
-                                .collect(Collectors.joining("; ")));
+    private void pollLogged() {
+        try {
+            pollRepository();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "polling the model repository failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The versions the policy selects, newest first: kept if already serving unchanged, loaded otherwise. Adds a
+     * line to {@code failures} for every version that failed; a failed version that served before keeps serving.
+     */
+    private ServedModel.Versions selectVersions(String model, ModelSettings settings, ServedModel.Versions current,
+            List<String> failures) {
+        VersionPolicy policy = settings.versionPolicy();
+        Map<Integer, ModelRepository.VersionFolder> folders = new TreeMap<>();
+        ModelRepository.versionFolders(config.repository(), model).forEach(f -> folders.put(f.version(), f));
+        TreeMap<Integer, ModelState> states = new TreeMap<>();
+        TreeMap<Integer, ServedVersion> ready = new TreeMap<>();
+        List<LoadedVersion> loaded = new ArrayList<>();
+        for (int number : policy.candidates(List.copyOf(folders.keySet()))) {
+            String version = Integer.toString(number);
+            ServedVersion serving = current.ready().get(number);
+            if (ready.size() + loaded.size() >= policy.wanted()) {
+                states.put(number, new ModelState(model, version, ModelState.State.UNAVAILABLE,
+                        "not served: version-policy " + policy + " serves the newest " + policy.wanted()
+                                + " that load"));
+                continue;
             }
-            return ready.lastEntry().getValue();
+            if (serving != null && serving.settings().equals(settings) && serving.model().manifestSha256()
+                    .equals(ModelRepository.manifestSha256(folders.get(number).directory()))) {
+                ready.put(number, serving);
+                states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
+                continue;
+            }
+            try {
+                ModelVersion verified = ModelRepository.verify(folders.get(number));
+                loaded.add(new LoadedVersion(verified, loader.load(verified, config.plan(), settings.instances())));
+                states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
+            } catch (ModelVersionException e) {
+                LOG.log(System.Logger.Level.WARNING, "{0}/{1}: UNAVAILABLE: {2}", model, version, e.getMessage());
+                failures.add("version " + version + " failed to load: " + e.getMessage());
+                if (serving != null) {
+                    ready.put(number, serving);
+                    states.put(number, new ModelState(model, version, ModelState.State.READY,
+                            "the version loaded before serves on; its reload failed: " + e.getMessage()));
+                } else {
+                    states.put(number, new ModelState(model, version, ModelState.State.UNAVAILABLE,
+                            e.getMessage()));
+                }
+            }
         }
-        ModelState state = versionNumber(version) > 0 ? versions.get(versionNumber(version)) : null;
-        if (state == null) {
-            throw InferenceException.notFound("model " + model + " has no version '" + version + "'; it has "
-                    + versions.values().stream().map(s -> s.version() + " (" + s.state() + ")")
-                            .collect(Collectors.joining(", ")));
+        folders.keySet().stream().filter(number -> !states.containsKey(number)).forEach(number -> states.put(number,
+                new ModelState(model, Integer.toString(number), ModelState.State.UNAVAILABLE,
+                        "not served: version-policy " + policy)));
+        for (LoadedVersion version : loaded) {
+            ServedVersion replaced = current.ready().get(version.model().version());
+            if (replaced != null) {
+                // Its successor registers meters of the same names and tags: they must be the successor's own.
+                replaced.removeMeters();
+            }
+            ready.put(version.model().version(), serve(version, settings));
         }
-        if (state.state() == ModelState.State.UNAVAILABLE) {
-            throw new InferenceException(InferenceException.Status.UNAVAILABLE,
-                    "model " + model + " version " + version + " is unavailable: " + state.reason());
-        }
-        return ready.get(versionNumber(version));
+        return new ServedModel.Versions(states, ready);
     }
 
-    private TreeMap<Integer, ModelState> requireKnown(String model) throws InferenceException {
-        TreeMap<Integer, ModelState> versions = index.get(model);
-        if (versions == null) {
-            throw InferenceException.notFound("unknown model '" + model + "'; this server has "
-                    + (index.isEmpty() ? "no models" : "models " + String.join(", ", index.keySet())));
-        }
-        return versions;
+    /** A version whose sessions are open, not yet serving. */
+    private record LoadedVersion(ModelVersion model, PlanLoader.LoadedPlan plan) {}
+
+    private ServedVersion serve(LoadedVersion loaded, ModelSettings settings) {
+        ModelVersion model = loaded.model();
+        ServedVersion served = new ServedVersion(model, loaded.plan(), settings, config.maxBatchSize(),
+                config.maxQueued(), registry, closer);
+        ModelSettings.Batching batching = settings.batching();
+        LOG.log(System.Logger.Level.INFO, "{0}/{1}: READY, {2} model, plan {3}{4}, {5} instance(s), batching {6},"
+                        + " {7} parameters, input {8}",
+                model.name(), Integer.toString(model.version()), model.manifest().shape(), loaded.plan().name(),
+                describeMeasurements(loaded.plan().measuredMicros()), Integer.toString(settings.instances()),
+                batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
+                        + (batching.preferredBatchSizes().isEmpty() ? "" : ", preferred sizes "
+                                + batching.preferredBatchSizes()) + ")" : "off",
+                Long.toString(model.manifest().parameters()), model.manifest().input().name() + " "
+                        + model.manifest().input().datatype() + " " + model.manifest().input().shape());
+        return served;
     }
 
-    /** Counts a request that reached no version, tagged with the model only if the repository knows the name. */
-    private void countUnserved(String model, InferenceException.Status status) {
-        String knownModel = index.containsKey(model) ? model : MeterConventions.UNKNOWN_MODEL;
-        VersionMetrics.requestCounter(Tags.of("model", knownModel, "version", "", "plan", ""),
-                status.name().toLowerCase()).register(registry).increment();
-    }
-
-    /** What `auto` measured, for the start-up line: " (auto, batch-1 median: single 152.1 µs, branches 226.6 µs)". */
+    /** What `auto` measured, for the READY line: " (auto, batch-1 median: single 152.1 µs, branches 226.6 µs)". */
     private static String describeMeasurements(Map<String, Double> micros) {
         if (micros.isEmpty()) {
             return "";
@@ -285,6 +433,98 @@ public final class InferenceEngine implements AutoCloseable {
         return micros.entrySet().stream()
                 .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.1f", e.getValue()) + " µs")
                 .collect(Collectors.joining(", ", " (auto, batch-1 median: ", ")"));
+    }
+
+    private static String servingNow(ServedModel.Versions versions) {
+        return versions.ready().isEmpty() ? "; no version of it serves"
+                : "; serving version " + versions.ready().keySet().stream().map(String::valueOf)
+                        .collect(Collectors.joining(", ")) + " as before";
+    }
+
+    private static String describe(ServedModel.Versions versions) {
+        return versions.states().isEmpty() ? "its folder has no version folder (<model>/<positive integer>/)"
+                : versions.states().values().stream().map(s -> "version " + s.version() + ": " + s.reason())
+                        .collect(Collectors.joining("; "));
+    }
+
+    /** Takes the READY version asked for ("" = the newest) for one request, see {@link ServedVersion#acquire}. */
+    private ServedVersion acquire(String model, String version) throws InferenceException {
+        while (true) {
+            ServedVersion found = resolve(model, version);
+            if (found.acquire()) {
+                return found;
+            }
+            // Retired between the look-up and the acquire: its successor is already published.
+        }
+    }
+
+    /** The READY version asked for: version "" is the newest READY one. */
+    private ServedVersion resolve(String model, String version) throws InferenceException {
+        ServedModel.Versions versions = requireKnown(model).versions();
+        if (version == null || version.isEmpty()) {
+            if (versions.ready().isEmpty()) {
+                throw new InferenceException(InferenceException.Status.UNAVAILABLE, "model " + model
+                        + " has no READY version: " + describe(versions));
+            }
+            return versions.ready().lastEntry().getValue();
+        }
+        int number = versionNumber(version);
+        ServedVersion ready = versions.ready().get(number);
+        if (ready != null) {
+            return ready;
+        }
+        ModelState state = versions.states().get(number);
+        if (state == null) {
+            throw InferenceException.notFound("model " + model + " has no version '" + version + "'; it has "
+                    + (versions.states().isEmpty() ? "none"
+                            : versions.states().values().stream().map(s -> s.version() + " (" + s.state() + ")")
+                                    .collect(Collectors.joining(", "))));
+        }
+        throw new InferenceException(InferenceException.Status.UNAVAILABLE,
+                "model " + model + " version " + version + " is unavailable: " + state.reason());
+    }
+
+    private ServedModel requireKnown(String model) throws InferenceException {
+        ServedModel served = models.get(model);
+        if (served == null) {
+            throw InferenceException.notFound("unknown model '" + model + "'; this server has "
+                    + (models.isEmpty() ? "no models" : "models " + String.join(", ", models.keySet())));
+        }
+        return served;
+    }
+
+    private void requireOpen() throws InferenceException {
+        if (closed) {
+            throw new InferenceException(InferenceException.Status.UNAVAILABLE, "the server is shutting down");
+        }
+    }
+
+    /** Counts a request that reached no version, tagged with the model only if the repository knows the name. */
+    private void countUnserved(String model, InferenceException.Status status) {
+        String knownModel = models.containsKey(model) ? model : MeterConventions.UNKNOWN_MODEL;
+        VersionMetrics.requestCounter(Tags.of("model", knownModel, "version", "", "plan", ""),
+                status.name().toLowerCase(Locale.ROOT)).register(registry).increment();
+    }
+
+    private static void requireBatchSizes(ModelSettings settings, int maxBatchSize) {
+        for (int size : settings.batching().preferredBatchSizes()) {
+            if (size > maxBatchSize) {
+                throw new IllegalArgumentException("batching.preferred-batch-sizes has " + size
+                        + ", over the largest batch (shallowserve.limits.batch = " + maxBatchSize + ")");
+            }
+        }
+    }
+
+    private void shutDown(ExecutorService pool) {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static int versionNumber(String version) {

@@ -10,6 +10,8 @@ public final class InferenceException extends Exception {
     public enum Status {
         INVALID_ARGUMENT(400),
         NOT_FOUND(404),
+        /** A model could not be (re)loaded from the repository as it is now. */
+        FAILED_PRECONDITION(400),
         UNAVAILABLE(503),
         RESOURCE_EXHAUSTED(503),
         DEADLINE_EXCEEDED(504),

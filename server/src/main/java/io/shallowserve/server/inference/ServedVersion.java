@@ -1,54 +1,124 @@
 package io.shallowserve.server.inference;
 
-import ai.onnxruntime.OrtException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shallowserve.server.exec.BranchesPlan;
-import io.shallowserve.server.exec.ExecutionPlan;
-import io.shallowserve.server.exec.PlanResult;
+import io.shallowserve.server.exec.PlanLoader;
 import io.shallowserve.server.repository.ModelManifest;
+import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ModelVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One READY model version: checks a request against the manifest, takes a slot in its model's queue, runs the
- * execution plan and builds the requested outputs, recording metrics and statistics on the way.
+ * One READY model version: checks a request against the manifest, queues it on the version's scheduler (its
+ * execution instances and dynamic batcher) and builds the requested outputs, recording metrics and statistics on
+ * the way.
+ *
+ * <p>A reload or unload retires a version: requests that already hold it finish on it, new ones no longer get it,
+ * and the last one out closes its sessions.
  */
-final class ServedVersion implements AutoCloseable {
+final class ServedVersion {
 
     static final String PLATFORM = "onnxruntime_onnx";
     private static final String FP32 = "FP32";
     private static final String BYTES = "BYTES";
+    /** The sign bit of {@link #users}: retired, no new user. */
+    private static final int RETIRED = Integer.MIN_VALUE;
 
     private final ModelVersion model;
-    private final ExecutionPlan plan;
+    private final String planName;
     private final Map<String, Double> planMicros;
-    private final AdmissionQueue queue;
+    private final ModelSettings settings;
     private final int maxBatchSize;
     private final VersionMetrics metrics;
+    private final BatchScheduler scheduler;
     private final ModelManifest.Tensor input;
     private final ModelManifest.Tensor output;
     private final String expectedInput;
+    /** Requests holding this version, plus {@link #RETIRED} once retired. */
+    private final AtomicInteger users = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Executor closer;
 
-    ServedVersion(ModelVersion model, ExecutionPlan plan, Map<String, Double> planMicros, AdmissionQueue queue,
-            int maxBatchSize, MeterRegistry registry) {
+    /**
+     * @param plan      the version's execution instances; this version owns them from now on
+     * @param maxQueued requests that may wait for an instance
+     * @param closer    where the sessions of a retired version are closed, off the request's thread
+     */
+    ServedVersion(ModelVersion model, PlanLoader.LoadedPlan plan, ModelSettings settings, int maxBatchSize,
+            int maxQueued, MeterRegistry registry, Executor closer) {
         this.model = model;
-        this.plan = plan;
-        this.planMicros = Map.copyOf(planMicros);
-        this.queue = queue;
+        this.planName = plan.name();
+        this.planMicros = plan.measuredMicros();
+        this.settings = settings;
         this.maxBatchSize = maxBatchSize;
+        this.closer = closer;
         this.input = model.manifest().input();
         this.output = model.manifest().output();
         this.expectedInput = "FP32 " + input.shape() + " (-1 = batch)";
-        int branches = plan instanceof BranchesPlan branchesPlan ? branchesPlan.branchCount() : 0;
-        this.metrics = new VersionMetrics(registry, model.name(), version(), plan.name(), branches, maxBatchSize);
+        int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
+                ? branchesPlan.branchCount() : 0;
+        this.metrics = new VersionMetrics(registry, model.name(), version(), planName, branches, maxBatchSize);
+        this.scheduler = new BatchScheduler(model.name() + " version " + model.version(), plan.instances(),
+                settings.batching(), maxBatchSize, maxQueued, model.classes(), metrics);
     }
 
     String version() {
         return Integer.toString(model.version());
+    }
+
+    ModelVersion model() {
+        return model;
+    }
+
+    ModelSettings settings() {
+        return settings;
+    }
+
+    String planName() {
+        return planName;
+    }
+
+    /** Takes this version for one request; false once it is retired (the caller looks the version up again). */
+    boolean acquire() {
+        while (true) {
+            int current = users.get();
+            if (current < 0) {
+                return false;
+            }
+            if (users.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Gives back what {@link #acquire()} took; the last request out of a retired version closes it. */
+    void release() {
+        if (users.decrementAndGet() == RETIRED) {
+            closer.execute(this::close);
+        }
+    }
+
+    /**
+     * No new request gets this version; its meters go at once (a reload of the same version number registers them
+     * again) and its sessions close once the requests holding it finished.
+     */
+    void retire() {
+        removeMeters();
+        if (users.getAndUpdate(count -> count | RETIRED) == 0) {
+            closer.execute(this::close);
+        }
+    }
+
+    /** Takes this version's meters out of the registry; requests still running record into them unseen. */
+    void removeMeters() {
+        metrics.remove();
     }
 
     InferenceResponse infer(InferenceRequest request) throws InferenceException {
@@ -59,22 +129,11 @@ final class ServedVersion implements AutoCloseable {
             int batch = (int) pixels.shape()[0];
             List<RequestedOutput> outputs = validOutputs(request.outputs());
             long validated = System.nanoTime();
-            long queueNanos = queue.enter(request.deadlineNanoTime());
-            long inferStart = System.nanoTime();
-            PlanResult result;
-            try {
-                result = plan.run(pixels.values(), batch);
-            } catch (OrtException | RuntimeException e) {
-                throw new InferenceException(InferenceException.Status.INTERNAL, "model " + model.name() + " version "
-                        + model.version() + " failed to run the batch: " + e.getMessage(), e);
-            } finally {
-                queue.leave();
-            }
-            long inferEnd = System.nanoTime();
-            List<InferOutput> built = buildOutputs(outputs, result.logits(), batch);
+            BatchScheduler.Executed executed = scheduler.run(pixels.values(), batch, request.deadlineNanoTime());
+            long outputStart = System.nanoTime();
+            List<InferOutput> built = buildOutputs(outputs, executed.logits(), batch);
             long end = System.nanoTime();
-            metrics.executed(batch, queueNanos, validated - start, inferEnd - inferStart, end - inferEnd,
-                    result.branchNanos());
+            metrics.timed(executed.queueNanos(), validated - start, executed.computeNanos(), end - outputStart);
             metrics.succeeded(end - start);
             return new InferenceResponse(model.name(), version(), request.id(), built);
         } catch (InferenceException e) {
@@ -90,18 +149,18 @@ final class ServedVersion implements AutoCloseable {
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM,
                 List.of(new TensorMetadata(input.name(), input.datatype(), input.shape())),
                 List.of(new TensorMetadata(output.name(), output.datatype(), output.shape())),
-                m.shape(), plan.name(), planMicros, m.parameters(), m.labels(), maxBatchSize);
+                m.shape(), planName, planMicros, m.parameters(), m.labels(), maxBatchSize);
     }
 
     ModelStatistics statistics() {
         return metrics.statistics();
     }
 
-    /** Closes the plan's sessions and removes the meters; no request may be running. */
-    @Override
-    public void close() {
-        plan.close();
-        metrics.remove();
+    /** Closes the sessions of every instance, once; no request may be running. */
+    void close() {
+        if (closed.compareAndSet(false, true)) {
+            scheduler.close();
+        }
     }
 
     private InferInput validInput(List<InferInput> inputs) throws InferenceException {

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Metrics and statistics of one served model version: Micrometer meters (Prometheus names
  * {@code shallowserve_requests_total}, {@code shallowserve_queue_seconds}, {@code shallowserve_compute_seconds},
  * {@code shallowserve_branch_compute_seconds}, {@code shallowserve_inflight_requests},
- * {@code shallowserve_batch_size}; tags model, version, plan) and the cumulative counts of {@link ModelStatistics},
+ * {@code shallowserve_batch_size}, {@code shallowserve_batch_requests}; tags model, version, plan) and the
+ * cumulative counts of {@link ModelStatistics},
  * kept in LongAdders so that concurrent requests do not contend on them.
  */
 final class VersionMetrics {
@@ -37,6 +38,7 @@ final class VersionMetrics {
     private final Timer computeTimer;
     private final Timer[] branchTimers;
     private final DistributionSummary batchSizes;
+    private final DistributionSummary batchRequests;
     private final AtomicInteger inFlight = new AtomicInteger();
 
     private final Totals success = new Totals();
@@ -46,6 +48,7 @@ final class VersionMetrics {
     private final Totals computeInfer = new Totals();
     private final Totals computeOutput = new Totals();
     private final LongAdder inferences = new LongAdder();
+    private final LongAdder executions = new LongAdder();
     private volatile long lastInferenceMillis;
 
     VersionMetrics(MeterRegistry registry, String model, String version, String plan, int branches,
@@ -66,7 +69,12 @@ final class VersionMetrics {
                     "time one branch session of the branches plan ran", tags.and("branch", Integer.toString(k))));
         }
         batchSizes = register(DistributionSummary.builder("shallowserve.batch.size")
-                .description("images per executed request")
+                .description("images per execution (dynamic batching merges requests)")
+                .serviceLevelObjectives(batchBuckets(maxBatchSize))
+                .tags(tags)
+                .register(registry));
+        batchRequests = register(DistributionSummary.builder("shallowserve.batch.requests")
+                .description("requests per execution (1 without dynamic batching)")
                 .serviceLevelObjectives(batchBuckets(maxBatchSize))
                 .tags(tags)
                 .register(registry));
@@ -90,20 +98,29 @@ final class VersionMetrics {
         inFlight.decrementAndGet();
     }
 
-    /** One execution of {@code batch} images and the time each part of it took. */
-    void executed(int batch, long queueNanos, long inputNanos, long inferNanos, long outputNanos, long[] branchNanos) {
-        queueTimer.record(queueNanos, TimeUnit.NANOSECONDS);
-        computeTimer.record(inferNanos, TimeUnit.NANOSECONDS);
+    /** One execution: a batch of {@code images} images from {@code requests} requests. */
+    void executed(int images, int requests, long computeNanos, long[] branchNanos) {
+        computeTimer.record(computeNanos, TimeUnit.NANOSECONDS);
         for (int k = 0; k < branchNanos.length && k < branchTimers.length; k++) {
             branchTimers[k].record(branchNanos[k], TimeUnit.NANOSECONDS);
         }
-        batchSizes.record(batch);
+        batchSizes.record(images);
+        batchRequests.record(requests);
+        inferences.add(images);
+        executions.increment();
+        lastInferenceMillis = System.currentTimeMillis();
+    }
+
+    /**
+     * The parts of one request's time, as Triton's statistics count them: each request of a batch is charged the
+     * batch's whole compute time.
+     */
+    void timed(long queueNanos, long inputNanos, long inferNanos, long outputNanos) {
+        queueTimer.record(queueNanos, TimeUnit.NANOSECONDS);
         queue.add(queueNanos);
         computeInput.add(inputNanos);
         computeInfer.add(inferNanos);
         computeOutput.add(outputNanos);
-        inferences.add(batch);
-        lastInferenceMillis = System.currentTimeMillis();
     }
 
     void succeeded(long nanos) {
@@ -117,7 +134,7 @@ final class VersionMetrics {
     }
 
     ModelStatistics statistics() {
-        return new ModelStatistics(model, version, lastInferenceMillis, inferences.sum(), computeInfer.count.sum(),
+        return new ModelStatistics(model, version, lastInferenceMillis, inferences.sum(), executions.sum(),
                 success.snapshot(), failure.snapshot(), queue.snapshot(), computeInput.snapshot(),
                 computeInfer.snapshot(), computeOutput.snapshot());
     }

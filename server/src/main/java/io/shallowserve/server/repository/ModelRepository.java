@@ -5,6 +5,7 @@ import com.google.gson.JsonParseException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,10 +41,7 @@ public final class ModelRepository {
      * @throws IllegalArgumentException if {@code root} is not a directory
      */
     public static List<VersionFolder> versionFolders(Path root) {
-        if (!Files.isDirectory(root)) {
-            throw new IllegalArgumentException("model repository " + root.toAbsolutePath() + " is not a directory;"
-                    + " point the repository setting at the folder that holds <name>/<version>/model.json");
-        }
+        requireDirectory(root);
         List<VersionFolder> folders = new ArrayList<>();
         for (Path modelDir : subdirectories(root)) {
             String name = modelDir.getFileName().toString();
@@ -62,6 +60,56 @@ public final class ModelRepository {
         return folders;
     }
 
+    /**
+     * The model folders of the repository, sorted by name.
+     *
+     * @throws IllegalArgumentException if {@code root} is not a directory
+     */
+    public static List<String> modelNames(Path root) {
+        requireDirectory(root);
+        return subdirectories(root).stream().map(dir -> dir.getFileName().toString()).toList();
+    }
+
+    /** The version folders of one model, sorted by version; none if the model has no folder. */
+    public static List<VersionFolder> versionFolders(Path root, String model) {
+        return versionFolders(root).stream().filter(folder -> folder.name().equals(model)).toList();
+    }
+
+    /**
+     * A digest of what a load of {@code model} reads first: the version folder names, each model.json and the
+     * model's serving.yaml. It changes when a version is added, removed or re-exported, or the settings change,
+     * which is what repository polling looks for.
+     */
+    public static String fingerprint(Path root, String model) {
+        MessageDigest digest = sha256Digest();
+        Path modelFolder = root.resolve(model);
+        List<Path> files = new ArrayList<>();
+        files.add(modelFolder.resolve(ModelSettings.FILE_NAME));
+        for (VersionFolder folder : versionFolders(root, model)) {
+            files.add(folder.directory().resolve(ModelManifest.FILE_NAME));
+        }
+        for (Path file : files) {
+            digest.update(modelFolder.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+            try {
+                digest.update(Files.readAllBytes(file));
+            } catch (IOException e) {
+                // Missing or unreadable counts as empty: the load that follows a change says what is wrong.
+                digest.update((byte) 0);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** The sha256 of a version folder's model.json, or "" if it cannot be read. */
+    public static String manifestSha256(Path versionFolder) {
+        try {
+            return HexFormat.of().formatHex(
+                    sha256Digest().digest(Files.readAllBytes(versionFolder.resolve(ModelManifest.FILE_NAME))));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Reads and checks the manifest of one version folder and the sha256 of every file it lists. */
     public static ModelVersion verify(VersionFolder folder) throws ModelVersionException {
         Path manifestFile = folder.directory().resolve(ModelManifest.FILE_NAME);
@@ -74,7 +122,15 @@ public final class ModelRepository {
         for (var entry : manifest.files().entrySet()) {
             checkSha256(folder.directory(), entry.getKey(), entry.getValue());
         }
-        return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest);
+        return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest,
+                manifestSha256(folder.directory()));
+    }
+
+    private static void requireDirectory(Path root) {
+        if (!Files.isDirectory(root)) {
+            throw new IllegalArgumentException("model repository " + root.toAbsolutePath() + " is not a directory;"
+                    + " point the repository setting at the folder that holds <name>/<version>/model.json");
+        }
     }
 
     private static ModelManifest readManifest(Path file) throws ModelVersionException {
@@ -191,13 +247,16 @@ public final class ModelRepository {
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest;
+    private static MessageDigest sha256Digest() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
         }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest = sha256Digest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), digest)) {
             in.transferTo(java.io.OutputStream.nullOutputStream());
         }

@@ -9,8 +9,10 @@ import java.nio.file.Path;
  * @param version   version number
  * @param directory the version folder
  * @param manifest  its model.json
+ * @param manifestSha256 the sha256 of model.json as it was read: a reload keeps a loaded version whose model.json
+ *                       is unchanged
  */
-public record ModelVersion(String name, int version, Path directory, ModelManifest manifest) {
+public record ModelVersion(String name, int version, Path directory, ModelManifest manifest, String manifestSha256) {
 
     /** A file named in the manifest, relative to the version folder. */
     public Path file(String relativePath) {

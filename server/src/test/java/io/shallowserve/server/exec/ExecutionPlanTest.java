@@ -85,8 +85,8 @@ class ExecutionPlanTest {
     void auto_servesOneCandidateAndRecordsBothMedians() throws Exception {
         PlanLoader loader = new PlanLoader(SESSIONS, branchPool, 1);
 
-        PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO);
-        try (ExecutionPlan plan = loaded.plan()) {
+        PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
+        try (ExecutionPlan plan = loaded.instances().getFirst()) {
             assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, BranchesPlan.NAME);
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Math.min(loaded.measuredMicros().get(SinglePlan.NAME),
@@ -99,10 +99,25 @@ class ExecutionPlanTest {
     @ParameterizedTest
     @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "AUTO"})
     void load_deepModel_servesSingleWithoutMeasuring(PlanChoice choice) throws Exception {
-        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, choice);
-        try (ExecutionPlan plan = loaded.plan()) {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, choice, 1);
+        try (ExecutionPlan plan = loaded.instances().getFirst()) {
             assertThat(plan.name()).isEqualTo(SinglePlan.NAME);
             assertThat(loaded.measuredMicros()).isEmpty();
+        }
+    }
+
+    @Test
+    void load_instances_opensSessionsOfTheKeptPlanPerInstance() throws Exception {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(shallow, PlanChoice.AUTO, 3);
+        try {
+            assertThat(loaded.instances()).hasSize(3).doesNotHaveDuplicates()
+                    .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(loaded.name()));
+            float[] first = loaded.instances().getFirst().run(FashionMnist.image(images, 0), 1).logits();
+            for (ExecutionPlan plan : loaded.instances()) {
+                assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).containsExactly(first);
+            }
+        } finally {
+            loaded.instances().forEach(ExecutionPlan::close);
         }
     }
 

@@ -11,6 +11,7 @@ import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.exec.Logits;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.repository.TestRepository;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,7 +43,7 @@ class InferenceEngineTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EngineConfig defaults = EngineConfig.defaults(TestRepository.COMMITTED);
         engine = InferenceEngine.start(new EngineConfig(defaults.repository(), PlanChoice.BRANCHES, "cpu", MAX_BATCH,
-                4, 64, 2, 1, defaults.closeTimeout()), registry);
+                64, 2, 1, defaults.closeTimeout(), defaults.serving(), Duration.ZERO), registry);
         images = FashionMnist.testImages(IMAGES);
     }
 

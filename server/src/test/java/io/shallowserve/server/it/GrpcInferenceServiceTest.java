@@ -20,6 +20,7 @@ import io.shallowserve.proto.inference.ModelReadyRequest;
 import io.shallowserve.proto.inference.ModelStatistics;
 import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.RepositoryIndexRequest;
+import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.ServerLiveRequest;
 import io.shallowserve.proto.inference.ServerMetadataRequest;
 import io.shallowserve.proto.inference.ServerMetadataResponse;
@@ -59,7 +60,7 @@ class GrpcInferenceServiceTest {
 
         assertThat(metadata.getName()).isEqualTo("shallowserve");
         assertThat(metadata.getVersion()).isNotBlank();
-        assertThat(metadata.getExtensionsList()).containsExactlyInAnyOrder("classification", "statistics");
+        assertThat(metadata.getExtensionsList()).containsExactlyInAnyOrder("classification", "model_repository", "statistics");
     }
 
     @Test
@@ -330,9 +331,11 @@ class GrpcInferenceServiceTest {
     }
 
     @Test
-    void repositoryIndex_isUnimplemented() {
-        assertStatus(() -> SERVER.grpc().repositoryIndex(RepositoryIndexRequest.getDefaultInstance()),
-                Status.Code.UNIMPLEMENTED, "repository");
+    void repositoryIndex_listsEveryVersionWithItsState() {
+        RepositoryIndexResponse index = SERVER.grpc().repositoryIndex(RepositoryIndexRequest.getDefaultInstance());
+
+        assertThat(index.getModelsList()).extracting(m -> m.getName() + "/" + m.getVersion() + " " + m.getState())
+                .containsExactly("fashion-deep/1 READY", "fashion-shallow/1 READY");
     }
 
     @Test

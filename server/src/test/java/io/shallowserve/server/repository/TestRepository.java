@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -38,8 +39,17 @@ public final class TestRepository {
      * its model.json set to match the new folder.
      */
     public static Path copy(String model, Path root, int version) throws IOException {
+        return copyAs(model, model, root, version);
+    }
+
+    /**
+     * Copies the committed version 1 of {@code model} to {@code <root>/<name>/<version>}, with name and version in
+     * its model.json set to match: the same weights under another name, so that tests sharing one server do not
+     * share a model.
+     */
+    public static Path copyAs(String model, String name, Path root, int version) throws IOException {
         Path source = COMMITTED.resolve(model).resolve("1");
-        Path target = root.resolve(model).resolve(Integer.toString(version));
+        Path target = root.resolve(name).resolve(Integer.toString(version));
         try (Stream<Path> files = Files.walk(source)) {
             for (Path file : files.toList()) {
                 Path copy = target.resolve(source.relativize(file).toString());
@@ -50,8 +60,30 @@ public final class TestRepository {
                 }
             }
         }
-        editManifest(target, json -> json.addProperty("version", version));
+        editManifest(target, json -> {
+            json.addProperty("name", name);
+            json.addProperty("version", version);
+        });
         return target;
+    }
+
+    /** A new, empty folder for a test's own repository under target/, removing what an earlier run left there. */
+    public static Path emptyFolder(String name) throws IOException {
+        Path folder = Path.of("target", "test-repositories", name).toAbsolutePath();
+        delete(folder);
+        return Files.createDirectories(folder);
+    }
+
+    /** Deletes a folder and everything in it, if it exists. */
+    public static void delete(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
     }
 
     /** Rewrites the model.json of a version folder. */
