@@ -108,10 +108,8 @@ public final class InferenceHttpService implements HttpService {
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
     private void repositoryIndex(ServerRequest request, ServerResponse response) {
-        respond(response, () -> {
-            Reader body = new InputStreamReader(request.content().inputStream(), StandardCharsets.UTF_8);
-            return JsonCodec.repositoryIndex(engine.index(), JsonCodec.readyOnly(body));
-        });
+        respond(response, () -> JsonCodec.repositoryIndex(engine.index(), JsonCodec.readyOnly(
+                request.content().hasEntity() ? request.content().as(String.class) : "")));
     }
 
     private void load(ServerRequest request, ServerResponse response) {

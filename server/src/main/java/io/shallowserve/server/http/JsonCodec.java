@@ -20,6 +20,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Reader;
+import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -83,13 +84,13 @@ final class JsonCodec {
      *
      * @throws InferenceException INVALID_ARGUMENT if the body is not a JSON object
      */
-    static boolean readyOnly(Reader body) throws InferenceException {
-        JsonReader reader = new JsonReader(body);
+    static boolean readyOnly(String body) throws InferenceException {
+        if (body.isBlank()) {
+            return false;
+        }
+        JsonReader reader = new JsonReader(new StringReader(body));
         reader.setStrictness(Strictness.STRICT);
         try {
-            if (reader.peek() == JsonToken.END_DOCUMENT) {
-                return false;
-            }
             boolean ready = false;
             reader.beginObject();
             while (reader.hasNext()) {

@@ -11,12 +11,15 @@ import io.shallowserve.server.repository.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loading a repository with broken versions, the auto plan, draining and closing. */
+/** Loading a repository with broken versions, version policies, polling, the auto plan, draining and closing. */
+@Timeout(60)
 class EngineLifecycleTest {
 
     private static final String SHALLOW = TestRepository.SHALLOW;
@@ -117,6 +120,74 @@ class EngineLifecycleTest {
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
                 .hasMessageContaining("shutting down");
         assertThat(branchThreads()).isEmpty();
+    }
+
+    @Test
+    void start_latestPolicy_servesTheNewestVersionsThatLoad() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        Path broken = TestRepository.copy(DEEP, repository, 2);
+        Files.write(broken.resolve("model.onnx"), new byte[] {1}, StandardOpenOption.APPEND);
+        TestRepository.copy(DEEP, repository, 3);
+        TestRepository.copy(DEEP, repository, 4);
+        Files.writeString(repository.resolve(DEEP).resolve("serving.yaml"), "version-policy: latest:2\n");
+
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            assertThat(engine.index()).extracting(ModelState::version, ModelState::state).containsExactly(
+                    tuple("1", ModelState.State.UNAVAILABLE),
+                    tuple("2", ModelState.State.UNAVAILABLE),
+                    tuple("3", ModelState.State.READY),
+                    tuple("4", ModelState.State.READY));
+
+            Files.delete(repository.resolve(DEEP).resolve("4").resolve("model.json"));
+            assertThatThrownBy(() -> engine.load(DEEP))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
+                    .hasMessageContaining("version 4 failed to load")
+                    .hasMessageContaining("model.json is missing")
+                    .hasMessageContaining("serving version 3, 4 as before");
+            assertThat(engine.metadata(DEEP, "").versions()).containsExactly("4", "3");
+        }
+    }
+
+    @Test
+    void pollRepository_loadsWhatChangedAndUnloadsRemovedModels() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            TestRepository.copy(DEEP, repository, 2);
+            TestRepository.copy(SHALLOW, repository, 1);
+
+            engine.pollRepository();
+
+            assertThat(engine.modelReady(DEEP, "2")).isTrue();
+            assertThat(engine.modelReady(SHALLOW, "1")).isTrue();
+
+            TestRepository.delete(repository.resolve(SHALLOW));
+            engine.pollRepository();
+
+            assertThat(engine.modelReady(SHALLOW, "")).isFalse();
+            assertThat(engine.modelReady(DEEP, "2")).isTrue();
+            assertThat(engine.index()).extracting(ModelState::name, ModelState::state)
+                    .contains(tuple(SHALLOW, ModelState.State.UNAVAILABLE));
+        }
+    }
+
+    @Test
+    void start_withPollInterval_loadsANewVersionByItself() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        EngineConfig defaults = EngineConfig.defaults(repository).withPlan(PlanChoice.SINGLE);
+        EngineConfig polling = new EngineConfig(repository, defaults.plan(), defaults.device(),
+                defaults.maxBatchSize(), defaults.maxQueued(), defaults.branchThreads(), defaults.intraOpThreads(),
+                defaults.closeTimeout(), defaults.serving(), Duration.ofMillis(50));
+        try (InferenceEngine engine = InferenceEngine.start(polling, new SimpleMeterRegistry())) {
+            TestRepository.copy(DEEP, repository, 2);
+
+            // Bounded by the test's own timeout.
+            while (!engine.modelReady(DEEP, "2")) {
+                Thread.sleep(10);
+            }
+            assertThat(engine.infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
+                    .isEqualTo("2");
+        }
     }
 
     private static List<Thread> branchThreads() {
