@@ -16,6 +16,7 @@ import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.repository.ModelSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -332,6 +333,18 @@ final class JsonCodec {
             json.endObject();
             json.name("parameter_count").value(metadata.parameters());
             json.name("max_batch_size").value(metadata.maxBatchSize());
+            ModelSettings serving = metadata.serving();
+            json.name("instances").value(serving.instances());
+            json.name("dynamic_batching").beginObject();
+            json.name("enabled").value(serving.batching().enabled());
+            json.name("max_queue_delay_micros").value(serving.batching().maxQueueDelayMicros());
+            json.name("preferred_batch_sizes").beginArray();
+            for (int size : serving.batching().preferredBatchSizes()) {
+                json.value(size);
+            }
+            json.endArray();
+            json.endObject();
+            json.name("version_policy").value(serving.versionPolicy().toString());
             json.name("labels");
             strings(json, metadata.labels());
             json.endObject();

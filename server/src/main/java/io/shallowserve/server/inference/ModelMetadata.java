@@ -1,5 +1,6 @@
 package io.shallowserve.server.inference;
 
+import io.shallowserve.server.repository.ModelSettings;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +18,8 @@ import java.util.Map;
  *                         microseconds; empty when the plan was configured
  * @param parameters       trainable parameters
  * @param labels           class names by index
- * @param maxBatchSize     the largest batch one request may carry
+ * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry
+ * @param serving          its instances, dynamic batching and version policy
  */
 public record ModelMetadata(
         String name,
@@ -30,4 +32,5 @@ public record ModelMetadata(
         Map<String, Double> planMicros,
         long parameters,
         List<String> labels,
-        int maxBatchSize) {}
+        int maxBatchSize,
+        ModelSettings serving) {}

@@ -149,7 +149,7 @@ final class ServedVersion {
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM,
                 List.of(new TensorMetadata(input.name(), input.datatype(), input.shape())),
                 List.of(new TensorMetadata(output.name(), output.datatype(), output.shape())),
-                m.shape(), planName, planMicros, m.parameters(), m.labels(), maxBatchSize);
+                m.shape(), planName, planMicros, m.parameters(), m.labels(), maxBatchSize, settings);
     }
 
     ModelStatistics statistics() {

@@ -22,6 +22,8 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
@@ -191,7 +193,8 @@ class ProtoCodecTest {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2", "1"), "onnxruntime_onnx",
                 List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
-                "shallow", "branches", Map.of("single", 100.0, "branches", 80.0), 1234, List.of("a"), 64);
+                "shallow", "branches", Map.of("single", 100.0, "branches", 80.0), 1234, List.of("a"), 64,
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
 
         ModelMetadataResponse response = ProtoCodec.modelMetadataResponse(metadata);
 

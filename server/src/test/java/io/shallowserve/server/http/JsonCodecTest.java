@@ -14,6 +14,8 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.VersionPolicy;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -149,7 +151,9 @@ class JsonCodecTest {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
                 List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
-                "shallow", "branches", Map.of("branches", 80.5), 1234, List.of("a", "b"), 64);
+                "shallow", "branches", Map.of("branches", 80.5), 1234, List.of("a", "b"), 64,
+                new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),
+                        VersionPolicy.parse("latest:2")));
 
         JsonObject json = parse(JsonCodec.modelMetadata(metadata));
 
@@ -164,6 +168,10 @@ class JsonCodecTest {
         assertThat(parameters.getAsJsonObject("plan_micros").get("branches").getAsDouble()).isEqualTo(80.5);
         assertThat(parameters.get("parameter_count").getAsLong()).isEqualTo(1234);
         assertThat(parameters.get("max_batch_size").getAsInt()).isEqualTo(64);
+        assertThat(parameters.get("instances").getAsInt()).isEqualTo(2);
+        assertThat(parameters.getAsJsonObject("dynamic_batching").toString())
+                .isEqualTo("{\"enabled\":true,\"max_queue_delay_micros\":500,\"preferred_batch_sizes\":[4,8]}");
+        assertThat(parameters.get("version_policy").getAsString()).isEqualTo("latest:2");
         assertThat(parameters.getAsJsonArray("labels")).hasSize(2);
     }
 
