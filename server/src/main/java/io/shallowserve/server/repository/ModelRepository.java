@@ -41,23 +41,7 @@ public final class ModelRepository {
      * @throws IllegalArgumentException if {@code root} is not a directory
      */
     public static List<VersionFolder> versionFolders(Path root) {
-        requireDirectory(root);
-        List<VersionFolder> folders = new ArrayList<>();
-        for (Path modelDir : subdirectories(root)) {
-            String name = modelDir.getFileName().toString();
-            for (Path versionDir : subdirectories(modelDir)) {
-                String folder = versionDir.getFileName().toString();
-                int version = positiveInteger(folder);
-                if (version > 0) {
-                    folders.add(new VersionFolder(name, version, versionDir));
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "skipping {0}: a version folder name is a positive integer",
-                            versionDir);
-                }
-            }
-        }
-        folders.sort(Comparator.comparing(VersionFolder::name).thenComparingInt(VersionFolder::version));
-        return folders;
+        return modelNames(root).stream().flatMap(model -> versionFolders(root, model).stream()).toList();
     }
 
     /**
@@ -72,7 +56,7 @@ public final class ModelRepository {
 
     /** The version folders of one model, sorted by version; none if the model has no folder. */
     public static List<VersionFolder> versionFolders(Path root, String model) {
-        return versionFolders(root).stream().filter(folder -> folder.name().equals(model)).toList();
+        return scan(root, model, true);
     }
 
     /**
@@ -85,7 +69,7 @@ public final class ModelRepository {
         Path modelFolder = root.resolve(model);
         List<Path> files = new ArrayList<>();
         files.add(modelFolder.resolve(ModelSettings.FILE_NAME));
-        for (VersionFolder folder : versionFolders(root, model)) {
+        for (VersionFolder folder : scan(root, model, false)) {
             files.add(folder.directory().resolve(ModelManifest.FILE_NAME));
         }
         for (Path file : files) {
@@ -124,6 +108,26 @@ public final class ModelRepository {
         }
         return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest,
                 manifestSha256(folder.directory()));
+    }
+
+    /** The version folders of one model; other folders are logged if {@code logSkipped} (polls stay quiet). */
+    private static List<VersionFolder> scan(Path root, String model, boolean logSkipped) {
+        Path modelDir = root.resolve(model);
+        if (!Files.isDirectory(modelDir)) {
+            return List.of();
+        }
+        List<VersionFolder> folders = new ArrayList<>();
+        for (Path versionDir : subdirectories(modelDir)) {
+            int version = positiveInteger(versionDir.getFileName().toString());
+            if (version > 0) {
+                folders.add(new VersionFolder(model, version, versionDir));
+            } else if (logSkipped) {
+                LOG.log(System.Logger.Level.WARNING, "skipping {0}: a version folder name is a positive integer",
+                        versionDir);
+            }
+        }
+        folders.sort(Comparator.comparingInt(VersionFolder::version));
+        return folders;
     }
 
     private static void requireDirectory(Path root) {
