@@ -10,7 +10,6 @@ import io.shallowserve.server.repository.ModelVersion;
 import io.shallowserve.server.repository.ModelVersionException;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -101,7 +102,7 @@ final class ServedVersion {
     /** Gives back what {@link #acquire()} took; the last request out of a retired version closes it. */
     void release() {
         if (users.decrementAndGet() == RETIRED) {
-            closer.execute(this::close);
+            closeLater();
         }
     }
 
@@ -112,7 +113,16 @@ final class ServedVersion {
     void retire() {
         removeMeters();
         if (users.getAndUpdate(count -> count | RETIRED) == 0) {
+            closeLater();
+        }
+    }
+
+    private void closeLater() {
+        try {
             closer.execute(this::close);
+        } catch (RejectedExecutionException e) {
+            // The engine closed meanwhile: close here.
+            close();
         }
     }
 
