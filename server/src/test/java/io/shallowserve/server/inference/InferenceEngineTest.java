@@ -315,6 +315,7 @@ class InferenceEngineTest {
                 .contains("shallowserve_queue_seconds_bucket")
                 .contains("shallowserve_branch_compute_seconds_count{branch=\"0\",model=\"fashion-shallow\"")
                 .contains("shallowserve_batch_size_bucket")
+                .contains("shallowserve_batch_requests_bucket")
                 .contains("shallowserve_inflight_requests{model=\"fashion-shallow\"");
     }
 
