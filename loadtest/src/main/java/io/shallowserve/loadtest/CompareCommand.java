@@ -1,6 +1,7 @@
 package io.shallowserve.loadtest;
 
 import io.shallowserve.loadtest.input.ImageSet;
+import io.shallowserve.loadtest.report.Batching;
 import io.shallowserve.loadtest.report.ComparisonResult;
 import io.shallowserve.loadtest.report.ReportWriter;
 import java.io.IOException;
@@ -26,17 +27,32 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Starts the server (server/target/shallowserve-server.jar) once per execution plan on a free loopback port,"
-                    + " measures the in-process floor, the no-op round trip, and every model under open and closed"
-                    + " load over gRPC (the driver) and HTTP (Gatling), and writes report.md, report.html and"
-                    + " results.json. About 5 minutes on 2 cores; --quick: under 2."
+                    + " and once more with dynamic batching on; measures the in-process floor, the no-op round trip,"
+                    + " every model under open and closed load over gRPC (the driver) and HTTP (Gatling), and with"
+                    + " batching off and on its latency at one request in flight and its capacity at a p99 target;"
+                    + " writes report.md, report.html and results.json. About 8 minutes on 2 cores; --quick: about 2."
         })
 public final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "fewer, shorter steps: under 2 minutes")
+    @Option(names = "--quick", description = "fewer, shorter steps: about 2 minutes")
     private boolean quick;
+
+    // 500 µs: a tenth of the default p99 target, so a request that waits the whole window keeps most of its budget.
+    // Near this machine's capacity (a few thousand requests per second: one every 0.2 to 0.5 ms) a window that long
+    // gathers a few requests per batch; at low load, where no second request comes, it costs at most the window
+    // itself, about one end-to-end latency here (0.4 ms at one request in flight).
+    @Option(names = "--batching-delay-micros", defaultValue = "500",
+            description = "the batching servers' max-queue-delay-micros: how long a batch may wait to fill up"
+                    + " (default ${DEFAULT-VALUE})")
+    private int batchingDelayMicros;
+
+    @Option(names = "--p99-target-ms", defaultValue = "5",
+            description = "the capacity search's target: the highest rate with p99 at or under it and no failed"
+                    + " request (default ${DEFAULT-VALUE})")
+    private double p99TargetMillis;
 
     @Option(names = "--keep-serving",
             description = "afterwards, start the server (--plan auto) on --port and keep it up until Ctrl-C")
@@ -64,7 +80,10 @@ public final class CompareCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter console = spec.commandLine().getOut();
-        ComparisonSettings settings = quick ? ComparisonSettings.quick() : ComparisonSettings.full();
+        Batching batching = Batching.on(batchingDelayMicros);
+        double p99TargetMicros = p99TargetMillis * 1000;
+        ComparisonSettings settings = quick ? ComparisonSettings.quick(batching, p99TargetMicros)
+                : ComparisonSettings.full(batching, p99TargetMicros);
         RunningServer.Launcher launcher = ServerProcess.launcher(serverJar, models, out);
         PrintStream progress = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Path source = images == null ? ImageSet.defaultTestImages() : images;
@@ -93,7 +112,7 @@ public final class CompareCommand implements Callable<Integer> {
             console.println("Port " + servePort + " is in use; serving on a free port instead.");
             servePort = 0;
         }
-        RunningServer server = launcher.start("auto", servePort);
+        RunningServer server = launcher.start("auto", Batching.OFF, servePort);
         String address = server.host() + ":" + server.port();
         console.printf("""
 

@@ -13,6 +13,9 @@ import io.shallowserve.loadtest.gatling.InferenceSimulation;
 import io.shallowserve.loadtest.input.ImageSet;
 import io.shallowserve.loadtest.input.ModelInput;
 import io.shallowserve.loadtest.input.Tensor;
+import io.shallowserve.loadtest.report.Batching;
+import io.shallowserve.loadtest.report.BatchingComparison;
+import io.shallowserve.loadtest.report.BatchingStep;
 import io.shallowserve.loadtest.report.ComparisonResult;
 import io.shallowserve.loadtest.report.Floors;
 import io.shallowserve.loadtest.report.Measurement;
@@ -23,6 +26,7 @@ import io.shallowserve.server.repository.ModelVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,10 +44,12 @@ import java.util.stream.Stream;
 
 /**
  * The whole comparison, one phase after another, a progress line per step: the in-process floor of every served
- * model; then one server process per execution plan, all started up front and measured in alternation (each step
- * runs on every served model in turn, so that a slower moment of a shared machine does not fall on one of them
- * only): warm-up, the no-op round trip of each server on both protocols, the driver's gRPC steps, one HTTP step of
- * the driver (one in flight, for the overhead), and Gatling's HTTP steps.
+ * model; then two server processes per execution plan, batching off and on, all started up front and measured in
+ * alternation (each step runs on every served model in turn, so that a slower moment of a shared machine does not
+ * fall on one of them only): warm-up, the batching comparison (one in flight and the capacity search, batching off
+ * and on), the no-op round trip of each server on both protocols, the driver's gRPC steps, one HTTP step of the
+ * driver (one in flight, for the overhead), and Gatling's HTTP steps. The steps other than the batching comparison
+ * run with batching off.
  */
 final class Comparison {
 
@@ -65,7 +71,7 @@ final class Comparison {
      * @param repository      the model repository the servers serve (its newest version of every model is measured)
      * @param images          the IDX or image file the requests are made of
      * @param reportDirectory where Gatling's results and the servers' logs go
-     * @param launcher        starts one server per plan
+     * @param launcher        starts one server per plan and batching
      * @param progress        where the progress lines go
      * @param command         the command line, for the report
      */
@@ -95,26 +101,32 @@ final class Comparison {
 
         List<Floors.NoOp> noOps = new ArrayList<>();
         List<Measurement> measurements = new ArrayList<>();
+        List<BatchingStep> batchingSteps;
         List<String> notes = new ArrayList<>();
+        // By plan: the servers with batching off, which every step but the batching comparison measures, and those
+        // with batching on.
         Map<String, RunningServer> servers = new LinkedHashMap<>();
-        Map<Protocol, Map<String, Target>> targets = new EnumMap<>(Protocol.class);
+        Map<String, RunningServer> batchingServers = new LinkedHashMap<>();
+        List<Target> connected = new ArrayList<>();
         String gatlingReport;
-        try {
-            for (String plan : served.stream().map(ServedModel::plan).distinct().toList()) {
-                say("server --plan " + plan + ": starting");
-                RunningServer server = launcher.start(plan, 0);
-                servers.put(plan, server);
-                say("server --plan " + plan + ": ready on " + server.host() + ":" + server.port());
-            }
+        try (HttpClient statistics = HttpClient.newHttpClient()) {
+            List<String> plans = served.stream().map(ServedModel::plan).distinct().toList();
+            startServers(plans, Batching.OFF, servers);
+            startServers(plans, settings.batching(), batchingServers);
+            Map<Protocol, Map<String, Target>> targets = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> inference = new EnumMap<>(Protocol.class);
+            Map<Protocol, Map<ServedModel, Transport>> batchingInference = new EnumMap<>(Protocol.class);
             for (Protocol protocol : Protocol.values()) {
-                Map<String, Target> byPlan = new LinkedHashMap<>();
-                targets.put(protocol, byPlan);
-                servers.forEach((plan, server) -> byPlan.put(plan,
-                        Target.connect(protocol, server.host(), server.port(), CALL_TIMEOUT)));
-                inference.put(protocol, inferenceTransports(byPlan, served));
+                targets.put(protocol, connect(protocol, servers, connected));
+                inference.put(protocol, inferenceTransports(targets.get(protocol), served));
+                batchingInference.put(protocol, inferenceTransports(connect(protocol, batchingServers, connected),
+                        served));
             }
-            warmUp(targets, inference);
+            warmUp(connected, List.of(inference, batchingInference));
+            // First, while the servers with batching off and on have run the same load (the warm-up): a server
+            // that has run more is further along in compiling its code.
+            batchingSteps = batchingComparison(served, inference.get(Protocol.GRPC),
+                    batchingInference.get(Protocol.GRPC), servers, batchingServers, statistics);
             for (Protocol protocol : Protocol.values()) {
                 for (Map.Entry<String, Target> target : targets.get(protocol).entrySet()) {
                     LatencySummary summary = runner.run(target.getValue().noOp(), new Load.Closed(1),
@@ -128,21 +140,60 @@ final class Comparison {
             measurements.addAll(driverSteps(Protocol.HTTP, List.of(new Load.Closed(1)), inference));
             gatlingReport = gatlingSteps(servers, served, measurements, notes);
         } finally {
-            targets.values().forEach(byPlan -> byPlan.values().forEach(Target::close));
-            servers.forEach((plan, server) -> {
-                server.close();
-                say("server --plan " + plan + ": stopped");
-            });
+            connected.forEach(Target::close);
+            stopServers(servers, Batching.OFF);
+            stopServers(batchingServers, settings.batching());
         }
         measurements.stream().filter(m -> m.summary().errors() > 0).forEach(m -> notes.add(
                 m.served().label() + " " + m.protocol().label() + " " + m.generator() + " " + m.load().label() + ": "
                         + m.summary().errors() + " failed requests " + m.summary().errorKinds()));
+        batchingSteps.stream().filter(b -> b.summary().errors() > 0).forEach(b -> notes.add(
+                b.served().label() + " gRPC driver, batching " + b.batching().label() + ", " + b.load().label() + ": "
+                        + b.summary().errors() + " failed requests " + b.summary().errorKinds()));
         RunInfo run = new RunInfo(date, command, settings.mode(), Runtime.getRuntime().availableProcessors(),
                 MachineInfo.cpuModel(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
                 Runtime.version() + " (" + System.getProperty("java.vendor") + ")", InProcessFloor.runtimeVersion(),
                 loadAverageStart, MachineInfo.loadAverage(), settings.step().toMillis() / 1000.0,
                 settings.warmUp().toMillis() / 1000.0, images.toString(), elapsedSeconds(), notes);
-        return new ComparisonResult(run, served, compute, noOps, measurements, List.of(gatlingReport));
+        BatchingComparison batching = new BatchingComparison(settings.batching(), settings.p99TargetMicros(),
+                settings.batchingStep().toMillis() / 1000.0, batchingSteps);
+        return new ComparisonResult(run, served, compute, noOps, measurements, batching, List.of(gatlingReport));
+    }
+
+    /** Starts a server per plan with {@code batching}, one after the other, into {@code started}. */
+    private void startServers(List<String> plans, Batching batching, Map<String, RunningServer> started)
+            throws Exception {
+        for (String plan : plans) {
+            String name = serverName(plan, batching);
+            say(name + ": starting");
+            RunningServer server = launcher.start(plan, batching, 0);
+            started.put(plan, server);
+            say(name + ": ready on " + server.host() + ":" + server.port());
+        }
+    }
+
+    private void stopServers(Map<String, RunningServer> servers, Batching batching) {
+        servers.forEach((plan, server) -> {
+            server.close();
+            say(serverName(plan, batching) + ": stopped");
+        });
+    }
+
+    /** "server --plan single", "server --plan single, batching on, 500 µs". */
+    private static String serverName(String plan, Batching batching) {
+        return "server --plan " + plan + (batching.enabled() ? ", batching " + batching.label() : "");
+    }
+
+    /** A target per plan on {@code servers} over {@code protocol}, each also added to {@code connected}. */
+    private static Map<String, Target> connect(Protocol protocol, Map<String, RunningServer> servers,
+            List<Target> connected) {
+        Map<String, Target> byPlan = new LinkedHashMap<>();
+        servers.forEach((plan, server) -> {
+            Target target = Target.connect(protocol, server.host(), server.port(), CALL_TIMEOUT);
+            connected.add(target);
+            byPlan.put(plan, target);
+        });
+        return byPlan;
     }
 
     /**
@@ -186,15 +237,14 @@ final class Comparison {
     }
 
     /**
-     * Unrecorded load on everything that will be measured (2 in flight): the servers' and this JVM's code is
-     * compiled before the first recorded step.
+     * Unrecorded load on every server alike (2 in flight), every model and the no-op over both protocols: the
+     * servers' and this JVM's code is compiled before the first recorded step.
      */
-    private void warmUp(Map<Protocol, Map<String, Target>> targets,
-            Map<Protocol, Map<ServedModel, Transport>> inference) {
+    private void warmUp(List<Target> targets, List<Map<Protocol, Map<ServedModel, Transport>>> inference) {
         List<Transport> all = new ArrayList<>();
-        targets.values().forEach(byPlan -> byPlan.values().forEach(target -> all.add(target.noOp())));
-        inference.values().forEach(byModel -> all.addAll(byModel.values()));
-        say("  warm-up: every model and the no-op over both protocols, "
+        targets.forEach(target -> all.add(target.noOp()));
+        inference.forEach(byProtocol -> byProtocol.values().forEach(byModel -> all.addAll(byModel.values())));
+        say("  warm-up: every server, its models and the no-op over both protocols, "
                 + settings.warmUp().multipliedBy(all.size()).toSeconds() + " s");
         all.forEach(transport -> runner.run(transport, new Load.Closed(2), settings.warmUp()));
     }
@@ -212,6 +262,35 @@ final class Comparison {
             }
         }
         return steps;
+    }
+
+    /**
+     * The batching comparison on every served model, batching off then on, in turn: one request in flight, then the
+     * capacity search over the open loop.
+     */
+    private List<BatchingStep> batchingComparison(List<ServedModel> served, Map<ServedModel, Transport> unbatched,
+            Map<ServedModel, Transport> batched, Map<String, RunningServer> servers,
+            Map<String, RunningServer> batchingServers, HttpClient statistics) {
+        List<BatchingSteps.ModelOnServer> models = new ArrayList<>();
+        for (ServedModel model : served) {
+            RunningServer off = servers.get(model.plan());
+            RunningServer on = batchingServers.get(model.plan());
+            models.add(new BatchingSteps.ModelOnServer(model, Batching.OFF, unbatched.get(model),
+                    () -> InferenceCounts.fetch(statistics, off.host(), off.port(), model.model())));
+            models.add(new BatchingSteps.ModelOnServer(model, settings.batching(), batched.get(model),
+                    () -> InferenceCounts.fetch(statistics, on.host(), on.port(), model.model())));
+        }
+        BatchingSteps steps = new BatchingSteps(runner, settings.batchingStep(), this::say);
+        say("  batching off vs " + settings.batching().label() + ": one request in flight, "
+                + settings.batchingStep().toMillis() / 1000.0 + " s each");
+        List<BatchingStep> results = new ArrayList<>(steps.oneInFlight(models));
+        CapacitySearch.Plan plan = settings.capacitySearch();
+        say(String.format(Locale.ROOT, "  capacity search, p99 <= %s ms: from %.0f/s, x%s a step (%.0f/s to %.0f/s),"
+                + " then %d bisections; at most %d steps of %.1f s per model, plan and batching",
+                settings.p99TargetMicros() / 1000, plan.startRate(), plan.growth(), plan.minRate(), plan.maxRate(),
+                plan.bisections(), plan.maxSteps(), settings.batchingStep().toMillis() / 1000.0));
+        results.addAll(steps.capacity(models, plan, settings.p99TargetMicros()));
+        return results;
     }
 
     /**
@@ -274,7 +353,7 @@ final class Comparison {
     }
 
     /** "p50 0.812 ms, p99 3.104 ms, 2400/s, 0 errors". */
-    private static String brief(LatencySummary s) {
+    static String brief(LatencySummary s) {
         return String.format(Locale.ROOT, "p50 %.3f ms, p99 %.3f ms, %.0f/s, %d errors", s.p50Micros() / 1000,
                 s.p99Micros() / 1000, s.throughput(), s.errors());
     }

@@ -1,6 +1,7 @@
 package io.shallowserve.loadtest;
 
 import io.shallowserve.loadtest.driver.Load;
+import io.shallowserve.loadtest.report.Batching;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,17 +9,22 @@ import java.util.List;
 /**
  * How much the comparison measures.
  *
- * @param mode          a name for the report
- * @param plans         the execution plans, one server process each, all up during the run and measured in
- *                      alternation; deep models run under "single" only (their "branches" would fall back to it)
- * @param step          how long each load step runs
- * @param warmUp        unrecorded load on each model and the no-op, per protocol, when a server has started (and
- *                      Gatling's per model before its steps)
- * @param concurrencies the driver's closed-loop steps (gRPC)
- * @param rates         the open-loop rates, gRPC (driver) and HTTP (Gatling)
- * @param gatlingUsers  Gatling's closed-model steps (HTTP)
- * @param computeWarmUp unrecorded in-process runs of each plan
- * @param computeRuns   recorded in-process runs of each plan
+ * @param mode            a name for the report
+ * @param plans           the execution plans, one server process each (and one more with {@code batching}), all up
+ *                        during the run and measured in alternation; deep models run under "single" only (their
+ *                        "branches" would fall back to it)
+ * @param step            how long each load step runs
+ * @param warmUp          unrecorded load on each model and the no-op, per protocol, when a server has started (and
+ *                        Gatling's per model before its steps)
+ * @param concurrencies   the driver's closed-loop steps (gRPC)
+ * @param rates           the open-loop rates, gRPC (driver) and HTTP (Gatling)
+ * @param gatlingUsers    Gatling's closed-model steps (HTTP)
+ * @param computeWarmUp   unrecorded in-process runs of each plan
+ * @param computeRuns     recorded in-process runs of each plan
+ * @param batching        the batching of a second server process per plan, measured against the first (batching off)
+ * @param batchingStep    how long each step of the batching comparison runs (one in flight, capacity search)
+ * @param capacitySearch  the rates the capacity search may try
+ * @param p99TargetMicros the capacity search's target
  */
 public record ComparisonSettings(
         String mode,
@@ -29,7 +35,11 @@ public record ComparisonSettings(
         List<Double> rates,
         List<Integer> gatlingUsers,
         int computeWarmUp,
-        int computeRuns) {
+        int computeRuns,
+        Batching batching,
+        Duration batchingStep,
+        CapacitySearch.Plan capacitySearch,
+        double p99TargetMicros) {
 
     public ComparisonSettings {
         plans = List.copyOf(plans);
@@ -40,19 +50,35 @@ public record ComparisonSettings(
             throw new IllegalArgumentException("the closed-loop steps must include 1 in flight: the overhead is"
                     + " measured there");
         }
+        if (!batching.enabled()) {
+            throw new IllegalArgumentException("the batching comparison needs batching on for its second servers");
+        }
+        if (!(p99TargetMicros > 0)) {
+            throw new IllegalArgumentException("the p99 target must be positive, got " + p99TargetMicros + " µs");
+        }
     }
 
-    /** The whole comparison: about 5 minutes on 2 cores. */
-    public static ComparisonSettings full() {
+    /**
+     * The whole comparison: about 8 minutes on 2 cores. The capacity search starts at 500/s, doubles up to 16000/s
+     * (or halves down to 125/s) at most, then bisects 3 times: the capacity to within 9 %, at most 9 steps of 3 s per
+     * model, plan and batching.
+     */
+    public static ComparisonSettings full(Batching batching, double p99TargetMicros) {
         return new ComparisonSettings("full", List.of("single", "branches"), Duration.ofSeconds(4),
                 Duration.ofSeconds(2), List.of(1, 2, 4, 8, 16, 32), List.of(250.0, 500.0, 1000.0, 2000.0),
-                List.of(1, 4, 16), 500, 5000);
+                List.of(1, 4, 16), 500, 5000, batching, Duration.ofSeconds(3),
+                new CapacitySearch.Plan(125, 500, 16000, 2, 3), p99TargetMicros);
     }
 
-    /** The README's main job: the same comparison, fewer and shorter steps, under 2 minutes. */
-    public static ComparisonSettings quick() {
+    /**
+     * The README's main job: the same comparison, fewer and shorter steps, about 2 minutes. The capacity search starts
+     * at 1000/s, doubles up to 8000/s (or halves down to 250/s) at most, then bisects once: the capacity to within
+     * 41 %, at most 5 steps of 1 s.
+     */
+    public static ComparisonSettings quick(Batching batching, double p99TargetMicros) {
         return new ComparisonSettings("quick", List.of("single", "branches"), Duration.ofSeconds(2),
-                Duration.ofSeconds(1), List.of(1, 8), List.of(500.0, 2000.0), List.of(8), 200, 2000);
+                Duration.ofSeconds(1), List.of(1, 8), List.of(500.0, 2000.0), List.of(8), 200, 2000, batching,
+                Duration.ofSeconds(1), new CapacitySearch.Plan(250, 1000, 8000, 2, 1), p99TargetMicros);
     }
 
     /** The driver's steps: closed loop by concurrency, then open loop by rate. */

@@ -1,5 +1,7 @@
 package io.shallowserve.loadtest;
 
+import io.shallowserve.loadtest.report.Batching;
+
 /** A started server the comparison measures: where it listens, and how to stop it. */
 interface RunningServer extends AutoCloseable {
 
@@ -16,11 +18,11 @@ interface RunningServer extends AutoCloseable {
     @FunctionalInterface
     interface Launcher {
         /**
-         * Starts one server on the loopback serving every model of the repository with {@code plan}, and returns
-         * once it is ready.
+         * Starts one server on the loopback serving every model of the repository with {@code plan} and
+         * {@code batching}, and returns once it is ready.
          *
          * @param port the port, or 0 for any free one
          */
-        RunningServer start(String plan, int port) throws Exception;
+        RunningServer start(String plan, Batching batching, int port) throws Exception;
     }
 }

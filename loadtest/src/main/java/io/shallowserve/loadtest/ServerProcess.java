@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest;
 
+import io.shallowserve.loadtest.report.Batching;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,12 +11,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real server as a child process: {@code java -jar shallowserve-server.jar --models DIR --port N --plan P},
- * bound to the loopback, its output in a log file. A shutdown hook stops it if this JVM ends first.
+ * The real server as a child process: {@code java -Dshallowserve.serving.batching.enabled=B … -jar
+ * shallowserve-server.jar --models DIR --port N --plan P}, bound to the loopback, its output in a log file. A
+ * shutdown hook stops it if this JVM ends first.
  */
 final class ServerProcess implements RunningServer {
 
@@ -34,10 +37,13 @@ final class ServerProcess implements RunningServer {
         Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
-    /** Launches servers of {@code jar} on {@code models}, each logging to {@code logs}/server-PLAN.log. */
+    /**
+     * Launches servers of {@code jar} on {@code models}, each logging to {@code logs}/server-PLAN.log, or
+     * server-PLAN-batching.log with batching on.
+     */
     static RunningServer.Launcher launcher(Path jar, Path models, Path logs) {
-        return (plan, port) -> start(jar, models, plan, port == 0 ? freePort() : port,
-                logs.resolve("server-" + plan + ".log"));
+        return (plan, batching, port) -> start(jar, models, plan, batching, port == 0 ? freePort() : port,
+                logs.resolve("server-" + plan + (batching.enabled() ? "-batching" : "") + ".log"));
     }
 
     /**
@@ -45,7 +51,7 @@ final class ServerProcess implements RunningServer {
      *
      * @throws IOException if it exits or is not ready in time; the message carries the end of its log
      */
-    static ServerProcess start(Path jar, Path models, String plan, int port, Path log)
+    static ServerProcess start(Path jar, Path models, String plan, Batching batching, int port, Path log)
             throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing; build the server first (./mvnw -pl server -am package"
@@ -54,13 +60,15 @@ final class ServerProcess implements RunningServer {
         Files.createDirectories(log.toAbsolutePath().getParent());
         // java -jar: ONNX Runtime 1.29 crashes at start-up when the command line is longer than about 4 KB, and the
         // jar's manifest carries the class path.
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dserver.host=" + HOST,
+                "-Dserver.host=" + HOST));
+        batching.serverProperties().forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of(
                 "-jar", jar.toString(),
                 "--models", models.toString(),
                 "--port", Integer.toString(port),
-                "--plan", plan);
+                "--plan", plan));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())

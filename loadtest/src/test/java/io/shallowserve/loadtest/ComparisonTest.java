@@ -3,9 +3,11 @@ package io.shallowserve.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.loadtest.input.ImageSet;
+import io.shallowserve.loadtest.report.Batching;
 import io.shallowserve.loadtest.report.ComparisonResult;
 import io.shallowserve.loadtest.report.Measurement;
 import io.shallowserve.loadtest.report.ReportWriter;
+import io.shallowserve.loadtest.report.ServedModel;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A smoke run of the whole comparison, both generators, against the real server started in-process once per plan:
- * short steps at low load, then the report's structure. Times are not asserted.
+ * A smoke run of the whole comparison, both generators, against the real server started in-process twice per plan
+ * (batching off and on): short steps at low load, then the report's structure. Times are not asserted: the capacity
+ * search's target is so loose (10 s) that only a failed request could miss it.
  */
 class ComparisonTest {
 
@@ -29,7 +32,8 @@ class ComparisonTest {
     void run_tinyComparison_servesEveryRequestAndWritesTheReport() throws Exception {
         // Gatling rounds its steps up to whole seconds.
         ComparisonSettings tiny = new ComparisonSettings("smoke", List.of("single", "branches"),
-                Duration.ofMillis(500), Duration.ofMillis(200), List.of(1), List.of(50.0), List.of(), 20, 50);
+                Duration.ofMillis(500), Duration.ofMillis(200), List.of(1), List.of(50.0), List.of(), 20, 50,
+                Batching.on(500), Duration.ofMillis(300), new CapacitySearch.Plan(50, 50, 100, 2, 1), 10_000_000);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         ComparisonResult result = new Comparison(tiny, InProcessServer.MODELS, ImageSet.defaultTestImages(), folder,
@@ -45,14 +49,29 @@ class ComparisonTest {
                 .allSatisfy(m -> assertThat(m.summary().requests()).isPositive());
         assertThat(result.compute()).hasSize(3);
         assertThat(result.noOps()).hasSize(4);
+        // Per served model and batching: one in flight, then the search up to its ceiling, 50/s and 100/s.
+        assertThat(result.batching().steps()).hasSize(3 * 2 * 3)
+                .allSatisfy(step -> assertThat(step.meanBatchSize()).isGreaterThanOrEqualTo(1));
+        for (ServedModel served : result.served()) {
+            for (Batching batching : List.of(Batching.OFF, Batching.on(500))) {
+                assertThat(result.batching().steps())
+                        .filteredOn(step -> step.served().equals(served) && step.batching().equals(batching))
+                        .extracting(step -> step.load().label())
+                        .containsExactly("closed 1", "open 50/s", "open 100/s");
+            }
+        }
 
         String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
         assertThat(md).contains("| fashion-deep | single | gRPC | driver | open 50/s |",
                 "| fashion-shallow | branches | HTTP | Gatling | open 50/s |",
                 "| fashion-shallow | branches | HTTP | driver | closed 1 |",
                 "| fashion-shallow | single | gRPC |");
+        assertThat(md).contains("| fashion-shallow | branches | on, 500 µs | >= 100 |",
+                "| fashion-deep | single | off | open 100/s |",
+                "## One request in flight, batching off and on");
         String html = Files.readString(folder.resolve(ReportWriter.HTML));
-        assertThat(html).contains("<svg ", "latency against offered load", "latency distribution");
+        assertThat(html).contains("<svg ", "latency against offered load", "latency distribution",
+                "fashion-deep / single: gRPC p99 against offered rate, batching off and on");
         assertThat(Files.exists(folder.resolve(result.gatlingReports().getFirst()))).isTrue();
     }
 }

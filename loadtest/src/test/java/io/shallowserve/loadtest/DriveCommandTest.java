@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.shallowserve.loadtest.report.Batching;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -26,7 +27,7 @@ class DriveCommandTest {
 
     @BeforeAll
     static void startServer() {
-        server = InProcessServer.start("single");
+        server = InProcessServer.start("single", Batching.OFF);
     }
 
     @AfterAll

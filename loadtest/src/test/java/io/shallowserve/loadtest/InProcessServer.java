@@ -1,5 +1,8 @@
 package io.shallowserve.loadtest;
 
+import io.helidon.config.Config;
+import io.helidon.config.ConfigSources;
+import io.shallowserve.loadtest.report.Batching;
 import io.shallowserve.server.InferenceServer;
 import io.shallowserve.server.Main;
 import java.nio.file.Path;
@@ -16,17 +19,21 @@ final class InProcessServer implements RunningServer {
         this.server = server;
     }
 
-    /** Starts one with {@code --plan plan} on the committed models. */
-    static InProcessServer start(String plan) {
+    /**
+     * Starts one with {@code --plan plan} on the committed models. The batching keys go into this server's
+     * configuration rather than into system properties, which every server in this JVM would read.
+     */
+    static InProcessServer start(String plan, Batching batching) {
         // The tests bind the loopback only; Main reads the listener's host from system properties too.
         System.setProperty("server.host", "127.0.0.1");
-        return new InProcessServer(Main.start(Main.config("--models", MODELS.toString(), "--port", "0",
-                "--plan", plan)));
+        Config config = Config.just(ConfigSources.create(batching.serverProperties()),
+                ConfigSources.create(Main.config("--models", MODELS.toString(), "--port", "0", "--plan", plan)));
+        return new InProcessServer(Main.start(config));
     }
 
     /** Starts in-process servers for the comparison (any port: the tests take a free one). */
     static RunningServer.Launcher launcher() {
-        return (plan, port) -> start(plan);
+        return (plan, batching, port) -> start(plan, batching);
     }
 
     @Override

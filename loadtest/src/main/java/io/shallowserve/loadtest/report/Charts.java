@@ -4,16 +4,21 @@ import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
-/** The report's plots, made from the results: latency against offered load, throughput, latency distributions. */
+/**
+ * The report's plots, made from the results: latency against offered load, throughput, latency distributions, and
+ * the capacity searches with batching off and on.
+ */
 final class Charts {
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+    private static final String TARGET_COLOR = "#777777";
 
     /**
      * One plot.
@@ -40,6 +45,7 @@ final class Charts {
                 .flatMap(highest -> distribution(result, "grpc-cdf-highest-rate.svg", highest,
                         "gRPC latency distribution at " + highest.label() + " (open loop, driver)"))
                 .ifPresent(charts::add);
+        result.served().forEach(served -> capacitySearch(result, served).ifPresent(charts::add));
         return charts;
     }
 
@@ -49,10 +55,11 @@ final class Charts {
             ServedModel served = result.served().get(i);
             Predicate<Measurement> steps = m -> m.served().equals(served) && m.protocol() == protocol
                     && m.generator().equals(generator) && m.load() instanceof Load.Open;
+            List<Measurement> open = result.measurements().stream().filter(steps).toList();
             series.add(new LineChart.Series(served.label(), color(i), false,
-                    points(result, steps, m -> m.load().level(), m -> m.summary().p50Micros() / 1000)));
+                    points(open, m -> m.load().level(), m -> m.summary().p50Micros() / 1000)));
             series.add(new LineChart.Series(served.label(), color(i), true,
-                    points(result, steps, m -> m.load().level(), m -> m.summary().p99Micros() / 1000)));
+                    points(open, m -> m.load().level(), m -> m.summary().p99Micros() / 1000)));
         }
         LineChart chart = new LineChart(protocol.label() + ": latency against offered load (open loop, " + generator
                         + ")",
@@ -71,9 +78,9 @@ final class Charts {
                 && m.generator().equals(Measurement.DRIVER) && m.load() instanceof Load.Closed;
         for (int i = 0; i < result.served().size(); i++) {
             ServedModel served = result.served().get(i);
-            series.add(new LineChart.Series(served.label(), color(i), false, points(result,
-                    closedLoop.and(m -> m.served().equals(served)), m -> m.load().level(),
-                    m -> m.summary().throughput())));
+            series.add(new LineChart.Series(served.label(), color(i), false,
+                    points(result.measurements().stream().filter(closedLoop.and(m -> m.served().equals(served)))
+                            .toList(), m -> m.load().level(), m -> m.summary().throughput())));
         }
         List<Double> concurrencies = result.measurements().stream().filter(closedLoop)
                 .map(m -> m.load().level()).distinct().sorted().toList();
@@ -104,11 +111,48 @@ final class Charts {
                         + " is the tail.", chart.svg()));
     }
 
-    private static List<double[]> points(ComparisonResult result, Predicate<Measurement> steps,
-            ToDoubleFunction<Measurement> x, ToDoubleFunction<Measurement> y) {
-        return result.measurements().stream().filter(steps)
+    /**
+     * One served model's capacity searches: p99 against the offered rate with batching off and on, and the target.
+     */
+    private static Optional<Chart> capacitySearch(ComparisonResult result, ServedModel served) {
+        BatchingComparison batching = result.batching();
+        List<LineChart.Series> series = new ArrayList<>();
+        List<Batching> variants = BatchingTables.variants(batching);
+        List<BatchingStep> all = new ArrayList<>();
+        for (int i = 0; i < variants.size(); i++) {
+            List<BatchingStep> search = BatchingTables.search(batching, served, variants.get(i));
+            all.addAll(search);
+            series.add(new LineChart.Series("batching " + variants.get(i).label(), color(i), false,
+                    points(search, s -> s.load().level(), s -> s.summary().p99Micros() / 1000)));
+        }
+        if (all.isEmpty()) {
+            return Optional.empty();
+        }
+        double target = batching.p99TargetMicros() / 1000;
+        DoubleSummaryStatistics rates = all.stream().mapToDouble(s -> s.load().level()).summaryStatistics();
+        series.add(new LineChart.Series("p99 target " + BatchingTables.milliseconds(batching.p99TargetMicros())
+                + " ms", TARGET_COLOR, true, List.of(new double[] {rates.getMin(), target},
+                        new double[] {rates.getMax(), target})));
+        // Doubling ticks from the lowest rate tried, at least two: the axis spans the rates tried, not the whole
+        // decades around them.
+        List<Double> ticks = new ArrayList<>();
+        for (double tick = rates.getMin(); ticks.size() < 2 || ticks.getLast() < rates.getMax(); tick *= 2) {
+            ticks.add(tick);
+        }
+        LineChart chart = new LineChart(served.label() + ": gRPC p99 against offered rate, batching off and on",
+                "the capacity search's steps (open loop, driver); dashed: the target",
+                new LineChart.Axis("offered rate (requests per second, log scale)", true, Double.NaN, ticks),
+                new LineChart.Axis("p99 (ms, log scale)", true, Double.NaN), series);
+        return Optional.of(new Chart("grpc-capacity-" + served.model() + "-" + served.plan() + ".svg",
+                "Where " + served.label() + " crosses the p99 target, with batching off and on: the capacity"
+                        + " search's rates, each run once.", chart.svg()));
+    }
+
+    /** The steps as (x, y) points, in the order of x. */
+    private static <T> List<double[]> points(List<T> steps, ToDoubleFunction<T> x, ToDoubleFunction<T> y) {
+        return steps.stream()
                 .sorted(Comparator.comparingDouble(x))
-                .map(m -> new double[] {x.applyAsDouble(m), y.applyAsDouble(m)})
+                .map(step -> new double[] {x.applyAsDouble(step), y.applyAsDouble(step)})
                 .toList();
     }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * @param served       the served models in the order they ran (deep/single first where there is one)
  * @param compute      the in-process floor of each served model
  * @param noOps        the no-op round trip of each server process and protocol
- * @param measurements every load step
+ * @param measurements every load step but the batching comparison's, all with batching off
+ * @param batching     the batching comparison: its steps with batching off and on
  * @param gatlingReports Gatling's own HTML reports, relative to the report folder
  */
 public record ComparisonResult(
@@ -18,6 +19,7 @@ public record ComparisonResult(
         List<Floors.Compute> compute,
         List<Floors.NoOp> noOps,
         List<Measurement> measurements,
+        BatchingComparison batching,
         List<String> gatlingReports) {
 
     public ComparisonResult {
@@ -31,6 +33,7 @@ public record ComparisonResult(
     /** Every request that failed, in any step. */
     public long errors() {
         return measurements.stream().mapToLong(m -> m.summary().errors()).sum()
-                + noOps.stream().mapToLong(n -> n.summary().errors()).sum();
+                + noOps.stream().mapToLong(n -> n.summary().errors()).sum()
+                + batching.steps().stream().mapToLong(b -> b.summary().errors()).sum();
     }
 }

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Writes the report folder: {@code report.md} (tables; plots as files under {@code plots/}), {@code report.html}
@@ -33,7 +32,7 @@ public final class ReportWriter {
         Files.writeString(directory.resolve(JSON), DriveCommand.jsonWriter().toJson(result));
     }
 
-    /** The tables a console shows after a run: floors and overhead, then every step. */
+    /** The tables a console shows after a run: floors and overhead, the batching comparison, every step. */
     public static String consoleTables(ComparisonResult result) {
         StringBuilder text = new StringBuilder();
         for (Table table : tables(result)) {
@@ -43,17 +42,18 @@ public final class ReportWriter {
     }
 
     private static List<Table> tables(ComparisonResult result) {
-        Optional<Table> ratios = ReportTables.ratios(result);
-        return ratios.isPresent()
-                ? List.of(ReportTables.floors(result), ratios.get(), ReportTables.latency(result))
-                : List.of(ReportTables.floors(result), ReportTables.latency(result));
+        List<Table> tables = new ArrayList<>(List.of(ReportTables.floors(result)));
+        ReportTables.ratios(result).ifPresent(tables::add);
+        tables.addAll(List.of(BatchingTables.capacity(result), BatchingTables.oneInFlight(result),
+                ReportTables.latency(result), BatchingTables.searchSteps(result)));
+        return tables;
     }
 
     private static String markdown(ComparisonResult result, List<Charts.Chart> charts) {
         RunInfo run = result.run();
         StringBuilder md = new StringBuilder();
         md.append("# shallowserve latency comparison (").append(run.mode()).append(")\n\n");
-        conditions(run).forEach(line -> md.append("- ").append(line).append('\n'));
+        conditions(result).forEach(line -> md.append("- ").append(line).append('\n'));
         md.append('\n');
         for (Table table : tables(result)) {
             md.append("## ").append(table.title()).append("\n\n").append(table.caption()).append("\n\n")
@@ -96,7 +96,7 @@ public final class ReportWriter {
                 <body>
                 """);
         html.append("<h1>shallowserve latency comparison (").append(LineChart.escape(run.mode())).append(")</h1>\n<ul>\n");
-        conditions(run).forEach(line -> html.append("<li>").append(LineChart.escape(line)).append("</li>\n"));
+        conditions(result).forEach(line -> html.append("<li>").append(LineChart.escape(line)).append("</li>\n"));
         html.append("</ul>\n");
         for (Table table : tables(result)) {
             html.append("<h2>").append(LineChart.escape(table.title())).append("</h2>\n<p class=\"caption\">")
@@ -117,7 +117,9 @@ public final class ReportWriter {
     }
 
     /** The run's conditions, one line each. */
-    private static List<String> conditions(RunInfo run) {
+    private static List<String> conditions(ComparisonResult result) {
+        RunInfo run = result.run();
+        BatchingComparison batching = result.batching();
         List<String> lines = new ArrayList<>(List.of(
                 "date: " + run.date() + ", " + String.format(Locale.ROOT, "%.0f", run.seconds()) + " s",
                 "command: " + run.command(),
@@ -127,7 +129,12 @@ public final class ReportWriter {
                 "JDK " + run.jdk() + ", ONNX Runtime " + run.onnxRuntime(),
                 String.format(Locale.ROOT, "each step %.1f s (Gatling's in whole seconds), after %.1f s of warm-up"
                         + " of each model and no-op per protocol; requests carry one image (batch 1) from %s",
-                        run.stepSeconds(), run.warmUpSeconds(), run.images())));
+                        run.stepSeconds(), run.warmUpSeconds(), run.images()),
+                String.format(Locale.ROOT, "batching comparison: each plan's server started twice, batching off and"
+                        + " on (%s queue delay, the other batching settings the server's defaults); its steps %.1f"
+                        + " s each, gRPC, driver; the capacity search's target p99 <= %s ms with no failed request",
+                        batching.batching().maxQueueDelayMicros() + " µs", batching.stepSeconds(),
+                        BatchingTables.milliseconds(batching.p99TargetMicros()))));
         lines.addAll(run.notes());
         return lines;
     }

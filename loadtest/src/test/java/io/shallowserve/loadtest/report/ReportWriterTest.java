@@ -20,6 +20,7 @@ class ReportWriterTest {
 
     private static final ServedModel DEEP = new ServedModel("deep", "deep", "single");
     private static final ServedModel SHALLOW = new ServedModel("shallow", "shallow", "branches");
+    private static final Batching ON = Batching.on(500);
 
     @TempDir
     Path folder;
@@ -28,6 +29,35 @@ class ReportWriterTest {
     private static LatencySummary summary(double p50, double resolution) {
         return new LatencySummary(100, 0, Map.of(), 1, p50, 2 * p50, 3 * p50, 4 * p50, 100, resolution,
                 List.of(new LatencySummary.CdfPoint(p50, 0.5), new LatencySummary.CdfPoint(4 * p50, 1)));
+    }
+
+    /** A batching step whose percentiles are those of {@link #summary} with this p50. */
+    private static BatchingStep step(ServedModel served, Batching batching, Load load, double p50,
+            double meanBatchSize) {
+        return new BatchingStep(served, batching, load, summary(p50, 1), meanBatchSize);
+    }
+
+    /**
+     * With a p99 target of 5 ms (p50 up to 1.667 ms here): deep meets it up to 1000/s with batching off and up to
+     * 2000/s with it on; shallow misses it from the start with batching off and meets it up to the ceiling with it
+     * on.
+     */
+    private static BatchingComparison batching() {
+        return new BatchingComparison(ON, 5000, 1, List.of(
+                step(DEEP, Batching.OFF, new Load.Closed(1), 400, 1),
+                step(DEEP, ON, new Load.Closed(1), 650, 1),
+                step(SHALLOW, Batching.OFF, new Load.Closed(1), 500, 1),
+                step(SHALLOW, ON, new Load.Closed(1), 1200, 1),
+                step(DEEP, Batching.OFF, new Load.Open(500), 300, 1),
+                step(DEEP, ON, new Load.Open(500), 300, 1),
+                step(SHALLOW, Batching.OFF, new Load.Open(500), 2000, 1),
+                step(SHALLOW, ON, new Load.Open(500), 300, 1),
+                step(DEEP, Batching.OFF, new Load.Open(1000), 400, 1),
+                step(DEEP, ON, new Load.Open(1000), 350, 1.2),
+                step(SHALLOW, ON, new Load.Open(1000), 400, 1),
+                step(DEEP, Batching.OFF, new Load.Open(2000), 5000, 1),
+                step(DEEP, ON, new Load.Open(2000), 600, 1.8),
+                step(DEEP, ON, new Load.Open(4000), 3000, 3.5)));
     }
 
     private static ComparisonResult result() {
@@ -51,7 +81,7 @@ class ReportWriterTest {
                         new Floors.NoOp("single", Protocol.HTTP, summary(200, 1)),
                         new Floors.NoOp("branches", Protocol.GRPC, summary(260, 1)),
                         new Floors.NoOp("branches", Protocol.HTTP, summary(210, 1))),
-                measurements, List.of("gatling/run/index.html"));
+                measurements, batching(), List.of("gatling/run/index.html"));
     }
 
     @Test
@@ -85,6 +115,42 @@ class ReportWriterTest {
     }
 
     @Test
+    void write_capacity_isTheHighestRateThatMetTheTargetWithItsStep() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Throughput at p99 <= 5 ms, batching off and on");
+        assertThat(md).contains("| deep | single | off | 1000 | 100 | 0.400 | 1.200 | 1.00 | 1.00 |",
+                "| deep | single | on, 500 µs | 2000 | 100 | 0.600 | 1.800 | 1.80 | 2.00 |");
+        // Nothing met: below the first rate. The ceiling met: at least that.
+        assertThat(md).contains("| shallow | branches | off | < 500 | - | - | - | - | - |",
+                "| shallow | branches | on, 500 µs | >= 1000 | 100 | 0.400 | 1.200 | 1.00 | - |");
+    }
+
+    @Test
+    void write_oneInFlight_setsTheDifferenceAgainstTheDelay() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## One request in flight, batching off and on");
+        assertThat(md).contains("| deep | single | 0.400 | 0.650 | 0.250 | 1.200 | 1.950 | 0.750 | 0.500 | yes |",
+                "| shallow | branches | 0.500 | 1.200 | 0.700 | 1.500 | 3.600 | 2.100 | 0.500 | no |");
+    }
+
+    @Test
+    void write_searchSteps_listEachSearchInTheOrderItRan() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Capacity search steps", """
+                | deep | single | on, 500 µs | open 500/s | 100 | 0 | 0.300 | 0.900 | 100 | 1.00 | met |
+                | deep | single | on, 500 µs | open 1000/s | 100 | 0 | 0.350 | 1.050 | 100 | 1.20 | met |
+                | deep | single | on, 500 µs | open 2000/s | 100 | 0 | 0.600 | 1.800 | 100 | 1.80 | met |
+                | deep | single | on, 500 µs | open 4000/s | 100 | 0 | 3.000 | 9.000 | 100 | 3.50 | missed |
+                """);
+    }
+
+    @Test
     void write_html_isSelfContainedWithInlinePlots() throws IOException {
         ReportWriter.write(result(), folder);
 
@@ -93,7 +159,9 @@ class ReportWriterTest {
         assertThat(html.split("<svg ", -1)).hasSize(Charts.all(result()).size() + 1);
         assertThat(Charts.all(result())).extracting(Charts.Chart::file).contains("grpc-latency-vs-load.svg",
                 "http-latency-vs-load.svg", "grpc-throughput-vs-concurrency.svg", "grpc-cdf-one-in-flight.svg",
-                "grpc-cdf-highest-rate.svg");
+                "grpc-cdf-highest-rate.svg", "grpc-capacity-deep-single.svg", "grpc-capacity-shallow-branches.svg");
+        assertThat(html).contains("deep / single: gRPC p99 against offered rate, batching off and on",
+                "p99 target 5 ms");
         assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http");
     }
 
@@ -103,6 +171,8 @@ class ReportWriterTest {
 
         var json = JsonParser.parseString(Files.readString(folder.resolve(ReportWriter.JSON))).getAsJsonObject();
         assertThat(json.getAsJsonArray("measurements")).hasSize(12);
-        assertThat(Files.list(folder.resolve("plots"))).hasSize(5);
+        assertThat(json.getAsJsonObject("batching").getAsJsonArray("steps")).hasSize(14);
+        assertThat(json.getAsJsonObject("batching").get("p99TargetMicros").getAsDouble()).isEqualTo(5000);
+        assertThat(Files.list(folder.resolve("plots"))).hasSize(7);
     }
 }
