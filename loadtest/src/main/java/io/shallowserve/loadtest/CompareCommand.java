@@ -30,14 +30,14 @@ import picocli.CommandLine.Spec;
                     + " and once more with dynamic batching on; measures the in-process floor, the no-op round trip,"
                     + " every model under open and closed load over gRPC (the driver) and HTTP (Gatling), and with"
                     + " batching off and on its latency at one request in flight and its capacity at a p99 target;"
-                    + " writes report.md, report.html and results.json. About 8 minutes on 2 cores; --quick: about 2."
+                    + " writes report.md, report.html and results.json. About 8 minutes on 2 cores; --quick: about 2.5."
         })
 public final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "fewer, shorter steps: about 2 minutes")
+    @Option(names = "--quick", description = "fewer, shorter steps: about 2.5 minutes")
     private boolean quick;
 
     // 500 µs: a tenth of the default p99 target, so a request that waits the whole window keeps most of its budget.

@@ -71,7 +71,7 @@ public record ComparisonSettings(
     }
 
     /**
-     * The README's main job: the same comparison, fewer and shorter steps, about 2 minutes. The capacity search starts
+     * The README's main job: the same comparison, fewer and shorter steps, about 2.5 minutes. The capacity search starts
      * at 1000/s, doubles up to 8000/s (or halves down to 250/s) at most, then bisects once: the capacity to within
      * 41 %, at most 5 steps of 1 s.
      */

@@ -44,7 +44,7 @@ final class BatchingTables {
         return new Table("Throughput at p99 <= " + milliseconds(target) + " ms, batching off and on",
                 "The capacity search (gRPC, open loop, driver): the highest offered rate whose p99 stayed at or under "
                         + milliseconds(target) + " ms with no failed request; \">=\": the search's ceiling met the"
-                        + " target, \"<\": its first rate missed. Throughput, p50, p99 and the mean batch (images per"
+                        + " target, \"<\": every rate it tried missed, down to its floor. Throughput, p50, p99 and the mean batch (images per"
                         + " execution, from the server's statistics over that step) are the step at that rate."
                         + " against off: that rate over the rate found with batching off.",
                 3, List.of("model", "plan", "batching", "rate/s", "throughput/s", "p50 ms", "p99 ms", "mean batch",
@@ -102,9 +102,10 @@ final class BatchingTables {
             }
         }
         return new Table("Capacity search steps",
-                "Every rate each search tried, in the order it tried them: growing by a constant factor until a"
-                        + " rate missed the target (or the ceiling met it), then bisecting between the highest rate"
-                        + " met and the lowest missed. gRPC, open loop, driver; latencies in milliseconds.",
+                "Every rate each search tried, in the order it tried them: from its start by a constant factor, up"
+                        + " while the rates met the target and down while they missed it, until the first change;"
+                        + " then bisecting between the highest rate met and the lowest missed. gRPC, open loop,"
+                        + " driver; latencies in milliseconds.",
                 4, List.of("model", "plan", "batching", "load", "requests", "errors", "p50 ms", "p99 ms",
                         "throughput/s", "mean batch", "target"),
                 rows);
