@@ -42,9 +42,13 @@ final class BatchScheduler implements AutoCloseable {
     private final int maxQueued;
     private final int classes;
     private final VersionMetrics metrics;
+    /**
+     * Guards the queue, the idle instances and the state of every request. Each request waits on a condition of its
+     * own and is woken only when something concerns it (it became the head, an instance came back while it is the
+     * head, its batch is done): with many requests queued, waking them all on every change would cost more CPU
+     * than the models.
+     */
     private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when the queue's head or the idle instances change, and when a batch is done. */
-    private final Condition changed = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final ArrayDeque<ExecutionPlan> idle;
 
@@ -80,7 +84,7 @@ final class BatchScheduler implements AutoCloseable {
         if (hasDeadline && now - deadlineNanoTime >= 0) {
             throw deadlineExceeded("its deadline passed before it was queued");
         }
-        Pending mine = new Pending(pixels, images, now);
+        Pending mine = new Pending(pixels, images, now, lock.newCondition());
         lock.lock();
         try {
             if (queue.size() >= maxQueued + idle.size()) {
@@ -90,7 +94,7 @@ final class BatchScheduler implements AutoCloseable {
             queue.addLast(mine);
             if (batching.enabled()) {
                 // A head waiting for a fuller batch checks again.
-                changed.signalAll();
+                signalHead();
             }
             while (!mine.done) {
                 long waitNanos = Long.MAX_VALUE;
@@ -105,9 +109,9 @@ final class BatchScheduler implements AutoCloseable {
                     waitNanos = Math.min(waitNanos, deadlineNanoTime - System.nanoTime());
                 }
                 if (waitNanos == Long.MAX_VALUE) {
-                    changed.await();
+                    mine.wake.await();
                 } else if (waitNanos > 0) {
-                    changed.awaitNanos(waitNanos);
+                    mine.wake.awaitNanos(waitNanos);
                 }
                 if (!mine.taken && hasDeadline && System.nanoTime() - deadlineNanoTime >= 0) {
                     leaveQueue(mine);
@@ -182,15 +186,18 @@ final class BatchScheduler implements AutoCloseable {
         }
         ExecutionPlan instance = idle.removeFirst();
         // The next request is now the head and may form a batch on another idle instance.
-        changed.signalAll();
+        signalHead();
         lock.unlock();
         try {
             execute(instance, batch);
         } finally {
             lock.lock();
             idle.addFirst(instance);
-            batch.forEach(pending -> pending.done = true);
-            changed.signalAll();
+            for (Pending pending : batch) {
+                pending.done = true;
+                pending.wake.signal();
+            }
+            signalHead();
         }
     }
 
@@ -260,7 +267,15 @@ final class BatchScheduler implements AutoCloseable {
         boolean wasHead = queue.peekFirst() == pending;
         queue.remove(pending);
         if (wasHead) {
-            changed.signalAll();
+            signalHead();
+        }
+    }
+
+    /** Wakes the request at the head of the queue, the only one that may form a batch. */
+    private void signalHead() {
+        Pending head = queue.peekFirst();
+        if (head != null) {
+            head.wake.signal();
         }
     }
 
@@ -277,6 +292,7 @@ final class BatchScheduler implements AutoCloseable {
         final float[] pixels;
         final int images;
         final long queuedNanos;
+        final Condition wake;
         boolean taken;
         boolean done;
         float[] logits;
@@ -284,10 +300,11 @@ final class BatchScheduler implements AutoCloseable {
         long batchStartNanos;
         long computeNanos;
 
-        Pending(float[] pixels, int images, long queuedNanos) {
+        Pending(float[] pixels, int images, long queuedNanos, Condition wake) {
             this.pixels = pixels;
             this.images = images;
             this.queuedNanos = queuedNanos;
+            this.wake = wake;
         }
     }
 }
