@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * The batching comparison's steps, over gRPC with the driver, each on every served model with batching off and on in
- * turn: one request in flight (what batching costs at low load), and the capacity search (what it buys under load).
+ * turn: one request in flight (what batching costs at low load), the closed loop at saturation (what it merges when
+ * the instances are always busy), and the capacity search (what it buys at a latency target).
  * The mean batch size of a step comes from the server's statistics before and after it.
  */
 final class BatchingSteps {
@@ -45,10 +46,10 @@ final class BatchingSteps {
         this.say = say;
     }
 
-    /** One request in flight on each of {@code models}, in turn. */
-    List<BatchingStep> oneInFlight(List<ModelOnServer> models) {
+    /** A closed loop with {@code inFlight} requests on each of {@code models}, in turn. */
+    List<BatchingStep> closed(List<ModelOnServer> models, int inFlight) {
         return models.stream().map(model -> {
-            BatchingStep result = measure(model, new Load.Closed(1));
+            BatchingStep result = measure(model, new Load.Closed(inFlight));
             say.accept(line(result));
             return result;
         }).toList();

@@ -265,8 +265,8 @@ final class Comparison {
     }
 
     /**
-     * The batching comparison on every served model, batching off then on, in turn: one request in flight, then the
-     * capacity search over the open loop.
+     * The batching comparison on every served model, batching off then on, in turn: one request in flight, the
+     * closed loop at the comparison's most requests in flight, then the capacity search over the open loop.
      */
     private List<BatchingStep> batchingComparison(List<ServedModel> served, Map<ServedModel, Transport> unbatched,
             Map<ServedModel, Transport> batched, Map<String, RunningServer> servers,
@@ -283,7 +283,13 @@ final class Comparison {
         BatchingSteps steps = new BatchingSteps(runner, settings.batchingStep(), this::say);
         say("  batching off vs " + settings.batching().label() + ": one request in flight, "
                 + settings.batchingStep().toMillis() / 1000.0 + " s each");
-        List<BatchingStep> results = new ArrayList<>(steps.oneInFlight(models));
+        List<BatchingStep> results = new ArrayList<>(steps.closed(models, 1));
+        int saturated = settings.concurrencies().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (saturated > 1) {
+            say("  batching off vs " + settings.batching().label() + ": " + saturated + " requests in flight, "
+                    + settings.batchingStep().toMillis() / 1000.0 + " s each");
+            results.addAll(steps.closed(models, saturated));
+        }
         CapacitySearch.Plan plan = settings.capacitySearch();
         say(String.format(Locale.ROOT, "  capacity search, p99 <= %s ms: from %.0f/s, x%s a step (%.0f/s to %.0f/s),"
                 + " then %d bisections; at most %d steps of %.1f s per model, plan and batching",

@@ -32,7 +32,7 @@ class ComparisonTest {
     void run_tinyComparison_servesEveryRequestAndWritesTheReport() throws Exception {
         // Gatling rounds its steps up to whole seconds.
         ComparisonSettings tiny = new ComparisonSettings("smoke", List.of("single", "branches"),
-                Duration.ofMillis(500), Duration.ofMillis(200), List.of(1), List.of(50.0), List.of(), 20, 50,
+                Duration.ofMillis(500), Duration.ofMillis(200), List.of(1, 4), List.of(50.0), List.of(), 20, 50,
                 Batching.on(500), Duration.ofMillis(300), new CapacitySearch.Plan(50, 50, 100, 2, 1), 10_000_000);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
@@ -43,21 +43,22 @@ class ComparisonTest {
         assertThat(result.errors()).as(progress.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(result.served()).extracting(s -> s.label())
                 .containsExactly("fashion-deep / single", "fashion-shallow / single", "fashion-shallow / branches");
-        // Per served model: 2 driver steps over gRPC, 1 over HTTP, 1 Gatling step.
-        assertThat(result.measurements()).hasSize(3 * 4);
+        // Per served model: 3 driver steps over gRPC, 1 over HTTP, 1 Gatling step.
+        assertThat(result.measurements()).hasSize(3 * 5);
         assertThat(result.measurements()).filteredOn(m -> m.generator().equals(Measurement.GATLING)).hasSize(3)
                 .allSatisfy(m -> assertThat(m.summary().requests()).isPositive());
         assertThat(result.compute()).hasSize(3);
         assertThat(result.noOps()).hasSize(4);
-        // Per served model and batching: one in flight, then the search up to its ceiling, 50/s and 100/s.
-        assertThat(result.batching().steps()).hasSize(3 * 2 * 3)
+        // Per served model and batching: one in flight, saturated (4 in flight), then the search up to its ceiling,
+        // 50/s and 100/s.
+        assertThat(result.batching().steps()).hasSize(3 * 2 * 4)
                 .allSatisfy(step -> assertThat(step.meanBatchSize()).isGreaterThanOrEqualTo(1));
         for (ServedModel served : result.served()) {
             for (Batching batching : List.of(Batching.OFF, Batching.on(500))) {
                 assertThat(result.batching().steps())
                         .filteredOn(step -> step.served().equals(served) && step.batching().equals(batching))
                         .extracting(step -> step.load().label())
-                        .containsExactly("closed 1", "open 50/s", "open 100/s");
+                        .containsExactly("closed 1", "closed 4", "open 50/s", "open 100/s");
             }
         }
 
@@ -68,7 +69,8 @@ class ComparisonTest {
                 "| fashion-shallow | single | gRPC |");
         assertThat(md).contains("| fashion-shallow | branches | on, 500 µs | >= 100 |",
                 "| fashion-deep | single | off | open 100/s |",
-                "## One request in flight, batching off and on");
+                "## One request in flight, batching off and on",
+                "## Saturated: 4 requests in flight, batching off and on");
         String html = Files.readString(folder.resolve(ReportWriter.HTML));
         assertThat(html).contains("<svg ", "latency against offered load", "latency distribution",
                 "fashion-deep / single: gRPC p99 against offered rate, batching off and on");

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The batching comparison's tables: capacity at the p99 target, one request in flight, the capacity search's steps. */
+/**
+ * The batching comparison's tables: capacity at the p99 target, one request in flight, the closed loop at
+ * saturation, the capacity search's steps.
+ */
 final class BatchingTables {
 
     private BatchingTables() {}
@@ -59,8 +62,8 @@ final class BatchingTables {
         double delay = on.maxQueueDelayMicros();
         List<List<String>> rows = new ArrayList<>();
         for (ServedModel served : result.served()) {
-            Optional<BatchingStep> off = oneInFlight(batching, served, Batching.OFF);
-            Optional<BatchingStep> batched = oneInFlight(batching, served, on);
+            Optional<BatchingStep> off = closed(batching, served, Batching.OFF, 1);
+            Optional<BatchingStep> batched = closed(batching, served, on, 1);
             if (off.isEmpty() || batched.isEmpty()) {
                 continue;
             }
@@ -82,6 +85,39 @@ final class BatchingTables {
                         + " than the p50.",
                 2, List.of("model", "plan", "off p50 ms", "on p50 ms", "on - off p50 ms", "off p99 ms", "on p99 ms",
                         "on - off p99 ms", "delay ms", "p50 within the delay"),
+                rows);
+    }
+
+    /**
+     * The closed loop at its most requests in flight, batching off and on: where the instances are always busy and
+     * the batcher has the most to merge.
+     */
+    static Table saturation(ComparisonResult result) {
+        BatchingComparison batching = result.batching();
+        List<List<String>> rows = new ArrayList<>();
+        int inFlight = 0;
+        for (ServedModel served : result.served()) {
+            Optional<BatchingStep> off = saturated(batching, served, Batching.OFF);
+            for (Batching variant : variants(batching)) {
+                Optional<BatchingStep> step = saturated(batching, served, variant);
+                if (step.isEmpty()) {
+                    continue;
+                }
+                LatencySummary s = step.get().summary();
+                inFlight = (int) step.get().load().level();
+                rows.add(List.of(served.model(), served.plan(), variant.label(), Long.toString(s.errors()),
+                        ReportTables.millis(s.p50Micros(), s), ReportTables.millis(s.p99Micros(), s),
+                        whole(s.throughput()), batchSize(step.get().meanBatchSize()),
+                        off.isPresent() ? String.format(Locale.ROOT, "%.2f",
+                                s.throughput() / off.get().summary().throughput()) : "-"));
+            }
+        }
+        return new Table("Saturated: " + inFlight + " requests in flight, batching off and on",
+                "gRPC, closed loop (driver) with the comparison's most requests in flight: every instance is busy all"
+                        + " the time, so the batcher merges whatever queued meanwhile. against off: throughput over"
+                        + " the throughput with batching off.",
+                3, List.of("model", "plan", "batching", "errors", "p50 ms", "p99 ms", "throughput/s", "mean batch",
+                        "against off"),
                 rows);
     }
 
@@ -123,11 +159,20 @@ final class BatchingTables {
                 .toList();
     }
 
-    private static Optional<BatchingStep> oneInFlight(BatchingComparison batching, ServedModel served,
+    private static Optional<BatchingStep> closed(BatchingComparison batching, ServedModel served, Batching variant,
+            int inFlight) {
+        return batching.steps().stream()
+                .filter(s -> s.served().equals(served) && s.batching().equals(variant)
+                        && s.load().equals(new Load.Closed(inFlight)))
+                .findFirst();
+    }
+
+    /** The closed-loop step with more than one request in flight, if the comparison ran one. */
+    private static Optional<BatchingStep> saturated(BatchingComparison batching, ServedModel served,
             Batching variant) {
         return batching.steps().stream()
                 .filter(s -> s.served().equals(served) && s.batching().equals(variant)
-                        && s.load().equals(new Load.Closed(1)))
+                        && s.load() instanceof Load.Closed closed && closed.level() > 1)
                 .findFirst();
     }
 

@@ -45,7 +45,7 @@ public final class ReportWriter {
         List<Table> tables = new ArrayList<>(List.of(ReportTables.floors(result)));
         ReportTables.ratios(result).ifPresent(tables::add);
         tables.addAll(List.of(BatchingTables.capacity(result), BatchingTables.oneInFlight(result),
-                ReportTables.latency(result), BatchingTables.searchSteps(result)));
+                BatchingTables.saturation(result), ReportTables.latency(result), BatchingTables.searchSteps(result)));
         return tables;
     }
 

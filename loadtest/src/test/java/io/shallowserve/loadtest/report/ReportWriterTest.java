@@ -37,6 +37,14 @@ class ReportWriterTest {
         return new BatchingStep(served, batching, load, summary(p50, 1), meanBatchSize);
     }
 
+    /** Deep at 32 in flight: percentiles as {@link #summary}, and a throughput of its own. */
+    private static BatchingStep saturated(Batching batching, double p50, double throughput, double meanBatchSize) {
+        LatencySummary s = summary(p50, 1);
+        return new BatchingStep(DEEP, batching, new Load.Closed(32), new LatencySummary(s.requests(), 0, Map.of(),
+                s.seconds(), s.p50Micros(), s.p90Micros(), s.p99Micros(), s.maxMicros(), throughput, 1, s.cdf()),
+                meanBatchSize);
+    }
+
     /**
      * With a p99 target of 5 ms (p50 up to 1.667 ms here): deep meets it up to 1000/s with batching off and up to
      * 2000/s with it on; shallow misses it from the start with batching off and meets it up to the ceiling with it
@@ -48,6 +56,8 @@ class ReportWriterTest {
                 step(DEEP, ON, new Load.Closed(1), 650, 1),
                 step(SHALLOW, Batching.OFF, new Load.Closed(1), 500, 1),
                 step(SHALLOW, ON, new Load.Closed(1), 1200, 1),
+                saturated(Batching.OFF, 4000, 4000, 1),
+                saturated(ON, 3000, 5000, 6.5),
                 step(DEEP, Batching.OFF, new Load.Open(500), 300, 1),
                 step(DEEP, ON, new Load.Open(500), 300, 1),
                 step(SHALLOW, Batching.OFF, new Load.Open(500), 2000, 1),
@@ -138,6 +148,17 @@ class ReportWriterTest {
     }
 
     @Test
+    void write_saturation_comparesThroughputWithBatchingOff() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Saturated: 32 requests in flight, batching off and on");
+        assertThat(md).contains("| deep | single | off | 0 | 4.000 | 12.000 | 4000 | 1.00 | 1.00 |",
+                "| deep | single | on, 500 µs | 0 | 3.000 | 9.000 | 5000 | 6.50 | 1.25 |");
+        assertThat(md).doesNotContain("| shallow | branches | off | 0 | 0.500");
+    }
+
+    @Test
     void write_searchSteps_listEachSearchInTheOrderItRan() throws IOException {
         ReportWriter.write(result(), folder);
 
@@ -171,7 +192,7 @@ class ReportWriterTest {
 
         var json = JsonParser.parseString(Files.readString(folder.resolve(ReportWriter.JSON))).getAsJsonObject();
         assertThat(json.getAsJsonArray("measurements")).hasSize(12);
-        assertThat(json.getAsJsonObject("batching").getAsJsonArray("steps")).hasSize(14);
+        assertThat(json.getAsJsonObject("batching").getAsJsonArray("steps")).hasSize(16);
         assertThat(json.getAsJsonObject("batching").get("p99TargetMicros").getAsDouble()).isEqualTo(5000);
         assertThat(Files.list(folder.resolve("plots"))).hasSize(7);
     }
