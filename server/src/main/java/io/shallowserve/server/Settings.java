@@ -35,7 +35,8 @@ public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes) {
                 threads.get("intra-op").asInt().orElse(defaults.intraOpThreads()),
                 shallowserve.get("shutdown.timeout").as(Duration.class).orElse(defaults.closeTimeout()),
                 ModelSettings.read(shallowserve.get("serving"), defaults.serving()),
-                shallowserve.get("repository.poll").as(Duration.class).orElse(defaults.repositoryPoll()));
+                shallowserve.get("repository.poll").as(Duration.class).orElse(defaults.repositoryPoll()),
+                shallowserve.get("repository.load-api").asBoolean().orElse(defaults.loadApi()));
         return new Settings(
                 engine,
                 shallowserve.get("grpc.port").asInt().get(),

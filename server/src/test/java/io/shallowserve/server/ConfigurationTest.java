@@ -86,7 +86,8 @@ class ConfigurationTest {
                                 Map.entry("shallowserve.serving.batching.max-queue-delay-micros", "250"),
                                 Map.entry("shallowserve.serving.batching.preferred-batch-sizes", "4,8"),
                                 Map.entry("shallowserve.serving.version-policy", "latest:2"),
-                                Map.entry("shallowserve.repository.poll", "PT5S"))),
+                                Map.entry("shallowserve.repository.poll", "PT5S"),
+                                Map.entry("shallowserve.repository.load-api", "false"))),
                         ConfigSources.classpath("application.yaml")))
                 .build();
 
@@ -100,6 +101,7 @@ class ConfigurationTest {
         assertThat(engine.serving()).isEqualTo(new ModelSettings(3,
                 new ModelSettings.Batching(true, 250, List.of(4, 8)), VersionPolicy.parse("latest:2")));
         assertThat(engine.repositoryPoll()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(engine.loadApi()).isFalse();
     }
 
     @Test
@@ -111,6 +113,7 @@ class ConfigurationTest {
         assertThat(engine.maxQueued()).isEqualTo(defaults.maxQueued());
         assertThat(engine.serving()).isEqualTo(defaults.serving());
         assertThat(engine.repositoryPoll()).isEqualTo(Duration.ZERO);
+        assertThat(engine.loadApi()).isTrue();
         assertThat(engine.branchThreads()).isEqualTo(defaults.branchThreads());
         assertThat(engine.intraOpThreads()).isEqualTo(defaults.intraOpThreads());
         assertThat(engine.closeTimeout()).isEqualTo(defaults.closeTimeout());

@@ -24,6 +24,8 @@ import java.util.Objects;
  *                            its own
  * @param repositoryPoll      how often the repository is checked for changed models; {@link Duration#ZERO}: never
  *                            (models change only through explicit load and unload)
+ * @param loadApi             whether clients may load and unload models ({@link InferenceEngine#load},
+ *                            {@link InferenceEngine#unload}); the repository index stays readable either way
  */
 public record EngineConfig(
         Path repository,
@@ -35,7 +37,8 @@ public record EngineConfig(
         int intraOpThreads,
         Duration closeTimeout,
         ModelSettings serving,
-        Duration repositoryPoll) {
+        Duration repositoryPoll,
+        boolean loadApi) {
 
     public EngineConfig {
         Objects.requireNonNull(repository, "repository");
@@ -56,7 +59,8 @@ public record EngineConfig(
     /**
      * Defaults sized from this machine's cores. These models are small, so parallel requests use cores better than
      * parallel operators: on 2 cores one thread per operator and 2 instances per version; on 16 cores 4 threads per
-     * operator and 4 instances. The branch pool has one thread per core. Batching is off, every version serves.
+     * operator and 4 instances. The branch pool has one thread per core. Batching is off, every version serves,
+     * the repository is not polled and clients may load and unload models.
      */
     public static EngineConfig defaults(Path repository) {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -64,17 +68,17 @@ public record EngineConfig(
         int instances = Math.max(2, cores / intraOp);
         return new EngineConfig(repository, PlanChoice.AUTO, "cpu", 64, Math.max(64, 16 * instances), cores,
                 intraOp, Duration.ofSeconds(10),
-                new ModelSettings(instances, ModelSettings.Batching.OFF, VersionPolicy.ALL), Duration.ZERO);
+                new ModelSettings(instances, ModelSettings.Batching.OFF, VersionPolicy.ALL), Duration.ZERO, true);
     }
 
     public EngineConfig withPlan(PlanChoice newPlan) {
         return new EngineConfig(repository, newPlan, device, maxBatchSize, maxQueued, branchThreads, intraOpThreads,
-                closeTimeout, serving, repositoryPoll);
+                closeTimeout, serving, repositoryPoll, loadApi);
     }
 
     public EngineConfig withServing(ModelSettings newServing) {
         return new EngineConfig(repository, plan, device, maxBatchSize, maxQueued, branchThreads, intraOpThreads,
-                closeTimeout, newServing, repositoryPoll);
+                closeTimeout, newServing, repositoryPoll, loadApi);
     }
 
     private static void atLeast(String name, int value, int minimum) {

@@ -207,10 +207,16 @@ public final class InferenceEngine implements AutoCloseable {
      *
      * @throws InferenceException NOT_FOUND if the repository has no folder {@code model}; FAILED_PRECONDITION if a
      *                            version or the model's serving.yaml failed, saying why and what serves instead (a
-     *                            failed version never takes the place of one that serves); UNAVAILABLE when the
-     *                            engine is shutting down
+     *                            failed version never takes the place of one that serves), or if clients may not
+     *                            load models here; UNAVAILABLE when the engine is shutting down
      */
     public void load(String model) throws InferenceException {
+        requireLoadApi("load");
+        reload(model);
+    }
+
+    /** {@link #load}, also where clients may not load: at start-up and after a poll. */
+    private void reload(String model) throws InferenceException {
         requireOpen();
         if (!MODEL_NAME.matcher(model).matches() || model.equals("..")
                 || !Files.isDirectory(config.repository().resolve(model))) {
@@ -250,9 +256,16 @@ public final class InferenceEngine implements AutoCloseable {
      * Takes {@code model} out of service: new requests are refused (UNAVAILABLE), requests in flight finish, then
      * its sessions close. Its folder stays in the repository; {@link #load} serves it again.
      *
-     * @throws InferenceException NOT_FOUND if the model was never loaded; UNAVAILABLE when shutting down
+     * @throws InferenceException NOT_FOUND if the model was never loaded; FAILED_PRECONDITION if clients may not
+     *                            unload models here; UNAVAILABLE when shutting down
      */
     public void unload(String model) throws InferenceException {
+        requireLoadApi("unload");
+        retire(model);
+    }
+
+    /** {@link #unload}, also where clients may not unload: after a poll found the model's folder gone. */
+    private void retire(String model) throws InferenceException {
         requireOpen();
         ServedModel served = requireKnown(model);
         synchronized (served) {
@@ -279,7 +292,7 @@ public final class InferenceEngine implements AutoCloseable {
         for (ServedModel served : models.values()) {
             if (!onDisk.contains(served.name()) && !served.versions().ready().isEmpty()) {
                 try {
-                    unload(served.name());
+                    retire(served.name());
                 } catch (InferenceException e) {
                     LOG.log(System.Logger.Level.DEBUG, "unload after poll: {0}", e.getMessage());
                 }
@@ -332,7 +345,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** Loads at start-up and after a poll, where a failure is logged, not answered. */
     private void loadLogged(String model) {
         try {
-            load(model);
+            reload(model);
         } catch (InferenceException e) {
             LOG.log(System.Logger.Level.DEBUG, "load of {0}: {1}", model, e.getMessage());
         }
@@ -490,6 +503,14 @@ public final class InferenceEngine implements AutoCloseable {
                     + (models.isEmpty() ? "no models" : "models " + String.join(", ", models.keySet())));
         }
         return served;
+    }
+
+    private void requireLoadApi(String action) throws InferenceException {
+        if (!config.loadApi()) {
+            throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "this server does not let"
+                    + " clients " + action + " models (shallowserve.repository.load-api is false); change the"
+                    + " repository and let polling find it, or roll out a new server");
+        }
     }
 
     private void requireOpen() throws InferenceException {

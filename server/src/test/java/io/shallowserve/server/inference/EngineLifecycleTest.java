@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.repository.TestRepository;
@@ -175,9 +176,10 @@ class EngineLifecycleTest {
     void start_withPollInterval_loadsANewVersionByItself() throws Exception {
         TestRepository.copy(DEEP, repository, 1);
         EngineConfig defaults = EngineConfig.defaults(repository).withPlan(PlanChoice.SINGLE);
+        // Polling only: clients may not load or unload.
         EngineConfig polling = new EngineConfig(repository, defaults.plan(), defaults.device(),
                 defaults.maxBatchSize(), defaults.maxQueued(), defaults.branchThreads(), defaults.intraOpThreads(),
-                defaults.closeTimeout(), defaults.serving(), Duration.ofMillis(50));
+                defaults.closeTimeout(), defaults.serving(), Duration.ofMillis(50), false);
         try (InferenceEngine engine = InferenceEngine.start(polling, new SimpleMeterRegistry())) {
             TestRepository.copy(DEEP, repository, 2);
 
@@ -187,6 +189,20 @@ class EngineLifecycleTest {
             }
             assertThat(engine.infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
                     .isEqualTo("2");
+            List<EngineCall<Void>> calls = List.of(() -> {
+                engine.load(DEEP);
+                return null;
+            }, () -> {
+                engine.unload(DEEP);
+                return null;
+            });
+            for (EngineCall<Void> call : calls) {
+                assertThatThrownBy(call::run)
+                        .isInstanceOfSatisfying(InferenceException.class,
+                                e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
+                        .hasMessageContaining("shallowserve.repository.load-api is false");
+            }
+            assertThat(engine.modelReady(DEEP, "2")).isTrue();
         }
     }
 

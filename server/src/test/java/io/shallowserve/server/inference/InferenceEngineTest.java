@@ -43,7 +43,7 @@ class InferenceEngineTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EngineConfig defaults = EngineConfig.defaults(TestRepository.COMMITTED);
         engine = InferenceEngine.start(new EngineConfig(defaults.repository(), PlanChoice.BRANCHES, "cpu", MAX_BATCH,
-                64, 2, 1, defaults.closeTimeout(), defaults.serving(), Duration.ZERO), registry);
+                64, 2, 1, defaults.closeTimeout(), defaults.serving(), Duration.ZERO, true), registry);
         images = FashionMnist.testImages(IMAGES);
     }
 
