@@ -47,8 +47,9 @@ final class BatchingTables {
         return new Table("Throughput at p99 <= " + milliseconds(target) + " ms, batching off and on",
                 "The capacity search (gRPC, open loop, driver): the highest offered rate whose p99 stayed at or under "
                         + milliseconds(target) + " ms with no failed request; \">=\": the search's ceiling met the"
-                        + " target, \"<\": every rate it tried missed, down to its floor. Throughput, p50, p99 and the mean batch (images per"
-                        + " execution, from the server's statistics over that step) are the step at that rate."
+                        + " target, \"<\": every rate it tried missed, down to its floor. Throughput, p50, p99 and"
+                        + " the mean batch (images per execution, from the server's statistics over that step) are"
+                        + " the step at that rate."
                         + " against off: that rate over the rate found with batching off.",
                 3, List.of("model", "plan", "batching", "rate/s", "throughput/s", "p50 ms", "p99 ms", "mean batch",
                         "against off"),

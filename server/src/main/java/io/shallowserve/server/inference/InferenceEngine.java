@@ -42,7 +42,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(InferenceEngine.class.getName());
     private static final long CLOSE_POLL_MILLIS = 5;
-    /** A model name is one folder name: no separators, no "." or "..". */
+    /** A model name is one folder name: no separators, not "." or "..", not hidden. */
     private static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 
     private final EngineConfig config;
@@ -113,8 +113,7 @@ public final class InferenceEngine implements AutoCloseable {
 
     /** Whether {@code model} has a folder in the repository or was loaded from one: its name is worth a metric. */
     public boolean knows(String model) {
-        return models.containsKey(model) || (MODEL_NAME.matcher(model).matches() && !model.equals("..")
-                && Files.isDirectory(config.repository().resolve(model)));
+        return models.containsKey(model) || hasFolder(model);
     }
 
     /**
@@ -218,8 +217,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** {@link #load}, also where clients may not load: at start-up and after a poll. */
     private void reload(String model) throws InferenceException {
         requireOpen();
-        if (!MODEL_NAME.matcher(model).matches() || model.equals("..")
-                || !Files.isDirectory(config.repository().resolve(model))) {
+        if (!hasFolder(model)) {
             throw InferenceException.notFound("the model repository " + config.repository().toAbsolutePath()
                     + " has no model folder '" + model + "'; copy <model>/<version>/ into it, then load it");
         }
@@ -503,6 +501,11 @@ public final class InferenceEngine implements AutoCloseable {
                     + (models.isEmpty() ? "no models" : "models " + String.join(", ", models.keySet())));
         }
         return served;
+    }
+
+    /** Whether {@code model} names a folder of the repository (and nothing outside it). */
+    private boolean hasFolder(String model) {
+        return MODEL_NAME.matcher(model).matches() && Files.isDirectory(config.repository().resolve(model));
     }
 
     private void requireLoadApi(String action) throws InferenceException {

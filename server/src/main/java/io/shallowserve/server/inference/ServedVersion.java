@@ -82,10 +82,6 @@ final class ServedVersion {
         return settings;
     }
 
-    String planName() {
-        return planName;
-    }
-
     /** Takes this version for one request; false once it is retired (the caller looks the version up again). */
     boolean acquire() {
         while (true) {
