@@ -3,6 +3,7 @@ package io.shallowserve.server.grpc;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
+import io.shallowserve.proto.inference.InferBatchStatistics;
 import io.shallowserve.proto.inference.InferParameter;
 import io.shallowserve.proto.inference.InferStatistics;
 import io.shallowserve.proto.inference.InferTensorContents;
@@ -217,7 +218,13 @@ final class ProtoCodec {
                             .setQueue(duration(model.queue()))
                             .setComputeInput(duration(model.computeInput()))
                             .setComputeInfer(duration(model.computeInfer()))
-                            .setComputeOutput(duration(model.computeOutput()))));
+                            .setComputeOutput(duration(model.computeOutput())))
+                    .addAllBatchStats(model.batches().stream().map(batch -> InferBatchStatistics.newBuilder()
+                            .setBatchSize(batch.batchSize())
+                            .setComputeInput(duration(batch.computeInput()))
+                            .setComputeInfer(duration(batch.computeInfer()))
+                            .setComputeOutput(duration(batch.computeOutput()))
+                            .build()).toList()));
         }
         return builder.build();
     }

@@ -407,7 +407,16 @@ final class JsonCodec {
                 duration(json, "compute_infer", model.computeInfer());
                 duration(json, "compute_output", model.computeOutput());
                 json.endObject();
-                json.name("batch_stats").beginArray().endArray();
+                json.name("batch_stats").beginArray();
+                for (ModelStatistics.Batch batch : model.batches()) {
+                    json.beginObject();
+                    json.name("batch_size").value(batch.batchSize());
+                    duration(json, "compute_input", batch.computeInput());
+                    duration(json, "compute_infer", batch.computeInfer());
+                    duration(json, "compute_output", batch.computeOutput());
+                    json.endObject();
+                }
+                json.endArray();
                 json.endObject();
             }
             json.endArray();

@@ -204,6 +204,7 @@ final class BatchScheduler implements AutoCloseable {
     /** Runs one batch and gives each request its rows, or the failure. */
     private void execute(ExecutionPlan instance, List<Pending> batch) {
         int images = batch.stream().mapToInt(pending -> pending.images).sum();
+        long merge = System.nanoTime();
         float[] pixels = batch.size() == 1 ? batch.getFirst().pixels : concatenate(batch, images);
         long start = System.nanoTime();
         PlanResult result;
@@ -215,16 +216,17 @@ final class BatchScheduler implements AutoCloseable {
             batch.forEach(pending -> pending.failure = failure);
             return;
         }
-        long computeNanos = System.nanoTime() - start;
-        metrics.executed(images, batch.size(), computeNanos, result.branchNanos());
+        long end = System.nanoTime();
         int row = 0;
         for (Pending pending : batch) {
             pending.logits = batch.size() == 1 ? result.logits()
                     : Arrays.copyOfRange(result.logits(), row * classes, (row + pending.images) * classes);
             pending.batchStartNanos = start;
-            pending.computeNanos = computeNanos;
+            pending.computeNanos = end - start;
             row += pending.images;
         }
+        metrics.executed(images, batch.size(), start - merge, end - start, System.nanoTime() - end,
+                result.branchNanos());
     }
 
     private static float[] concatenate(List<Pending> batch, int images) {

@@ -1,17 +1,20 @@
 package io.shallowserve.server.inference;
 
+import java.util.List;
+
 /**
  * Cumulative counts and times of one model version, as Triton's ModelStatistics reports them.
  *
  * @param lastInferenceMillis epoch milliseconds of the last inference, 0 if none
  * @param inferenceCount      images inferred (a batch of 8 counts 8)
- * @param executionCount      model executions (a batch of 8 counts 1)
+ * @param executionCount      model executions (a batch of 8 counts 1; dynamic batching merges requests into one)
  * @param success             successful requests, end to end inside the engine
  * @param fail                failed requests
- * @param queue               time waiting for an execution slot
- * @param computeInput        time preparing input tensors
- * @param computeInfer        time running the plan
- * @param computeOutput       time extracting outputs
+ * @param queue               time waiting for an execution instance, per request
+ * @param computeInput        time preparing input tensors, per request
+ * @param computeInfer        time running the plan, per request (each request of a batch is charged the batch's)
+ * @param computeOutput       time extracting outputs, per request
+ * @param batches             per batch size (images) executed, the executions and their times
  */
 public record ModelStatistics(
         String name,
@@ -24,8 +27,15 @@ public record ModelStatistics(
         Duration queue,
         Duration computeInput,
         Duration computeInfer,
-        Duration computeOutput) {
+        Duration computeOutput,
+        List<Batch> batches) {
 
     /** How many times something happened and how long it took in all. */
     public record Duration(long count, long nanos) {}
+
+    /**
+     * The executions of one batch size, as Triton's batch_stats: merging the requests' inputs, running the plan,
+     * splitting the output back, each counted once per execution.
+     */
+    public record Batch(int batchSize, Duration computeInput, Duration computeInfer, Duration computeOutput) {}
 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -49,6 +50,7 @@ final class VersionMetrics {
     private final Totals computeOutput = new Totals();
     private final LongAdder inferences = new LongAdder();
     private final LongAdder executions = new LongAdder();
+    private final Map<Integer, BatchTotals> batches = new ConcurrentHashMap<>();
     private volatile long lastInferenceMillis;
 
     VersionMetrics(MeterRegistry registry, String model, String version, String plan, int branches,
@@ -98,14 +100,22 @@ final class VersionMetrics {
         inFlight.decrementAndGet();
     }
 
-    /** One execution: a batch of {@code images} images from {@code requests} requests. */
-    void executed(int images, int requests, long computeNanos, long[] branchNanos) {
+    /**
+     * One execution: a batch of {@code images} images from {@code requests} requests, the time merging their inputs,
+     * running the plan and splitting the output back.
+     */
+    void executed(int images, int requests, long inputNanos, long computeNanos, long outputNanos,
+            long[] branchNanos) {
         computeTimer.record(computeNanos, TimeUnit.NANOSECONDS);
         for (int k = 0; k < branchNanos.length && k < branchTimers.length; k++) {
             branchTimers[k].record(branchNanos[k], TimeUnit.NANOSECONDS);
         }
         batchSizes.record(images);
         batchRequests.record(requests);
+        BatchTotals totals = batches.computeIfAbsent(images, size -> new BatchTotals());
+        totals.input.add(inputNanos);
+        totals.infer.add(computeNanos);
+        totals.output.add(outputNanos);
         inferences.add(images);
         executions.increment();
         lastInferenceMillis = System.currentTimeMillis();
@@ -136,7 +146,11 @@ final class VersionMetrics {
     ModelStatistics statistics() {
         return new ModelStatistics(model, version, lastInferenceMillis, inferences.sum(), executions.sum(),
                 success.snapshot(), failure.snapshot(), queue.snapshot(), computeInput.snapshot(),
-                computeInfer.snapshot(), computeOutput.snapshot());
+                computeInfer.snapshot(), computeOutput.snapshot(), batches.entrySet().stream()
+                        .sorted(Map.Entry.comparingByKey())
+                        .map(e -> new ModelStatistics.Batch(e.getKey(), e.getValue().input.snapshot(),
+                                e.getValue().infer.snapshot(), e.getValue().output.snapshot()))
+                        .toList());
     }
 
     /** Removes this version's meters from the registry: the version no longer serves. */
@@ -165,6 +179,13 @@ final class VersionMetrics {
         }
         buckets.add((double) maxBatchSize);
         return buckets.stream().mapToDouble(Double::doubleValue).toArray();
+    }
+
+    /** The times of the executions of one batch size. */
+    private static final class BatchTotals {
+        final Totals input = new Totals();
+        final Totals infer = new Totals();
+        final Totals output = new Totals();
     }
 
     /** A count and a sum of nanoseconds. */

@@ -208,7 +208,8 @@ class ProtoCodecTest {
     @Test
     void modelStatisticsResponse_carriesCountsAndDurations() {
         ModelStatistics statistics = new ModelStatistics("m", "1", 99L, 8, 1, duration(1), duration(2), duration(3),
-                duration(4), duration(5), duration(6));
+                duration(4), duration(5), duration(6),
+                List.of(new ModelStatistics.Batch(8, duration(7), duration(8), duration(9))));
 
         ModelStatisticsResponse response = ProtoCodec.modelStatisticsResponse(List.of(statistics));
 
@@ -218,6 +219,11 @@ class ProtoCodecTest {
         assertThat(model.getExecutionCount()).isEqualTo(1);
         assertThat(model.getInferenceStats().getFail().getCount()).isEqualTo(2);
         assertThat(model.getInferenceStats().getComputeOutput().getNs()).isEqualTo(60);
+        assertThat(model.getBatchStatsList()).singleElement().satisfies(batch -> {
+            assertThat(batch.getBatchSize()).isEqualTo(8);
+            assertThat(batch.getComputeInfer().getCount()).isEqualTo(8);
+            assertThat(batch.getComputeOutput().getNs()).isEqualTo(90);
+        });
     }
 
     @Test

@@ -179,7 +179,7 @@ class JsonCodecTest {
     void statistics_writesTritonsForm() {
         ModelStatistics.Duration duration = new ModelStatistics.Duration(2, 300);
         ModelStatistics statistics = new ModelStatistics("m", "1", 99, 16, 2, duration, duration, duration, duration,
-                duration, duration);
+                duration, duration, List.of(new ModelStatistics.Batch(8, duration, duration, duration)));
 
         JsonObject model = parse(JsonCodec.statistics(List.of(statistics))).getAsJsonArray("model_stats").get(0)
                 .getAsJsonObject();
@@ -189,6 +189,9 @@ class JsonCodecTest {
         assertThat(model.get("last_inference").getAsLong()).isEqualTo(99);
         assertThat(model.getAsJsonObject("inference_stats").getAsJsonObject("compute_infer").toString())
                 .isEqualTo("{\"count\":2,\"ns\":300}");
+        assertThat(model.getAsJsonArray("batch_stats").toString()).isEqualTo("[{\"batch_size\":8,"
+                + "\"compute_input\":{\"count\":2,\"ns\":300},\"compute_infer\":{\"count\":2,\"ns\":300},"
+                + "\"compute_output\":{\"count\":2,\"ns\":300}}]");
     }
 
     @Test

@@ -298,6 +298,8 @@ class InferenceEngineTest {
         assertThat(after.computeInfer().count() - before.computeInfer().count()).isEqualTo(2);
         assertThat(after.computeInfer().nanos()).isGreaterThan(before.computeInfer().nanos());
         assertThat(after.lastInferenceMillis()).isPositive();
+        assertThat(executions(after, 5) - executions(before, 5)).isEqualTo(1);
+        assertThat(after.batches()).extracting(ModelStatistics.Batch::batchSize).isSorted().contains(1, 5);
         assertThat(engine.statistics("", "")).extracting(ModelStatistics::name).contains(DEEP, SHALLOW);
         assertThat(engine.statistics(SHALLOW, "")).extracting(ModelStatistics::name).containsOnly(SHALLOW);
     }
@@ -317,6 +319,12 @@ class InferenceEngineTest {
                 .contains("shallowserve_batch_size_bucket")
                 .contains("shallowserve_batch_requests_bucket")
                 .contains("shallowserve_inflight_requests{model=\"fashion-shallow\"");
+    }
+
+    /** Executions of {@code batchSize} images in {@code statistics}. */
+    private static long executions(ModelStatistics statistics, int batchSize) {
+        return statistics.batches().stream().filter(batch -> batch.batchSize() == batchSize)
+                .mapToLong(batch -> batch.computeInfer().count()).sum();
     }
 
     private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(InferenceRequest request) {
