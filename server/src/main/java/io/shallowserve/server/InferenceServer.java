@@ -3,6 +3,8 @@ package io.shallowserve.server;
 import io.helidon.webserver.WebServer;
 import io.shallowserve.server.grpc.GrpcHealth;
 import io.shallowserve.server.inference.InferenceEngine;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A started server: where it listens, and its way out (drain, then stop). */
 public final class InferenceServer {
@@ -13,13 +15,20 @@ public final class InferenceServer {
     private final InferenceEngine engine;
     private final GrpcHealth health;
     private final String httpSocket;
+    private final Duration drainDelay;
+    private final AtomicBoolean shutDown = new AtomicBoolean();
 
-    /** @param httpSocket the listener that serves HTTP; the default listener always serves gRPC */
-    InferenceServer(WebServer webServer, InferenceEngine engine, GrpcHealth health, String httpSocket) {
+    /**
+     * @param httpSocket the listener that serves HTTP; the default listener always serves gRPC
+     * @param drainDelay how long a shutdown keeps serving after readiness turned false
+     */
+    InferenceServer(WebServer webServer, InferenceEngine engine, GrpcHealth health, String httpSocket,
+            Duration drainDelay) {
         this.webServer = webServer;
         this.engine = engine;
         this.health = health;
         this.httpSocket = httpSocket;
+        this.drainDelay = drainDelay;
     }
 
     /** The HTTP port (and the gRPC port, unless gRPC has one of its own). */
@@ -42,12 +51,22 @@ public final class InferenceServer {
     }
 
     /**
-     * What a SIGTERM does: drains, lets the engine finish the requests in flight (new ones get UNAVAILABLE), then
-     * stops the web server, which gives their responses the shutdown grace period to leave.
+     * What a SIGTERM does: drains, keeps serving for the drain delay (time for load balancers that poll readiness
+     * to stop sending), lets the engine finish the requests in flight (new ones get UNAVAILABLE), then stops the
+     * web server, which gives their responses the shutdown grace period to leave. Only the first call does so.
      */
     public void shutdown() {
-        LOG.log(System.Logger.Level.INFO, "Shutting down: readiness false, finishing the requests in flight");
+        if (!shutDown.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "Shutting down: readiness false, serving {0} more, then finishing the"
+                + " requests in flight", drainDelay);
         drain();
+        try {
+            Thread.sleep(drainDelay);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         engine.close();
         webServer.stop();
     }

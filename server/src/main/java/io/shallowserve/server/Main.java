@@ -124,7 +124,8 @@ public final class Main {
         }
         builder.addProtocol(grpcProtocol).addRouting(grpc);
         WebServer webServer = builder.build().start();
-        InferenceServer inferenceServer = new InferenceServer(webServer, engine, health, httpSocket);
+        InferenceServer inferenceServer = new InferenceServer(webServer, engine, health, httpSocket,
+                settings.drainDelay());
         log().log(System.Logger.Level.INFO, "shallowserve {0} serving {1} model(s): HTTP on port {2}, gRPC on port {3}",
                 server.version(), engine.index().stream().filter(m -> m.state() == ModelState.State.READY)
                         .map(ModelState::name).distinct().count(), Integer.toString(inferenceServer.port()),

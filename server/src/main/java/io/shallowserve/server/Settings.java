@@ -16,8 +16,9 @@ import java.util.Locale;
  * @param engine          what the inference engine is started with
  * @param grpcPort        a port of its own for gRPC, or -1 to serve gRPC on the HTTP port
  * @param maxMessageBytes the largest request body (HTTP) or message (gRPC) accepted
+ * @param drainDelay      how long a shutdown keeps serving after readiness turned false
  */
-public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes) {
+public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes, Duration drainDelay) {
 
     /** Reads the settings from the {@code shallowserve} node. */
     public static Settings create(Config shallowserve) {
@@ -40,7 +41,8 @@ public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes) {
         return new Settings(
                 engine,
                 shallowserve.get("grpc.port").asInt().get(),
-                limits.get("message-bytes").asInt().get());
+                limits.get("message-bytes").asInt().get(),
+                shallowserve.get("shutdown.drain-delay").as(Duration.class).get());
     }
 
     private static PlanChoice plan(String name) {
