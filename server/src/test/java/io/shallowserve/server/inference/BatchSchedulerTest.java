@@ -149,7 +149,8 @@ class BatchSchedulerTest {
         BatchScheduler.Executed executed = scheduler.run(pixels(0, 1), 1, NO_DEADLINE);
 
         assertThat(executed.logits()).containsExactly(alone(0, 1));
-        assertThat(executed.queueNanos()).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(delayMicros));
+        // The head stops waiting up to 100 µs early, so that a timed wait that ends late stays within the maximum.
+        assertThat(executed.queueNanos()).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(delayMicros - 100));
         assertThat(instance.batches()).containsExactly(1);
     }
 
