@@ -13,8 +13,8 @@ final class CommandLine {
             Usage: shallowserve [--models DIR] [--port N] [--grpc-port N] [--plan single|branches|auto]
                                 [--device cpu|cuda:N] [--set KEY=VALUE ...]
               --models DIR    model repository                          (shallowserve.models, default models)
-              --port N        HTTP and gRPC port; 0 picks a free one     (server.port, default 8080)
-              --grpc-port N   serve gRPC on its own port instead         (shallowserve.grpc.port, default -1: same port)
+              --port N        HTTP port; 0 picks a free one               (server.port, default 8000)
+              --grpc-port N   gRPC port; 0 picks a free one               (shallowserve.grpc.port, default 8001)
               --plan P        execution plan of every model              (shallowserve.plan, default auto)
               --device D      ONNX Runtime device                         (shallowserve.device, default cpu)
               --set KEY=VALUE any key of application.yaml, e.g. --set shallowserve.serving.batching.enabled=true

@@ -2,6 +2,7 @@ package io.shallowserve.server;
 
 import io.helidon.webserver.WebServer;
 import io.shallowserve.server.grpc.GrpcHealth;
+import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.inference.InferenceEngine;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,33 +13,35 @@ public final class InferenceServer {
     private static final System.Logger LOG = System.getLogger(InferenceServer.class.getName());
 
     private final WebServer webServer;
+    private final GrpcServer grpcServer;
     private final InferenceEngine engine;
     private final GrpcHealth health;
-    private final String httpSocket;
     private final Duration drainDelay;
+    private final Duration grace;
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
     /**
-     * @param httpSocket the listener that serves HTTP; the default listener always serves gRPC
      * @param drainDelay how long a shutdown keeps serving after readiness turned false
+     * @param grace      how long responses in flight have to leave once the engine finished them
      */
-    InferenceServer(WebServer webServer, InferenceEngine engine, GrpcHealth health, String httpSocket,
-            Duration drainDelay) {
+    InferenceServer(WebServer webServer, GrpcServer grpcServer, InferenceEngine engine, GrpcHealth health,
+            Duration drainDelay, Duration grace) {
         this.webServer = webServer;
+        this.grpcServer = grpcServer;
         this.engine = engine;
         this.health = health;
-        this.httpSocket = httpSocket;
         this.drainDelay = drainDelay;
+        this.grace = grace;
     }
 
-    /** The HTTP port (and the gRPC port, unless gRPC has one of its own). */
+    /** The HTTP port. */
     public int port() {
-        return webServer.port(httpSocket);
+        return webServer.port();
     }
 
-    /** The port that serves gRPC. */
+    /** The gRPC port. */
     public int grpcPort() {
-        return webServer.port();
+        return grpcServer.port();
     }
 
     /**
@@ -52,8 +55,8 @@ public final class InferenceServer {
 
     /**
      * What a SIGTERM does: drains, keeps serving for the drain delay (time for load balancers that poll readiness
-     * to stop sending), lets the engine finish the requests in flight (new ones get UNAVAILABLE), then stops the
-     * web server, which gives their responses the shutdown grace period to leave. Only the first call does so.
+     * to stop sending), lets the engine finish the requests in flight (new ones get UNAVAILABLE), then stops both
+     * servers, which give their responses the shutdown grace period to leave. Only the first call does so.
      */
     public void shutdown() {
         if (!shutDown.compareAndSet(false, true)) {
@@ -68,6 +71,7 @@ public final class InferenceServer {
             Thread.currentThread().interrupt();
         }
         engine.close();
+        grpcServer.stop(grace);
         webServer.stop();
     }
 }

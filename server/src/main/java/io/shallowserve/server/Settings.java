@@ -2,6 +2,7 @@ package io.shallowserve.server;
 
 import io.helidon.config.Config;
 import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.inference.EngineConfig;
 import io.shallowserve.server.repository.ModelSettings;
 import java.nio.file.Path;
@@ -14,11 +15,11 @@ import java.util.Locale;
  * engine's defaults, which depend on the machine's cores.
  *
  * @param engine          what the inference engine is started with
- * @param grpcPort        a port of its own for gRPC, or -1 to serve gRPC on the HTTP port
+ * @param grpc            grpc-java's server: port, limits, keepalive and connection policy
  * @param maxMessageBytes the largest request body (HTTP) or message (gRPC) accepted
  * @param drainDelay      how long a shutdown keeps serving after readiness turned false
  */
-public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes, Duration drainDelay) {
+public record Settings(EngineConfig engine, GrpcServer.Options grpc, int maxMessageBytes, Duration drainDelay) {
 
     /** Reads the settings from the {@code shallowserve} node. */
     public static Settings create(Config shallowserve) {
@@ -38,10 +39,25 @@ public record Settings(EngineConfig engine, int grpcPort, int maxMessageBytes, D
                 ModelSettings.read(shallowserve.get("serving"), defaults.serving()),
                 shallowserve.get("repository.poll").as(Duration.class).orElse(defaults.repositoryPoll()),
                 shallowserve.get("repository.load-api").asBoolean().orElse(defaults.loadApi()));
+        int maxMessageBytes = limits.get("message-bytes").asInt().get();
+        Config grpc = shallowserve.get("grpc");
+        GrpcServer.Options grpcOptions = new GrpcServer.Options(
+                grpc.get("host").asString().get(),
+                grpc.get("port").asInt().get(),
+                maxMessageBytes,
+                grpc.get("max-metadata-bytes").asInt().get(),
+                grpc.get("max-calls-per-connection").asInt().get(),
+                grpc.get("keepalive-time").as(Duration.class).get(),
+                grpc.get("keepalive-timeout").as(Duration.class).get(),
+                grpc.get("permit-keepalive-time").as(Duration.class).get(),
+                grpc.get("max-connection-idle").as(Duration.class).get(),
+                grpc.get("max-connection-age").as(Duration.class).get(),
+                grpc.get("max-connection-age-grace").as(Duration.class).get(),
+                grpc.get("handshake-timeout").as(Duration.class).get());
         return new Settings(
                 engine,
-                shallowserve.get("grpc.port").asInt().get(),
-                limits.get("message-bytes").asInt().get(),
+                grpcOptions,
+                maxMessageBytes,
                 shallowserve.get("shutdown.drain-delay").as(Duration.class).get());
     }
 

@@ -23,12 +23,13 @@ class ConfigurationTest {
         Config config = Main.config();
         Settings settings = Settings.create(config.get("shallowserve"));
 
-        assertThat(config.get("server.port").asInt().get()).isEqualTo(8080);
+        assertThat(config.get("server.port").asInt().get()).isEqualTo(8000);
         assertThat(config.get("server.connection-options.tcp-no-delay").asBoolean().get()).isTrue();
         assertThat(settings.engine().repository()).isEqualTo(Path.of("models"));
         assertThat(settings.engine().plan()).isEqualTo(PlanChoice.AUTO);
         assertThat(settings.engine().device()).isEqualTo("cpu");
-        assertThat(settings.grpcPort()).isEqualTo(-1);
+        assertThat(settings.grpc().port()).isEqualTo(8001);
+        assertThat(settings.grpc().maxMessageBytes()).isEqualTo(settings.maxMessageBytes());
         assertThat(settings.maxMessageBytes()).isEqualTo(16 * 1024 * 1024);
         // The HTTP body limit follows the message limit.
         assertThat(config.get("server.max-payload-size").asLong().get()).isEqualTo(settings.maxMessageBytes());
@@ -44,7 +45,7 @@ class ConfigurationTest {
         assertThat(settings.engine().repository()).isEqualTo(Path.of("/srv/models"));
         assertThat(settings.engine().plan()).isEqualTo(PlanChoice.BRANCHES);
         assertThat(settings.engine().device()).isEqualTo("cuda:0");
-        assertThat(settings.grpcPort()).isEqualTo(9001);
+        assertThat(settings.grpc().port()).isEqualTo(9001);
     }
 
     @Test

@@ -1,9 +1,7 @@
 package io.shallowserve.server.grpc;
 
-import com.google.protobuf.Descriptors;
 import io.grpc.BindableService;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthProto;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 
@@ -15,11 +13,6 @@ import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 public final class GrpcHealth {
 
     private final HealthStatusManager manager = new HealthStatusManager();
-
-    /** The proto file of the health service, which Helidon's reflection serves. */
-    public Descriptors.FileDescriptor proto() {
-        return HealthProto.getDescriptor();
-    }
 
     public BindableService service() {
         return manager.getHealthService();

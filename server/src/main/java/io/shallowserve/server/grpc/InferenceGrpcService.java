@@ -1,11 +1,9 @@
 package io.shallowserve.server.grpc;
 
-import com.google.protobuf.Descriptors;
 import io.grpc.Context;
 import io.grpc.Deadline;
-import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
-import io.helidon.webserver.grpc.GrpcService;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferResponse;
@@ -31,31 +29,29 @@ import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.observe.RequestMetrics;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code inference.GRPCInferenceService}, the Open Inference Protocol over gRPC.
+ * {@code inference.GRPCInferenceService}, the Open Inference Protocol over gRPC, on grpc-java's server.
  *
- * <p>Helidon calls each unary method on the virtual thread of its HTTP/2 stream, so the methods call the blocking
- * engine directly. They never throw: Helidon 4.5.0 does not turn an exception from a service method into a
- * status, and the client would wait for an answer that never comes.
+ * <p>ModelInfer never waits: it hands the request to the engine and answers when the engine's future completes, on
+ * the model instance's thread. A call the client cancels, or whose deadline passes, cancels that future, which
+ * takes the request out of its queue if it has not started. The other methods answer at once.
  */
-public final class InferenceGrpcService implements GrpcService {
+public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private static final System.Logger LOG = System.getLogger(InferenceGrpcService.class.getName());
 
     private final InferenceEngine engine;
     private final RequestMetrics metrics;
     private final ServerMetadataResponse serverMetadata;
-    private final int maxMessageBytes;
 
-    /** @param maxMessageBytes the largest ModelInfer request message accepted */
-    public InferenceGrpcService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server,
-            int maxMessageBytes) {
+    public InferenceGrpcService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server) {
         this.engine = engine;
         this.metrics = metrics;
-        this.maxMessageBytes = maxMessageBytes;
         this.serverMetadata = ServerMetadataResponse.newBuilder()
                 .setName(server.name())
                 .setVersion(server.version())
@@ -64,38 +60,17 @@ public final class InferenceGrpcService implements GrpcService {
     }
 
     @Override
-    public Descriptors.FileDescriptor proto() {
-        return io.shallowserve.proto.inference.GrpcService.getDescriptor();
-    }
-
-    @Override
-    public String serviceName() {
-        return GRPCInferenceServiceGrpc.SERVICE_NAME;
-    }
-
-    @Override
-    public void update(Routing routing) {
-        routing.unary("ServerLive", this::serverLive)
-                .unary("ServerReady", this::serverReady)
-                .unary("ModelReady", this::modelReady)
-                .unary("ServerMetadata", this::serverMetadata)
-                .unary("ModelMetadata", this::modelMetadata)
-                .unary("ModelInfer", this::modelInfer)
-                .unary("ModelStatistics", this::modelStatistics)
-                .unary("RepositoryIndex", this::repositoryIndex)
-                .unary("RepositoryModelLoad", this::repositoryModelLoad)
-                .unary("RepositoryModelUnload", this::repositoryModelUnload);
-    }
-
-    private void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> observer) {
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> observer) {
         respond(observer, () -> ServerLiveResponse.newBuilder().setLive(engine.live()).build());
     }
 
-    private void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> observer) {
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> observer) {
         respond(observer, () -> ServerReadyResponse.newBuilder().setReady(engine.ready()).build());
     }
 
-    private void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         respond(observer, () -> {
             boolean ready = engine.modelReady(request.getName(), request.getVersion());
             if (!ready) {
@@ -106,38 +81,50 @@ public final class InferenceGrpcService implements GrpcService {
         });
     }
 
-    private void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> observer) {
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> observer) {
         respond(observer, () -> serverMetadata);
     }
 
-    private void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
         respond(observer, () -> ProtoCodec.modelMetadataResponse(
                 engine.metadata(request.getName(), request.getVersion())));
     }
 
-    private void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
-        respond(observer, () -> metrics.record(request.getModelName(), () -> {
-            if (request.getSerializedSize() > maxMessageBytes) {
-                throw new InferenceException(InferenceException.Status.RESOURCE_EXHAUSTED, "the request message has "
-                        + request.getSerializedSize() + " bytes, over the limit of " + maxMessageBytes
-                        + " bytes (shallowserve.limits.message-bytes); send fewer images per request");
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
+        ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) observer;
+        long deadline = deadlineNanoTime();
+        CompletableFuture<InferenceResponse> inference = metrics.record(request.getModelName(),
+                () -> engine.submit(request.getModelName(), request.getModelVersion(),
+                        () -> ProtoCodec.inferenceRequest(request, deadline)));
+        call.setOnCancelHandler(() -> inference.cancel(false));
+        inference.whenComplete((done, failure) -> {
+            if (!call.isCancelled()) {
+                respond(observer, () -> {
+                    if (failure != null) {
+                        throw InferenceException.of(failure);
+                    }
+                    return ProtoCodec.modelInferResponse(done, request.getRawInputContentsCount() > 0);
+                });
             }
-            return ProtoCodec.modelInferResponse(
-                    engine.infer(ProtoCodec.inferenceRequest(request, deadlineNanoTime())),
-                    request.getRawInputContentsCount() > 0);
-        }));
+        });
     }
 
-    private void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
+    @Override
+    public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
         respond(observer, () -> ProtoCodec.modelStatisticsResponse(
                 engine.statistics(request.getName(), request.getVersion())));
     }
 
-    private void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
+    @Override
+    public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
         respond(observer, () -> ProtoCodec.repositoryIndexResponse(engine.index(), request.getReady()));
     }
 
-    private void repositoryModelLoad(RepositoryModelLoadRequest request,
+    @Override
+    public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> observer) {
         respond(observer, () -> {
             engine.load(request.getModelName());
@@ -145,7 +132,8 @@ public final class InferenceGrpcService implements GrpcService {
         });
     }
 
-    private void repositoryModelUnload(RepositoryModelUnloadRequest request,
+    @Override
+    public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> observer) {
         respond(observer, () -> {
             engine.unload(request.getModelName());
@@ -164,15 +152,19 @@ public final class InferenceGrpcService implements GrpcService {
         T response;
         try {
             response = call.run();
-        } catch (InferenceException e) {
-            observer.onError(ProtoCodec.status(e).asRuntimeException());
-            return;
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "gRPC request failed", e);
-            observer.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
+        } catch (InferenceException | RuntimeException e) {
+            observer.onError(ProtoCodec.status(logged(InferenceException.of(e))).asRuntimeException());
             return;
         }
         observer.onNext(response);
         observer.onCompleted();
+    }
+
+    /** Logs a failure that is the server's own (INTERNAL), with its cause. */
+    private static InferenceException logged(InferenceException e) {
+        if (e.status() == InferenceException.Status.INTERNAL) {
+            LOG.log(System.Logger.Level.ERROR, "gRPC request failed: " + e.getMessage(), e.getCause());
+        }
+        return e;
     }
 }

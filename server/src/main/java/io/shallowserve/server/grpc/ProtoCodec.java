@@ -233,7 +233,6 @@ final class ProtoCodec {
         return StatisticDuration.newBuilder().setCount(duration.count()).setNs(duration.nanos()).build();
     }
 
-    /** The gRPC status of a failed request, with the exception's message for the client. */
     /** The repository index; {@code readyOnly}: only the READY versions. */
     static RepositoryIndexResponse repositoryIndexResponse(List<ModelState> index, boolean readyOnly) {
         RepositoryIndexResponse.Builder response = RepositoryIndexResponse.newBuilder();
@@ -249,6 +248,7 @@ final class ProtoCodec {
         return response.build();
     }
 
+    /** The gRPC status of a failed request, with the exception's message for the client. */
     static Status status(InferenceException e) {
         Status status = switch (e.status()) {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
@@ -257,6 +257,7 @@ final class ProtoCodec {
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+            case CANCELLED -> Status.CANCELLED;
             case INTERNAL -> Status.INTERNAL;
         };
         return status.withDescription(e.getMessage());

@@ -11,10 +11,10 @@ import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
+import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.observe.RequestMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  * readiness, inference, and Triton's statistics and model repository (index, load, unload) paths. Every model path also comes with
  * {@code /versions/{version}}; without it the newest ready version answers.
  *
- * <p>Helidon runs each handler on a virtual thread of its own, so handlers call the blocking engine directly.
+ * <p>Helidon runs each handler on a virtual thread of its own; inference runs on the model instances' threads
+ * and the handler only waits for it.
  */
 public final class InferenceHttpService implements HttpService {
 
@@ -96,14 +97,19 @@ public final class InferenceHttpService implements HttpService {
         respond(response, () -> JsonCodec.statistics(engine.statistics(model(request), version(request))));
     }
 
+    /**
+     * Admission comes before the body is read: a full queue answers 503 at once. The body is decoded on this
+     * request's virtual thread, which then only waits for the model instance's thread to run it.
+     */
     private void infer(ServerRequest request, ServerResponse response) {
         String model = model(request);
         String version = version(request);
-        respond(response, () -> metrics.record(model, () -> {
-            Reader body = new BufferedReader(
-                    new InputStreamReader(request.content().inputStream(), StandardCharsets.UTF_8), 64 * 1024);
-            return JsonCodec.inferResponse(engine.infer(JsonCodec.inferenceRequest(body, model, version)));
-        }));
+        respond(response, () -> {
+            InferenceResponse answer = InferenceEngine.await(metrics.record(model, () -> engine.submit(model, version,
+                    () -> JsonCodec.inferenceRequest(new BufferedReader(new InputStreamReader(
+                            request.content().inputStream(), StandardCharsets.UTF_8), 64 * 1024), model, version))));
+            return JsonCodec.inferResponse(answer);
+        });
     }
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */

@@ -7,27 +7,32 @@ import io.shallowserve.server.repository.ModelSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The queue in front of one model version's execution instances, and the dynamic batcher. Requests wait in order;
- * when an instance is free, the request at the head forms a batch (itself alone when batching is off; with
- * batching, the queued requests {@link ModelSettings.Batching} says to take), runs it on its own thread and hands
- * every request in it exactly its own rows of the output. Running the batch on a caller's thread, not on a
- * scheduler thread, keeps a request that finds an idle instance from paying for a hand-off.
+ * The queue in front of one model version's execution instances, and the dynamic batcher. Each instance has a
+ * platform thread of its own that takes the next batch off the queue (one request when batching is off; with
+ * batching, the queued requests {@link ModelSettings.Batching} says to take), runs it and completes every request
+ * in it with exactly its own rows of the output. Requests never run on the thread that submitted them: a
+ * protocol's request threads (virtual threads, event loops) only wait, so health checks and admission stay
+ * responsive however heavy the models.
  *
- * <p>At most {@code maxQueued} requests wait beyond those the idle instances can take; a request past that is
- * refused at once (RESOURCE_EXHAUSTED), so overload shows as fast refusals a client can retry elsewhere instead of
- * as growing latency. A request whose deadline passes while it waits is not executed.
+ * <p>Admission comes first and is cheap: {@link #admit()} takes one of {@code maxQueued} places beyond those the
+ * instances are running, or refuses at once (RESOURCE_EXHAUSTED), before the request's tensors are decoded; so
+ * overload shows as fast refusals a client can retry elsewhere instead of as growing latency. A request whose
+ * deadline passed while it waited, or whose future was cancelled (its client went away), is not executed.
  */
 final class BatchScheduler implements AutoCloseable {
 
     /**
      * How late a timed wait typically ends: a 500 µs {@code Condition.awaitNanos} on the project's 2-core machine
-     * returned 80 to 100 µs late at the median. The maximum queue delay is a maximum, so the head stops waiting
+     * returned 80 to 100 µs late at the median. The maximum queue delay is a maximum, so an instance stops waiting
      * this much early rather than that much late.
      */
     private static final long TIMER_LATENESS_NANOS = 100_000;
@@ -43,31 +48,33 @@ final class BatchScheduler implements AutoCloseable {
 
     private final String id;
     private final List<ExecutionPlan> instances;
+    private final List<Thread> workers;
     private final ModelSettings.Batching batching;
     /**
-     * The longest the head waits for a fuller batch: the configured maximum less {@link #TIMER_LATENESS_NANOS}, so
-     * that a wait that ends late still ends within the maximum.
+     * The longest the oldest request waits for a fuller batch: the configured maximum less
+     * {@link #TIMER_LATENESS_NANOS}, so that a wait that ends late still ends within the maximum.
      */
     private final long headWaitNanos;
     private final int maxBatchImages;
     private final int maxQueued;
+    private final int maxAdmitted;
     private final int classes;
     private final VersionMetrics metrics;
-    /**
-     * Guards the queue, the idle instances and the state of every request. Each request waits on a condition of its
-     * own and is woken only when something concerns it (it became the head, an instance came back while it is the
-     * head, its batch is done): with many requests queued, waking them all on every change would cost more CPU
-     * than the models.
-     */
+    /** Requests admitted and not yet completed: queued, running, or still being decoded by their front-end. */
+    private final AtomicInteger admitted = new AtomicInteger();
+    /** Guards the queue and {@link #closing}; instances wait on {@link #work} for something to run. */
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-    private final ArrayDeque<ExecutionPlan> idle;
+    private boolean closing;
 
     /**
-     * @param id             "model/version", for messages
+     * Starts one thread per instance.
+     *
+     * @param id             "model/version", for messages and thread names
      * @param instances      the execution instances; closed with this scheduler
      * @param maxBatchImages the most images one batch may carry
-     * @param maxQueued      requests that may wait beyond those the idle instances take at once
+     * @param maxQueued      requests that may wait beyond those the instances run
      * @param classes        logits per image
      */
     BatchScheduler(String id, List<ExecutionPlan> instances, ModelSettings.Batching batching, int maxBatchImages,
@@ -79,72 +86,75 @@ final class BatchScheduler implements AutoCloseable {
                 - TIMER_LATENESS_NANOS);
         this.maxBatchImages = maxBatchImages;
         this.maxQueued = maxQueued;
+        this.maxAdmitted = maxQueued + instances.size();
         this.classes = classes;
         this.metrics = metrics;
-        this.idle = new ArrayDeque<>(instances);
+        List<Thread> started = new ArrayList<>(instances.size());
+        for (int i = 0; i < instances.size(); i++) {
+            ExecutionPlan instance = instances.get(i);
+            started.add(Thread.ofPlatform().daemon().name("shallowserve-" + id.replace(' ', '-') + "-instance-" + i)
+                    .start(() -> serve(instance)));
+        }
+        this.workers = List.copyOf(started);
     }
 
     /**
-     * Queues {@code images} images, waits until they ran in a batch, and returns their logits.
+     * Takes a place for one request, to be used by {@link #submit} or given back by {@link #abandon()}.
+     *
+     * @throws InferenceException RESOURCE_EXHAUSTED when {@code maxQueued} requests already wait
+     */
+    void admit() throws InferenceException {
+        while (true) {
+            int current = admitted.get();
+            if (current >= maxAdmitted) {
+                throw new InferenceException(InferenceException.Status.RESOURCE_EXHAUSTED, "model " + id
+                        + " has " + maxQueued + " requests waiting, its limit; retry later or add replicas");
+            }
+            if (admitted.compareAndSet(current, current + 1)) {
+                return;
+            }
+        }
+    }
+
+    /** Gives back a place {@link #admit()} took for a request that will not be submitted. */
+    void abandon() {
+        admitted.decrementAndGet();
+    }
+
+    /**
+     * Queues {@code images} images in a place {@link #admit()} took. The future completes on an instance thread
+     * with the images' logits, or with an {@link InferenceException}; cancelling it takes the request out of the
+     * queue if it has not started.
      *
      * @param deadlineNanoTime {@link System#nanoTime()} after which the client no longer waits, or
      *                         {@link Long#MAX_VALUE}
      */
-    Executed run(float[] pixels, int images, long deadlineNanoTime) throws InferenceException {
+    CompletableFuture<Executed> submit(float[] pixels, int images, long deadlineNanoTime) {
         long now = System.nanoTime();
-        boolean hasDeadline = deadlineNanoTime != Long.MAX_VALUE;
-        if (hasDeadline && now - deadlineNanoTime >= 0) {
-            throw deadlineExceeded("its deadline passed before it was queued");
+        Pending pending = new Pending(pixels, images, now, deadlineNanoTime);
+        if (deadlineNanoTime != Long.MAX_VALUE && now - deadlineNanoTime >= 0) {
+            finish(pending, deadlineExceeded("its deadline passed before it was queued"));
+            return pending.future;
         }
-        Pending mine = new Pending(pixels, images, now, lock.newCondition());
         lock.lock();
         try {
-            if (queue.size() >= maxQueued + idle.size()) {
-                throw new InferenceException(InferenceException.Status.RESOURCE_EXHAUSTED, "model " + id
-                        + " has " + maxQueued + " requests waiting, its limit; retry later or add replicas");
+            if (closing) {
+                finish(pending, new InferenceException(InferenceException.Status.UNAVAILABLE, "model " + id
+                        + " is being unloaded; send the request again"));
+                return pending.future;
             }
-            queue.addLast(mine);
-            if (batching.enabled()) {
-                // A head waiting for a fuller batch checks again.
-                signalHead();
-            }
-            while (!mine.done) {
-                long waitNanos = Long.MAX_VALUE;
-                if (queue.peekFirst() == mine && !idle.isEmpty()) {
-                    waitNanos = nanosUntilBatch(System.nanoTime());
-                    if (waitNanos <= 0) {
-                        runBatch();
-                        continue;
-                    }
-                }
-                if (hasDeadline) {
-                    waitNanos = Math.min(waitNanos, deadlineNanoTime - System.nanoTime());
-                }
-                if (waitNanos == Long.MAX_VALUE) {
-                    mine.wake.await();
-                } else if (waitNanos > 0) {
-                    mine.wake.awaitNanos(waitNanos);
-                }
-                if (!mine.taken && hasDeadline && System.nanoTime() - deadlineNanoTime >= 0) {
-                    leaveQueue(mine);
-                    throw deadlineExceeded("its deadline passed after " + (System.nanoTime() - now) / 1000
-                            + " µs waiting in the queue");
-                }
-            }
-        } catch (InterruptedException e) {
-            if (!mine.taken) {
-                leaveQueue(mine);
-            }
-            Thread.currentThread().interrupt();
-            throw new InferenceException(InferenceException.Status.UNAVAILABLE,
-                    "interrupted while waiting for model " + id + "; the server is stopping");
+            queue.addLast(pending);
+            // Wakes one waiting instance; one that waits for a fuller batch checks again.
+            work.signal();
         } finally {
             lock.unlock();
         }
-        if (mine.failure != null) {
-            throw mine.failure;
-        }
-        return new Executed(mine.logits, mine.batchStartNanos - now, mine.computeNanos);
+        pending.future.whenComplete((executed, failure) -> {
+            if (pending.future.isCancelled()) {
+                withdraw(pending);
+            }
+        });
+        return pending.future;
     }
 
     /** Requests waiting for a batch now. */
@@ -157,16 +167,90 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /** Closes every instance; no request may be running. */
+    /**
+     * Stops the instance threads once the queue is empty, then closes every instance. Requests must have completed
+     * or been abandoned; any still queued are refused (UNAVAILABLE).
+     */
     @Override
     public void close() {
+        List<Pending> refused;
+        lock.lock();
+        try {
+            closing = true;
+            refused = new ArrayList<>(queue);
+            queue.clear();
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        InferenceException unloaded = new InferenceException(InferenceException.Status.UNAVAILABLE, "model " + id
+                + " was unloaded before the request ran; send it again");
+        refused.forEach(pending -> finish(pending, unloaded));
+        boolean interrupted = false;
+        for (Thread worker : workers) {
+            while (worker != Thread.currentThread() && worker.isAlive()) {
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
         instances.forEach(ExecutionPlan::close);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** An instance's thread: takes batches off the queue and runs them until the scheduler closes. */
+    private void serve(ExecutionPlan instance) {
+        List<Pending> expired = new ArrayList<>();
+        lock.lock();
+        try {
+            while (!closing) {
+                dropExpired(System.nanoTime(), expired);
+                if (!expired.isEmpty()) {
+                    lock.unlock();
+                    try {
+                        completeExpired(expired);
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
+                if (queue.isEmpty()) {
+                    work.awaitUninterruptibly();
+                    continue;
+                }
+                long waitNanos = nanosUntilBatch(System.nanoTime());
+                if (waitNanos > 0) {
+                    work.awaitNanos(waitNanos);
+                    continue;
+                }
+                List<Pending> batch = takeBatch();
+                if (!queue.isEmpty()) {
+                    // The rest may make a batch for another instance.
+                    work.signal();
+                }
+                lock.unlock();
+                try {
+                    execute(instance, batch);
+                } finally {
+                    lock.lock();
+                }
+            }
+        } catch (InterruptedException e) {
+            // Nobody interrupts these threads but a JVM going down.
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
-     * Nanoseconds until the head of the queue should run as a batch; 0 or less: now. Without batching it runs at
-     * once; with batching once the queued requests fill the largest batch or make a preferred size, or once the
-     * head waited the maximum queue delay.
+     * Nanoseconds until the queue should run as a batch; 0 or less: now. Without batching at once; with batching
+     * once the queued requests fill the largest batch or make a preferred size, or once the oldest waited the
+     * maximum queue delay.
      */
     private long nanosUntilBatch(long now) {
         if (!batching.enabled()) {
@@ -179,11 +263,8 @@ final class BatchScheduler implements AutoCloseable {
         return headWaitNanos - (now - queue.peekFirst().queuedNanos);
     }
 
-    /**
-     * Takes the batch off the queue and an instance, runs the batch without holding the lock, and then gives the
-     * instance back and wakes the requests in it. Called by the head of the queue, holding the lock.
-     */
-    private void runBatch() {
+    /** Takes the next batch off the queue; holding the lock. */
+    private List<Pending> takeBatch() {
         int count = 1;
         if (batching.enabled()) {
             Fill fill = fill();
@@ -192,28 +273,12 @@ final class BatchScheduler implements AutoCloseable {
         }
         List<Pending> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            Pending pending = queue.removeFirst();
-            pending.taken = true;
-            batch.add(pending);
+            batch.add(queue.removeFirst());
         }
-        ExecutionPlan instance = idle.removeFirst();
-        // The next request is now the head and may form a batch on another idle instance.
-        signalHead();
-        lock.unlock();
-        try {
-            execute(instance, batch);
-        } finally {
-            lock.lock();
-            idle.addFirst(instance);
-            for (Pending pending : batch) {
-                pending.done = true;
-                pending.wake.signal();
-            }
-            signalHead();
-        }
+        return batch;
     }
 
-    /** Runs one batch and gives each request its rows, or the failure. */
+    /** Runs one batch and completes each request with its rows, or the failure. */
     private void execute(ExecutionPlan instance, List<Pending> batch) {
         int images = batch.stream().mapToInt(pending -> pending.images).sum();
         long merge = System.nanoTime();
@@ -225,20 +290,25 @@ final class BatchScheduler implements AutoCloseable {
         } catch (OrtException | RuntimeException e) {
             InferenceException failure = new InferenceException(InferenceException.Status.INTERNAL, "model " + id
                     + " failed to run a batch of " + images + " images: " + e.getMessage(), e);
-            batch.forEach(pending -> pending.failure = failure);
+            batch.forEach(pending -> finish(pending, failure));
             return;
         }
         long end = System.nanoTime();
+        List<Executed> rows = new ArrayList<>(batch.size());
         int row = 0;
         for (Pending pending : batch) {
-            pending.logits = batch.size() == 1 ? result.logits()
+            float[] logits = batch.size() == 1 ? result.logits()
                     : Arrays.copyOfRange(result.logits(), row * classes, (row + pending.images) * classes);
-            pending.batchStartNanos = start;
-            pending.computeNanos = end - start;
+            rows.add(new Executed(logits, start - pending.queuedNanos, end - start));
             row += pending.images;
         }
         metrics.executed(images, batch.size(), start - merge, end - start, System.nanoTime() - end,
                 result.branchNanos());
+        for (int i = 0; i < batch.size(); i++) {
+            admitted.decrementAndGet();
+            // Runs the request's callbacks on this thread: its outputs are built and its answer sent from here.
+            batch.get(i).future.complete(rows.get(i));
+        }
     }
 
     private static float[] concatenate(List<Pending> batch, int images) {
@@ -277,20 +347,44 @@ final class BatchScheduler implements AutoCloseable {
         return new Fill(requests, images == maxBatchImages, preferredRequests);
     }
 
-    private void leaveQueue(Pending pending) {
-        boolean wasHead = queue.peekFirst() == pending;
-        queue.remove(pending);
-        if (wasHead) {
-            signalHead();
+    /** Moves the queued requests whose deadline passed to {@code expired}; holding the lock. */
+    private void dropExpired(long now, List<Pending> expired) {
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+            Pending pending = it.next();
+            if (pending.deadlineNanoTime != Long.MAX_VALUE && now - pending.deadlineNanoTime >= 0) {
+                it.remove();
+                expired.add(pending);
+            }
         }
     }
 
-    /** Wakes the request at the head of the queue, the only one that may form a batch. */
-    private void signalHead() {
-        Pending head = queue.peekFirst();
-        if (head != null) {
-            head.wake.signal();
+    /** Completes expired requests, without the lock: their callbacks may answer clients. */
+    private void completeExpired(List<Pending> expired) {
+        for (Pending pending : expired) {
+            finish(pending, deadlineExceeded("its deadline passed after "
+                    + (System.nanoTime() - pending.queuedNanos) / 1000 + " µs waiting in the queue"));
         }
+        expired.clear();
+    }
+
+    /** Takes a cancelled request out of the queue, unless an instance already took it. */
+    private void withdraw(Pending pending) {
+        boolean removed;
+        lock.lock();
+        try {
+            removed = queue.remove(pending);
+        } finally {
+            lock.unlock();
+        }
+        if (removed) {
+            admitted.decrementAndGet();
+        }
+    }
+
+    /** Completes a request that will not run, or whose batch failed, giving its place back. */
+    private void finish(Pending pending, InferenceException failure) {
+        admitted.decrementAndGet();
+        pending.future.completeExceptionally(failure);
     }
 
     private InferenceException deadlineExceeded(String when) {
@@ -298,27 +392,19 @@ final class BatchScheduler implements AutoCloseable {
                 "request for model " + id + " not executed: " + when);
     }
 
-    /**
-     * One request in the queue. The batch's runner writes the results without the lock, then sets {@code done}
-     * under it, which publishes them to the request's thread.
-     */
+    /** One admitted request, from {@link #submit} until its future completes. */
     private static final class Pending {
         final float[] pixels;
         final int images;
         final long queuedNanos;
-        final Condition wake;
-        boolean taken;
-        boolean done;
-        float[] logits;
-        InferenceException failure;
-        long batchStartNanos;
-        long computeNanos;
+        final long deadlineNanoTime;
+        final CompletableFuture<Executed> future = new CompletableFuture<>();
 
-        Pending(float[] pixels, int images, long queuedNanos, Condition wake) {
+        Pending(float[] pixels, int images, long queuedNanos, long deadlineNanoTime) {
             this.pixels = pixels;
             this.images = images;
             this.queuedNanos = queuedNanos;
-            this.wake = wake;
+            this.deadlineNanoTime = deadlineNanoTime;
         }
     }
 }

@@ -15,7 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -153,33 +156,63 @@ public final class InferenceEngine implements AutoCloseable {
         return servedVersion.metadata(readyNewestFirst);
     }
 
+    /** Decodes one request's tensors, once it was admitted: work of the front-end, done on its own thread. */
+    @FunctionalInterface
+    public interface RequestDecoder {
+        InferenceRequest decode() throws InferenceException;
+    }
+
     /**
-     * Runs one request. Failures: NOT_FOUND (unknown model or version), UNAVAILABLE (the version is not loaded or
-     * failed to load, or the engine is closed), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (the version's queue is full),
-     * DEADLINE_EXCEEDED (not executed), INTERNAL (ONNX Runtime failed).
+     * Runs one request for {@code version} ("" = the newest READY one) of {@code model}: admits it (a full queue
+     * refuses it at once, before its tensors are decoded), decodes it with {@code decoder} on the caller's thread,
+     * checks it and queues it for the version's execution instances. The future completes on an instance's thread
+     * with the response or an {@link InferenceException}: NOT_FOUND (unknown model or version), UNAVAILABLE (the
+     * version is not loaded or failed to load, or the engine is closed), INVALID_ARGUMENT, RESOURCE_EXHAUSTED (the
+     * version's queue is full), DEADLINE_EXCEEDED (not executed), INTERNAL (ONNX Runtime failed). Cancelling it
+     * (its client went away) takes the request out of the queue if it has not started.
      */
-    public InferenceResponse infer(InferenceRequest request) throws InferenceException {
+    public CompletableFuture<InferenceResponse> submit(String model, String version, RequestDecoder decoder) {
         // Count first, then check: close() sets `closed` first, then waits for the count, so no request slips past.
         inFlight.incrementAndGet();
+        ServedVersion servedVersion;
         try {
-            ServedVersion servedVersion;
-            try {
-                if (closed) {
-                    throw new InferenceException(InferenceException.Status.UNAVAILABLE,
-                            "the server is shutting down; send the request to another replica");
-                }
-                servedVersion = acquire(request.model(), request.version());
-            } catch (InferenceException e) {
-                countUnserved(request.model(), e.status());
-                throw e;
+            if (closed) {
+                throw new InferenceException(InferenceException.Status.UNAVAILABLE,
+                        "the server is shutting down; send the request to another replica");
             }
-            try {
-                return servedVersion.infer(request);
-            } finally {
-                servedVersion.release();
-            }
-        } finally {
+            servedVersion = acquire(model, version);
+        } catch (InferenceException e) {
+            countUnserved(model, e.status());
             inFlight.decrementAndGet();
+            return CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<InferenceResponse> response = servedVersion.infer(decoder);
+        response.whenComplete((done, failure) -> {
+            servedVersion.release();
+            inFlight.decrementAndGet();
+        });
+        return response;
+    }
+
+    /** {@link #submit} for a request already decoded, waiting for its response. */
+    public InferenceResponse infer(InferenceRequest request) throws InferenceException {
+        return await(submit(request.model(), request.version(), () -> request));
+    }
+
+    /**
+     * Waits for a response {@link #submit} promised, on a thread that may wait (a virtual thread of a request);
+     * interrupted, it cancels the request.
+     */
+    public static <T> T await(CompletableFuture<T> response) throws InferenceException {
+        try {
+            return response.get();
+        } catch (ExecutionException | CancellationException e) {
+            throw InferenceException.of(e);
+        } catch (InterruptedException e) {
+            response.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new InferenceException(InferenceException.Status.UNAVAILABLE,
+                    "interrupted while waiting for the model; the server is stopping");
         }
     }
 
@@ -218,8 +251,8 @@ public final class InferenceEngine implements AutoCloseable {
     private void reload(String model) throws InferenceException {
         requireOpen();
         if (!hasFolder(model)) {
-            throw InferenceException.notFound("the model repository " + config.repository().toAbsolutePath()
-                    + " has no model folder '" + model + "'; copy <model>/<version>/ into it, then load it");
+            throw InferenceException.notFound("the model repository has no model folder '" + model
+                    + "'; copy <model>/<version>/ into it, then load it");
         }
         ServedModel served = models.computeIfAbsent(model, ServedModel::new);
         synchronized (served) {
@@ -497,8 +530,8 @@ public final class InferenceEngine implements AutoCloseable {
     private ServedModel requireKnown(String model) throws InferenceException {
         ServedModel served = models.get(model);
         if (served == null) {
-            throw InferenceException.notFound("unknown model '" + model + "'; this server has "
-                    + (models.isEmpty() ? "no models" : "models " + String.join(", ", models.keySet())));
+            throw InferenceException.notFound("unknown model '" + model + "'; the repository index"
+                    + " (POST /v2/repository/index, gRPC RepositoryIndex) lists the models this server has");
         }
         return served;
     }

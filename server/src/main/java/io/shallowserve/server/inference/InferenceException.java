@@ -1,5 +1,9 @@
 package io.shallowserve.server.inference;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
  * A request the server cannot answer, with the status both protocols map it to. The message is for the client:
  * it says what was wrong and, where it can, what to send instead.
@@ -15,6 +19,8 @@ public final class InferenceException extends Exception {
         UNAVAILABLE(503),
         RESOURCE_EXHAUSTED(503),
         DEADLINE_EXCEEDED(504),
+        /** The client cancelled the request or went away; 499 is the code proxies log for a closed request. */
+        CANCELLED(499),
         INTERNAL(500);
 
         private final int httpCode;
@@ -42,6 +48,24 @@ public final class InferenceException extends Exception {
 
     public Status status() {
         return status;
+    }
+
+    /**
+     * What {@code failure} means to a client: the {@link InferenceException} itself, also when a future wrapped
+     * it; CANCELLED for a cancelled future; INTERNAL, with {@code failure} as the cause, for anything else (a bug,
+     * which the front-end logs).
+     */
+    public static InferenceException of(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return switch (cause) {
+            case InferenceException e -> e;
+            case CancellationException e -> new InferenceException(Status.CANCELLED, "the request was cancelled");
+            default -> new InferenceException(Status.INTERNAL, "internal error: " + cause, cause);
+        };
     }
 
     public static InferenceException invalid(String message) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -127,27 +128,59 @@ final class ServedVersion {
         metrics.remove();
     }
 
-    InferenceResponse infer(InferenceRequest request) throws InferenceException {
+    /**
+     * Admits one request (RESOURCE_EXHAUSTED at once when the queue is full), then decodes it with {@code decoder}
+     * on the caller's thread, checks it and queues it. The future completes on an instance thread, with the
+     * response or an {@link InferenceException}; cancelling it takes the request out of the queue if it has not
+     * started.
+     */
+    CompletableFuture<InferenceResponse> infer(InferenceEngine.RequestDecoder decoder) {
         long start = System.nanoTime();
         metrics.entered();
+        InferenceRequest request;
+        InferInput pixels;
+        List<RequestedOutput> outputs;
         try {
-            InferInput pixels = validInput(request.inputs());
-            int batch = (int) pixels.shape()[0];
-            List<RequestedOutput> outputs = validOutputs(request.outputs());
-            long validated = System.nanoTime();
-            BatchScheduler.Executed executed = scheduler.run(pixels.values(), batch, request.deadlineNanoTime());
+            scheduler.admit();
+        } catch (InferenceException e) {
+            return failed(e, start);
+        }
+        try {
+            request = decoder.decode();
+            pixels = validInput(request.inputs());
+            outputs = validOutputs(request.outputs());
+        } catch (InferenceException | RuntimeException e) {
+            scheduler.abandon();
+            return failed(e, start);
+        }
+        int batch = (int) pixels.shape()[0];
+        long validated = System.nanoTime();
+        CompletableFuture<BatchScheduler.Executed> executed =
+                scheduler.submit(pixels.values(), batch, request.deadlineNanoTime());
+        CompletableFuture<InferenceResponse> response = executed.thenApply(done -> {
             long outputStart = System.nanoTime();
-            List<InferOutput> built = buildOutputs(outputs, executed.logits(), batch);
+            List<InferOutput> built = buildOutputs(outputs, done.logits(), batch);
             long end = System.nanoTime();
-            metrics.timed(executed.queueNanos(), validated - start, executed.computeNanos(), end - outputStart);
+            metrics.timed(done.queueNanos(), validated - start, done.computeNanos(), end - outputStart);
             metrics.succeeded(end - start);
             return new InferenceResponse(model.name(), version(), request.id(), built);
-        } catch (InferenceException e) {
-            metrics.failed(e.status(), System.nanoTime() - start);
-            throw e;
-        } finally {
+        });
+        response.whenComplete((done, failure) -> {
+            if (failure != null) {
+                if (response.isCancelled()) {
+                    executed.cancel(false);
+                }
+                metrics.failed(InferenceException.of(failure).status(), System.nanoTime() - start);
+            }
             metrics.left();
-        }
+        });
+        return response;
+    }
+
+    private CompletableFuture<InferenceResponse> failed(Exception e, long start) {
+        metrics.failed(InferenceException.of(e).status(), System.nanoTime() - start);
+        metrics.left();
+        return CompletableFuture.failedFuture(e);
     }
 
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {

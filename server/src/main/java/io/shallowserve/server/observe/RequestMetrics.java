@@ -4,15 +4,16 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter.MeterProvider;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.MeterConventions;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The inference requests one protocol front-end serves, end to end (decoding, engine, encoding), per model: a
@@ -51,27 +52,31 @@ public final class RequestMetrics {
                 .withRegistry(registry);
     }
 
-    /** Runs one inference request for {@code model}: decoding, engine, encoding; times it and counts its outcome. */
-    public <T> T record(String model, EngineCall<T> call) throws InferenceException {
+    /**
+     * Starts one inference request for {@code model} (decoding, engine, encoding) and times it until the future
+     * {@code call} returns completes, counting its outcome. A call that throws counts as INTERNAL and fails the
+     * returned future.
+     */
+    public <T> CompletableFuture<T> record(String model, Supplier<CompletableFuture<T>> call) {
         String modelTag = inFlight.containsKey(model) || knownModel.test(model) ? model
                 : MeterConventions.UNKNOWN_MODEL;
         AtomicInteger active = inFlight.computeIfAbsent(modelTag, this::inFlightGauge);
         active.incrementAndGet();
         long start = System.nanoTime();
-        InferenceException.Status failure = InferenceException.Status.INTERNAL;
+        CompletableFuture<T> result;
         try {
-            T result = call.run();
-            failure = null;
-            return result;
-        } catch (InferenceException e) {
-            failure = e.status();
-            throw e;
-        } finally {
+            result = call.get();
+        } catch (RuntimeException e) {
+            result = CompletableFuture.failedFuture(e);
+        }
+        result.whenComplete((done, failure) -> {
             active.decrementAndGet();
-            String outcome = failure == null ? SUCCESS : failure.name().toLowerCase(Locale.ROOT);
+            String outcome = failure == null ? SUCCESS
+                    : InferenceException.of(failure).status().name().toLowerCase(Locale.ROOT);
             latency.withTags("model", modelTag, "outcome", outcome)
                     .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        }
+        });
+        return result;
     }
 
     private AtomicInteger inFlightGauge(String model) {

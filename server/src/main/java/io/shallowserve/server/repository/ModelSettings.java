@@ -25,6 +25,12 @@ public record ModelSettings(int instances, Batching batching, VersionPolicy vers
     public static final String FILE_NAME = "serving.yaml";
 
     /**
+     * The most instances a version may have. Each holds its own sessions and thread: far more than the cores gain
+     * nothing, and an unbounded number would let one serving.yaml exhaust the memory.
+     */
+    public static final int MAX_INSTANCES = 64;
+
+    /**
      * Dynamic batching, with the semantics Triton documents: when an instance is free, the queued requests (in
      * order, whole requests, at most the largest batch of images) run as one batch at once if they fill the largest
      * batch or make a preferred size; otherwise the batch waits until the oldest request has waited
@@ -53,8 +59,8 @@ public record ModelSettings(int instances, Batching batching, VersionPolicy vers
     }
 
     public ModelSettings {
-        if (instances < 1) {
-            throw new IllegalArgumentException("instances must be at least 1, got " + instances);
+        if (instances < 1 || instances > MAX_INSTANCES) {
+            throw new IllegalArgumentException("instances must be 1 to " + MAX_INSTANCES + ", got " + instances);
         }
     }
 

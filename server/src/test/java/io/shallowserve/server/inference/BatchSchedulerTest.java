@@ -13,8 +13,7 @@ import io.shallowserve.server.testdata.FashionMnist;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +25,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The queue and the dynamic batcher in front of one instance of the real deep model. The instance is a
  * {@link GatedPlan}: a test holds it busy, queues what it wants, then lets it go, so what is batched, waits or is
- * refused does not depend on timing.
+ * refused does not depend on timing. Requests are queued from the test's thread and run on the instance's own.
  */
 @Timeout(60)
 class BatchSchedulerTest {
@@ -39,7 +38,6 @@ class BatchSchedulerTest {
     private static SinglePlan reference;
     private static float[] images;
 
-    private final ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
     private BatchScheduler scheduler;
     private GatedPlan instance;
 
@@ -58,7 +56,6 @@ class BatchSchedulerTest {
     @AfterEach
     void stop() {
         instance.open();
-        callers.shutdownNow();
         scheduler.close();
     }
 
@@ -146,7 +143,7 @@ class BatchSchedulerTest {
         long delayMicros = 20_000;
         start(new ModelSettings.Batching(true, delayMicros, List.of(4)), 64, 16);
 
-        BatchScheduler.Executed executed = scheduler.run(pixels(0, 1), 1, NO_DEADLINE);
+        BatchScheduler.Executed executed = run(pixels(0, 1), 1, NO_DEADLINE);
 
         assertThat(executed.logits()).containsExactly(alone(0, 1));
         // The head stops waiting up to 100 µs early, so that a timed wait that ends late stays within the maximum.
@@ -163,7 +160,7 @@ class BatchSchedulerTest {
         Future<BatchScheduler.Executed> waiting = submit(1, 1);
         awaitWaiting(1);
 
-        assertThatThrownBy(() -> scheduler.run(pixels(2, 1), 1, NO_DEADLINE))
+        assertThatThrownBy(() -> scheduler.admit())
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.RESOURCE_EXHAUSTED))
                 .hasMessage("model fashion-deep version 1 has 1 requests waiting, its limit; retry later or add"
@@ -178,7 +175,7 @@ class BatchSchedulerTest {
     void run_deadlinePassedBeforeQueueing_isNotExecuted() throws Exception {
         start(ModelSettings.Batching.OFF, 64, 16);
 
-        assertThatThrownBy(() -> scheduler.run(pixels(0, 1), 1, System.nanoTime() - 1))
+        assertThatThrownBy(() -> run(pixels(0, 1), 1, System.nanoTime() - 1))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.DEADLINE_EXCEEDED))
                 .hasMessage("request for model fashion-deep version 1 not executed: its deadline passed before it"
@@ -192,16 +189,44 @@ class BatchSchedulerTest {
         instance.hold();
         Future<BatchScheduler.Executed> blocker = submit(0, 1);
         instance.awaitRun();
+        long deadline = System.nanoTime() + 1_000_000L;
+        scheduler.admit();
+        CompletableFuture<BatchScheduler.Executed> late = scheduler.submit(pixels(1, 1), 1, deadline);
+        while (System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+        }
 
-        assertThatThrownBy(() -> scheduler.run(pixels(1, 1), 1, System.nanoTime() + 20_000_000L))
+        instance.open();
+
+        blocker.get();
+        assertThatThrownBy(() -> await(late))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.DEADLINE_EXCEEDED))
                 .hasMessageStartingWith("request for model fashion-deep version 1 not executed: its deadline passed")
                 .hasMessageContaining("waiting in the queue");
         assertThat(scheduler.waiting()).isZero();
+        assertThat(instance.batches()).containsExactly(1);
+    }
+
+    @Test
+    void submit_cancelledWhileQueued_leavesTheQueueAndGivesItsPlaceBack() throws Exception {
+        start(ModelSettings.Batching.OFF, 64, 1);
+        instance.hold();
+        Future<BatchScheduler.Executed> blocker = submit(0, 1);
+        instance.awaitRun();
+        scheduler.admit();
+        CompletableFuture<BatchScheduler.Executed> cancelled = scheduler.submit(pixels(1, 1), 1, NO_DEADLINE);
+        awaitWaiting(1);
+
+        cancelled.cancel(false);
+
+        assertThat(scheduler.waiting()).isZero();
+        // The place it held is free again: the queue of one takes another request.
+        Future<BatchScheduler.Executed> next = submit(2, 1);
         instance.open();
         blocker.get();
-        assertThat(instance.batches()).containsExactly(1);
+        assertThat(next.get().logits()).containsExactly(alone(2, 1));
+        assertThat(instance.batches()).containsExactly(1, 1);
     }
 
     @Test
@@ -209,11 +234,11 @@ class BatchSchedulerTest {
         start(new ModelSettings.Batching(true, 0, List.of()), 64, 16);
 
         // Half an image: ONNX Runtime refuses the tensor.
-        assertThatThrownBy(() -> scheduler.run(new float[FashionMnist.PIXELS / 2], 1, NO_DEADLINE))
+        assertThatThrownBy(() -> run(new float[FashionMnist.PIXELS / 2], 1, NO_DEADLINE))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.INTERNAL))
                 .hasMessageStartingWith("model fashion-deep version 1 failed to run a batch of 1 images: ");
-        assertThat(scheduler.run(pixels(0, 1), 1, NO_DEADLINE).logits()).containsExactly(alone(0, 1));
+        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).logits()).containsExactly(alone(0, 1));
     }
 
     private void start(ModelSettings.Batching batching, int maxBatch, int maxQueued) throws Exception {
@@ -224,8 +249,21 @@ class BatchSchedulerTest {
                 CLASSES, metrics);
     }
 
-    private Future<BatchScheduler.Executed> submit(int first, int count) {
-        return callers.submit(() -> scheduler.run(pixels(first, count), count, NO_DEADLINE));
+    /** Admits and queues images first .. first + count - 1 without waiting for them. */
+    private Future<BatchScheduler.Executed> submit(int first, int count) throws InferenceException {
+        scheduler.admit();
+        return scheduler.submit(pixels(first, count), count, NO_DEADLINE);
+    }
+
+    /** Admits and queues the images, and waits for them. */
+    private BatchScheduler.Executed run(float[] pixels, int count, long deadlineNanoTime) throws InferenceException {
+        scheduler.admit();
+        return await(scheduler.submit(pixels, count, deadlineNanoTime));
+    }
+
+    private static BatchScheduler.Executed await(CompletableFuture<BatchScheduler.Executed> executed)
+            throws InferenceException {
+        return InferenceEngine.await(executed);
     }
 
     private void awaitWaiting(int requests) {

@@ -310,7 +310,7 @@ class GrpcInferenceServiceTest {
         int images = 16 * 1024 * 1024 / (FashionMnist.PIXELS * Float.BYTES) + 1;
 
         assertStatus(() -> SERVER.grpc().modelInfer(Requests.raw(model, new float[images * FashionMnist.PIXELS])),
-                Status.Code.RESOURCE_EXHAUSTED, "limit");
+                Status.Code.RESOURCE_EXHAUSTED, "exceeds maximum size 16777216");
         assertStillServing();
     }
 

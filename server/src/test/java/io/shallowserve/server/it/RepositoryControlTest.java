@@ -120,7 +120,7 @@ class RepositoryControlTest {
         Files.writeString(settings, "instances: 0\n");
         try {
             assertError(SERVER.post("/v2/repository/models/settings/load", ""), 400, "serving.yaml: instances must"
-                    + " be at least 1, got 0");
+                    + " be 1 to 64, got 0");
             assertThat(httpInfer("/v2/models/settings/infer").get("model_version").getAsString()).isEqualTo("1");
         } finally {
             Files.delete(settings);

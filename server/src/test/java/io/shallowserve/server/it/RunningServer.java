@@ -43,9 +43,9 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
     private ManagedChannel channel;
     private HttpClient http;
 
-    /** @param flags command-line flags on top of "--port 0 --models ../models" */
+    /** @param flags command-line flags on top of "--port 0 --grpc-port 0 --models ../models" */
     RunningServer(String... flags) {
-        args = new ArrayList<>(List.of("--port", "0", "--models", MODELS.toString()));
+        args = new ArrayList<>(List.of("--port", "0", "--grpc-port", "0", "--models", MODELS.toString()));
         args.addAll(List.of(flags));
     }
 

@@ -1,12 +1,12 @@
 package io.shallowserve.server.observe;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.MeterConventions;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -16,15 +16,14 @@ class RequestMetricsTest {
     private final RequestMetrics metrics = new RequestMetrics(registry, "grpc", List.of("deep")::contains);
 
     @Test
-    void record_countsEachOutcomeByProtocolAndModel() throws InferenceException {
-        metrics.record("deep", () -> "answer");
-        metrics.record("deep", () -> "answer");
-        assertThatThrownBy(() -> metrics.record("deep", () -> {
-            throw InferenceException.invalid("bad shape");
-        })).isInstanceOf(InferenceException.class);
-        assertThatThrownBy(() -> metrics.record("deep", () -> {
+    void record_countsEachOutcomeByProtocolAndModel() {
+        metrics.record("deep", () -> CompletableFuture.completedFuture("answer"));
+        metrics.record("deep", () -> CompletableFuture.completedFuture("answer"));
+        assertThat(metrics.record("deep", () -> CompletableFuture.failedFuture(InferenceException.invalid(
+                "bad shape")))).isCompletedExceptionally();
+        assertThat(metrics.record("deep", () -> {
             throw new IllegalStateException("bug");
-        })).isInstanceOf(IllegalStateException.class);
+        })).isCompletedExceptionally();
 
         assertThat(count("deep", "success")).isEqualTo(2);
         assertThat(count("deep", "invalid_argument")).isEqualTo(1);
@@ -33,27 +32,30 @@ class RequestMetricsTest {
 
     @Test
     void record_modelOutsideTheRepository_isTaggedUnknown() {
-        assertThatThrownBy(() -> metrics.record("made-up-name", () -> {
-            throw InferenceException.notFound("no model made-up-name");
-        })).isInstanceOf(InferenceException.class);
+        metrics.record("made-up-name", () -> CompletableFuture.failedFuture(
+                InferenceException.notFound("no model made-up-name")));
 
         assertThat(count(MeterConventions.UNKNOWN_MODEL, "not_found")).isEqualTo(1);
         assertThat(registry.find("shallowserve.frontend.requests").tag("model", "made-up-name").timer()).isNull();
     }
 
     @Test
-    void record_whileRunning_countsTheRequestInFlight() throws InferenceException {
-        double inFlight = metrics.record("deep", () -> gauge("deep"));
+    void record_untilTheFutureCompletes_countsTheRequestInFlight() {
+        CompletableFuture<String> running = new CompletableFuture<>();
+        metrics.record("deep", () -> running);
 
-        assertThat(inFlight).isEqualTo(1);
+        assertThat(gauge("deep")).isEqualTo(1);
+        assertThat(registry.find("shallowserve.frontend.requests").timer()).isNull();
+        running.complete("answer");
         assertThat(gauge("deep")).isZero();
+        assertThat(count("deep", "success")).isEqualTo(1);
         assertThat(registry.find("shallowserve.frontend.inflight.requests").tag("model", "made-up-name").gauge())
                 .isNull();
     }
 
     @Test
-    void timer_publishesSubMillisecondBuckets() throws InferenceException {
-        metrics.record("deep", () -> "answer");
+    void timer_publishesSubMillisecondBuckets() {
+        metrics.record("deep", () -> CompletableFuture.completedFuture("answer"));
 
         assertThat(registry.get("shallowserve.frontend.requests").timer().takeSnapshot().histogramCounts())
                 .extracting(bucket -> bucket.bucket(TimeUnit.MICROSECONDS))

@@ -63,7 +63,7 @@ class ModelSettingsTest {
     @Test
     void forModel_wrongValues_nameTheFileAndTheKey() throws Exception {
         Path file = model.resolve(ModelSettings.FILE_NAME);
-        for (String wrong : List.of("instances: many", "batching:\n  max-queue-delay-micros: -1",
+        for (String wrong : List.of("instances: many", "instances: 100000", "batching:\n  max-queue-delay-micros: -1",
                 "batching:\n  preferred-batch-sizes: 4,x", "version-policy: newest", "instances: [")) {
             Files.writeString(file, wrong);
             assertThatThrownBy(() -> ModelSettings.forModel(model, DEFAULTS)).as(wrong)

@@ -1,0 +1,132 @@
+package io.shallowserve.server.grpc;
+
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC front-end on grpc-java's own server (Netty), the reference implementation every gRPC client is tested
+ * against, with its protections set: message and metadata size limits, a keepalive policy, connection idle time
+ * and age, and a handshake timeout.
+ *
+ * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on a fixed pool of
+ * platform threads; inference itself runs on the model instances' threads, never here. Everything else (health,
+ * readiness, metadata, statistics, reflection) is cheap and answers on the connection's event loop, so it stays
+ * responsive however busy the pool is.
+ */
+public final class GrpcServer {
+
+    /** The methods that run on the pool; the rest answer on the event loop. */
+    private static final Set<String> POOLED_METHODS = Set.of(
+            GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName());
+
+    /**
+     * The settings of {@code shallowserve.grpc} in application.yaml.
+     *
+     * @param host                      the address to listen on
+     * @param port                      the port; 0 picks a free one
+     * @param maxMessageBytes           the largest message a client may send (RESOURCE_EXHAUSTED beyond)
+     * @param maxMetadataBytes          the largest header block a client may send
+     * @param maxCallsPerConnection     concurrent calls one connection may have open
+     * @param keepAliveTime             how long a connection is silent before the server pings the client
+     * @param keepAliveTimeout          how long the server waits for the ping's answer before closing
+     * @param permitKeepAliveTime       the most often a client may ping (more often: GOAWAY ENHANCE_YOUR_CALM)
+     * @param maxConnectionIdle         a connection without calls for this long is closed (GOAWAY)
+     * @param maxConnectionAge          a connection is asked to go away after this long, so that clients
+     *                                  reconnect and spread over replicas
+     * @param maxConnectionAgeGrace     how long calls in flight may still finish on a connection asked to go away
+     * @param handshakeTimeout          how long a new connection may take to send its HTTP/2 preface
+     */
+    public record Options(String host, int port, int maxMessageBytes, int maxMetadataBytes,
+            int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout,
+            Duration permitKeepAliveTime, Duration maxConnectionIdle, Duration maxConnectionAge,
+            Duration maxConnectionAgeGrace, Duration handshakeTimeout) {}
+
+    private final Server server;
+    private final ExecutorService pool;
+
+    private GrpcServer(Server server, ExecutorService pool) {
+        this.server = server;
+        this.pool = pool;
+    }
+
+    /** Starts serving the inference service, health and reflection. */
+    public static GrpcServer start(Options options, InferenceGrpcService inference, GrpcHealth health) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(4, 2 * cores),
+                Thread.ofPlatform().name("shallowserve-grpc-", 0).daemon(true).factory());
+        ServerCallExecutorSupplier eventLoopUnlessPooled = new ServerCallExecutorSupplier() {
+            @Override
+            public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
+                return POOLED_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? null
+                        : Runnable::run;
+            }
+        };
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
+                .executor(pool)
+                .callExecutor(eventLoopUnlessPooled)
+                .maxInboundMessageSize(options.maxMessageBytes())
+                .maxInboundMetadataSize(options.maxMetadataBytes())
+                .maxConcurrentCallsPerConnection(options.maxCallsPerConnection())
+                .keepAliveTime(options.keepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .keepAliveTimeout(options.keepAliveTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveTime(options.permitKeepAliveTime().toNanos(), TimeUnit.NANOSECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .maxConnectionIdle(options.maxConnectionIdle().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionAge(options.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
+                .maxConnectionAgeGrace(options.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
+                .handshakeTimeout(options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
+                .addService(inference)
+                .addService(health.service())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            pool.shutdownNow();
+            throw new UncheckedIOException("cannot serve gRPC on " + options.host() + ":" + options.port() + ": "
+                    + e.getMessage(), e);
+        }
+        return new GrpcServer(server, pool);
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getPort();
+    }
+
+    /**
+     * Stops taking calls, gives those in flight {@code grace} to finish, then cancels what is left and stops the
+     * pool.
+     */
+    public void stop(Duration grace) {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
