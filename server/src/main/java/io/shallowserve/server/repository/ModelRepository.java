@@ -96,15 +96,17 @@ public final class ModelRepository {
 
     /** Reads and checks the manifest of one version folder and the sha256 of every file it lists. */
     public static ModelVersion verify(VersionFolder folder) throws ModelVersionException {
+        // Messages name files from the repository root: clients see them, and the server's paths are not theirs.
+        Path shown = Path.of(folder.name(), Integer.toString(folder.version()));
         Path manifestFile = folder.directory().resolve(ModelManifest.FILE_NAME);
-        ModelManifest manifest = readManifest(manifestFile);
+        ModelManifest manifest = readManifest(manifestFile, shown.resolve(ModelManifest.FILE_NAME));
         List<String> problems = manifestProblems(manifest, folder);
         if (!problems.isEmpty()) {
-            throw new ModelVersionException(manifestFile + ": " + String.join("; ", problems)
-                    + ". Re-export the model with the trainer (bin/trainer) or fix model.json");
+            throw new ModelVersionException(shown.resolve(ModelManifest.FILE_NAME) + ": " + String.join("; ",
+                    problems) + ". Re-export the model with the trainer (bin/trainer) or fix model.json");
         }
         for (var entry : manifest.files().entrySet()) {
-            checkSha256(folder.directory(), entry.getKey(), entry.getValue());
+            checkSha256(folder.directory(), shown, entry.getKey(), entry.getValue());
         }
         return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest,
                 manifestSha256(folder.directory()));
@@ -137,29 +139,31 @@ public final class ModelRepository {
         }
     }
 
-    private static ModelManifest readManifest(Path file) throws ModelVersionException {
+    /** @param shown {@code file} as messages name it */
+    private static ModelManifest readManifest(Path file, Path shown) throws ModelVersionException {
         String json;
         try {
             json = Files.readString(file);
         } catch (NoSuchFileException e) {
-            throw new ModelVersionException(file + " is missing: every version folder needs a model.json;"
+            throw new ModelVersionException(shown + " is missing: every version folder needs a model.json;"
                     + " copy the whole version folder the trainer wrote");
         } catch (IOException e) {
-            throw new ModelVersionException(file + " cannot be read (" + e + "); check its permissions", e);
+            throw new ModelVersionException(shown + " cannot be read (" + e.getClass().getSimpleName()
+                    + "); check its permissions", e);
         }
         ModelManifest manifest;
         try {
             manifest = GSON.fromJson(json, ModelManifest.class);
         } catch (JsonParseException e) {
-            throw new ModelVersionException(file + " is not a valid model.json (" + rootMessage(e)
+            throw new ModelVersionException(shown + " is not a valid model.json (" + rootMessage(e)
                     + "); re-export the model with the trainer", e);
         }
         if (manifest == null) {
-            throw new ModelVersionException(file + " is empty; re-export the model with the trainer");
+            throw new ModelVersionException(shown + " is empty; re-export the model with the trainer");
         }
         if (!ModelManifest.FORMAT.equals(manifest.format())) {
-            throw new ModelVersionException(file + ": format is " + quoted(manifest.format()) + ", this server reads \""
-                    + ModelManifest.FORMAT + "\"; re-export the model with a trainer of this release");
+            throw new ModelVersionException(shown + ": format is " + quoted(manifest.format())
+                    + ", this server reads \"" + ModelManifest.FORMAT + "\"; re-export the model with a trainer of this release");
         }
         return manifest;
     }
@@ -229,24 +233,27 @@ public final class ModelRepository {
         }
     }
 
-    private static void checkSha256(Path directory, String relativePath, String expectedHex)
+    /** @param shown {@code directory} as messages name it */
+    private static void checkSha256(Path directory, Path shown, String relativePath, String expectedHex)
             throws ModelVersionException {
         Path file = directory.resolve(relativePath).normalize();
         if (!file.startsWith(directory.normalize())) {
-            throw new ModelVersionException(directory + ": files lists " + relativePath
+            throw new ModelVersionException(shown + ": files lists " + relativePath
                     + ", which is outside the version folder; list only the folder's own files");
         }
+        Path shownFile = shown.resolve(relativePath);
         String actual;
         try {
             actual = sha256(file);
         } catch (NoSuchFileException e) {
-            throw new ModelVersionException(file + " is missing (model.json lists it); copy the whole version"
+            throw new ModelVersionException(shownFile + " is missing (model.json lists it); copy the whole version"
                     + " folder the trainer wrote");
         } catch (IOException e) {
-            throw new ModelVersionException(file + " cannot be read (" + e + "); check its permissions", e);
+            throw new ModelVersionException(shownFile + " cannot be read (" + e.getClass().getSimpleName()
+                    + "); check its permissions", e);
         }
         if (!actual.equalsIgnoreCase(expectedHex)) {
-            throw new ModelVersionException(file + ": sha256 is " + actual + " but model.json lists " + expectedHex
+            throw new ModelVersionException(shownFile + ": sha256 is " + actual + " but model.json lists " + expectedHex
                     + "; the file changed after export: restore it or re-export the model");
         }
     }

@@ -124,7 +124,9 @@ public record ModelSettings(int instances, Batching batching, VersionPolicy vers
         try {
             return read(Config.just(ConfigSources.file(file)), defaults);
         } catch (IllegalArgumentException | ConfigException e) {
-            throw new ModelVersionException(file + ": " + e.getMessage() + "; fix it (docs/model-repository.md"
+            // Named from the repository root: clients see the message, and the server's paths are not theirs.
+            throw new ModelVersionException(modelFolder.getFileName().resolve(FILE_NAME) + ": " + e.getMessage()
+                    + "; fix it (docs/model-repository.md"
                     + " lists the keys) and load the model again", e);
         }
     }

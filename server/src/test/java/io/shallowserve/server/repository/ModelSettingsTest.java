@@ -68,7 +68,7 @@ class ModelSettingsTest {
             Files.writeString(file, wrong);
             assertThatThrownBy(() -> ModelSettings.forModel(model, DEFAULTS)).as(wrong)
                     .isInstanceOf(ModelVersionException.class)
-                    .hasMessageStartingWith(file.toString())
+                    .hasMessageStartingWith(model.getFileName() + "/serving.yaml: ")
                     .hasMessageContaining("load the model again");
         }
     }
