@@ -21,8 +21,8 @@ WORKDIR /app
 COPY --from=build /src/server/target/shallowserve-server.jar /app/shallowserve-server.jar
 # Mount or copy a model repository here; SHALLOWSERVE_MODELS (or --models) points elsewhere.
 ENV SHALLOWSERVE_MODELS=/models
-# REST, gRPC and /metrics share this port.
-EXPOSE 8080
+# HTTP (REST under /v2 and /metrics) on 8000, gRPC on 8001: Triton's ports.
+EXPOSE 8000 8001
 # A numeric user: Kubernetes can check runAsNonRoot only against a number.
 USER 10001:10001
 # ONNX Runtime loads native code through JNI.
