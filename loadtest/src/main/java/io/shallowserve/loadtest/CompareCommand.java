@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest;
 
+import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.loadtest.input.ImageSet;
 import io.shallowserve.loadtest.report.Batching;
 import io.shallowserve.loadtest.report.ComparisonResult;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
         name = "compare",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on a free loopback port,"
+            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on free loopback ports,"
                     + " and once more with dynamic batching on; measures the in-process floor, the no-op round trip,"
                     + " every model under open and closed load over gRPC (the driver) and HTTP (Gatling), and with"
                     + " batching off and on its latency at one request in flight and its capacity at a p99 target;"
@@ -55,12 +56,17 @@ public final class CompareCommand implements Callable<Integer> {
     private double p99TargetMillis;
 
     @Option(names = "--keep-serving",
-            description = "afterwards, start the server (--plan auto) on --port and keep it up until Ctrl-C")
+            description = "afterwards, start the server (--plan auto) on --port and --grpc-port and keep it up until"
+                    + " Ctrl-C")
     private boolean keepServing;
 
-    @Option(names = "--port", defaultValue = "8080",
-            description = "the port of the server --keep-serving leaves up (default ${DEFAULT-VALUE})")
-    private int port;
+    @Option(names = "--port", defaultValue = "8000",
+            description = "the HTTP port of the server --keep-serving leaves up (default ${DEFAULT-VALUE})")
+    private int httpPort;
+
+    @Option(names = "--grpc-port", defaultValue = "8001",
+            description = "the gRPC port of the server --keep-serving leaves up (default ${DEFAULT-VALUE})")
+    private int grpcPort;
 
     @Option(names = "--models", defaultValue = "models", description = "model repository (default ${DEFAULT-VALUE})")
     private Path models;
@@ -107,30 +113,31 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** Starts the server as a user would run it and waits; Ctrl-C stops both (ServerProcess's shutdown hook). */
     private void serveUntilInterrupted(RunningServer.Launcher launcher, PrintWriter console) throws Exception {
-        int servePort = port;
-        if (!isFree(servePort)) {
-            console.println("Port " + servePort + " is in use; serving on a free port instead.");
-            servePort = 0;
-        }
-        RunningServer server = launcher.start("auto", Batching.OFF, servePort);
-        String address = server.host() + ":" + server.port();
+        RunningServer server = launcher.start("auto", Batching.OFF, portOrFree("HTTP", httpPort, console),
+                portOrFree("gRPC", grpcPort, console));
+        String http = server.address(Protocol.HTTP);
+        String grpc = server.address(Protocol.GRPC);
         console.printf("""
 
-                The server is up on %1$s (plan auto; log in %2$s). Try:
+                The server is up, HTTP on %1$s and gRPC on %2$s (plan auto; log in %3$s). Try:
                   curl -s http://%1$s/v2/models/fashion-deep
-                  bin/loadtest drive --url %1$s --model fashion-shallow --rate 500 --duration 5
+                  curl -s http://%1$s/metrics
+                  bin/loadtest drive --url %2$s --model fashion-shallow --rate 500 --duration 5
                   bin/loadtest drive --url %1$s --protocol http --model fashion-deep --concurrency 1,4
                 Ctrl-C stops it.
-                """, address, out.resolve("server-auto.log"));
+                """, http, grpc, out.resolve("server-auto.log"));
         console.flush();
         new CountDownLatch(1).await();
     }
 
-    private static boolean isFree(int port) {
+    /** {@code port}, or 0 (any free one) when something already listens on it, saying so. */
+    private static int portOrFree(String protocol, int port, PrintWriter console) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return true;
+            return port;
         } catch (IOException e) {
-            return false;
+            console.println("The " + protocol + " port " + port + " is in use; serving " + protocol
+                    + " on a free port instead.");
+            return 0;
         }
     }
 }

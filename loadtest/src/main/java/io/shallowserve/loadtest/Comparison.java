@@ -166,9 +166,10 @@ final class Comparison {
         for (String plan : plans) {
             String name = serverName(plan, batching);
             say(name + ": starting");
-            RunningServer server = launcher.start(plan, batching, 0);
+            RunningServer server = launcher.start(plan, batching, 0, 0);
             started.put(plan, server);
-            say(name + ": ready on " + server.host() + ":" + server.port());
+            say(name + ": ready, HTTP on " + server.address(Protocol.HTTP) + ", gRPC on "
+                    + server.address(Protocol.GRPC));
         }
     }
 
@@ -189,7 +190,7 @@ final class Comparison {
             List<Target> connected) {
         Map<String, Target> byPlan = new LinkedHashMap<>();
         servers.forEach((plan, server) -> {
-            Target target = Target.connect(protocol, server.host(), server.port(), CALL_TIMEOUT);
+            Target target = Target.connect(protocol, server.host(), server.port(protocol), CALL_TIMEOUT);
             connected.add(target);
             byPlan.put(plan, target);
         });
@@ -276,9 +277,9 @@ final class Comparison {
             RunningServer off = servers.get(model.plan());
             RunningServer on = batchingServers.get(model.plan());
             models.add(new BatchingSteps.ModelOnServer(model, Batching.OFF, unbatched.get(model),
-                    () -> InferenceCounts.fetch(statistics, off.host(), off.port(), model.model())));
+                    () -> InferenceCounts.fetch(statistics, off.host(), off.httpPort(), model.model())));
             models.add(new BatchingSteps.ModelOnServer(model, settings.batching(), batched.get(model),
-                    () -> InferenceCounts.fetch(statistics, on.host(), on.port(), model.model())));
+                    () -> InferenceCounts.fetch(statistics, on.host(), on.httpPort(), model.model())));
         }
         BatchingSteps steps = new BatchingSteps(runner, settings.batchingStep(), this::say);
         say("  batching off vs " + settings.batching().label() + ": one request in flight, "
@@ -308,7 +309,7 @@ final class Comparison {
         Map<HttpLoadPlan.Endpoint, ServedModel> endpoints = new LinkedHashMap<>();
         for (ServedModel model : served) {
             RunningServer server = servers.get(model.plan());
-            endpoints.put(new HttpLoadPlan.Endpoint(model.label(), "http://" + server.host() + ":" + server.port(),
+            endpoints.put(new HttpLoadPlan.Endpoint(model.label(), "http://" + server.address(Protocol.HTTP),
                     model.model()), model);
         }
         HttpLoadPlan plan = new HttpLoadPlan(List.copyOf(endpoints.keySet()), settings.gatlingLoads(),

@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest;
 
+import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.loadtest.report.Batching;
 
 /** A started server the comparison measures: where it listens, and how to stop it. */
@@ -7,8 +8,24 @@ interface RunningServer extends AutoCloseable {
 
     String host();
 
-    /** The port of both protocols. */
-    int port();
+    /** The port of HTTP: the REST paths under /v2 and /metrics. */
+    int httpPort();
+
+    /** The port of gRPC. */
+    int grpcPort();
+
+    /** The port that serves {@code protocol}. */
+    default int port(Protocol protocol) {
+        return switch (protocol) {
+            case GRPC -> grpcPort();
+            case HTTP -> httpPort();
+        };
+    }
+
+    /** "127.0.0.1:8001", where {@code protocol} is served. */
+    default String address(Protocol protocol) {
+        return host() + ":" + port(protocol);
+    }
 
     /** Stops the server; returns when it has stopped. */
     @Override
@@ -21,8 +38,9 @@ interface RunningServer extends AutoCloseable {
          * Starts one server on the loopback serving every model of the repository with {@code plan} and
          * {@code batching}, and returns once it is ready.
          *
-         * @param port the port, or 0 for any free one
+         * @param httpPort the HTTP port, or 0 for any free one
+         * @param grpcPort the gRPC port, or 0 for any free one
          */
-        RunningServer start(String plan, Batching batching, int port) throws Exception;
+        RunningServer start(String plan, Batching batching, int httpPort, int grpcPort) throws Exception;
     }
 }

@@ -3,7 +3,9 @@ package io.shallowserve.loadtest;
 import io.shallowserve.loadtest.report.Batching;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real server as a child process: {@code java -Dshallowserve.serving.batching.enabled=B … -jar
- * shallowserve-server.jar --models DIR --port N --plan P}, bound to the loopback, its output in a log file. A
- * shutdown hook stops it if this JVM ends first.
+ * shallowserve-server.jar --models DIR --port N --grpc-port M --plan P}, bound to the loopback, its output in a log
+ * file. A shutdown hook stops it if this JVM ends first.
  */
 final class ServerProcess implements RunningServer {
 
@@ -27,13 +29,15 @@ final class ServerProcess implements RunningServer {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(20);
 
     private final Process process;
-    private final int port;
+    private final int httpPort;
+    private final int grpcPort;
     private final Thread stopOnExit;
 
-    private ServerProcess(Process process, int port) {
+    private ServerProcess(Process process, int httpPort, int grpcPort) {
         this.process = process;
-        this.port = port;
-        this.stopOnExit = new Thread(this::stop, "stop-server-" + port);
+        this.httpPort = httpPort;
+        this.grpcPort = grpcPort;
+        this.stopOnExit = new Thread(this::stop, "stop-server-" + httpPort);
         Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
@@ -42,17 +46,22 @@ final class ServerProcess implements RunningServer {
      * server-PLAN-batching.log with batching on.
      */
     static RunningServer.Launcher launcher(Path jar, Path models, Path logs) {
-        return (plan, batching, port) -> start(jar, models, plan, batching, port == 0 ? freePort() : port,
-                logs.resolve("server-" + plan + (batching.enabled() ? "-batching" : "") + ".log"));
+        return (plan, batching, httpPort, grpcPort) -> {
+            List<Integer> free = freePorts(2);
+            return start(jar, models, plan, batching, httpPort == 0 ? free.get(0) : httpPort,
+                    grpcPort == 0 ? free.get(1) : grpcPort,
+                    logs.resolve("server-" + plan + (batching.enabled() ? "-batching" : "") + ".log"));
+        };
     }
 
     /**
-     * Starts the server and waits until {@code /v2/health/ready} answers 200 (every model loaded).
+     * Starts the server and waits until {@code /v2/health/ready} answers 200 (every model loaded) and the gRPC port
+     * takes connections.
      *
      * @throws IOException if it exits or is not ready in time; the message carries the end of its log
      */
-    static ServerProcess start(Path jar, Path models, String plan, Batching batching, int port, Path log)
-            throws IOException, InterruptedException {
+    static ServerProcess start(Path jar, Path models, String plan, Batching batching, int httpPort, int grpcPort,
+            Path log) throws IOException, InterruptedException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " is missing; build the server first (./mvnw -pl server -am package"
                     + " -DskipTests, which bin/loadtest does)");
@@ -67,13 +76,14 @@ final class ServerProcess implements RunningServer {
         command.addAll(List.of(
                 "-jar", jar.toString(),
                 "--models", models.toString(),
-                "--port", Integer.toString(port),
+                "--port", Integer.toString(httpPort),
+                "--grpc-port", Integer.toString(grpcPort),
                 "--plan", plan));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
-        ServerProcess server = new ServerProcess(process, port);
+        ServerProcess server = new ServerProcess(process, httpPort, grpcPort);
         try {
             server.awaitReady(log);
         } catch (IOException | InterruptedException e) {
@@ -89,8 +99,13 @@ final class ServerProcess implements RunningServer {
     }
 
     @Override
-    public int port() {
-        return port;
+    public int httpPort() {
+        return httpPort;
+    }
+
+    @Override
+    public int grpcPort() {
+        return grpcPort;
     }
 
     @Override
@@ -116,9 +131,12 @@ final class ServerProcess implements RunningServer {
         }
     }
 
-    /** Waits for {@code /v2/health/ready} to answer 200, the process to die, or the timeout. */
+    /**
+     * Waits for {@code /v2/health/ready} to answer 200 and the gRPC port to take a connection (two listeners, which
+     * need not open at the same moment), the process to die, or the timeout.
+     */
     private void awaitReady(Path log) throws IOException, InterruptedException {
-        URI ready = URI.create("http://" + HOST + ":" + port + "/v2/health/ready");
+        URI ready = URI.create("http://" + HOST + ":" + httpPort + "/v2/health/ready");
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build()) {
             while (System.nanoTime() < deadline) {
@@ -130,7 +148,7 @@ final class ServerProcess implements RunningServer {
                     HttpResponse<Void> response = client.send(
                             HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(1)).GET().build(),
                             HttpResponse.BodyHandlers.discarding());
-                    if (response.statusCode() == 200) {
+                    if (response.statusCode() == 200 && accepts(grpcPort)) {
                         return;
                     }
                 } catch (IOException notYet) {
@@ -143,18 +161,40 @@ final class ServerProcess implements RunningServer {
                 + ":\n" + tail(log));
     }
 
+    /** Whether something on the loopback takes a connection on {@code port}. */
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(HOST, port), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static String tail(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
     }
 
     /**
-     * A port nothing listens on now. The server binds it a moment later; should another program take it meanwhile,
-     * the server exits and {@link #start} says why.
+     * {@code count} distinct ports nothing listens on now: each stays bound until all are chosen, so none is chosen
+     * twice. The server binds them a moment later; should another program take one meanwhile, the server exits and
+     * {@link #start} says why.
      */
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    static List<Integer> freePorts(int count) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            List<Integer> ports = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports.add(socket.getLocalPort());
+            }
+            return ports;
+        } finally {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
         }
     }
 }

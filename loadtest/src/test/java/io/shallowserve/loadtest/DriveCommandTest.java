@@ -5,19 +5,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.loadtest.report.Batching;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** Smoke runs of {@code loadtest drive} against the real server: open and closed loop, both protocols, the no-op. */
+/**
+ * Smoke runs of {@code loadtest drive} against the real server, each protocol on its own port: open and closed loop,
+ * both protocols, the no-op.
+ */
 class DriveCommandTest {
 
     private static InProcessServer server;
@@ -35,17 +42,23 @@ class DriveCommandTest {
         server.close();
     }
 
-    /** Runs the command; returns its exit code and leaves what it printed in {@code out}. */
-    private static int drive(StringWriter out, String... args) {
+    /**
+     * Runs the command against the server's port of {@code protocol}; returns its exit code and leaves what it printed
+     * in {@code out}.
+     */
+    private static int drive(StringWriter out, Protocol protocol, String... args) {
+        List<String> all = new ArrayList<>(List.of("drive", "--protocol", protocol.name().toLowerCase(Locale.ROOT),
+                "--url", server.address(protocol)));
+        all.addAll(List.of(args));
+        return run(out, all.toArray(String[]::new));
+    }
+
+    /** Runs {@code loadtest args}; returns its exit code and leaves what it printed in {@code out}. */
+    private static int run(StringWriter out, String... args) {
         CommandLine command = LoadTestMain.commandLine();
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(out, true));
-        String[] all = new String[args.length + 3];
-        all[0] = "drive";
-        all[1] = "--url";
-        all[2] = "127.0.0.1:" + server.port();
-        System.arraycopy(args, 0, all, 3, args.length);
-        return command.execute(all);
+        return command.execute(args);
     }
 
     private static JsonArray steps(Path json) throws IOException {
@@ -57,7 +70,7 @@ class DriveCommandTest {
         Path json = folder.resolve("grpc.json");
         StringWriter out = new StringWriter();
 
-        int exit = drive(out, "--model", "fashion-deep", "--rate", "100", "--concurrency", "1,4",
+        int exit = drive(out, Protocol.GRPC, "--model", "fashion-deep", "--rate", "100", "--concurrency", "1,4",
                 "--duration", "0.5", "--warmup", "0.2", "--json", json.toString());
 
         assertThat(exit).as(out.toString()).isZero();
@@ -76,7 +89,7 @@ class DriveCommandTest {
         Path json = folder.resolve("http.json");
         StringWriter out = new StringWriter();
 
-        int exit = drive(out, "--protocol", "http", "--model", "fashion-shallow", "--concurrency", "2",
+        int exit = drive(out, Protocol.HTTP, "--model", "fashion-shallow", "--concurrency", "2",
                 "--duration", "0.5", "--warmup", "0", "--json", json.toString());
 
         assertThat(exit).as(out.toString()).isZero();
@@ -89,17 +102,33 @@ class DriveCommandTest {
     void drive_noOp_roundTripsWithoutAModel() {
         StringWriter out = new StringWriter();
 
-        int exit = drive(out, "--no-op", "--duration", "0.3", "--warmup", "0");
+        int exit = drive(out, Protocol.GRPC, "--no-op", "--duration", "0.3", "--warmup", "0");
 
         assertThat(exit).as(out.toString()).isZero();
         assertThat(out.toString()).contains("gRPC ServerLive");
     }
 
     @Test
+    void drive_withoutUrl_targetsTritonsPortOfTheProtocol() {
+        // An open loop of zero seconds sends nothing, so whatever listens on these ports here is left alone.
+        StringWriter grpc = new StringWriter();
+        StringWriter http = new StringWriter();
+
+        int grpcExit = run(grpc, "drive", "--no-op", "--rate", "1", "--duration", "0", "--warmup", "0");
+        int httpExit = run(http, "drive", "--protocol", "http", "--no-op", "--rate", "1", "--duration", "0",
+                "--warmup", "0");
+
+        assertThat(grpcExit).as(grpc.toString()).isZero();
+        assertThat(grpc.toString()).contains("gRPC ServerLive on 127.0.0.1:8001");
+        assertThat(httpExit).as(http.toString()).isZero();
+        assertThat(http.toString()).contains("HTTP GET /v2/health/live on 127.0.0.1:8000");
+    }
+
+    @Test
     void drive_unknownModel_saysSoWithoutAStackTrace() {
         StringWriter out = new StringWriter();
 
-        int exit = drive(out, "--model", "no-such-model", "--duration", "0.3");
+        int exit = drive(out, Protocol.GRPC, "--model", "no-such-model", "--duration", "0.3");
 
         assertThat(exit).isEqualTo(1);
         assertThat(out.toString()).contains("error: model metadata of no-such-model: Status{code=NOT_FOUND")

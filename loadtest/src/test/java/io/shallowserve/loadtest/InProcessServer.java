@@ -7,7 +7,7 @@ import io.shallowserve.server.InferenceServer;
 import io.shallowserve.server.Main;
 import java.nio.file.Path;
 
-/** The real server, started through its {@link Main} in the test's JVM on a free loopback port. */
+/** The real server, started through its {@link Main} in the test's JVM on free loopback ports (HTTP and gRPC). */
 final class InProcessServer implements RunningServer {
 
     /** The committed default models; the module's tests run in loadtest/. */
@@ -27,13 +27,14 @@ final class InProcessServer implements RunningServer {
         // The tests bind the loopback only; Main reads the listener's host from system properties too.
         System.setProperty("server.host", "127.0.0.1");
         Config config = Config.just(ConfigSources.create(batching.serverProperties()),
-                ConfigSources.create(Main.config("--models", MODELS.toString(), "--port", "0", "--plan", plan)));
+                ConfigSources.create(Main.config("--models", MODELS.toString(), "--port", "0", "--grpc-port", "0",
+                        "--plan", plan)));
         return new InProcessServer(Main.start(config));
     }
 
-    /** Starts in-process servers for the comparison (any port: the tests take a free one). */
+    /** Starts in-process servers for the comparison (any ports: the tests take free ones). */
     static RunningServer.Launcher launcher() {
-        return (plan, batching, port) -> start(plan, batching);
+        return (plan, batching, httpPort, grpcPort) -> start(plan, batching);
     }
 
     @Override
@@ -42,8 +43,13 @@ final class InProcessServer implements RunningServer {
     }
 
     @Override
-    public int port() {
+    public int httpPort() {
         return server.port();
+    }
+
+    @Override
+    public int grpcPort() {
+        return server.grpcPort();
     }
 
     @Override

@@ -43,7 +43,9 @@ public final class DriveCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = {"-u", "--url"}, defaultValue = "127.0.0.1:8080", description = "server host:port (default ${DEFAULT-VALUE})")
+    @Option(names = {"-u", "--url"},
+            description = "server host:port (default 127.0.0.1:8001 for grpc, 127.0.0.1:8000 for http: Triton's"
+                    + " ports, and shallowserve's)")
     private String url;
 
     @Option(names = {"-i", "--protocol"}, defaultValue = "grpc",
@@ -108,12 +110,13 @@ public final class DriveCommand implements Callable<Integer> {
         if (loads.isEmpty()) {
             loads.add(new Load.Closed(1));
         }
-        int colon = url.lastIndexOf(':');
+        String address = url != null ? url : "127.0.0.1:" + protocol.defaultPort();
+        int colon = address.lastIndexOf(':');
         if (colon < 1) {
-            throw new IllegalArgumentException("--url must be host:port, got " + url);
+            throw new IllegalArgumentException("--url must be host:port, got " + address);
         }
-        String host = url.substring(0, colon);
-        int port = Integer.parseInt(url.substring(colon + 1));
+        String host = address.substring(0, colon);
+        int port = Integer.parseInt(address.substring(colon + 1));
         Duration timeout = Duration.ofMillis(Math.round(timeoutSeconds * 1000));
         LoadRunner runner = new LoadRunner(Clock.SYSTEM, maxInFlight, timeout.plusSeconds(5));
         List<Step> steps = new ArrayList<>();
@@ -132,7 +135,7 @@ public final class DriveCommand implements Callable<Integer> {
                 what = model + " (input " + input.name() + " " + input.shape() + ", batch " + batch + ", images from "
                         + source + ")";
             }
-            out.printf(Locale.ROOT, "%s %s on %s, %.0f s per step%n", protocol.label(), what, url, seconds);
+            out.printf(Locale.ROOT, "%s %s on %s, %.0f s per step%n", protocol.label(), what, address, seconds);
             if (warmupSeconds > 0) {
                 runner.run(transport, new Load.Closed(2), seconds(warmupSeconds));
             }
@@ -146,7 +149,7 @@ public final class DriveCommand implements Callable<Integer> {
         }
         if (json != null) {
             Map<String, Object> document = new LinkedHashMap<>();
-            document.put("url", url);
+            document.put("url", address);
             document.put("protocol", protocol.label());
             document.put("model", noOp ? null : model);
             document.put("request", noOp ? protocol.noOp() : "infer, batch " + batch);

@@ -27,7 +27,7 @@ public record HttpLoadPlan(List<Endpoint> endpoints, List<Load> loads, Duration 
      * One model on one server.
      *
      * @param name    the prefix of its request names, e.g. "fashion-deep / single"
-     * @param baseUrl the server, e.g. http://127.0.0.1:8080
+     * @param baseUrl the server's HTTP address, e.g. http://127.0.0.1:8000
      * @param model   the model's name on that server
      */
     public record Endpoint(String name, String baseUrl, String model) {}
