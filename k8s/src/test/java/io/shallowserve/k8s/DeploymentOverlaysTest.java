@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
 import io.kubernetes.client.custom.Quantity;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,17 +41,23 @@ class DeploymentOverlaysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
-    void overlay_containerPortsAreTheServersPorts(String overlay) {
+    void overlay_containerPortsAreTheServersPortsByProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
+        JsonObject container = manifests.serverContainer();
         ServerConfiguration server = manifests.serverConfiguration();
-        List<Integer> served = server.grpcPort() >= 0 ? List.of(server.port(), server.grpcPort()) : List.of(server.port());
 
         List<Integer> declared = new ArrayList<>();
-        manifests.serverContainer().getAsJsonArray("ports")
+        container.getAsJsonArray("ports")
                 .forEach(port -> declared.add(port.getAsJsonObject().get("containerPort").getAsInt()));
 
-        assertThat(declared).as("%s: the server container's ports; the server listens on %s (%s)",
-                overlay, served, server.source()).containsExactlyInAnyOrderElementsOf(served);
+        assertThat(declared).as("%s: the server container's ports; the server listens on HTTP %s and gRPC %s (%s)",
+                overlay, server.port(), server.grpcPort(), server.source())
+                .containsExactlyInAnyOrder(server.port(), server.grpcPort());
+        // The Services and the HTTP probes name the ports: each name must mean its protocol's port.
+        assertThat(Manifests.containerPort(container, new JsonPrimitive("http")))
+                .as("%s: the container port named http (%s)", overlay, server.source()).isEqualTo(server.port());
+        assertThat(Manifests.containerPort(container, new JsonPrimitive("grpc")))
+                .as("%s: the container port named grpc (%s)", overlay, server.source()).isEqualTo(server.grpcPort());
     }
 
     @ParameterizedTest
@@ -59,24 +67,33 @@ class DeploymentOverlaysTest {
         JsonObject container = manifests.serverContainer();
         ServerConfiguration server = manifests.serverConfiguration();
 
+        Set<Integer> probed = new HashSet<>();
         for (String probe : List.of("startupProbe", "livenessProbe", "readinessProbe")) {
             assertThat(container.has(probe)).as("%s: the server container has a %s", overlay, probe).isTrue();
             JsonObject check = container.getAsJsonObject(probe);
             if (check.has("httpGet")) {
                 JsonObject httpGet = check.getAsJsonObject("httpGet");
                 assertThat(Manifests.containerPort(container, httpGet.get("port")))
-                        .as("%s: %s port (%s)", overlay, probe, server.source()).isEqualTo(server.port());
+                        .as("%s: %s port is the HTTP port (%s)", overlay, probe, server.source())
+                        .isEqualTo(server.port());
                 assertThat(httpGet.get("path").getAsString()).as("%s: %s path", overlay, probe).isIn(HEALTH_PATHS);
+                probed.add(server.port());
             } else {
                 assertThat(check.has("grpc")).as("%s: %s is an httpGet or a grpc probe", overlay, probe).isTrue();
                 JsonObject grpc = check.getAsJsonObject("grpc");
                 assertThat(grpc.get("port").getAsInt())
-                        .as("%s: %s port is the one serving gRPC (%s)", overlay, probe, server.source())
-                        .isEqualTo(server.grpcServingPort());
+                        .as("%s: %s port is the gRPC port (%s)", overlay, probe, server.source())
+                        .isEqualTo(server.grpcPort());
                 String service = grpc.has("service") ? grpc.get("service").getAsString() : "";
                 assertThat(service).as("%s: %s service", overlay, probe).isIn(HEALTH_SERVICES);
+                probed.add(server.grpcPort());
             }
         }
+        // HTTP and gRPC are two servers in one process: a probe on each port sees each listener.
+        assertThat(probed).as("%s: the ports the probes ask (%s)", overlay, server.source())
+                .containsExactlyInAnyOrder(server.port(), server.grpcPort());
+        assertThat(Manifests.at(container, "readinessProbe", "httpGet", "path"))
+                .as("%s: readiness asks /v2/health/ready", overlay).hasToString("\"/v2/health/ready\"");
         // Liveness must not turn false while the server is merely not ready (loading, draining): no restart then.
         assertThat(Manifests.at(container, "livenessProbe", "httpGet", "path"))
                 .as("%s: liveness asks /v2/health/live", overlay).hasToString("\"/v2/health/live\"");
@@ -99,31 +116,34 @@ class DeploymentOverlaysTest {
             JsonObject spec = service.getAsJsonObject("spec");
             assertThat(Manifests.selects(spec.getAsJsonObject("selector"), podLabels))
                     .as("%s: Service %s selects the Deployment's pods", overlay, name).isTrue();
-            boolean headless = Manifests.headless(service);
+            List<String> names = new ArrayList<>();
+            List<Integer> targets = new ArrayList<>();
             for (JsonElement element : spec.getAsJsonArray("ports")) {
                 JsonObject port = element.getAsJsonObject();
                 int target = Manifests.containerPort(manifests.serverContainer(), port.get("targetPort"));
                 boolean grpc = port.get("name").getAsString().equals("grpc");
+                names.add(port.get("name").getAsString());
+                targets.add(target);
                 assertThat(target).as("%s: Service %s port %s reaches the server's %s port (%s)", overlay, name,
                         port.get("name"), grpc ? "gRPC" : "HTTP", server.source())
-                        .isEqualTo(grpc ? server.grpcServingPort() : server.port());
+                        .isEqualTo(grpc ? server.grpcPort() : server.port());
                 if (grpc) {
                     assertThat(port.get("appProtocol")).as("%s: Service %s gRPC port's appProtocol", overlay, name)
                             .hasToString("\"kubernetes.io/h2c\"");
                 }
-                if (headless) {
-                    // Clients of a headless Service connect to the pods themselves: no port translation.
-                    assertThat(port.get("port").getAsInt()).as("%s: headless Service %s port", overlay, name)
-                            .isEqualTo(target);
-                }
+                // No port translation: clients of the headless Service connect to the pods themselves, and through
+                // either Service a client's default ports (Triton's, the server's) are the right ones.
+                assertThat(port.get("port").getAsInt()).as("%s: Service %s port %s", overlay, name, port.get("name"))
+                        .isEqualTo(target);
             }
+            assertThat(names).as("%s: Service %s port names", overlay, name).containsExactlyInAnyOrder("http", "grpc");
+            assertThat(targets).as("%s: Service %s reaches both of the server's ports (%s)", overlay, name,
+                    server.source()).containsExactlyInAnyOrder(server.port(), server.grpcPort());
         }
         assertThat(manifests.all("Service")).as("%s: one Service is headless, for gRPC client-side balancing", overlay)
                 .filteredOn(Manifests::headless).hasSize(1);
-        assertThat(manifests.named("Service", "shallowserve").getAsJsonObject("spec").getAsJsonArray("ports").asList())
-                .as("%s: the load-balanced Service's ports", overlay)
-                .extracting(port -> port.getAsJsonObject().get("name").getAsString())
-                .containsExactlyInAnyOrder("http", "grpc");
+        assertThat(Manifests.headless(manifests.named("Service", "shallowserve")))
+                .as("%s: the Service shallowserve balances load (has a cluster IP)", overlay).isFalse();
     }
 
     @ParameterizedTest

@@ -35,7 +35,7 @@ class DockerfileTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Dockerfile", "Dockerfile.gpu"})
-    void dockerfile_runsTheServerJarAsANumericNonRootUserOnTheServersPort(String dockerfile) throws IOException {
+    void dockerfile_runsTheServerJarAsANumericNonRootUserOnTheServersPorts(String dockerfile) throws IOException {
         List<String> server = lines(dockerfile);
         // The last stage is the image `docker build` makes.
         for (int i = server.size() - 1; i >= 0; i--) {
@@ -48,7 +48,7 @@ class DockerfileTest {
 
         assertThat(server).as("%s: the server stage", dockerfile)
                 .contains("COPY --from=build /src/server/target/shallowserve-server.jar /app/shallowserve-server.jar")
-                .contains("EXPOSE " + configuration.port())
+                .contains("EXPOSE " + configuration.port() + " " + configuration.grpcPort())
                 .anyMatch(line -> line.matches("USER [1-9][0-9]*:[0-9]+"))
                 .anyMatch(line -> line.startsWith("ENTRYPOINT [\"java\"") && line.contains("\"-jar\", \"/app/shallowserve-server.jar\"]"))
                 .contains("ENV SHALLOWSERVE_MODELS=/models");

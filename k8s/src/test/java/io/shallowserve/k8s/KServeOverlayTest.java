@@ -42,21 +42,28 @@ class KServeOverlayTest {
     }
 
     @Test
-    void servingRuntime_containerServesItsPortAndReadsModelsWhereKServePutsThem() {
-        JsonObject container = kserve.one("ServingRuntime").getAsJsonObject("spec").getAsJsonArray("containers")
-                .get(0).getAsJsonObject();
+    void servingRuntime_containerServesItsPortsAndReadsModelsWhereKServePutsThem() {
+        JsonObject runtime = kserve.one("ServingRuntime");
+        JsonObject container = runtime.getAsJsonObject("spec").getAsJsonArray("containers").get(0).getAsJsonObject();
         ServerConfiguration server = ServerConfiguration.ofServer().in(container, kserve.objects());
 
         List<JsonElement> ports = container.getAsJsonArray("ports").asList();
-        assertThat(ports).as("the container's ports: one, as Knative allows").hasSize(1);
-        JsonObject port = ports.getFirst().getAsJsonObject();
-        assertThat(port.get("containerPort").getAsInt()).as("the container port (%s)", server.source())
+        assertThat(ports).as("the container's ports: HTTP and gRPC").hasSize(2);
+        JsonObject http = ports.get(0).getAsJsonObject();
+        JsonObject grpc = ports.get(1).getAsJsonObject();
+        // KServe's Service takes the first port as its port 80, where REST (v2) clients and KServe's routes go.
+        assertThat(http.get("containerPort").getAsInt()).as("the first container port, HTTP (%s)", server.source())
                 .isEqualTo(server.port());
-        // Named h2c, Knative forwards HTTP/2, which gRPC needs; the server takes REST over it as well.
-        assertThat(port.get("name").getAsString()).as("the container port's name").isEqualTo("h2c");
-        assertThat(server.grpcServingPort()).as("the port serving gRPC (%s)", server.source()).isEqualTo(server.port());
+        assertThat(grpc.get("containerPort").getAsInt()).as("the second container port, gRPC (%s)", server.source())
+                .isEqualTo(server.grpcPort());
+        // KServe gives a port whose name holds h2c or grpc appProtocol kubernetes.io/h2c: HTTP/2 without TLS.
+        assertThat(grpc.get("name").getAsString()).as("the gRPC port's name").isEqualTo("h2c");
+        assertThat(http.get("name").getAsString()).as("the HTTP port's name").doesNotContain("h2c", "grpc");
         assertThat(Manifests.at(container, "readinessProbe", "httpGet", "port")).as("the readiness probe's port")
                 .hasToString(Integer.toString(server.port()));
+        assertThat(Manifests.at(runtime, "spec", "annotations", "prometheus.kserve.io/port"))
+                .as("the port KServe scrapes /metrics on, the HTTP port (%s)", server.source())
+                .hasToString("\"" + server.port() + "\"");
         assertThat(server.models()).as("the model repository (%s)", server.source()).isEqualTo("/mnt/models");
         assertThat(ImageReference.parse(container.get("image").getAsString()).pinned()).as("image pinned").isTrue();
         assertThat(Manifests.at(container, "resources", "limits", "cpu")).as("cpu limit").isNotNull();
@@ -83,6 +90,9 @@ class KServeOverlayTest {
         assertThat(Manifests.at(model, "modelFormat", "name").getAsString()).isIn(formats);
         assertThat(model.get("protocolVersion").getAsString()).isIn(strings(runtime.getAsJsonObject("spec"), "protocolVersions"));
         assertThat(model.get("storageUri").getAsString()).matches("[a-z0-9]+://.+");
+        // Knative, KServe's Serverless mode, routes one container port; the runtime has two.
+        assertThat(Manifests.at(service, "metadata", "annotations", "serving.kserve.io/deploymentMode"))
+                .as("the InferenceService's deployment mode").hasToString("\"RawDeployment\"");
     }
 
     private static void assertCustomResource(JsonObject object, String apiVersion) {

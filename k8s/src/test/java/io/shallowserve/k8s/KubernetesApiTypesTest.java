@@ -36,10 +36,10 @@ class KubernetesApiTypesTest {
     @Test
     void validate_rejectsAPortWrittenAsAString() {
         JsonObject deployment = deployment();
-        server(deployment).getAsJsonArray("ports").get(0).getAsJsonObject().addProperty("containerPort", "8080");
+        server(deployment).getAsJsonArray("ports").get(0).getAsJsonObject().addProperty("containerPort", "8000");
 
         assertThatThrownBy(() -> KubernetesApiTypes.validate(deployment))
-                .hasMessageContaining("/ports/0/containerPort is written \"8080\"");
+                .hasMessageContaining("/ports/0/containerPort is written \"8000\"");
     }
 
     @Test

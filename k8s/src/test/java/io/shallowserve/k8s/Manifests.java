@@ -107,4 +107,31 @@ record Manifests(String kustomization, List<JsonObject> objects) {
         return labels != null && selector.entrySet().stream()
                 .allMatch(label -> label.getValue().equals(labels.get(label.getKey())));
     }
+
+    /**
+     * True when {@code labels} satisfy a Kubernetes LabelSelector: all of its matchLabels and all of its
+     * matchExpressions. Like the kustomize renderer, this knows only what the manifests use, the operator NotIn
+     * (which holds where the label is missing, as in Kubernetes), and fails on any other.
+     */
+    static boolean matches(JsonObject labelSelector, JsonObject labels) {
+        JsonObject present = labels == null ? new JsonObject() : labels;
+        if (labelSelector.has("matchLabels") && !selects(labelSelector.getAsJsonObject("matchLabels"), present)) {
+            return false;
+        }
+        if (labelSelector.has("matchExpressions")) {
+            for (JsonElement element : labelSelector.getAsJsonArray("matchExpressions")) {
+                JsonObject expression = element.getAsJsonObject();
+                String operator = expression.get("operator").getAsString();
+                if (!operator.equals("NotIn")) {
+                    throw new IllegalArgumentException("label selector operator " + operator + ": these checks know"
+                            + " only NotIn; teach Manifests.matches the operator first");
+                }
+                JsonElement value = present.get(expression.get("key").getAsString());
+                if (value != null && expression.getAsJsonArray("values").asList().contains(value)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
 }

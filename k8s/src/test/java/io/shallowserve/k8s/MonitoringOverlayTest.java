@@ -20,7 +20,7 @@ class MonitoringOverlayTest {
         assertThat(monitor.keySet()).isSubsetOf(KubernetesApiTypes.OBJECT_FIELDS).contains("spec");
         assertThat(monitor.get("apiVersion").getAsString()).isEqualTo("monitoring.coreos.com/v1");
         assertThatCode(() -> KubernetesApiTypes.validateMetadata(monitor, "ServiceMonitor")).doesNotThrowAnyException();
-        JsonObject selector = Manifests.at(monitor, "spec", "selector", "matchLabels").getAsJsonObject();
+        JsonObject selector = Manifests.at(monitor, "spec", "selector").getAsJsonObject();
         List<JsonElement> endpoints = monitor.getAsJsonObject("spec").getAsJsonArray("endpoints").asList();
         assertThat(endpoints).isNotEmpty();
         for (JsonElement element : endpoints) {
@@ -29,7 +29,7 @@ class MonitoringOverlayTest {
             String portName = endpoint.get("port").getAsString();
             // Every selected Service with that port yields a target per pod: more than one would scrape pods twice.
             List<JsonObject> ports = cpu.all("Service").stream()
-                    .filter(service -> Manifests.selects(selector, service.getAsJsonObject("metadata").getAsJsonObject("labels")))
+                    .filter(service -> Manifests.matches(selector, service.getAsJsonObject("metadata").getAsJsonObject("labels")))
                     .flatMap(service -> service.getAsJsonObject("spec").getAsJsonArray("ports").asList().stream())
                     .map(JsonElement::getAsJsonObject)
                     .filter(port -> port.get("name").getAsString().equals(portName))

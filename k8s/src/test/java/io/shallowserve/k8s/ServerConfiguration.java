@@ -15,8 +15,8 @@ import java.util.Map;
  * environment variables, then command-line flags (the first that has a key wins, flags first). Only the keys that
  * the manifests must agree with are read.
  *
- * @param port                the HTTP port, which also serves gRPC unless grpcPort is set (server.port)
- * @param grpcPort            a port of gRPC's own, or -1 (shallowserve.grpc.port)
+ * @param port                the HTTP port: REST under /v2 and /metrics (server.port)
+ * @param grpcPort            the gRPC port, always another one (shallowserve.grpc.port)
  * @param models              the model repository folder (shallowserve.models)
  * @param device              cpu or cuda:N (shallowserve.device)
  * @param shutdownGracePeriod how long the server lets responses leave after it drained (server.shutdown-grace-period)
@@ -28,20 +28,30 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
     /** The server's configuration file, relative to this module; the server module owns it. */
     static final Path APPLICATION_YAML = Path.of("../server/src/main/resources/application.yaml");
 
+    /** The keys of the two ports: the manifests must name both, so application.yaml must set both. */
+    private static final List<String> PORT_KEYS = List.of("server.port", "shallowserve.grpc.port");
+
     /**
-     * The server's own configuration: its application.yaml over the defaults a key left out falls back to
-     * (Helidon's port 8080, gRPC on the same port, models in ./models, cpu).
+     * The server's own configuration: its application.yaml, which must set both ports, over the defaults other keys
+     * left out fall back to (models in ./models, cpu).
      */
     static ServerConfiguration ofServer() {
         if (!Files.isRegularFile(APPLICATION_YAML)) {
             throw new IllegalStateException(APPLICATION_YAML.toAbsolutePath() + " is missing: the manifests are"
                     + " checked against the server's configuration");
         }
-        ServerConfiguration defaults = new ServerConfiguration(8080, -1, "models", "cpu", Duration.ZERO,
-                "the server's defaults");
         JsonObject yaml = YamlJson.readAll(APPLICATION_YAML).getFirst().getAsJsonObject();
         Map<String, String> keys = new HashMap<>();
         flatten(yaml, "", keys);
+        for (String key : PORT_KEYS) {
+            if (!keys.containsKey(key)) {
+                throw new IllegalStateException(APPLICATION_YAML + " sets no " + key + ": the manifests are checked"
+                        + " against the ports the server's configuration sets");
+            }
+        }
+        // The ports come from application.yaml (checked above); 0 here is never read.
+        ServerConfiguration defaults = new ServerConfiguration(0, 0, "models", "cpu", Duration.ZERO,
+                "the server's defaults");
         return defaults.with(keys, APPLICATION_YAML.toString());
     }
 
@@ -97,15 +107,22 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
         return with(keys, source + ", then container " + container.get("name").getAsString());
     }
 
-    /** The port that serves gRPC: its own, or the HTTP port. */
-    int grpcServingPort() {
-        return grpcPort >= 0 ? grpcPort : port;
-    }
-
+    /**
+     * This configuration with {@code keys} set, which came from {@code newSource}.
+     *
+     * @throws IllegalArgumentException if a port is not one a container can declare (1 to 65535; 0, a free port, is
+     *                                  for tests), or both protocols are given the same port (they are two servers)
+     */
     private ServerConfiguration with(Map<String, String> keys, String newSource) {
+        int newPort = port(keys, "server.port", port, newSource);
+        int newGrpcPort = port(keys, "shallowserve.grpc.port", grpcPort, newSource);
+        if (newPort == newGrpcPort) {
+            throw new IllegalArgumentException("server.port and shallowserve.grpc.port are both " + newPort + " in "
+                    + newSource + "; HTTP and gRPC are two servers, each on a port of its own");
+        }
         return new ServerConfiguration(
-                number(keys, "server.port", port, newSource),
-                number(keys, "shallowserve.grpc.port", grpcPort, newSource),
+                newPort,
+                newGrpcPort,
                 keys.getOrDefault("shallowserve.models", models),
                 keys.getOrDefault("shallowserve.device", device),
                 keys.containsKey("server.shutdown-grace-period")
@@ -113,19 +130,25 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
                 newSource);
     }
 
-    private static int number(Map<String, String> keys, String key, int otherwise, String source) {
+    private static int port(Map<String, String> keys, String key, int otherwise, String source) {
         if (!keys.containsKey(key)) {
             return otherwise;
         }
+        int port;
         try {
-            return Integer.parseInt(keys.get(key));
+            port = Integer.parseInt(keys.get(key));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " is '" + keys.get(key) + "' in " + source
                     + "; these checks need a number there", e);
         }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(key + " is " + port + " in " + source + "; a container declares"
+                    + " ports 1 to 65535");
+        }
+        return port;
     }
 
-    /** The leaves of a YAML tree as dotted keys (server.port = 8080). */
+    /** The leaves of a YAML tree as dotted keys (server.port = 8000). */
     private static void flatten(JsonObject node, String prefix, Map<String, String> keys) {
         for (Map.Entry<String, JsonElement> entry : node.entrySet()) {
             String key = prefix + entry.getKey();
