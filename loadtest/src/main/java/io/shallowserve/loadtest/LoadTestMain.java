@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "shallowserve loadtest 0.1.0",
         description = "Load generators and the latency comparison of deep and parallel-shallow models.",
-        subcommands = {CompareCommand.class, DriveCommand.class})
+        subcommands = {CompareCommand.class, DriveCommand.class, TransportCommand.class})
 public final class LoadTestMain {
 
     public static void main(String[] args) {
