@@ -74,8 +74,16 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         respond(observer, () -> {
             boolean ready = engine.modelReady(request.getName(), request.getVersion());
             if (!ready) {
-                // Throws NOT_FOUND for a model or version the repository does not have.
-                engine.metadata(request.getName(), request.getVersion());
+                try {
+                    engine.metadata(request.getName(), request.getVersion());
+                } catch (InferenceException e) {
+                    // NOT_FOUND for a model or version the repository does not have; one it has that is not
+                    // serving (unloaded, failed to load) is answered ready = false, as Triton does, so that
+                    // tritonclient's is_model_ready() returns False instead of raising.
+                    if (e.status() == InferenceException.Status.NOT_FOUND) {
+                        throw e;
+                    }
+                }
             }
             return ModelReadyResponse.newBuilder().setReady(ready).build();
         });

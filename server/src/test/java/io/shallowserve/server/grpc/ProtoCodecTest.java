@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.grpc.InternalMetadata;
+import io.grpc.InternalStatus;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.shallowserve.proto.inference.InferParameter;
 import io.shallowserve.proto.inference.InferTensorContents;
@@ -234,6 +237,35 @@ class ProtoCodecTest {
             assertThat(status.getCode().name()).isEqualTo(kind.name());
             assertThat(status.getDescription()).isEqualTo("because " + kind);
         }
+    }
+
+    @Test
+    void status_messageQuotingAnOversizedName_isShortenedToFitInTheClientsHeaderLimit() {
+        String hint = "; the repository index lists the models this server has";
+        for (String name : List.of("m".repeat(20_000), "\u6a21\u578b".repeat(2_000), "\ud83d\ude00".repeat(3_000))) {
+            String message = "unknown model '" + name + "'" + hint;
+
+            String description = ProtoCodec.status(InferenceException.notFound(message)).getDescription();
+
+            assertThat(grpcMessageBytes(description)).isLessThanOrEqualTo(ProtoCodec.MAX_DESCRIPTION_BYTES);
+            assertThat(description).startsWith("unknown model '" + name.substring(0, 100)).endsWith("'" + hint)
+                    .contains(" characters left out ");
+            assertThat(description.codePoints()).noneMatch(c -> Character.getType(c) == Character.SURROGATE);
+        }
+    }
+
+    @Test
+    void status_messageFittingTheLimit_isKeptWhole() {
+        String message = "unknown model '" + "m".repeat(ProtoCodec.MAX_DESCRIPTION_BYTES - 20) + "'";
+
+        assertThat(ProtoCodec.status(InferenceException.notFound(message)).getDescription()).isEqualTo(message);
+    }
+
+    /** The bytes of grpc-message as grpc-java writes it (percent-encoded UTF-8). */
+    private static int grpcMessageBytes(String description) {
+        Metadata trailers = new Metadata();
+        trailers.put(InternalStatus.MESSAGE_KEY, description);
+        return InternalMetadata.serialize(trailers)[1].length;
     }
 
     private static ModelInferRequest.Builder request(long elements) {

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.grpc.Status;
 import io.shallowserve.proto.inference.ModelInferResponse;
+import io.shallowserve.proto.inference.ModelReadyRequest;
 import io.shallowserve.proto.inference.RepositoryModelLoadRequest;
 import io.shallowserve.proto.inference.RepositoryModelUnloadRequest;
 import io.shallowserve.server.repository.TestRepository;
@@ -97,6 +98,8 @@ class RepositoryControlTest {
         SERVER.grpc().repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder().setModelName("cycle").build());
 
         assertStatus(() -> grpcInfer("cycle"), Status.Code.UNAVAILABLE, "unloaded");
+        assertThat(SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName("cycle").build()).getReady())
+                .as("ModelReady of an unloaded model: ready = false, not an error").isFalse();
         assertThat(index()).contains("cycle/1 UNAVAILABLE");
 
         SERVER.grpc().repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("cycle").build());

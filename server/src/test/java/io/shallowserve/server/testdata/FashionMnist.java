@@ -16,7 +16,8 @@ import java.util.zip.GZIPInputStream;
 public final class FashionMnist {
 
     public static final int PIXELS = 28 * 28;
-    private static final Path DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
+    /** Where the Debian package puts the four .gz files. */
+    public static final Path DIRECTORY = Path.of("/usr/share/datasets/fashion-mnist");
 
     private FashionMnist() {}
 

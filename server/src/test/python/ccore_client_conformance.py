@@ -1,0 +1,581 @@
+#!/usr/bin/python3
+"""Calls every RPC of inference.GRPCInferenceService, and grpc.health.v1.Health/Check, through grpc C-core.
+
+Python's grpcio is a binding of grpc C-core, the transport that tritonclient.grpc, KServe's Python SDK, Triton's C++
+client and perf_analyzer share; a server that only ever met grpc-java clients can fail every one of them. This
+script is that client, run by CCoreClientConformanceTest against the real server. It needs Debian's python3-grpcio
+and python3-grpc-tools (bookworm: grpcio 1.51, protobuf 4.21); the stubs are generated from the project's own
+.proto at start, by the protoc that python3-grpc-tools bundles, whose code the python3-protobuf runtime loads.
+
+It prints one line per check and stops at the first failure with a line starting "FAIL" and exit status 1. Its
+last two lines name the RPCs it exercised ("exercised: service/Method ...") and count the checks.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import struct
+import sys
+
+try:
+    import grpc
+except ImportError:
+    print("FAIL: setup: Python module grpc is missing: apt-get install python3-grpcio (Debian/Ubuntu)")
+    sys.exit(2)
+try:
+    from grpc_tools import protoc
+except ImportError:
+    print("FAIL: setup: Python module grpc_tools is missing: apt-get install python3-grpc-tools (Debian/Ubuntu)")
+    sys.exit(2)
+
+INFERENCE = "inference.GRPCInferenceService"
+HEALTH = "grpc.health.v1.Health"
+CLASSES = 10
+PIXELS = 28 * 28
+# A status message is for people: long enough to say what was wrong, never so long that a client drops it
+# (C-core refuses a header block over 8 KiB with RESOURCE_EXHAUSTED instead of the status).
+MAX_STATUS_MESSAGE_CHARS = 4096
+LOGIT_TOLERANCE = 1e-5
+# The classification extension prints each score with six decimals.
+SCORE_TOLERANCE = LOGIT_TOLERANCE + 5e-7
+# The accuracy on the first N test images may differ from the one recorded on all 10,000 by about two standard
+# errors of a proportion near 0.93 for N = 100.
+ACCURACY_TOLERANCE = 0.05
+
+
+class Failure(Exception):
+    """A check that did not hold."""
+
+
+class Client:
+    """The channel and stubs of the checks, which RPCs they exercised, which check runs and how many held."""
+
+    def __init__(self, target, pb, pb_grpc, health_pb, health_pb_grpc):
+        self.target = target
+        self.channel = grpc.insecure_channel(target)
+        self.pb = pb
+        self.pb_grpc = pb_grpc
+        self.inference = pb_grpc.GRPCInferenceServiceStub(self.channel)
+        self.health_pb = health_pb
+        self.health = health_pb_grpc.HealthStub(self.channel)
+        self.exercised = set()
+        self.passed = 0
+        self.current = "setup"
+
+    def check(self, name):
+        """Names the check the next calls belong to; a failure reports it."""
+        self.current = name
+
+    def ok(self, what):
+        self.passed += 1
+        print(f"ok: {self.current}: {what}", flush=True)
+
+    def call(self, method, request, **kwargs):
+        """Calls one method of the inference service through its generated stub."""
+        self.exercised.add(f"{INFERENCE}/{method}")
+        return getattr(self.inference, method)(request, **kwargs)
+
+    def health_check(self, service):
+        self.exercised.add(f"{HEALTH}/Check")
+        return self.health.Check(self.health_pb.HealthCheckRequest(service=service), timeout=30)
+
+    def expect_status(self, code, call, message_part):
+        """Runs call, which must fail with code and a bounded message containing message_part."""
+        try:
+            call()
+        except grpc.RpcError as e:
+            if e.code() != code:
+                raise Failure(f"expected {code.name}, got {e.code().name}: {e.details()}") from None
+            details = e.details() or ""
+            if message_part not in details:
+                raise Failure(f"the {code.name} message does not contain {message_part!r}: {details[:300]!r}")
+            if len(details) > MAX_STATUS_MESSAGE_CHARS:
+                raise Failure(f"the {code.name} message has {len(details)} characters, over "
+                              f"{MAX_STATUS_MESSAGE_CHARS}: it echoes the request unbounded")
+            return details
+        raise Failure(f"expected {code.name}, the call succeeded")
+
+
+def require(condition, message):
+    if not condition:
+        raise Failure(message)
+
+
+def generate_stubs(proto_dirs, out):
+    """The message classes and stubs of grpc_service.proto and health.proto, generated into out and imported."""
+    os.makedirs(out, exist_ok=True)
+    args = ["protoc"] + [f"-I{d}" for d in proto_dirs] + [
+        f"--python_out={out}", f"--grpc_python_out={out}", "grpc_service.proto", "health.proto"]
+    if protoc.main(args) != 0:
+        raise Failure(f"grpc_tools.protoc failed on {proto_dirs}")
+    sys.path.insert(0, out)
+    import grpc_service_pb2
+    import grpc_service_pb2_grpc
+    import health_pb2
+    import health_pb2_grpc
+    return grpc_service_pb2, grpc_service_pb2_grpc, health_pb2, health_pb2_grpc
+
+
+def read_idx(path, magic, header):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    found = struct.unpack_from(">I", data, 0)[0]
+    require(found == magic, f"{path} is not an IDX file of magic {magic} (found {found})")
+    return data[header:]
+
+
+def read_test_images(data_dir, count):
+    """The first count Fashion-MNIST test images, as count lists of 784 pixel/255 values (NCHW, C = 1)."""
+    pixels = read_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), 2051, 16)
+    return [[b / 255.0 for b in pixels[i * PIXELS:(i + 1) * PIXELS]] for i in range(count)]
+
+
+def read_test_labels(data_dir, count):
+    return list(read_idx(os.path.join(data_dir, "t10k-labels-idx1-ubyte.gz"), 2049, 8)[:count])
+
+
+def read_logits(path, count):
+    """The reference logits: count x 10 little-endian float32, from ONNX Runtime run in-process by the JUnit test."""
+    with open(path, "rb") as f:
+        data = f.read()
+    require(len(data) == count * CLASSES * 4, f"{path} has {len(data)} bytes, expected {count * CLASSES * 4}")
+    values = struct.unpack(f"<{count * CLASSES}f", data)
+    return [list(values[i * CLASSES:(i + 1) * CLASSES]) for i in range(count)]
+
+
+def raw_fp32(images):
+    return struct.pack(f"<{len(images) * PIXELS}f", *(p for image in images for p in image))
+
+
+def argmax(values):
+    return max(range(len(values)), key=values.__getitem__)
+
+
+def require_logits(what, actual, expected):
+    """Each row of actual within LOGIT_TOLERANCE of the same row of expected."""
+    require(len(actual) == len(expected), f"{what}: {len(actual)} rows of logits, expected {len(expected)}")
+    for row, (a, e) in enumerate(zip(actual, expected)):
+        difference = max(abs(x - y) for x, y in zip(a, e))
+        require(difference <= LOGIT_TOLERANCE,
+                f"{what}: image {row} differs from ONNX Runtime by {difference:.3g} (> {LOGIT_TOLERANCE}):"
+                f" {a} vs {e}")
+
+
+def rows(values):
+    return [list(values[i:i + CLASSES]) for i in range(0, len(values), CLASSES)]
+
+
+class Checks:
+    """The checks of the RPCs, in the order they run."""
+
+    def __init__(self, c, args):
+        self.c = c
+        self.pb = c.pb
+        self.model = args.model
+        self.reload_model = args.reload_model
+        self.manifest = json_file(os.path.join(args.repository, args.model, "1", "model.json"))
+        self.images = read_test_images(args.data, args.images)
+        self.labels = read_test_labels(args.data, args.images)
+        self.expected = read_logits(args.expected, args.images)
+
+    def request(self, images, typed=False, outputs=(), model=None, request_id=""):
+        """A ModelInferRequest of images: raw_input_contents, or typed fp32_contents."""
+        pb = self.pb
+        tensor = pb.ModelInferRequest.InferInputTensor(
+            name=self.manifest["input"]["name"], datatype="FP32", shape=[len(images), 1, 28, 28])
+        request = pb.ModelInferRequest(model_name=model or self.model, id=request_id, inputs=[tensor])
+        if typed:
+            request.inputs[0].contents.fp32_contents.extend(p for image in images for p in image)
+        else:
+            request.raw_input_contents.append(raw_fp32(images))
+        for output in outputs:
+            request.outputs.append(output)
+        return request
+
+    def classification(self, k):
+        output = self.pb.ModelInferRequest.InferRequestedOutputTensor(name=self.manifest["output"]["name"])
+        output.parameters["classification"].int64_param = k
+        return output
+
+    def infer_logits(self, what, first, count, typed):
+        """Infers images [first, first + count) and checks the answer against ONNX Runtime; returns the logits."""
+        request_id = f"{what}-{first}-{count}"
+        response = self.c.call("ModelInfer", self.request(self.images[first:first + count], typed,
+                                                          request_id=request_id), timeout=60)
+        require(response.model_name == self.model, f"model_name {response.model_name!r}")
+        require(response.model_version == "1", f"model_version {response.model_version!r}")
+        require(response.id == request_id, f"id {response.id!r}, expected {request_id!r}")
+        require(len(response.outputs) == 1, f"{len(response.outputs)} outputs")
+        output = response.outputs[0]
+        require(output.name == self.manifest["output"]["name"] and output.datatype == "FP32"
+                and list(output.shape) == [count, CLASSES], f"output {output.name} {output.datatype} {output.shape}")
+        if typed:
+            require(len(response.raw_output_contents) == 0, "typed request answered with raw_output_contents")
+            values = list(output.contents.fp32_contents)
+        else:
+            require(len(response.raw_output_contents) == 1, "raw request not answered with raw_output_contents")
+            raw = response.raw_output_contents[0]
+            require(len(raw) == count * CLASSES * 4, f"raw_output_contents has {len(raw)} bytes")
+            values = struct.unpack(f"<{count * CLASSES}f", raw)
+        logits = rows(values)
+        require_logits(what, logits, self.expected[first:first + count])
+        return logits
+
+    def run(self):
+        self.health()
+        self.server()
+        self.model_metadata()
+        self.model_infer()
+        self.classification_output()
+        self.triton_client_replay()
+        self.accuracy()
+        self.statistics()
+        self.repository()
+        self.errors()
+
+    def health(self):
+        c = self.c
+        serving = self.c.health_pb.HealthCheckResponse.SERVING
+        for service in ("", INFERENCE):
+            c.check(f"Health/Check {service or '(server)'}")
+            status = c.health_check(service).status
+            require(status == serving, f"status {status}, expected SERVING")
+            c.ok("SERVING")
+        c.check("Health/Check unknown service")
+        c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.health_check("no.Such"), "no.Such")
+        c.ok("NOT_FOUND")
+
+    def server(self):
+        c, pb = self.c, self.pb
+        c.check("ServerLive")
+        require(c.call("ServerLive", pb.ServerLiveRequest(), timeout=30).live, "live is false")
+        c.ok("live")
+        c.check("ServerReady")
+        require(c.call("ServerReady", pb.ServerReadyRequest(), timeout=30).ready, "ready is false")
+        c.ok("ready")
+        c.check("ServerMetadata")
+        metadata = c.call("ServerMetadata", pb.ServerMetadataRequest(), timeout=30)
+        require(metadata.name == "shallowserve" and metadata.version, f"name/version {metadata.name!r}"
+                f" {metadata.version!r}")
+        extensions = set(metadata.extensions)
+        require({"classification", "model_repository", "statistics"} <= extensions, f"extensions {extensions}")
+        c.ok(f"{metadata.name} {metadata.version}, extensions {sorted(extensions)}")
+
+    def model_metadata(self):
+        c, pb = self.c, self.pb
+        c.check("ModelReady")
+        for version in ("", "1"):
+            require(c.call("ModelReady", pb.ModelReadyRequest(name=self.model, version=version), timeout=30).ready,
+                    f"{self.model} version {version!r} is not ready")
+        c.ok(f"{self.model} ready, as version 1 too")
+        c.check("ModelMetadata")
+        metadata = c.call("ModelMetadata", pb.ModelMetadataRequest(name=self.model), timeout=30)
+        require(metadata.name == self.model and "1" in metadata.versions, f"{metadata.name} {metadata.versions}")
+        for tensors, declared in ((metadata.inputs, self.manifest["input"]), (metadata.outputs,
+                                                                                self.manifest["output"])):
+            require(len(tensors) == 1, f"{len(tensors)} tensors, expected 1 like {declared}")
+            tensor = tensors[0]
+            require([tensor.name, tensor.datatype, list(tensor.shape)] == [declared["name"], declared["datatype"],
+                                                                           declared["shape"]],
+                    f"{tensor.name} {tensor.datatype} {list(tensor.shape)} is not model.json's {declared}")
+        c.ok(f"{metadata.platform}: {metadata.inputs[0].name} {list(metadata.inputs[0].shape)} ->"
+             f" {metadata.outputs[0].name} {list(metadata.outputs[0].shape)}")
+
+    def model_infer(self):
+        c = self.c
+        for typed in (False, True):
+            form = "typed contents" if typed else "raw_input_contents"
+            c.check(f"ModelInfer {form}, batch 1")
+            self.infer_logits("batch-1", 0, 1, typed)
+            c.ok("logits of image 0 within 1e-5 of ONNX Runtime")
+            c.check(f"ModelInfer {form}, batch 16")
+            self.infer_logits("batch-16", 16, 16, typed)
+            c.ok("logits of images 16-31 within 1e-5 of ONNX Runtime")
+
+    def classification_output(self):
+        c = self.c
+        labels = self.manifest["labels"]
+        k = 3
+        batch = 8
+        for typed in (False, True):
+            form = "typed contents" if typed else "raw_input_contents"
+            c.check(f"ModelInfer classification {k}, {form}, batch {batch}")
+            response = c.call("ModelInfer", self.request(self.images[:batch], typed,
+                                                         outputs=[self.classification(k)]), timeout=60)
+            output = response.outputs[0]
+            require(output.datatype == "BYTES" and list(output.shape) == [batch, k],
+                    f"output {output.datatype} {list(output.shape)}, expected BYTES [{batch}, {k}]")
+            if typed:
+                strings = list(output.contents.bytes_contents)
+            else:
+                strings = length_prefixed_strings(response.raw_output_contents[0])
+            require(len(strings) == batch * k, f"{len(strings)} classes, expected {batch * k}")
+            for image in range(batch):
+                expected = self.expected[image]
+                top = sorted(range(CLASSES), key=lambda i: -expected[i])[:k]
+                for rank in range(k):
+                    score, index, label = strings[image * k + rank].decode("utf-8").split(":", 2)
+                    require(int(index) == top[rank] and label == labels[top[rank]]
+                            and abs(float(score) - expected[top[rank]]) <= SCORE_TOLERANCE,
+                            f"image {image} rank {rank}: {score}:{index}:{label}, expected"
+                            f" {expected[top[rank]]:f}:{top[rank]}:{labels[top[rank]]}")
+            c.ok(f"top {k} of {batch} images as score:index:label, e.g. {strings[0].decode()}")
+
+    def triton_client_replay(self):
+        """ModelInfer exactly as tritonclient.grpc sends it and reads it back (see TritonClientReplay)."""
+        c = self.c
+        replay = TritonClientReplay(c, self.manifest["input"]["name"])
+        output = self.manifest["output"]["name"]
+        try:
+            c.check("ModelInfer as tritonclient.grpc, batch 8, logits")
+            logits = replay.infer(self.model, self.images[:8], [(output, 0)], request_id="triton-1")[output]
+            require_logits("tritonclient replay", rows(logits), self.expected[:8])
+            c.ok(f"InferResult.as_numpy('{output}') within 1e-5 of ONNX Runtime")
+
+            c.check("ModelInfer as tritonclient.grpc, batch 8, classification 2")
+            classes = replay.infer(self.model, self.images[:8], [(output, 2)])[output]
+            tops = [int(s.decode().split(":")[1]) for s in classes[::2]]
+            require(tops == [argmax(e) for e in self.expected[:8]], f"top classes {tops}")
+            c.ok(f"InferResult.as_numpy('{output}') of BYTES: {classes[0].decode()}, ...")
+
+            c.check("ModelInfer as tritonclient.grpc, batch 1, no outputs named")
+            logits = replay.infer(self.model, self.images[:1], None)[output]
+            require_logits("tritonclient replay", rows(logits), self.expected[:1])
+            c.ok("every output returned, logits within 1e-5 of ONNX Runtime")
+        finally:
+            replay.close()
+
+    def accuracy(self):
+        c = self.c
+        count = len(self.images)
+        c.check(f"ModelInfer accuracy on the first {count} test images")
+        logits = []
+        for first in range(0, count, 25):
+            logits += self.infer_logits("accuracy", first, min(25, count - first), typed=False)
+        correct = sum(1 for row, label in zip(logits, self.labels) if argmax(row) == label)
+        accuracy = correct / count
+        recorded = self.manifest["metrics"]["test"]["accuracy"]
+        require(abs(accuracy - recorded) <= ACCURACY_TOLERANCE,
+                f"accuracy {accuracy:.3f} on {count} images, the model's recorded test accuracy is {recorded}")
+        c.ok(f"{correct}/{count} correct ({accuracy:.3f}; recorded on all 10,000: {recorded})")
+
+    def statistics(self):
+        c, pb = self.c, self.pb
+
+        def counts():
+            stats = c.call("ModelStatistics", pb.ModelStatisticsRequest(name=self.model), timeout=30).model_stats
+            require(len(stats) == 1 and stats[0].name == self.model and stats[0].version == "1",
+                    f"statistics of {[(s.name, s.version) for s in stats]}")
+            return stats[0].inference_count, stats[0].execution_count, stats[0].inference_stats.success.count
+
+        c.check("ModelStatistics")
+        before = counts()
+        self.infer_logits("statistics", 0, 16, typed=False)
+        after = counts()
+        require(after[0] - before[0] == 16, f"inference_count went from {before[0]} to {after[0]}, expected +16")
+        require(after[1] - before[1] == 1, f"execution_count went from {before[1]} to {after[1]}, expected +1")
+        require(after[2] - before[2] == 1, f"success count went from {before[2]} to {after[2]}, expected +1")
+        c.ok(f"one request of 16 images: inference_count {before[0]} -> {after[0]}, execution_count"
+             f" {before[1]} -> {after[1]}")
+
+    def repository(self):
+        c, pb = self.c, self.pb
+
+        def index():
+            models = c.call("RepositoryIndex", pb.RepositoryIndexRequest(), timeout=30).models
+            return {f"{m.name}/{m.version}": m.state for m in models}
+
+        c.check("RepositoryIndex")
+        states = index()
+        require(states == {f"{self.model}/1": "READY", f"{self.reload_model}/1": "READY"}, f"index {states}")
+        c.ok(f"{states}")
+
+        c.check("RepositoryModelUnload")
+        c.call("RepositoryModelUnload", pb.RepositoryModelUnloadRequest(model_name=self.reload_model), timeout=60)
+        require(not c.call("ModelReady", pb.ModelReadyRequest(name=self.reload_model), timeout=30).ready,
+                f"{self.reload_model} still ready after unload")
+        c.expect_status(grpc.StatusCode.UNAVAILABLE, lambda: c.call(
+            "ModelInfer", self.request(self.images[:1], model=self.reload_model), timeout=30), "unloaded")
+        require(index()[f"{self.reload_model}/1"] == "UNAVAILABLE", f"index {index()}")
+        c.ok(f"{self.reload_model} not ready, its requests UNAVAILABLE, the index says UNAVAILABLE")
+
+        c.check("RepositoryModelLoad")
+        c.call("RepositoryModelLoad", pb.RepositoryModelLoadRequest(model_name=self.reload_model), timeout=120)
+        require(c.call("ModelReady", pb.ModelReadyRequest(name=self.reload_model), timeout=30).ready,
+                f"{self.reload_model} not ready after load")
+        response = c.call("ModelInfer", self.request(self.images[:1], model=self.reload_model), timeout=60)
+        require_logits("after load", rows(struct.unpack(f"<{CLASSES}f", response.raw_output_contents[0])),
+                       self.expected[:1])
+        c.ok(f"{self.reload_model} ready again and serving the reference logits")
+
+    def errors(self):
+        c, pb = self.c, self.pb
+        c.check("unknown method")
+        method = c.channel.unary_unary(f"/{INFERENCE}/NoSuchMethod",
+                                       request_serializer=pb.ServerLiveRequest.SerializeToString,
+                                       response_deserializer=pb.ServerLiveResponse.FromString)
+        c.expect_status(grpc.StatusCode.UNIMPLEMENTED, lambda: method(pb.ServerLiveRequest(), timeout=30),
+                        "NoSuchMethod")
+        c.ok("UNIMPLEMENTED")
+
+        c.check("unknown model")
+        c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
+            "ModelInfer", self.request(self.images[:1], model="no-such-model"), timeout=30), "no-such-model")
+        c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
+            "ModelMetadata", pb.ModelMetadataRequest(name="no-such-model"), timeout=30), "no-such-model")
+        c.ok("NOT_FOUND naming the model, for ModelInfer and ModelMetadata")
+        # A client's mistake must not make the status too large for the client to read: a C-core client drops
+        # a header block over 8 KiB and reports RESOURCE_EXHAUSTED instead, and non-ASCII is percent-encoded to
+        # up to 9 bytes a character in grpc-message.
+        for name in ("m" * 20000, "\u6a21\u578b" * 2000):
+            c.check(f"unknown model of {len(name)} characters")
+            details = c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
+                "ModelReady", pb.ModelReadyRequest(name=name), timeout=30), name[:20])
+            c.ok(f"NOT_FOUND with a message of {len(details)} characters")
+
+        c.check("deadline shorter than possible")
+        c.expect_status(grpc.StatusCode.DEADLINE_EXCEEDED, lambda: c.call(
+            "ModelInfer", self.request(self.images[:16]), timeout=1e-6), "")
+        require(c.call("ServerLive", pb.ServerLiveRequest(), timeout=30).live, "not live after the deadline")
+        self.infer_logits("after-deadline", 0, 1, typed=False)
+        c.ok("DEADLINE_EXCEEDED, and the next request on the channel is answered")
+
+
+class TritonClientReplay:
+    """ModelInfer as tritonclient.grpc (github.com/triton-inference-server/client, commit 58a44caa) does it,
+    without tritonclient (and numpy), which Debian does not package:
+
+    - src/python/library/tritonclient/grpc/_client.py: InferenceServerClient.__init__ opens an insecure channel
+      with exactly these options (MAX_GRPC_MESSAGE_SIZE = INT32_MAX, KeepAliveOptions' defaults) and makes a
+      service_pb2_grpc.GRPCInferenceServiceStub; infer() calls ModelInfer with metadata = the headers given (none:
+      an empty tuple), timeout = client_timeout and compression = _grpc_compression_type(None), that is
+      grpc.Compression.NoCompression.
+    - _utils.py, _get_inference_request: sets model_name and model_version ("" for the server's choice) always,
+      id only when not empty, appends each input's tensor and its raw bytes to raw_input_contents, and each
+      requested output's tensor (outputs=None: no outputs, the server returns all).
+    - _infer_input.py, InferInput: name, shape (ClearField, then extend), datatype; set_data_from_numpy keeps
+      numpy's tobytes() (little-endian float32 on x86) as the raw content, never typed contents.
+    - _requested_output.py, InferRequestedOutput(name, class_count): parameters["classification"].int64_param
+      when class_count is not 0.
+    - _infer_result.py, InferResult.as_numpy(name): the index of the output named in response.outputs selects
+      raw_output_contents[index]; BYTES are 4-byte little-endian lengths each followed by the bytes
+      (tritonclient/utils deserialize_bytes_tensor), other datatypes frombuffer of the datatype.
+    """
+
+    INT32_MAX = 2 ** 31 - 1
+
+    def __init__(self, c, input_name):
+        self.c = c
+        self.pb = c.pb
+        self.input_name = input_name
+        self.channel = grpc.insecure_channel(c.target, options=[
+            ("grpc.max_send_message_length", self.INT32_MAX),
+            ("grpc.max_receive_message_length", self.INT32_MAX),
+            ("grpc.keepalive_time_ms", self.INT32_MAX),
+            ("grpc.keepalive_timeout_ms", 20000),
+            ("grpc.keepalive_permit_without_calls", False),
+            ("grpc.http2.max_pings_without_data", 2),
+        ])
+        self.stub = c.pb_grpc.GRPCInferenceServiceStub(self.channel)
+
+    def close(self):
+        self.channel.close()
+
+    def infer(self, model_name, images, outputs, request_id=""):
+        """outputs: (name, class_count) pairs, or None; returns {output name: flat values} as as_numpy reads them."""
+        pb = self.pb
+        request = pb.ModelInferRequest()
+        request.model_name = model_name
+        request.model_version = ""
+        if request_id != "":
+            request.id = request_id
+        infer_input = pb.ModelInferRequest().InferInputTensor()
+        infer_input.name = self.input_name
+        infer_input.ClearField("shape")
+        infer_input.shape.extend([len(images), 1, 28, 28])
+        infer_input.datatype = "FP32"
+        request.inputs.extend([infer_input])
+        request.raw_input_contents.extend([raw_fp32(images)])
+        if outputs is not None:
+            for name, class_count in outputs:
+                output = pb.ModelInferRequest().InferRequestedOutputTensor()
+                output.name = name
+                if class_count != 0:
+                    output.parameters["classification"].int64_param = class_count
+                request.outputs.extend([output])
+        self.c.exercised.add(f"{INFERENCE}/ModelInfer")
+        response = self.stub.ModelInfer(request=request, metadata=(), timeout=60,
+                                        compression=grpc.Compression.NoCompression)
+        if request_id:
+            require(response.id == request_id, f"id {response.id!r}, expected {request_id!r}")
+        results = {}
+        for index, output in enumerate(response.outputs):
+            require(index < len(response.raw_output_contents),
+                    f"output {output.name} has no raw_output_contents[{index}]; as_numpy would return nothing")
+            raw = response.raw_output_contents[index]
+            if output.datatype == "BYTES":
+                values = length_prefixed_strings(raw)
+            else:
+                require(output.datatype == "FP32", f"output {output.name} has datatype {output.datatype}")
+                values = struct.unpack(f"<{len(raw) // 4}f", raw)
+            size = 1
+            for d in output.shape:
+                size *= d
+            require(len(values) == size, f"output {output.name}: {len(values)} values for shape {output.shape}")
+            results[output.name] = values
+        return results
+
+
+def length_prefixed_strings(raw):
+    """BYTES in raw contents: each element a 4-byte little-endian length, then that many bytes."""
+    strings = []
+    offset = 0
+    while offset < len(raw):
+        (length,) = struct.unpack_from("<I", raw, offset)
+        offset += 4
+        require(offset + length <= len(raw), f"BYTES element of {length} bytes runs past the end at {offset}")
+        strings.append(raw[offset:offset + length])
+        offset += length
+    return strings
+
+
+def json_file(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--server", required=True, help="HOST:PORT of the gRPC endpoint")
+    parser.add_argument("--proto-dir", action="append", required=True,
+                        help="a folder holding grpc_service.proto or health.proto (repeat)")
+    parser.add_argument("--work", required=True, help="a folder for the generated stubs")
+    parser.add_argument("--repository", required=True, help="the model repository the server serves")
+    parser.add_argument("--model", required=True, help="the model to infer with (version 1)")
+    parser.add_argument("--reload-model", required=True, help="a copy of the model to unload and load again")
+    parser.add_argument("--data", required=True, help="the folder of the Fashion-MNIST .gz files")
+    parser.add_argument("--expected", required=True, help="the reference logits of the first --images images")
+    parser.add_argument("--images", type=int, default=100)
+    args = parser.parse_args()
+
+    c = None
+    try:
+        pb, pb_grpc, health_pb, health_pb_grpc = generate_stubs(args.proto_dir, args.work)
+        c = Client(args.server, pb, pb_grpc, health_pb, health_pb_grpc)
+        print(f"grpcio {grpc.__version__} (C-core), server {args.server}", flush=True)
+        Checks(c, args).run()
+        c.channel.close()
+    except Failure as e:
+        print(f"FAIL: {c.current if c else 'setup'}: {e}", flush=True)
+        return 1
+    except grpc.RpcError as e:
+        print(f"FAIL: {c.current if c else 'setup'}: unexpected {e.code().name}: {e.details()}", flush=True)
+        return 1
+    print("exercised: " + " ".join(sorted(c.exercised)))
+    print(f"all {c.passed} checks ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
