@@ -5,6 +5,7 @@ import io.shallowserve.server.grpc.GrpcHealth;
 import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.inference.InferenceEngine;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A started server: where it listens, and its way out (drain, then stop). */
@@ -14,6 +15,7 @@ public final class InferenceServer {
 
     private final WebServer webServer;
     private final GrpcServer grpcServer;
+    private final ExecutorService workers;
     private final InferenceEngine engine;
     private final GrpcHealth health;
     private final Duration drainDelay;
@@ -21,13 +23,15 @@ public final class InferenceServer {
     private final AtomicBoolean shutDown = new AtomicBoolean();
 
     /**
+     * @param workers    the front-ends' platform threads, stopped with the servers
      * @param drainDelay how long a shutdown keeps serving after readiness turned false
      * @param grace      how long responses in flight have to leave once the engine finished them
      */
-    InferenceServer(WebServer webServer, GrpcServer grpcServer, InferenceEngine engine, GrpcHealth health,
-            Duration drainDelay, Duration grace) {
+    InferenceServer(WebServer webServer, GrpcServer grpcServer, ExecutorService workers, InferenceEngine engine,
+            GrpcHealth health, Duration drainDelay, Duration grace) {
         this.webServer = webServer;
         this.grpcServer = grpcServer;
+        this.workers = workers;
         this.engine = engine;
         this.health = health;
         this.drainDelay = drainDelay;
@@ -73,5 +77,6 @@ public final class InferenceServer {
         engine.close();
         grpcServer.stop(grace);
         webServer.stop();
+        workers.shutdownNow();
     }
 }

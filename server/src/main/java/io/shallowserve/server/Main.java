@@ -18,6 +18,8 @@ import io.shallowserve.server.observe.MetricsService;
 import io.shallowserve.server.observe.RequestMetrics;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Starts shallowserve: configuration, then the inference engine with every model of the repository, then the HTTP
@@ -77,8 +79,13 @@ public final class Main {
         GrpcHealth health = new GrpcHealth();
         health.ready(engine.ready());
 
+        // Platform threads for the front-ends' computing (decoding requests) and slow calls (repository loads);
+        // request threads, virtual or event-loop, only wait.
+        ExecutorService workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime()
+                .availableProcessors()), Thread.ofPlatform().name("shallowserve-frontend-", 0).daemon(true).factory());
         HttpRouting.Builder http = HttpRouting.builder()
-                .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows), server))
+                .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows),
+                        server, workers))
                 .register("/metrics", new MetricsService(registry))
                 .any(JsonResponses::notFound);
         WebServer webServer;
@@ -92,20 +99,22 @@ public final class Main {
                     .build()
                     .start();
         } catch (RuntimeException e) {
+            workers.shutdownNow();
             engine.close();
             throw e;
         }
         GrpcServer grpcServer;
         try {
             grpcServer = GrpcServer.start(settings.grpc(), new InferenceGrpcService(engine,
-                    new RequestMetrics(registry, "grpc", engine::knows), server), health);
+                    new RequestMetrics(registry, "grpc", engine::knows), server), health, workers);
         } catch (RuntimeException e) {
             webServer.stop();
+            workers.shutdownNow();
             engine.close();
             throw e;
         }
         Duration grace = config.get("server.shutdown-grace-period").as(Duration.class).get();
-        InferenceServer inferenceServer = new InferenceServer(webServer, grpcServer, engine, health,
+        InferenceServer inferenceServer = new InferenceServer(webServer, grpcServer, workers, engine, health,
                 settings.drainDelay(), grace);
         log().log(System.Logger.Level.INFO, "shallowserve {0} serving {1} model(s): HTTP on port {2}, gRPC on port {3}",
                 server.version(), engine.index().stream().filter(m -> m.state() == ModelState.State.READY)

@@ -13,8 +13,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -22,15 +20,15 @@ import java.util.concurrent.TimeUnit;
  * against, with its protections set: message and metadata size limits, a keepalive policy, connection idle time
  * and age, and a handshake timeout.
  *
- * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on a fixed pool of
- * platform threads; inference itself runs on the model instances' threads, never here. Everything else (health,
- * readiness, metadata, statistics, reflection) is cheap and answers on the connection's event loop, so it stays
- * responsive however busy the pool is.
+ * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on the front-end
+ * workers, platform threads shared with HTTP; inference itself runs on the model instances' threads, never here.
+ * Everything else (health, readiness, metadata, statistics, reflection) is cheap and answers on the connection's
+ * event loop, so it stays responsive however busy the workers are.
  */
 public final class GrpcServer {
 
-    /** The methods that run on the pool; the rest answer on the event loop. */
-    private static final Set<String> POOLED_METHODS = Set.of(
+    /** The methods that run on the workers; the rest answer on the event loop. */
+    private static final Set<String> WORKER_METHODS = Set.of(
             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(),
@@ -59,28 +57,28 @@ public final class GrpcServer {
             Duration maxConnectionAgeGrace, Duration handshakeTimeout) {}
 
     private final Server server;
-    private final ExecutorService pool;
 
-    private GrpcServer(Server server, ExecutorService pool) {
+    private GrpcServer(Server server) {
         this.server = server;
-        this.pool = pool;
     }
 
-    /** Starts serving the inference service, health and reflection. */
-    public static GrpcServer start(Options options, InferenceGrpcService inference, GrpcHealth health) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(4, 2 * cores),
-                Thread.ofPlatform().name("shallowserve-grpc-", 0).daemon(true).factory());
-        ServerCallExecutorSupplier eventLoopUnlessPooled = new ServerCallExecutorSupplier() {
+    /**
+     * Starts serving the inference service, health and reflection.
+     *
+     * @param workers where the calls that decode tensors or touch the repository run
+     */
+    public static GrpcServer start(Options options, InferenceGrpcService inference, GrpcHealth health,
+            Executor workers) {
+        ServerCallExecutorSupplier eventLoopUnlessWorkers = new ServerCallExecutorSupplier() {
             @Override
             public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
-                return POOLED_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? null
+                return WORKER_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? null
                         : Runnable::run;
             }
         };
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
-                .executor(pool)
-                .callExecutor(eventLoopUnlessPooled)
+                .executor(workers)
+                .callExecutor(eventLoopUnlessWorkers)
                 .maxInboundMessageSize(options.maxMessageBytes())
                 .maxInboundMetadataSize(options.maxMetadataBytes())
                 .maxConcurrentCallsPerConnection(options.maxCallsPerConnection())
@@ -99,11 +97,10 @@ public final class GrpcServer {
         try {
             server.start();
         } catch (IOException e) {
-            pool.shutdownNow();
             throw new UncheckedIOException("cannot serve gRPC on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         }
-        return new GrpcServer(server, pool);
+        return new GrpcServer(server);
     }
 
     /** The port it listens on. */
@@ -111,10 +108,7 @@ public final class GrpcServer {
         return server.getPort();
     }
 
-    /**
-     * Stops taking calls, gives those in flight {@code grace} to finish, then cancels what is left and stops the
-     * pool.
-     */
+    /** Stops taking calls, gives those in flight {@code grace} to finish, then cancels what is left. */
     public void stop(Duration grace) {
         server.shutdown();
         try {
@@ -125,8 +119,6 @@ public final class GrpcServer {
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();
-        } finally {
-            pool.shutdownNow();
         }
     }
 }

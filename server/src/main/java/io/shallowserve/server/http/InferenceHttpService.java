@@ -11,11 +11,17 @@ import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
-import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.observe.RequestMetrics;
-import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
@@ -31,11 +37,15 @@ public final class InferenceHttpService implements HttpService {
 
     private final InferenceEngine engine;
     private final RequestMetrics metrics;
+    private final Executor workers;
     private final byte[] serverMetadata;
 
-    public InferenceHttpService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server) {
+    /** @param workers platform threads where request bodies are parsed */
+    public InferenceHttpService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server,
+            Executor workers) {
         this.engine = engine;
         this.metrics = metrics;
+        this.workers = workers;
         this.serverMetadata = JsonCodec.serverMetadata(server);
     }
 
@@ -98,18 +108,36 @@ public final class InferenceHttpService implements HttpService {
     }
 
     /**
-     * Admission comes before the body is read: a full queue answers 503 at once. The body is decoded on this
-     * request's virtual thread, which then only waits for the model instance's thread to run it.
+     * Admission comes before the body is read: a full queue answers 503 at once. Then the body is read on this
+     * request's virtual thread (waiting for the network costs nothing there), parsed on a front-end worker and run
+     * on a model instance's thread, while this thread only waits.
      */
     private void infer(ServerRequest request, ServerResponse response) {
         String model = model(request);
         String version = version(request);
-        respond(response, () -> {
-            InferenceResponse answer = InferenceEngine.await(metrics.record(model, () -> engine.submit(model, version,
-                    () -> JsonCodec.inferenceRequest(new BufferedReader(new InputStreamReader(
-                            request.content().inputStream(), StandardCharsets.UTF_8), 64 * 1024), model, version))));
-            return JsonCodec.inferResponse(answer);
-        });
+        respond(response, () -> JsonCodec.inferResponse(InferenceEngine.await(metrics.record(model,
+                () -> engine.submit(model, version, () -> decode(request, model, version))))));
+    }
+
+    /**
+     * Parsing is computing, and a virtual thread that computes holds one of the few carrier threads that every
+     * other request, health checks included, needs; a platform worker shares the cores fairly instead.
+     */
+    private InferenceRequest decode(ServerRequest request, String model, String version) throws InferenceException {
+        byte[] body;
+        try (InputStream in = request.content().inputStream()) {
+            body = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return InferenceEngine.await(CompletableFuture.supplyAsync(() -> {
+            try {
+                return JsonCodec.inferenceRequest(new InputStreamReader(new ByteArrayInputStream(body),
+                        StandardCharsets.UTF_8), model, version);
+            } catch (InferenceException e) {
+                throw new CompletionException(e);
+            }
+        }, workers));
     }
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
@@ -150,6 +178,14 @@ public final class InferenceHttpService implements HttpService {
         try {
             json = call.run();
         } catch (InferenceException e) {
+            if (e.getCause() instanceof HttpException || e.getCause() instanceof RequestException) {
+                // Reading the body inside the engine's call failed in Helidon's way (a chunked body over the
+                // limit: 413): Helidon answers it.
+                throw (RuntimeException) e.getCause();
+            }
+            if (e.status() == InferenceException.Status.INTERNAL) {
+                LOG.log(System.Logger.Level.ERROR, "HTTP request failed: " + e.getMessage(), e.getCause());
+            }
             JsonResponses.send(response, Status.create(e.status().httpCode()), JsonCodec.error(e.getMessage()));
             return;
         } catch (HttpException | RequestException e) {
