@@ -230,6 +230,18 @@ class BatchSchedulerTest {
     }
 
     @Test
+    void submit_runsOnTheInstancesOwnPlatformThreadNotTheCallers() throws Exception {
+        start(ModelSettings.Batching.OFF, 64, 16);
+
+        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).logits()).containsExactly(alone(0, 1));
+
+        Thread ran = instance.threads().getFirst();
+        assertThat(ran).isNotSameAs(Thread.currentThread());
+        assertThat(ran.isVirtual()).isFalse();
+        assertThat(ran.getName()).isEqualTo("shallowserve-fashion-deep-version-1-instance-0");
+    }
+
+    @Test
     void run_failingBatch_failsEveryRequestInItWithInternal() throws Exception {
         start(new ModelSettings.Batching(true, 0, List.of()), 64, 16);
 

@@ -18,6 +18,8 @@ final class GatedPlan implements ExecutionPlan {
     private final Semaphore entered = new Semaphore(0);
     /** Guarded by this. */
     private final List<Integer> batches = new ArrayList<>();
+    /** The threads the runs ran on; guarded by this. */
+    private final List<Thread> threads = new ArrayList<>();
     private boolean held;
 
     GatedPlan(ExecutionPlan plan) {
@@ -40,6 +42,11 @@ final class GatedPlan implements ExecutionPlan {
         entered.acquire();
     }
 
+    /** The thread of every run so far, in order. */
+    synchronized List<Thread> threads() {
+        return List.copyOf(threads);
+    }
+
     /** The batch size of every run so far, in order. */
     synchronized List<Integer> batches() {
         return List.copyOf(batches);
@@ -54,6 +61,7 @@ final class GatedPlan implements ExecutionPlan {
     public PlanResult run(float[] pixels, int batch) throws OrtException {
         synchronized (this) {
             batches.add(batch);
+            threads.add(Thread.currentThread());
             entered.release();
             while (held) {
                 try {

@@ -16,9 +16,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -273,6 +276,50 @@ class InferenceEngineTest {
             }
             assertThat(checked).isEqualTo(threads * requestsPerThread * 4 / 5);
         } finally {
+            callers.shutdownNow();
+        }
+    }
+
+    @Test
+    void submit_fullQueue_isRefusedBeforeItsTensorsAreDecoded() throws Exception {
+        // Every place of the deep model's queue (instances + the 64 that may wait) is taken by a request still
+        // being decoded, which holds its place until it is queued or abandoned.
+        int places = engine.metadata(DEEP, "").serving().instances() + 64;
+        CountDownLatch decoding = new CountDownLatch(places);
+        CountDownLatch release = new CountDownLatch(1);
+        InferenceRequest request = Requests.images(DEEP, images, 0, 1);
+        List<Future<InferenceResponse>> held = new ArrayList<>();
+        ExecutorService callers = Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            for (int i = 0; i < places; i++) {
+                held.add(callers.submit(() -> InferenceEngine.await(engine.submit(DEEP, "", () -> {
+                    decoding.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return request;
+                }))));
+            }
+            decoding.await();
+            AtomicBoolean decoded = new AtomicBoolean();
+
+            CompletableFuture<InferenceResponse> refused = engine.submit(DEEP, "", () -> {
+                decoded.set(true);
+                return request;
+            });
+
+            assertThatThrownBy(() -> InferenceEngine.await(refused))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.RESOURCE_EXHAUSTED));
+            assertThat(decoded).isFalse();
+            release.countDown();
+            for (Future<InferenceResponse> answer : held) {
+                assertThat(Requests.logits(answer.get())).hasSize(10);
+            }
+        } finally {
+            release.countDown();
             callers.shutdownNow();
         }
     }
