@@ -98,7 +98,7 @@ public final class Main {
         GrpcServer grpcServer;
         try {
             grpcServer = GrpcServer.start(settings.grpc(), new InferenceGrpcService(engine,
-                    new RequestMetrics(registry, "grpc", engine::knows), server), health);
+                    new RequestMetrics(registry, "grpc", engine::knows), server), health, registry);
         } catch (RuntimeException e) {
             webServer.stop();
             engine.close();
