@@ -106,7 +106,7 @@ public final class Main {
         GrpcServer grpcServer;
         try {
             grpcServer = GrpcServer.start(settings.grpc(), new InferenceGrpcService(engine,
-                    new RequestMetrics(registry, "grpc", engine::knows), server), health, workers);
+                    new RequestMetrics(registry, "grpc", engine::knows), server), health, workers, registry);
         } catch (RuntimeException e) {
             webServer.stop();
             workers.shutdownNow();

@@ -53,7 +53,9 @@ public record Settings(EngineConfig engine, GrpcServer.Options grpc, int maxMess
                 grpc.get("max-connection-idle").as(Duration.class).get(),
                 grpc.get("max-connection-age").as(Duration.class).get(),
                 grpc.get("max-connection-age-grace").as(Duration.class).get(),
-                grpc.get("handshake-timeout").as(Duration.class).get());
+                grpc.get("handshake-timeout").as(Duration.class).get(),
+                grpc.get("max-rst-frames-per-window").asInt().get(),
+                grpc.get("rst-frames-window").as(Duration.class).get());
         return new Settings(
                 engine,
                 grpcOptions,

@@ -65,6 +65,17 @@ class ConfigurationTest {
     }
 
     @Test
+    void settings_resetLimit_isReadAndItsWindowMustBeWholeSeconds() {
+        Settings settings = Settings.create(Main.config().get("shallowserve"));
+
+        assertThat(settings.grpc().maxRstFramesPerWindow()).isEqualTo(10_000);
+        assertThat(settings.grpc().rstFramesWindow()).isEqualTo(Duration.ofSeconds(1));
+        assertThatThrownBy(() -> Settings.create(
+                Main.config("--set", "shallowserve.grpc.rst-frames-window=PT0.5S").get("shallowserve")))
+                .hasMessageContaining("whole seconds");
+    }
+
+    @Test
     void settings_unknownPlan_isRefusedNamingTheChoices() {
         assertThatThrownBy(() -> Settings.create(Main.config("--plan", "fastest").get("shallowserve")))
                 .hasMessageContaining("single, branches or auto");

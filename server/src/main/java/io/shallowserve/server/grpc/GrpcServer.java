@@ -6,6 +6,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,11 +15,13 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
 
 /**
  * The gRPC front-end on grpc-java's own server (Netty), the reference implementation every gRPC client is tested
  * against, with its protections set: message and metadata size limits, a keepalive policy, connection idle time
- * and age, and a handshake timeout.
+ * and age, a handshake timeout and a bound on the rate of stream resets; requests decoded so that bad ones get a
+ * status ({@link RequestDecoding}); and the gauge of open calls.
  *
  * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on the front-end
  * workers, platform threads shared with HTTP; inference itself runs on the model instances' threads, never here.
@@ -50,11 +53,42 @@ public final class GrpcServer {
      *                                  reconnect and spread over replicas
      * @param maxConnectionAgeGrace     how long calls in flight may still finish on a connection asked to go away
      * @param handshakeTimeout          how long a new connection may take to send its HTTP/2 preface
+     * @param maxRstFramesPerWindow     RST_STREAM frames a connection may send per {@code rstFramesWindow}; more
+     *                                  close it (GOAWAY ENHANCE_YOUR_CALM)
+     * @param rstFramesWindow           the window of {@code maxRstFramesPerWindow}, in whole seconds
      */
     public record Options(String host, int port, int maxMessageBytes, int maxMetadataBytes,
             int maxCallsPerConnection, Duration keepAliveTime, Duration keepAliveTimeout,
             Duration permitKeepAliveTime, Duration maxConnectionIdle, Duration maxConnectionAge,
-            Duration maxConnectionAgeGrace, Duration handshakeTimeout) {}
+            Duration maxConnectionAgeGrace, Duration handshakeTimeout, int maxRstFramesPerWindow,
+            Duration rstFramesWindow) {
+
+        public Options {
+            if (rstFramesWindow.toSeconds() < 1 || rstFramesWindow.toNanosPart() != 0) {
+                throw new IllegalArgumentException("shallowserve.grpc.rst-frames-window is " + rstFramesWindow
+                        + "; it counts whole seconds, at least PT1S");
+            }
+        }
+    }
+
+    /**
+     * grpc-java logs every message it cannot deframe (a length over the limit, a compressed flag without
+     * grpc-encoding, a message cut short: a client's fault, which that client gets as a status) at WARNING with a
+     * stack trace. This logger, kept here so that its filter lasts, logs such a record as one line: the message and
+     * the status.
+     */
+    private static final Logger DEFRAMING_LOG =
+            Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerStream");
+
+    static {
+        DEFRAMING_LOG.setFilter(record -> {
+            if (record.getThrown() != null) {
+                record.setMessage(record.getMessage() + ": " + record.getThrown());
+                record.setThrown(null);
+            }
+            return true;
+        });
+    }
 
     private final Server server;
 
@@ -63,12 +97,13 @@ public final class GrpcServer {
     }
 
     /**
-     * Starts serving the inference service, health and reflection.
+     * Starts serving the inference service, health and reflection, with the gauge of open calls in
+     * {@code registry}.
      *
      * @param workers where the calls that decode tensors or touch the repository run
      */
     public static GrpcServer start(Options options, InferenceGrpcService inference, GrpcHealth health,
-            Executor workers) {
+            Executor workers, MeterRegistry registry) {
         ServerCallExecutorSupplier eventLoopUnlessWorkers = new ServerCallExecutorSupplier() {
             @Override
             public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
@@ -90,9 +125,12 @@ public final class GrpcServer {
                 .maxConnectionAge(options.maxConnectionAge().toNanos(), TimeUnit.NANOSECONDS)
                 .maxConnectionAgeGrace(options.maxConnectionAgeGrace().toNanos(), TimeUnit.NANOSECONDS)
                 .handshakeTimeout(options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
-                .addService(inference)
-                .addService(health.service())
-                .addService(ProtoReflectionServiceV1.newInstance())
+                .maxRstFramesPerWindow(options.maxRstFramesPerWindow(),
+                        Math.toIntExact(options.rstFramesWindow().toSeconds()))
+                .intercept(new OpenCallsInterceptor(registry))
+                .addService(RequestDecoding.of(inference.bindService()))
+                .addService(RequestDecoding.of(health.service().bindService()))
+                .addService(RequestDecoding.of(ProtoReflectionServiceV1.newInstance().bindService()))
                 .build();
         try {
             server.start();
