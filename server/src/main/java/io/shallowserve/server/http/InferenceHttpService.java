@@ -182,7 +182,8 @@ public final class InferenceHttpService implements HttpService {
             if (e.getCause() instanceof HttpException || e.getCause() instanceof RequestException
                     || e.getCause() instanceof CloseConnectionException) {
                 // Reading the body inside the engine's call failed in Helidon's way (a chunked body over the
-                // limit: 413, broken framing: 400, see ConnectionCloseFilter): Helidon answers it and closes.
+                // limit: 413, broken framing: 400, see ConnectionCloseFilter; a read timeout, see ReadTimeouts):
+                // Helidon answers it and closes.
                 throw (RuntimeException) e.getCause();
             }
             if (e.status() == InferenceException.Status.INTERNAL) {
@@ -192,7 +193,7 @@ public final class InferenceHttpService implements HttpService {
             return;
         } catch (HttpException | RequestException | CloseConnectionException e) {
             // Helidon's own answers, such as 413 for a chunked body over the limit, go to its direct handlers; a
-            // connection to close closes.
+            // connection to close (a read timeout) closes.
             throw e;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "HTTP request failed", e);
