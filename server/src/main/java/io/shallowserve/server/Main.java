@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.shallowserve.server.grpc.GrpcHealth;
 import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.grpc.InferenceGrpcService;
+import io.shallowserve.server.http.HttpPort;
 import io.shallowserve.server.http.InferenceHttpService;
 import io.shallowserve.server.http.JsonResponses;
 import io.shallowserve.server.inference.InferenceEngine;
@@ -94,7 +95,7 @@ public final class Main {
                     .config(config.get("server"))
                     // Our own shutdown hook drains before the server stops.
                     .shutdownHook(false)
-                    .directHandlers(JsonResponses.directHandlers(settings.maxMessageBytes()))
+                    .update(listener -> HttpPort.configure(config.get("server"), listener, http))
                     .addRouting(http)
                     .build()
                     .start();

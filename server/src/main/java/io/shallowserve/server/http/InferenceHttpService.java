@@ -3,6 +3,7 @@ package io.shallowserve.server.http;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
@@ -178,9 +179,11 @@ public final class InferenceHttpService implements HttpService {
         try {
             json = call.run();
         } catch (InferenceException e) {
-            if (e.getCause() instanceof HttpException || e.getCause() instanceof RequestException) {
+            if (e.getCause() instanceof HttpException || e.getCause() instanceof RequestException
+                    || e.getCause() instanceof CloseConnectionException) {
                 // Reading the body inside the engine's call failed in Helidon's way (a chunked body over the
-                // limit: 413): Helidon answers it.
+                // limit: 413, broken framing: 400, see ConnectionCloseFilter; a read timeout, see ReadTimeouts):
+                // Helidon answers it and closes.
                 throw (RuntimeException) e.getCause();
             }
             if (e.status() == InferenceException.Status.INTERNAL) {
@@ -188,8 +191,9 @@ public final class InferenceHttpService implements HttpService {
             }
             JsonResponses.send(response, Status.create(e.status().httpCode()), JsonCodec.error(e.getMessage()));
             return;
-        } catch (HttpException | RequestException e) {
-            // Helidon's own answers, such as 413 for a chunked body over the limit, go to its direct handlers.
+        } catch (HttpException | RequestException | CloseConnectionException e) {
+            // Helidon's own answers, such as 413 for a chunked body over the limit, go to its direct handlers; a
+            // connection to close (a read timeout) closes.
             throw e;
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "HTTP request failed", e);

@@ -6,6 +6,7 @@ import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.TensorShapes;
+import io.shallowserve.server.inference.ErrorMessages;
 import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
@@ -459,9 +460,12 @@ final class JsonCodec {
         return write(json -> json.beginObject().name("name").value(model).name("ready").value(ready).endObject());
     }
 
-    /** The protocol's error body: {@code {"error": message}}. */
+    /**
+     * The protocol's error body, {@code {"error": message}}: every HTTP error goes through here, so every message is
+     * bounded and free of server paths ({@link ErrorMessages}).
+     */
     static byte[] error(String message) {
-        return write(json -> json.beginObject().name("error").value(message).endObject());
+        return write(json -> json.beginObject().name("error").value(ErrorMessages.forClient(message)).endObject());
     }
 
     private static byte[] write(JsonBody body) {
