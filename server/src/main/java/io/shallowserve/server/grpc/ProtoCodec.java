@@ -46,13 +46,6 @@ final class ProtoCodec {
     /** The output parameter of the classification extension: how many top classes to return per image. */
     static final String CLASSIFICATION = "classification";
 
-    /**
-     * The most bytes a status message may take in the grpc-message trailer. A C-core client (Python grpcio, C++,
-     * perf_analyzer) refuses a header block over 8 KiB, answering RESOURCE_EXHAUSTED instead of the status, and a
-     * message quoting a client's oversized model or input name would pass it.
-     */
-    static final int MAX_DESCRIPTION_BYTES = 2048;
-
     private static final String FP32 = "FP32";
     private static final String BYTES = "BYTES";
 
@@ -256,8 +249,10 @@ final class ProtoCodec {
     }
 
     /**
-     * The gRPC status of a failed request, with the exception's message for the client, shortened to
-     * {@link #MAX_DESCRIPTION_BYTES} where it quotes something oversized the client sent.
+     * The gRPC status of a failed request, with the exception's message for the client. Its bound
+     * ({@link io.shallowserve.server.inference.ErrorMessages}) keeps grpc-message, percent-encoded, well under the
+     * 8 KiB header block a C-core client (Python grpcio, C++, perf_analyzer) accepts: past it, that client gets
+     * RESOURCE_EXHAUSTED instead of the status.
      */
     static Status status(InferenceException e) {
         Status status = switch (e.status()) {
@@ -270,62 +265,6 @@ final class ProtoCodec {
             case CANCELLED -> Status.CANCELLED;
             case INTERNAL -> Status.INTERNAL;
         };
-        return status.withDescription(bounded(e.getMessage()));
-    }
-
-    /**
-     * {@code message} if it takes at most {@link #MAX_DESCRIPTION_BYTES} in grpc-message; otherwise its start (what
-     * was wrong) and its end (often what to send instead), with how many characters between them were left out.
-     */
-    static String bounded(String message) {
-        if (message == null || encodedLength(message) <= MAX_DESCRIPTION_BYTES) {
-            return message;
-        }
-        // Three quarters for the start, a fifth for the end, the rest for the note between.
-        int head = 0;
-        int headBytes = 0;
-        while (headBytes + encodedLength(message.charAt(head)) <= MAX_DESCRIPTION_BYTES * 3 / 4) {
-            headBytes += encodedLength(message.charAt(head++));
-        }
-        int tail = message.length();
-        int tailBytes = 0;
-        while (tailBytes + encodedLength(message.charAt(tail - 1)) <= MAX_DESCRIPTION_BYTES / 5) {
-            tailBytes += encodedLength(message.charAt(--tail));
-        }
-        // Never half a surrogate pair.
-        if (Character.isHighSurrogate(message.charAt(head - 1))) {
-            head--;
-        }
-        if (Character.isLowSurrogate(message.charAt(tail))) {
-            tail++;
-        }
-        return message.substring(0, head) + " [... " + (tail - head) + " characters left out ...] "
-                + message.substring(tail);
-    }
-
-    private static int encodedLength(String message) {
-        int bytes = 0;
-        for (int i = 0; i < message.length(); i++) {
-            bytes += encodedLength(message.charAt(i));
-        }
-        return bytes;
-    }
-
-    /**
-     * The bytes a UTF-16 unit takes in grpc-message as grpc-java writes it: printable ASCII but '%' and '~' as is,
-     * every other UTF-8 byte as %XX.
-     */
-    private static int encodedLength(char c) {
-        if (c >= ' ' && c < '~' && c != '%') {
-            return 1;
-        }
-        if (c < 0x80) {
-            return 3;
-        }
-        if (c < 0x800) {
-            return 6;
-        }
-        // A surrogate pair is one code point of four UTF-8 bytes.
-        return Character.isSurrogate(c) ? 6 : 9;
+        return status.withDescription(e.getMessage());
     }
 }

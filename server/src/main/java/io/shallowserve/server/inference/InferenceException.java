@@ -8,17 +8,10 @@ import java.util.concurrent.ExecutionException;
  * A request the server cannot answer, with the status both protocols map it to. The message is for the client:
  * it says what was wrong and, where it can, what to send instead.
  *
- * <p>Messages quote what the client sent (a model name, a version), which can be of any size; a message is
- * therefore bounded to {@link #MAX_MESSAGE_CHARS}, its middle left out. gRPC sends it as the grpc-message header,
- * percent-encoded, and clients refuse headers past a limit (grpc-java: 8 KiB): 512 characters stay under it even
- * when every one of them takes three UTF-8 bytes, each encoded as three characters.
+ * <p>Messages quote what the client sent (a model name, a version), which can be of any size, and may quote a
+ * path on the server's disk: every message is kept in the form {@link ErrorMessages#forClient} gives it.
  */
 public final class InferenceException extends Exception {
-
-    /** The longest message a client gets. */
-    public static final int MAX_MESSAGE_CHARS = 512;
-    /** Where a long message keeps its start; the rest of the room goes to its end, which says what to do. */
-    private static final int KEPT_START_CHARS = 320;
 
     /** The failure kinds of the Open Inference Protocol, each with its gRPC status and HTTP code. */
     public enum Status {
@@ -47,12 +40,12 @@ public final class InferenceException extends Exception {
     private final Status status;
 
     public InferenceException(Status status, String message) {
-        super(bounded(message));
+        super(ErrorMessages.forClient(message));
         this.status = status;
     }
 
     public InferenceException(Status status, String message, Throwable cause) {
-        super(bounded(message), cause);
+        super(ErrorMessages.forClient(message), cause);
         this.status = status;
     }
 
@@ -76,31 +69,6 @@ public final class InferenceException extends Exception {
             case CancellationException e -> new InferenceException(Status.CANCELLED, "the request was cancelled");
             default -> new InferenceException(Status.INTERNAL, "internal error: " + cause, cause);
         };
-    }
-
-    /**
-     * {@code message}, or, if it is longer than {@link #MAX_MESSAGE_CHARS}, its start and end around a note of how
-     * many characters were left out; never splitting a surrogate pair.
-     */
-    private static String bounded(String message) {
-        if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
-            return message;
-        }
-        // The note's length depends on the count it states; assume the largest count, the whole message.
-        int note = leftOut(message.length()).length();
-        int start = KEPT_START_CHARS;
-        int end = message.length() - (MAX_MESSAGE_CHARS - KEPT_START_CHARS - note);
-        if (Character.isHighSurrogate(message.charAt(start - 1))) {
-            start--;
-        }
-        if (Character.isLowSurrogate(message.charAt(end))) {
-            end++;
-        }
-        return message.substring(0, start) + leftOut(end - start) + message.substring(end);
-    }
-
-    private static String leftOut(int chars) {
-        return "…(" + chars + " characters left out)…";
     }
 
     public static InferenceException invalid(String message) {

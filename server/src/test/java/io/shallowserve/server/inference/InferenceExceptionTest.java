@@ -2,42 +2,48 @@ package io.shallowserve.server.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.Test;
 
-/** The bound on messages for clients, which quote what the client sent. */
+/** The messages clients get, and what a failure means to them. */
 class InferenceExceptionTest {
 
     @Test
-    void message_upToTheLimit_isKept() {
-        String message = "x".repeat(InferenceException.MAX_MESSAGE_CHARS);
+    void message_quotingAHugeNameAndAServerPath_isInTheFormAClientMaySee() {
+        String message = "unknown model '" + "m".repeat(100 * 1024) + "' in /srv/models; the repository index lists"
+                + " the models";
 
-        assertThat(InferenceException.notFound(message).getMessage()).isEqualTo(message);
-    }
+        String forClient = InferenceException.notFound(message).getMessage();
 
-    @Test
-    void message_overTheLimit_keepsStartAndEndAndSaysHowMuchIsLeftOut() {
-        String message = "unknown model '" + "m".repeat(100 * 1024) + "'; the repository index lists the models";
-
-        String bounded = InferenceException.invalid(message).getMessage();
-
-        assertThat(bounded).hasSizeLessThanOrEqualTo(InferenceException.MAX_MESSAGE_CHARS)
+        assertThat(forClient).isEqualTo(ErrorMessages.forClient(message))
+                .hasSizeLessThanOrEqualTo(ErrorMessages.MAX_CHARS)
                 .startsWith("unknown model 'mmm")
-                .endsWith("mmm'; the repository index lists the models");
-        int leftOut = Integer.parseInt(bounded.replaceAll(".*…\\((\\d+) characters left out\\)….*", "$1"));
-        assertThat(bounded.length() - "…( characters left out)…".length() - Integer.toString(leftOut).length()
-                + leftOut).isEqualTo(message.length());
+                .endsWith("; the repository index lists the models")
+                .doesNotContain("/srv/models");
     }
 
     @Test
-    void message_overTheLimit_neverSplitsASurrogatePair() {
-        for (int offset = 0; offset < 2; offset++) {
-            String message = "x".repeat(offset) + "\uD83D\uDE42".repeat(1000);
+    void of_wrappedFailure_isTheInferenceExceptionItself() {
+        InferenceException invalid = InferenceException.invalid("bad shape");
 
-            String bounded = new InferenceException(InferenceException.Status.NOT_FOUND, message).getMessage();
+        assertThat(InferenceException.of(new CompletionException(new ExecutionException(invalid)))).isSameAs(invalid);
+    }
 
-            String withoutNote = bounded.replaceAll("…\\(\\d+ characters left out\\)…", "");
-            assertThat(withoutNote.codePoints()).as("offset %d", offset)
-                    .allMatch(c -> c == 'x' || c == 0x1F642);
-        }
+    @Test
+    void of_cancellation_isCancelled() {
+        assertThat(InferenceException.of(new CancellationException()).status())
+                .isEqualTo(InferenceException.Status.CANCELLED);
+    }
+
+    @Test
+    void of_anyOtherFailure_isInternalWithItsCause() {
+        IllegalStateException bug = new IllegalStateException("bug");
+
+        InferenceException internal = InferenceException.of(new CompletionException(bug));
+
+        assertThat(internal.status()).isEqualTo(InferenceException.Status.INTERNAL);
+        assertThat(internal.getCause()).isSameAs(bug);
     }
 }
