@@ -56,6 +56,7 @@ final class TransportCommand implements Callable<Integer> {
     private static final int LARGE_BATCH = 64;
     private static final int SATURATING_CLIENTS = 12;
     private static final int OVERLOAD_FACTOR = 10;
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
 
     @Option(names = "--server-jar", defaultValue = "server/target/shallowserve-server.jar",
             description = "the server to measure (default ${DEFAULT-VALUE})")
@@ -138,8 +139,8 @@ final class TransportCommand implements Callable<Integer> {
         }
         try {
             LoadRunner runner = runner(1);
-            // A warm-up step each, not recorded.
-            transports.values().forEach(transport -> runner.run(transport, new Load.Closed(1), Duration.ofSeconds(2)));
+            // A warm-up each, not recorded: the first rounds of a fresh JVM are several times slower.
+            transports.values().forEach(transport -> runner.run(transport, new Load.Closed(1), WARM_UP));
             for (int round = 1; round <= rounds; round++) {
                 for (Map.Entry<String, Transport> transport : transports.entrySet()) {
                     LatencySummary summary = runner.run(transport.getValue(), new Load.Closed(1), step());
@@ -219,36 +220,42 @@ final class TransportCommand implements Callable<Integer> {
     }
 
     /**
-     * Measures what the server serves at batch 64 with 8 clients, then offers {@link #OVERLOAD_FACTOR} times that
-     * rate as an open loop, on each protocol, and times the refusals (RESOURCE_EXHAUSTED, HTTP 503) from send to
-     * answer.
+     * Measures what the server serves at batch 1 and 64 with 8 clients, then offers {@link #OVERLOAD_FACTOR} times
+     * that rate as an open loop, on each protocol, and times the refusals (RESOURCE_EXHAUSTED, HTTP 503) from send
+     * to answer.
      */
     private String refusals(String name, RunningServer server) throws Exception {
         section("refusals at " + OVERLOAD_FACTOR + "x overload: " + name);
-        StringBuilder table = new StringBuilder("\n## Refusals at " + OVERLOAD_FACTOR + "x overload, batch "
-                + LARGE_BATCH + ": " + name + "\n\n| protocol | capacity (requests/s) | offered (requests/s) |"
-                + " served | refused | other errors | refusal p50 (ms) | refusal p99 (ms) | refusal max (ms) |"
-                + " served p99 (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        StringBuilder table = new StringBuilder("\n## Refusals at " + OVERLOAD_FACTOR + "x overload: " + name
+                + "\n\n| protocol | batch | capacity (requests/s) | offered (requests/s) | served | refused |"
+                + " other errors | refusal p50 (ms) | refusal p99 (ms) | refusal max (ms) | served p99 (ms) |\n"
+                + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Protocol protocol : Protocol.values()) {
-            try (Target target = target(protocol, server)) {
-                Transport inference = target.infer(model, "", tensors(target, LARGE_BATCH, 16));
-                double capacity = runner(8).run(inference, new Load.Closed(8), step()).throughput();
-                double offered = capacity * OVERLOAD_FACTOR;
-                Histogram refusals = histogram();
-                LatencySummary overload = runner(4096).run(timingRefusals(inference, refusals),
-                        new Load.Open(offered), step());
-                long refused = refusals.getTotalCount();
-                String row = String.format(Locale.ROOT, "| %s | %.0f | %.0f | %d | %d | %d | %s | %s | %s | %.1f |%n",
-                        protocol.name().toLowerCase(Locale.ROOT), capacity, offered,
-                        overload.requests() - overload.errors(), refused, overload.errors() - refused,
-                        millis(refusals, 50), millis(refusals, 99), millis(refusals, 100),
-                        overload.p99Micros() / 1000);
-                console.print("  " + row);
-                table.append(row);
+            for (int batch : new int[] {1, LARGE_BATCH}) {
+                table.append(overload(server, protocol, batch));
             }
         }
         table.append("\nTarget: refusal p99 at most 20 ms.\n");
         return table.toString();
+    }
+
+    /** One row of the refusals table: {@code protocol} at {@code batch} images per request. */
+    private String overload(RunningServer server, Protocol protocol, int batch) throws Exception {
+        try (Target target = target(protocol, server)) {
+            Transport inference = target.infer(model, "", tensors(target, batch, 16));
+            double capacity = runner(8).run(inference, new Load.Closed(8), step()).throughput();
+            double offered = capacity * OVERLOAD_FACTOR;
+            Histogram refusals = histogram();
+            LatencySummary overload = runner(4096).run(timingRefusals(inference, refusals), new Load.Open(offered),
+                    step());
+            long refused = refusals.getTotalCount();
+            String row = String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %d | %d | %d | %s | %s | %s | %.1f |%n",
+                    protocol.name().toLowerCase(Locale.ROOT), batch, capacity, offered,
+                    overload.requests() - overload.errors(), refused, overload.errors() - refused,
+                    millis(refusals, 50), millis(refusals, 99), millis(refusals, 100), overload.p99Micros() / 1000);
+            console.print("  " + row);
+            return row;
+        }
     }
 
     /** Sends through {@code inner} and records, from each send, how long a refusal took. */

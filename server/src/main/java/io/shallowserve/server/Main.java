@@ -82,8 +82,10 @@ public final class Main {
 
         // Platform threads for the front-ends' computing (decoding requests) and slow calls (repository loads);
         // request threads, virtual or event-loop, only wait.
-        ExecutorService workers = Executors.newFixedThreadPool(Math.max(4, 2 * Runtime.getRuntime()
-                .availableProcessors()), Thread.ofPlatform().name("shallowserve-frontend-", 0).daemon(true).factory());
+        // One per core: more would only take turns at the cores with the instances, and parse batches of a few
+        // hundred kilobytes each into one another's caches.
+        ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+                Thread.ofPlatform().name("shallowserve-frontend-", 0).daemon(true).factory());
         HttpRouting.Builder http = HttpRouting.builder()
                 .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows),
                         server, workers))

@@ -4,6 +4,7 @@ import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -128,7 +129,8 @@ public final class GrpcServer {
                 .maxRstFramesPerWindow(options.maxRstFramesPerWindow(),
                         Math.toIntExact(options.rstFramesWindow().toSeconds()))
                 .intercept(new OpenCallsInterceptor(registry))
-                .addService(RequestDecoding.of(inference.bindService()))
+                .addService(ServerInterceptors.intercept(RequestDecoding.of(inference.bindService()),
+                        new OverloadInterceptor(inference::anyQueueHasRoom)))
                 .addService(RequestDecoding.of(health.service().bindService()))
                 .addService(RequestDecoding.of(ProtoReflectionServiceV1.newInstance().bindService()))
                 .build();

@@ -149,6 +149,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         });
     }
 
+    /** Whether some model version could queue another request now. */
+    boolean anyQueueHasRoom() {
+        return engine.anyQueueHasRoom();
+    }
+
     /** The client's deadline on the {@link System#nanoTime()} scale, {@link Long#MAX_VALUE} if it set none. */
     private static long deadlineNanoTime() {
         Deadline deadline = Context.current().getDeadline();

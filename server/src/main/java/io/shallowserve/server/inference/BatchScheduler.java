@@ -116,6 +116,11 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    /** Whether {@link #admit()} would take a place now. */
+    boolean hasRoom() {
+        return admitted.get() < maxAdmitted;
+    }
+
     /** Gives back a place {@link #admit()} took for a request that will not be submitted. */
     void abandon() {
         admitted.decrementAndGet();

@@ -216,6 +216,12 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
+    /** Whether some READY version could queue another request now: under overload, every queue is full. */
+    public boolean anyQueueHasRoom() {
+        return models.values().stream()
+                .anyMatch(model -> model.versions().ready().values().stream().anyMatch(ServedVersion::queueHasRoom));
+    }
+
     /**
      * Statistics of the READY versions: {@code model} "" = every model; {@code version} "" = every READY version of
      * the model.

@@ -183,6 +183,11 @@ final class ServedVersion {
         return CompletableFuture.failedFuture(e);
     }
 
+    /** Whether another request could be admitted now. */
+    boolean queueHasRoom() {
+        return scheduler.hasRoom();
+    }
+
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         ModelManifest m = model.manifest();
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM,
