@@ -27,9 +27,9 @@ class ModelTrainingTest {
 
     @Test
     void run_shallowOnFashionMnistSlice_learnsAndWritesVersionFolder() throws Exception {
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, 1000, 3);
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, ValidationSplit.ofImages(1000), 3);
         // 2 epochs of 5000 images at batch 32: 314 steps.
-        TrainingOptions options = new TrainingOptions(2, 32, 0.005f, 3, 0);
+        TrainingOptions options = new TrainingOptions(2, 0, 32, 0.005f, 3, 0, Progress.LINES);
 
         ModelManifest manifest = ModelTraining.run(SPEC, NetworkShape.SHALLOW, data, options, repository, "tiny", 1);
 
@@ -63,18 +63,18 @@ class ModelTrainingTest {
     void run_versionFolderAlreadyHoldsAModel_refusesToMixVersions() throws Exception {
         Path version = Files.createDirectories(repository.resolve("taken/1"));
         Files.writeString(version.resolve("model.json"), "{}");
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, 0, 3);
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, ValidationSplit.ofImages(0), 3);
 
         assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
-                        new TrainingOptions(1, 32, 0.003f, 3, 1), repository, "taken", 1))
+                        new TrainingOptions(1, 0, 32, 0.003f, 3, 1, Progress.QUIET), repository, "taken", 1))
                 .hasMessageContaining("taken/1 already holds a model");
         assertThat(Files.readString(version.resolve("model.json"))).isEqualTo("{}");
     }
 
     @Test
     void prepare_sameSeed_sameSplit() {
-        TrainingData first = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
-        TrainingData again = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
+        TrainingData first = TrainingData.prepare(RealData.fashionMnist(), 3000, ValidationSplit.ofImages(500), 11);
+        TrainingData again = TrainingData.prepare(RealData.fashionMnist(), 3000, ValidationSplit.ofImages(500), 11);
 
         assertThat(first.training().size()).isEqualTo(2500);
         assertThat(first.validation().size()).isEqualTo(500);
