@@ -2,6 +2,7 @@ package io.shallowserve.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
@@ -57,6 +58,41 @@ class ModelTrainingTest {
         double firstEpochLoss = Double.parseDouble(metrics.get(1).split(",")[1]);
         double secondEpochLoss = Double.parseDouble(metrics.get(2).split(",")[1]);
         assertThat(secondEpochLoss).isLessThan(firstEpochLoss);
+    }
+
+    @Test
+    void run_patienceOnATinySplit_stopsEarlyAndExportsTheBestEpochsWeights() throws Exception {
+        // 700 images to train on at a high rate: a 35,000-parameter network overfits them within a few epochs.
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 1400, ValidationSplit.ofFraction(0.5), 1);
+        ArchitectureSpec wide = new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 2, 3, Activation.RELU, true, 7);
+        TrainingOptions options = new TrainingOptions(30, 2, 32, 0.01f, 1, 0, Progress.QUIET);
+
+        ModelManifest manifest = ModelTraining.run(wide, NetworkShape.DEEP, data, options, repository, "stopped", 1);
+
+        List<String> lines = Files.readAllLines(repository.resolve("stopped/1").resolve(ModelTraining.METRICS_FILE));
+        double[] validationLoss = lines.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[3]))
+                .toArray();
+        int best = 1;
+        for (int epoch = 1; epoch <= validationLoss.length; epoch++) {
+            if (validationLoss[epoch - 1] < validationLoss[best - 1]) {
+                best = epoch;
+            }
+        }
+        assertThat(validationLoss.length).isLessThan(options.epochs()).isEqualTo(best + options.patience());
+        assertThat(manifest.training().epochs()).isEqualTo(best);
+        assertThat(manifest.training().optimizer()).contains("stopped after " + validationLoss.length + " epochs")
+                .contains("weights of epoch " + best);
+        // Measured after training: the best epoch's weights, not the last epoch's.
+        assertThat(manifest.metrics().get("validation").loss()).isCloseTo(validationLoss[best - 1], within(1e-5));
+    }
+
+    @Test
+    void run_patienceWithoutValidationImages_refusedBeforeTraining() {
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, ValidationSplit.ofImages(0), 3);
+
+        assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
+                        new TrainingOptions(3, 1, 32, 0.003f, 3, 1, Progress.QUIET), repository, "blind", 1))
+                .hasMessageContaining("early stopping (patience 1) needs validation images");
     }
 
     @Test
