@@ -7,6 +7,7 @@ import io.shallowserve.trainer.distill.Distillation;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.distill.OnnxTeacher;
 import io.shallowserve.trainer.report.Table;
+import io.shallowserve.trainer.train.ValidationSplit;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,8 +63,10 @@ final class DistillCommand implements Callable<Integer> {
                     unitKernel != null ? unitKernel : taught.unitKernel(),
                     activation != null ? activation : taught.activation(), taught.batchNorm(), taught.headPool());
             DatasetKind kind = DatasetKind.fromId(teacher.manifest().dataset().name());
-            DistillationResult result =
-                    Distillation.run(teacher, training.data(kind), student, training.options(), bottleneck);
+            // The teacher's own split by default, so the students' validation images are ones it never trained on.
+            ValidationSplit teachersSplit = ValidationSplit.ofImages(teacher.manifest().dataset().validationImages());
+            DistillationResult result = Distillation.run(teacher, training.data(kind, teachersSplit), student,
+                    training.options(), bottleneck);
             result.write(output);
             System.out.println();
             System.out.println(result.description());

@@ -4,11 +4,14 @@ import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.data.DataLocator;
 import io.shallowserve.trainer.data.DataSplits;
 import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.trainer.report.ResearchReport;
 import io.shallowserve.trainer.sweep.Sweep;
 import io.shallowserve.trainer.sweep.SweepGrid;
 import io.shallowserve.trainer.sweep.SweepPoint;
 import io.shallowserve.trainer.sweep.SweepResults;
 import io.shallowserve.trainer.sweep.SweepSettings;
+import io.shallowserve.trainer.train.ValidationSplit;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -30,7 +34,8 @@ import picocli.CommandLine.Option;
 final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--grid", defaultValue = "default",
-            description = "preset: default (under an hour on 2 cores) or large (days) (default: ${DEFAULT-VALUE})")
+            description = "preset: default (short runs, under an hour on 2 cores), converged (the default grid trained"
+                    + " to convergence, about a day) or large (days) (default: ${DEFAULT-VALUE})")
     String gridName;
 
     @Option(names = "--datasets", split = ",", description = "fashion-mnist, mnist, cifar10")
@@ -51,8 +56,13 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",")
     List<Long> seeds;
 
-    @Option(names = "--epochs")
+    @Option(names = "--epochs", description = "passes over the training split; with --patience, the most")
     Integer epochs;
+
+    @Option(names = "--patience",
+            description = "stop a run after this many epochs without a lower validation loss, keeping the best"
+                    + " epoch's weights (0 = train every epoch)")
+    Integer patience;
 
     @Option(names = "--batch-size")
     Integer batchSize;
@@ -64,8 +74,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "use only the first N training images, validation included (0 = all)")
     Integer trainLimit;
 
-    @Option(names = "--validation", description = "images held out of the training split")
-    Integer validation;
+    @Mixin
+    ValidationFlags validation;
 
     @Option(names = "--max-steps-per-epoch", description = "cut epochs short (0 = no limit)")
     Integer maxStepsPerEpoch;
@@ -97,6 +107,9 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--list", description = "print the grid's pairs and which are done, and train nothing")
     boolean list;
 
+    @Mixin
+    ProgressFlag progress;
+
     @Override
     public Integer call() throws Exception {
         SweepGrid grid = grid();
@@ -118,23 +131,36 @@ final class SweepCommand implements Callable<Integer> {
         SweepResults folder = SweepResults.openForWriting(results, grid.settings());
         System.out.printf("%d pairs into %s, models into %s; machine: %s%n", grid.points().size(), results,
                 repository, folder.description().machine());
-        Sweep.Outcome outcome = new Sweep(grid, folder, repository, data)
+        Sweep.Outcome outcome = new Sweep(grid, folder, repository, data, progress.progress(), SweepCommand::report)
                 .run(budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : null);
-        System.out.printf("%d pairs: %d were done, %d trained now, %d left%s%n", outcome.pairs(),
-                outcome.alreadyDone(), outcome.ran(), outcome.pairs() - outcome.alreadyDone() - outcome.ran(),
+        System.out.printf("%d runs: %d were done, %d trained now, %d left%s%n", outcome.runs(),
+                outcome.alreadyDone(), outcome.ran(), outcome.runs() - outcome.alreadyDone() - outcome.ran(),
                 outcome.budgetSpent() ? " (time budget spent: run the same command again to continue)" : "");
         return 0;
+    }
+
+    /**
+     * Writes the report anew after every append once a pair is complete, so the folder's report always matches its
+     * rows, whenever the sweep is stopped or its rows are committed.
+     */
+    private static void report(SweepResults results) throws IOException {
+        if (!results.finishedPairs().isEmpty()) {
+            ResearchReport.write(results.folder());
+        }
     }
 
     private SweepGrid grid() {
         SweepGrid preset = SweepGrid.preset(gridName);
         SweepSettings s = preset.settings();
+        ValidationSplit split = validation.split(s.validationSplit());
         SweepSettings settings = new SweepSettings(
                 or(epochs, s.epochs()),
+                or(patience, s.patience()),
                 or(batchSize, s.batchSize()),
                 or(learningRate, s.learningRate()),
                 or(trainLimit, s.trainLimit()),
-                or(validation, s.validation()),
+                split.images(),
+                split.fraction(),
                 or(maxStepsPerEpoch, s.maxStepsPerEpoch()),
                 s.stemKernel(),
                 s.stemPool(),

@@ -5,8 +5,10 @@ import io.shallowserve.trainer.data.DataSplits;
 import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
+import io.shallowserve.trainer.train.ValidationSplit;
 import java.io.IOException;
 import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The data and training flags `train` and `distill` share; the defaults are the committed default pair's. */
@@ -16,8 +18,15 @@ final class TrainingFlags {
             + " /usr/share/datasets/<dataset>)")
     Path dataFolder;
 
-    @Option(names = "--epochs", defaultValue = "12")
+    @Option(names = "--epochs", defaultValue = "12",
+            description = "passes over the training split; with --patience, the most (default: ${DEFAULT-VALUE})")
     int epochs;
+
+    @Option(names = "--patience", defaultValue = "0",
+            description = "stop after this many epochs without a lower validation loss, and keep (export) the"
+                    + " weights of the epoch with the lowest; 0 = train every epoch, keep the last"
+                    + " (default: ${DEFAULT-VALUE})")
+    int patience;
 
     @Option(names = "--batch-size", defaultValue = "128")
     int batchSize;
@@ -28,8 +37,8 @@ final class TrainingFlags {
     @Option(names = "--seed", defaultValue = "1")
     long seed;
 
-    @Option(names = "--validation", defaultValue = "5000", description = "images held out of the training split")
-    int validation;
+    @Mixin
+    ValidationFlags validation;
 
     @Option(names = "--train-limit", defaultValue = "0", description = "use only the first N training images (0 = all)")
     int trainLimit;
@@ -37,13 +46,22 @@ final class TrainingFlags {
     @Option(names = "--max-steps-per-epoch", defaultValue = "0", description = "cut epochs short (0 = no limit)")
     int maxStepsPerEpoch;
 
+    @Mixin
+    ProgressFlag progress;
+
     TrainingOptions options() {
-        return new TrainingOptions(epochs, batchSize, learningRate, seed, maxStepsPerEpoch);
+        return new TrainingOptions(epochs, patience, batchSize, learningRate, seed, maxStepsPerEpoch,
+                progress.progress());
     }
 
-    /** Finds and reads {@code kind}, then splits it as these flags say. */
-    TrainingData data(DatasetKind kind) throws IOException {
+    /**
+     * Finds and reads {@code kind}, then splits it as these flags say.
+     *
+     * @param validationDefault the validation split when neither validation flag is given
+     */
+    TrainingData data(DatasetKind kind, ValidationSplit validationDefault) throws IOException {
+        ValidationSplit split = validation.split(validationDefault);
         Path folder = DataLocator.fromSystem().locate(kind, dataFolder);
-        return TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, validation, seed);
+        return TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, split, seed);
     }
 }

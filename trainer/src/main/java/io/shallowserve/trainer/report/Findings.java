@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Stream;
 
 /**
  * The plain statement of what the rows say, computed from them: which shape ended lower on each loss and how often,
@@ -39,15 +40,38 @@ final class Findings {
         if (distill != null) {
             findings.add(mimic(distill));
         }
-        findings.add(String.format(Locale.ROOT, "Limits: each run trained %d epoch(s) on %s with batch %d; the paper"
+        findings.add(settings.patience() == 0 ? shortRunLimits(settings) : convergedRunLimits(pairs, settings));
+        return findings;
+    }
+
+    private static String shortRunLimits(SweepSettings settings) {
+        return String.format(Locale.ROOT, "Limits: each run trained %d epoch(s) on %s with batch %d; the paper"
                         + " trained its 6912 configurations on MNIST and CIFAR-10 to convergence. Short runs favour"
                         + " whichever shape learns faster early, so these losses are not the converged ones the paper"
                         + " compares; Q here counts the examples learnt from per epoch.",
                 settings.epochs(), settings.trainLimit() == 0 ? "the full training split"
                         : "the first " + settings.trainLimit() + " training images (" + settings.validation()
                                 + " of them held out for validation)",
-                settings.batchSize()));
-        return findings;
+                settings.batchSize());
+    }
+
+    private static String convergedRunLimits(List<RowPair> pairs, SweepSettings settings) {
+        List<SweepRow> rows = pairs.stream().flatMap(pair -> Stream.of(pair.deep(), pair.shallow())).toList();
+        int[] stopped = rows.stream().mapToInt(SweepRow::epochsTrained).filter(epochs -> epochs < settings.epochs())
+                .sorted().toArray();
+        String stops = stopped.length == 0
+                ? String.format(Locale.ROOT, "none of the %d runs stopped early: each used every epoch allowed",
+                        rows.size())
+                : String.format(Locale.ROOT, "of %d runs, %d stopped early, after %d to %d epochs; the other %d used"
+                                + " every epoch allowed", rows.size(), stopped.length, stopped[0],
+                        stopped[stopped.length - 1], rows.size() - stopped.length);
+        return String.format(Locale.ROOT, "Limits: each run trained %s, with batch %d; %s (the learning rate"
+                        + " decays to 1%% by the last). The paper trained its 6912 configurations on MNIST and"
+                        + " CIFAR-10; here Fashion-MNIST and this project's conv spec. Q here counts the examples"
+                        + " learnt from per epoch: %.1f to %.1f.",
+                ResearchReport.epochs(settings), settings.batchSize(), stops,
+                rows.stream().mapToDouble(SweepRow::q).min().orElse(Double.NaN),
+                rows.stream().mapToDouble(SweepRow::q).max().orElse(Double.NaN));
     }
 
     /**

@@ -66,9 +66,9 @@ public final class ResearchReport {
         ReportDocument document = new ReportDocument("Deep vs parallel-shallow: sweep results");
         document.paragraph(String.format(Locale.ROOT, "Made by trainer report from %s in this folder: %d pairs (%d"
                         + " configs) trained deep and shallow with the same seed on the same split. Every run: %s,"
-                        + " %d epoch(s), batch %d, Adam from %s with cosine decay, stem %dx%d%s, batch norm %s,"
+                        + " %s, batch %d, Adam from %s with cosine decay, stem %dx%d%s, batch norm %s,"
                         + " head pool %d. %s",
-                SweepResults.ROWS_FILE, pairs.size(), configs.size(), images(settings), settings.epochs(),
+                SweepResults.ROWS_FILE, pairs.size(), configs.size(), images(settings), epochs(settings),
                 settings.batchSize(), settings.learningRate(), settings.stemKernel(), settings.stemKernel(),
                 settings.stemPool() ? " with 2x2 max pool" : "", settings.batchNorm() ? "on" : "off",
                 settings.headPool(), settings.latencyRuns() == 0 ? "Latency was not measured."
@@ -113,10 +113,22 @@ public final class ResearchReport {
     }
 
     private static String images(SweepSettings settings) {
+        if (settings.validationFraction() > 0) {
+            String heldOut = settings.validationSplit().describe() + " for validation";
+            return settings.trainLimit() == 0 ? "the full training split less " + heldOut
+                    : "the first " + settings.trainLimit() + " training images less " + heldOut;
+        }
         return settings.trainLimit() == 0
                 ? "the full training split less " + settings.validation() + " validation images"
                 : "the first " + settings.trainLimit() + " training images less " + settings.validation()
                         + " for validation";
+    }
+
+    /** "3 epoch(s)", or with early stopping the most epochs and the patience. */
+    static String epochs(SweepSettings settings) {
+        return settings.patience() == 0 ? settings.epochs() + " epoch(s)"
+                : String.format(Locale.ROOT, "up to %d epochs, stopped after %d without a lower validation loss, the"
+                        + " weights of the epoch with the lowest measured", settings.epochs(), settings.patience());
     }
 
     private static String trainValidationPlot(List<RowPair> pairs) {

@@ -1,7 +1,6 @@
 package io.shallowserve.trainer.sweep;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.data.DataSplits;
 import io.shallowserve.trainer.data.DatasetKind;
@@ -11,48 +10,61 @@ import io.shallowserve.trainer.latency.Percentiles;
 import io.shallowserve.trainer.repository.ModelManifest;
 import io.shallowserve.trainer.train.Evaluation;
 import io.shallowserve.trainer.train.ModelTraining;
+import io.shallowserve.trainer.train.Progress;
 import io.shallowserve.trainer.train.TrainingData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Runs a grid: for each point not yet in the results, trains the deep and the shallow network on the same split
- * with the same seed, exports both into a model repository, measures the pair's latency, and appends their rows.
+ * Runs a grid: for each point, trains the deep and the shallow network on the same split with the same seed and
+ * exports both into a model repository. Without latency, each run's row is appended as soon as it ends, so a
+ * stopped sweep loses at most the run in progress; with latency, the pair's latency is measured after both and the
+ * two rows are appended together. Runs whose rows are in the results are skipped.
  */
 public final class Sweep {
 
     /**
-     * What one invocation did.
+     * What one invocation did, counted in runs (one network of one shape).
      *
-     * @param pairs        points in the grid
-     * @param alreadyDone  points whose rows were already in the results, skipped
-     * @param ran          points trained now
+     * @param runs         runs in the grid: two per point
+     * @param alreadyDone  runs whose rows were already in the results, skipped
+     * @param ran          runs trained now
      * @param budgetSpent  whether the time budget stopped the sweep before the grid was done
      */
-    public record Outcome(int pairs, int alreadyDone, int ran, boolean budgetSpent) {}
+    public record Outcome(int runs, int alreadyDone, int ran, boolean budgetSpent) {}
+
+    /** Told after every append to the rows, e.g. to write the report anew. */
+    @FunctionalInterface
+    public interface RowsListener {
+        void appended(SweepResults results) throws IOException;
+    }
 
     private final SweepGrid grid;
     private final SweepResults results;
     private final Path models;
     private final Map<DatasetKind, DataSplits> data;
+    private final Progress progress;
+    private final RowsListener listener;
 
     /**
-     * @param models model repository the trained networks are exported into, as
-     *               {@code <point id>-deep/1} and {@code <point id>-shallow/1}
-     * @param data   the splits of every data set of the grid
+     * @param models   model repository the trained networks are exported into, as
+     *                 {@code <point id>-deep/1} and {@code <point id>-shallow/1}
+     * @param data     the splits of every data set of the grid
+     * @param progress what each run shows; the sweep prints a line as each run starts
+     * @param listener told after every append
      */
-    public Sweep(SweepGrid grid, SweepResults results, Path models, Map<DatasetKind, DataSplits> data) {
+    public Sweep(SweepGrid grid, SweepResults results, Path models, Map<DatasetKind, DataSplits> data,
+            Progress progress, RowsListener listener) {
         for (DatasetKind kind : grid.datasets()) {
             if (!data.containsKey(kind)) {
                 throw new IllegalArgumentException("no " + kind.displayName() + " data given for the grid");
@@ -62,76 +74,90 @@ public final class Sweep {
         this.results = results;
         this.models = models;
         this.data = new EnumMap<>(data);
+        this.progress = progress;
+        this.listener = listener;
     }
 
     /**
-     * Runs every point that is not done, in grid order, and stops before a pair that would not finish within
-     * {@code budget} at the pace of the pairs run so far (null for no budget).
+     * Runs every run that is not done, in grid order, and stops before a run (a pair, with latency) that would not
+     * finish within {@code budget} at the pace of the runs so far (null for no budget).
      */
     public Outcome run(Duration budget) throws IOException, OrtException {
         List<SweepPoint> points = grid.points();
-        Set<String> finished = results.finishedPairs();
-        int alreadyDone = (int) points.stream().filter(point -> finished.contains(point.id())).count();
+        Set<String> finished = results.finishedRuns();
+        int runs = points.size() * NetworkShape.values().length;
+        int alreadyDone = (int) points.stream().flatMap(point -> Stream.of(NetworkShape.values())
+                .map(shape -> modelName(point, shape))).filter(finished::contains).count();
+        boolean latency = grid.settings().latencyRuns() > 0;
         long started = System.nanoTime();
         int ran = 0;
-        try (ProgressBar bar = new ProgressBarBuilder()
-                .setTaskName("sweep")
-                .setInitialMax(points.size())
-                .startsFrom(alreadyDone, Duration.ZERO)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(1000)
-                .continuousUpdate()
-                .build()) {
-            for (SweepPoint point : points) {
-                if (finished.contains(point.id())) {
-                    continue;
-                }
+        for (SweepPoint point : points) {
+            List<NetworkShape> missing = Stream.of(NetworkShape.values())
+                    .filter(shape -> !finished.contains(modelName(point, shape))).toList();
+            if (missing.isEmpty()) {
+                continue;
+            }
+            if (latency && missing.size() == 1) {
+                throw new IOException(SweepResults.ROWS_FILE + " holds one shape's row of " + point.id()
+                        + ", which a sweep measuring latency never writes: remove that row and run again");
+            }
+            List<List<NetworkShape>> units = latency ? List.of(missing) : missing.stream().map(List::of).toList();
+            for (List<NetworkShape> unit : units) {
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
-                if (budget != null && ran > 0 && elapsed.plus(elapsed.dividedBy(ran)).compareTo(budget) > 0) {
-                    return new Outcome(points.size(), alreadyDone, ran, true);
+                if (budget != null && ran > 0
+                        && elapsed.plus(elapsed.multipliedBy(unit.size()).dividedBy(ran)).compareTo(budget) > 0) {
+                    return new Outcome(runs, alreadyDone, ran, true);
                 }
-                bar.setExtraMessage(" " + point.id());
-                results.append(runPair(point));
-                ran++;
-                bar.step();
+                List<SweepRow> rows = new ArrayList<>();
+                for (NetworkShape shape : unit) {
+                    System.out.printf(Locale.ROOT, "run %d of %d: %s%n", alreadyDone + ran + rows.size() + 1, runs,
+                            modelName(point, shape));
+                    rows.add(train(point, shape));
+                }
+                results.append(latency ? withLatency(point, rows) : rows);
+                ran += unit.size();
+                listener.appended(results);
             }
         }
-        return new Outcome(points.size(), alreadyDone, ran, false);
+        return new Outcome(runs, alreadyDone, ran, false);
     }
 
-    private List<SweepRow> runPair(SweepPoint point) throws IOException, OrtException {
+    /** The run's row, without latency. */
+    private SweepRow train(SweepPoint point, NetworkShape shape) throws IOException {
         SweepSettings settings = grid.settings();
-        ArchitectureSpec spec = point.spec(settings);
         TrainingData split = TrainingData.prepare(data.get(point.dataset()), settings.trainLimit(),
-                settings.validation(), point.seed());
-        Map<NetworkShape, ModelManifest> trained = new EnumMap<>(NetworkShape.class);
-        for (NetworkShape shape : NetworkShape.values()) {
-            String name = modelName(point, shape);
-            // Rows are appended only for finished pairs: a folder here is what a stopped invocation left.
-            deleteRecursively(models.resolve(name));
-            trained.put(shape, ModelTraining.run(spec, shape, split, settings.trainingOptions(point.seed()), models,
-                    name, 1));
-        }
-        PairLatency.Result latency = settings.latencyRuns() == 0 ? null : PairLatency.measure(
+                settings.validationSplit(), point.seed());
+        String name = modelName(point, shape);
+        // Rows are appended only for finished runs: a folder here is what a stopped invocation left.
+        deleteRecursively(models.resolve(name));
+        ModelManifest model = ModelTraining.run(point.spec(settings), shape, split,
+                settings.trainingOptions(point.seed(), progress), models, name, 1);
+        int epochsTrained = Files.readAllLines(versionFolder(point, shape).resolve(ModelTraining.METRICS_FILE))
+                .size() - 1;
+        return row(point, shape, model, settings.examplesPerEpoch(split.training().size()), epochsTrained, null,
+                null, Machine.loadAverage());
+    }
+
+    /** The pair's two rows with the pair's latency, measured now with both plans in alternation. */
+    private List<SweepRow> withLatency(SweepPoint point, List<SweepRow> pair) throws IOException, OrtException {
+        SweepSettings settings = grid.settings();
+        PairLatency.Result latency = PairLatency.measure(
                 versionFolder(point, NetworkShape.DEEP), versionFolder(point, NetworkShape.SHALLOW),
                 settings.latencyWarmup(), settings.latencyRuns());
         double loadAverage = Machine.loadAverage();
-        int examples = settings.examplesPerEpoch(split.training().size());
-        return List.of(
-                row(point, NetworkShape.DEEP, trained.get(NetworkShape.DEEP), examples,
-                        latency == null ? null : latency.deepSingle(), null, loadAverage),
-                row(point, NetworkShape.SHALLOW, trained.get(NetworkShape.SHALLOW), examples,
-                        latency == null ? null : latency.shallowSingle(),
-                        latency == null ? null : latency.shallowBranches(), loadAverage));
+        return pair.stream().map(row -> row.shape() == NetworkShape.DEEP
+                ? row.withLatency(latency.deepSingle(), null, loadAverage)
+                : row.withLatency(latency.shallowSingle(), latency.shallowBranches(), loadAverage)).toList();
     }
 
     private static SweepRow row(SweepPoint point, NetworkShape shape, ModelManifest model, int examples,
-            Percentiles single, Percentiles branches, double loadAverage) {
+            int epochsTrained, Percentiles single, Percentiles branches, double loadAverage) {
         ModelManifest.Dataset dataset = model.dataset();
         return new SweepRow(point, shape, dataset.trainImages(), examples, dataset.validationImages(),
                 dataset.testImages(), model.architecture().classes(), model.parameters(),
                 evaluation(model, "train"), evaluation(model, "validation"), evaluation(model, "test"),
-                model.training().seconds(), single, branches, loadAverage);
+                model.training().seconds(), epochsTrained, model.training().epochs(), single, branches,
+                loadAverage);
     }
 
     /** NaN for a split the run did not have (a sweep without validation images). */

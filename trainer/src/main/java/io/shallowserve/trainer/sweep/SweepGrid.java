@@ -17,6 +17,12 @@ public record SweepGrid(
         List<Long> seeds,
         SweepSettings settings) {
 
+    /** The most epochs of a {@link #CONVERGED} run. */
+    static final int CONVERGED_EPOCHS = 30;
+
+    /** Epochs without a lower validation loss after which a {@link #CONVERGED} run stops. */
+    static final int CONVERGED_PATIENCE = 5;
+
     /**
      * 36 pairs (L 2 and 4, C 8, 16 and 32, kernel 3 and 5, relu, seeds 1 to 3) on 8,000 Fashion-MNIST training
      * images for 3 epochs: sized for under an hour on a 2-core machine, with Q from about 0.7 to 15, so every bin
@@ -29,7 +35,7 @@ public record SweepGrid(
             List.of(3, 5),
             List.of(Activation.RELU),
             List.of(1L, 2L, 3L),
-            new SweepSettings(3, 128, 0.003f, 10_000, 2_000, 0, 3, true, true, 7, 100, 1_000));
+            new SweepSettings(3, 0, 128, 0.003f, 10_000, 2_000, 0, 0, 3, true, true, 7, 100, 1_000));
 
     /**
      * 480 pairs (L 2, 4 and 8, C 8 to 64, kernel 3 and 5, relu and leaky relu, 5 seeds, Fashion-MNIST and MNIST)
@@ -42,7 +48,25 @@ public record SweepGrid(
             List.of(3, 5),
             List.of(Activation.RELU, Activation.LEAKY_RELU),
             List.of(1L, 2L, 3L, 4L, 5L),
-            new SweepSettings(12, 128, 0.003f, 0, 5_000, 0, 3, true, true, 7, 500, 5_000));
+            new SweepSettings(12, 0, 128, 0.003f, 0, 5_000, 0, 0, 3, true, true, 7, 500, 5_000));
+
+    /**
+     * The default grid's 12 configs and 3 seeds (36 pairs), each run trained to convergence: the full training split
+     * less a tenth for validation (54,000 and 6,000 images), up to {@value #CONVERGED_EPOCHS} epochs with the
+     * learning rate's cosine decay over them, stopping after {@value #CONVERGED_PATIENCE} epochs without a lower
+     * validation loss, the best epoch's weights measured. No latency: a graph's cost does not depend on its weights,
+     * the default grid measured the same graphs, and a sweep of many hours shares its machine. Each run's row is
+     * appended as it ends.
+     */
+    public static final SweepGrid CONVERGED = new SweepGrid(
+            DEFAULT.datasets(),
+            DEFAULT.units(),
+            DEFAULT.widths(),
+            DEFAULT.unitKernels(),
+            DEFAULT.activations(),
+            DEFAULT.seeds(),
+            new SweepSettings(CONVERGED_EPOCHS, CONVERGED_PATIENCE, 128, 0.003f, 0, 0, 0.1, 0, 3, true, true, 7, 0,
+                    0));
 
     public SweepGrid {
         datasets = nonEmpty("datasets", datasets);
@@ -55,12 +79,14 @@ public record SweepGrid(
         combinations(datasets, units, widths, unitKernels, activations, seeds).forEach(point -> point.spec(settings));
     }
 
-    /** {@link #DEFAULT} or {@link #LARGE} by name. */
+    /** {@link #DEFAULT}, {@link #CONVERGED} or {@link #LARGE} by name. */
     public static SweepGrid preset(String name) {
         return switch (name) {
             case "default" -> DEFAULT;
+            case "converged" -> CONVERGED;
             case "large" -> LARGE;
-            default -> throw new IllegalArgumentException("unknown grid '" + name + "', expected default or large");
+            default -> throw new IllegalArgumentException("unknown grid '" + name
+                    + "', expected default, converged or large");
         };
     }
 

@@ -17,7 +17,8 @@ import java.util.stream.Collectors;
 
 /**
  * A sweep's results folder: {@value #DESCRIPTION_FILE} (the settings every row shares and the machine the
- * latencies were measured on) and {@value #ROWS_FILE} (one line per trained network, appended a pair at a time).
+ * latencies were measured on) and {@value #ROWS_FILE} (one line per trained network, appended as each run ends, or
+ * a pair at a time when the pair's latency is measured).
  */
 public final class SweepResults {
 
@@ -52,6 +53,11 @@ public final class SweepResults {
             return new SweepResults(folder, wanted);
         }
         SweepResults existing = read(folder);
+        String header = Files.readAllLines(folder.resolve(ROWS_FILE)).stream().findFirst().orElse("");
+        if (!header.equals(SweepRow.csvHeader())) {
+            throw new IOException(folder.resolve(ROWS_FILE) + " has other columns than this trainer writes (" + header
+                    + "): choose another --output");
+        }
         if (!existing.description.settings().equals(settings)) {
             throw new IOException(folder + " holds rows made with other settings (" + existing.description.settings()
                     + ", now " + settings + "): choose another --output");
@@ -77,6 +83,10 @@ public final class SweepResults {
         return new SweepResults(folder, description);
     }
 
+    public Path folder() {
+        return folder;
+    }
+
     public Description description() {
         return description;
     }
@@ -97,6 +107,11 @@ public final class SweepResults {
         return rows;
     }
 
+    /** The runs with a row here, named as {@link Sweep#modelName} names them: {@code <point id>-<shape>}. */
+    public Set<String> finishedRuns() throws IOException {
+        return rows().stream().map(row -> Sweep.modelName(row.point(), row.shape())).collect(Collectors.toSet());
+    }
+
     /** Ids of the points whose deep and shallow rows are both here. */
     public Set<String> finishedPairs() throws IOException {
         Map<String, Integer> shapes = new HashMap<>();
@@ -107,9 +122,12 @@ public final class SweepResults {
                 .collect(Collectors.toSet());
     }
 
-    /** Appends a finished pair's rows in one write, so an interrupted sweep never leaves half a pair. */
-    void append(List<SweepRow> pair) throws IOException {
-        String lines = pair.stream().map(row -> row.csvLine() + "\n").collect(Collectors.joining());
+    /**
+     * Appends rows in one write: a run's row as soon as it ends, or a pair's two rows together when they carry the
+     * pair's latency.
+     */
+    void append(List<SweepRow> rows) throws IOException {
+        String lines = rows.stream().map(row -> row.csvLine() + "\n").collect(Collectors.joining());
         Files.writeString(folder.resolve(ROWS_FILE), lines, StandardOpenOption.APPEND);
     }
 }

@@ -27,9 +27,13 @@ import java.util.Map;
  * @param validation       the same on the validation split
  * @param test             the same on the test split
  * @param trainingSeconds  wall time of training (without evaluation and export)
+ * @param epochsTrained    epochs the run trained; 0 in rows written before this column existed
+ * @param keptEpoch        the epoch whose weights were measured and exported: the last, or with early stopping the
+ *                         one with the lowest validation loss; 0 in rows written before this column existed
  * @param single           batch-1 latency of model.onnx in one session; null when not measured
  * @param branches         batch-1 latency of stem, concurrent branches, head; null for deep or not measured
- * @param loadAverage      1-minute load average when the pair's latency was measured: others on the machine
+ * @param loadAverage      1-minute load average when the pair's latency was measured, or without latency when
+ *                         the run ended: others on the machine
  */
 public record SweepRow(
         SweepPoint point,
@@ -44,6 +48,8 @@ public record SweepRow(
         Evaluation validation,
         Evaluation test,
         double trainingSeconds,
+        int epochsTrained,
+        int keptEpoch,
         Percentiles single,
         Percentiles branches,
         double loadAverage) {
@@ -52,7 +58,7 @@ public record SweepRow(
             "pair", "shape", "dataset", "units", "width", "unit_kernel", "activation", "seed",
             "train_images", "train_examples", "validation_images", "test_images", "classes", "parameters", "q",
             "train_loss", "train_accuracy", "validation_loss", "validation_accuracy", "test_loss", "test_accuracy",
-            "training_seconds",
+            "training_seconds", "epochs_trained", "kept_epoch",
             "single_p50_us", "single_p90_us", "single_p99_us", "single_max_us",
             "branches_p50_us", "branches_p90_us", "branches_p99_us", "branches_max_us",
             "load_average");
@@ -63,6 +69,13 @@ public record SweepRow(
      */
     public double q() {
         return (double) trainExamples * classes / parameters;
+    }
+
+    /** This row with a pair's latency and the load average when it was measured. */
+    SweepRow withLatency(Percentiles single, Percentiles branches, double loadAverage) {
+        return new SweepRow(point, shape, trainImages, trainExamples, validationImages, testImages, classes,
+                parameters, train, validation, test, trainingSeconds, epochsTrained, keptEpoch, single, branches,
+                loadAverage);
     }
 
     static String csvHeader() {
@@ -78,7 +91,8 @@ public record SweepRow(
                 Integer.toString(testImages), Integer.toString(classes), Long.toString(parameters), number(q()),
                 number(train.loss()), number(train.accuracy()), number(validation.loss()),
                 number(validation.accuracy()), number(test.loss()), number(test.accuracy()),
-                String.format(Locale.ROOT, "%.1f", trainingSeconds)));
+                String.format(Locale.ROOT, "%.1f", trainingSeconds), Integer.toString(epochsTrained),
+                Integer.toString(keptEpoch)));
         values.addAll(latency(single));
         values.addAll(latency(branches));
         values.add(String.format(Locale.ROOT, "%.2f", loadAverage));
@@ -116,6 +130,8 @@ public record SweepRow(
                 evaluation(byName, "validation"),
                 evaluation(byName, "test"),
                 real(byName, "training_seconds"),
+                integerOrZero(byName, "epochs_trained"),
+                integerOrZero(byName, "kept_epoch"),
                 latency(byName, "single"),
                 latency(byName, "branches"),
                 real(byName, "load_average"));
@@ -149,6 +165,11 @@ public record SweepRow(
 
     private static int integer(Map<String, String> byName, String column) {
         return Integer.parseInt(value(byName, column));
+    }
+
+    /** A column added later: rows written before it have none. */
+    private static int integerOrZero(Map<String, String> byName, String column) {
+        return byName.containsKey(column) ? integer(byName, column) : 0;
     }
 
     private static double real(Map<String, String> byName, String column) {

@@ -14,11 +14,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * One model from data to repository: trains a network of one shape, measures it on every split, exports
- * its graphs and writes model.json into {@code <repository>/<name>/<version>/}.
+ * its graphs and writes model.json into {@code <repository>/<name>/<version>/}. With early stopping, the weights
+ * measured and exported are those of the epoch with the lowest validation loss.
  */
 public final class ModelTraining {
 
@@ -54,7 +56,8 @@ public final class ModelTraining {
                 spec, shape, data.normalization().mean(), data.normalization().std());
         try (NetworkTrainer trainer = NetworkTrainer.create(network, options.seed())) {
             long started = System.nanoTime();
-            trainer.train(data.training(), data.validation(), options, versionFolder.resolve(METRICS_FILE));
+            NetworkTrainer.History history =
+                    trainer.train(data.training(), data.validation(), options, versionFolder.resolve(METRICS_FILE));
             double seconds = (System.nanoTime() - started) / 1e9;
 
             Map<String, ModelManifest.Split> metrics = new LinkedHashMap<>();
@@ -82,7 +85,7 @@ public final class ModelTraining {
                     data.test().classNames(),
                     new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
                             data.test().size()),
-                    new ModelManifest.Training(framework(), "adam, cosine learning-rate decay", options.epochs(),
+                    new ModelManifest.Training(framework(), optimizer(options, history), history.keptEpoch(),
                             options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
                     metrics,
                     shape == NetworkShape.SHALLOW ? branches(spec) : null,
@@ -96,6 +99,20 @@ public final class ModelTraining {
     private static String framework() {
         Engine engine = Engine.getInstance();
         return "DJL " + Engine.getDjlVersion() + ", " + engine.getEngineName() + " " + engine.getVersion();
+    }
+
+    /**
+     * How the weights came about; with early stopping, also when it stopped and which epoch's weights these are
+     * (the manifest's epochs field is that epoch; metrics.csv has every epoch trained).
+     */
+    private static String optimizer(TrainingOptions options, NetworkTrainer.History history) {
+        if (!options.stopsEarly()) {
+            return "adam, cosine learning-rate decay";
+        }
+        return String.format(Locale.ROOT, "adam, cosine learning-rate decay over %d epochs, early stopping with"
+                        + " patience %d: %s after %d epochs, weights of epoch %d (lowest validation loss)",
+                options.epochs(), options.patience(), history.stoppedEarly(options) ? "stopped" : "ran all",
+                history.epochs().size(), history.keptEpoch());
     }
 
     private static ModelManifest.Split split(Evaluation evaluation) {

@@ -1,6 +1,7 @@
 package io.shallowserve.trainer.train;
 
 import ai.djl.Device;
+import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -17,6 +18,10 @@ import ai.djl.training.optimizer.Adam;
 import ai.djl.training.tracker.Tracker;
 import io.shallowserve.trainer.arch.ResidualNetwork;
 import io.shallowserve.trainer.data.ImageDataset;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,6 +29,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -32,8 +38,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * Trains one {@link ResidualNetwork} with DJL on the CPU: Adam with a cosine-decaying learning rate,
- * softmax cross-entropy on the labels (or another {@link TrainingTarget}), a progress bar per epoch and a CSV row
- * per epoch.
+ * softmax cross-entropy on the labels (or another {@link TrainingTarget}), optionally stopping early on the
+ * validation loss, with a line (and on a terminal a progress bar) per epoch and a CSV row per epoch.
  */
 public final class NetworkTrainer implements AutoCloseable {
 
@@ -59,10 +65,30 @@ public final class NetworkTrainer implements AutoCloseable {
     }
 
     /**
-     * Trains on the class labels for {@code options.epochs()} epochs, validating after each, and appends a row per
-     * epoch to {@code metricsCsv} (written fresh; null for none).
+     * What a training run did.
+     *
+     * @param epochs    every epoch trained, in order
+     * @param keptEpoch the epoch whose weights the network holds now: the last, or with early stopping the one with
+     *                  the lowest validation loss
      */
-    public List<EpochMetrics> train(
+    public record History(List<EpochMetrics> epochs, int keptEpoch) {
+
+        public History {
+            epochs = List.copyOf(epochs);
+        }
+
+        /** Whether training ended before the most epochs it was allowed. */
+        public boolean stoppedEarly(TrainingOptions options) {
+            return epochs.size() < options.epochs();
+        }
+    }
+
+    /**
+     * Trains on the class labels for {@code options.epochs()} epochs, validating after each, and appends a row per
+     * epoch to {@code metricsCsv} (written fresh; null for none). With {@code options.patience()}, stops after that
+     * many epochs without a lower validation loss and puts back the weights of the epoch with the lowest.
+     */
+    public History train(
             ImageDataset training, ImageDataset validation, TrainingOptions options, Path metricsCsv)
             throws IOException {
         return train(training, validation, options, metricsCsv, TrainingTarget.CLASS_LABELS);
@@ -72,7 +98,7 @@ public final class NetworkTrainer implements AutoCloseable {
      * Trains towards {@code target} (e.g. a teacher's logits). The train loss in the metrics is {@code target}'s
      * loss; the train accuracy and the validation metrics are always against the labels.
      */
-    public List<EpochMetrics> train(
+    public History train(
             ImageDataset training, ImageDataset validation, TrainingOptions options, Path metricsCsv,
             TrainingTarget target)
             throws IOException {
@@ -88,8 +114,15 @@ public final class NetworkTrainer implements AutoCloseable {
         DefaultTrainingConfig config = new DefaultTrainingConfig(target.loss())
                 .optOptimizer(Adam.builder().optLearningRateTracker(learningRate).build())
                 .optDevices(new Device[] {Device.cpu()});
+        if (options.stopsEarly() && validation.size() == 0) {
+            throw new IllegalArgumentException("early stopping (patience " + options.patience()
+                    + ") needs validation images");
+        }
         Random order = new Random(options.seed());
         List<EpochMetrics> history = new ArrayList<>();
+        double bestLoss = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0;
+        byte[] bestWeights = null;
         try (Trainer trainer = model.newTrainer(config);
                 PrintWriter csv = metricsCsv == null ? null : new PrintWriter(Files.newBufferedWriter(metricsCsv))) {
             trainer.initialize(new Shape(network.spec().inputShape(1)));
@@ -104,9 +137,56 @@ public final class NetworkTrainer implements AutoCloseable {
                     csv.println(metrics.csvRow());
                     csv.flush();
                 }
+                if (!options.stopsEarly()) {
+                    continue;
+                }
+                // A NaN loss (a diverged run) is never lower: it counts as an epoch without improvement.
+                if (metrics.validationLoss() < bestLoss) {
+                    bestLoss = metrics.validationLoss();
+                    bestEpoch = epoch;
+                    bestWeights = weights();
+                } else if (epoch - bestEpoch >= options.patience()) {
+                    print(options, String.format(Locale.ROOT, "%-7s stopped after epoch %d: no lower validation"
+                            + " loss for %d epochs", network.shape().id(), epoch, options.patience()));
+                    break;
+                }
             }
         }
-        return history;
+        if (!options.stopsEarly()) {
+            return new History(history, history.size());
+        }
+        if (bestWeights == null) {
+            throw new IllegalStateException("the validation loss was never a number: training diverged");
+        }
+        if (bestEpoch < history.size()) {
+            restore(bestWeights);
+        }
+        print(options, String.format(Locale.ROOT, "%-7s keeps the weights of epoch %d (validation loss %.4f)",
+                network.shape().id(), bestEpoch, bestLoss));
+        return new History(history, bestEpoch);
+    }
+
+    /** Every parameter of the network, batch-norm running statistics included, as DJL saves them. */
+    private byte[] weights() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            network.block().saveParameters(out);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void restore(byte[] weights) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(weights))) {
+            network.block().loadParameters(model.getNDManager(), in);
+        } catch (MalformedModelException e) {
+            throw new IllegalStateException("could not put back the weights saved a moment ago", e);
+        }
+    }
+
+    private static void print(TrainingOptions options, String line) {
+        if (options.progress() != Progress.QUIET) {
+            System.out.println(line);
+        }
     }
 
     private EpochMetrics trainEpoch(
@@ -130,7 +210,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 .setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500)
                 .continuousUpdate();
-        if (!options.showProgress()) {
+        if (options.progress() != Progress.BAR) {
             progress.setConsumer(new DelegatingProgressBarConsumer(line -> { }));
         }
         try (ProgressBar bar = progress.build()) {
@@ -171,11 +251,10 @@ public final class NetworkTrainer implements AutoCloseable {
                 validated == null ? Double.NaN : validated.accuracy(),
                 seconds,
                 seen / seconds);
-        if (options.showProgress()) {
-            System.out.printf("%-7s epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s%n",
-                    network.shape().id(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
-                    metrics.validationLoss(), metrics.validationAccuracy(), seconds);
-        }
+        print(options, String.format(Locale.ROOT,
+                "%-7s epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s",
+                network.shape().id(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
+                metrics.validationLoss(), metrics.validationAccuracy(), seconds));
         return metrics;
     }
 

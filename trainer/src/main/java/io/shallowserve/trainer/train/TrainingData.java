@@ -19,17 +19,14 @@ public record TrainingData(
         Normalization normalization) {
 
     /**
-     * @param trainLimit     use only the first this many training images (0 = all): for short runs
-     * @param validationSize images held out of the training split, chosen with {@code seed}
+     * @param trainLimit use only the first this many training images (0 = all): for short runs
+     * @param holdOut    how many of those are held out of the training split, chosen with {@code seed}
      */
-    public static TrainingData prepare(DataSplits splits, int trainLimit, int validationSize, long seed) {
+    public static TrainingData prepare(DataSplits splits, int trainLimit, ValidationSplit holdOut, long seed) {
         ImageDataset official = trainLimit > 0 && trainLimit < splits.train().size()
                 ? splits.train().firstN(trainLimit)
                 : splits.train();
-        if (validationSize < 0 || validationSize >= official.size()) {
-            throw new IllegalArgumentException("validation size " + validationSize + " must be between 0 and the "
-                    + official.size() + " training images, leaving some to train on");
-        }
+        int validationSize = holdOut.size(official.size());
         int[] shuffled = Permutation.of(official.size(), new Random(seed));
         ImageDataset validation = official.select(Arrays.copyOfRange(shuffled, 0, validationSize));
         ImageDataset training = official.select(Arrays.copyOfRange(shuffled, validationSize, shuffled.length));

@@ -30,7 +30,7 @@ class ResearchCommandsTest {
         int exit = run("sweep", "--grid", "huge", "--output", folder.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default or large");
+        assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default, converged or large");
     }
 
     @Test

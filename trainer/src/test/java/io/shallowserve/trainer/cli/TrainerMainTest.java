@@ -2,10 +2,12 @@ package io.shallowserve.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shallowserve.trainer.train.Progress;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -16,12 +18,54 @@ class TrainerMainTest {
     @TempDir
     Path folder;
 
+    private final StringWriter output = new StringWriter();
     private final StringWriter errors = new StringWriter();
 
     private int run(String... args) {
         CommandLine commandLine = TrainerMain.commandLine();
+        commandLine.setOut(new PrintWriter(output, true));
         commandLine.setErr(new PrintWriter(errors, true));
         return commandLine.execute(args);
+    }
+
+    @Test
+    void help_everySubcommand_printsItsUsage() {
+        Set<String> subcommands = TrainerMain.commandLine().getSubcommands().keySet();
+        assertThat(subcommands).contains("train", "compare", "sweep", "distill", "report");
+        for (String subcommand : subcommands) {
+            output.getBuffer().setLength(0);
+
+            int exit = run(subcommand, "--help");
+
+            assertThat(exit).as(subcommand).isZero();
+            assertThat(output.toString()).as(subcommand).startsWith("Usage: trainer " + subcommand);
+            assertThat(errors.toString()).as(subcommand).isEmpty();
+        }
+    }
+
+    @Test
+    void train_validationAndValidationFraction_saysTheyAreExclusive() {
+        int exit = run("train", "--validation", "1000", "--validation-fraction", "0.1", "--output",
+                folder.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("--validation and --validation-fraction are exclusive");
+        assertThat(folder).isEmptyDirectory();
+    }
+
+    @Test
+    void train_progressFlags_barsOnlyWhenAskedOrOnATerminal() {
+        assertThat(progressOf("train")).isEqualTo(Progress.forConsole());
+        assertThat(progressOf("train", "--progress")).isEqualTo(Progress.BAR);
+        assertThat(progressOf("train", "--no-progress")).isEqualTo(Progress.LINES);
+        // Tests run with their output in a file, not on a terminal.
+        assertThat(Progress.forConsole()).isEqualTo(Progress.LINES);
+    }
+
+    private static Progress progressOf(String... args) {
+        CommandLine.ParseResult parsed = TrainerMain.commandLine().parseArgs(args);
+        TrainCommand train = parsed.subcommand().commandSpec().commandLine().getCommand();
+        return train.training.options().progress();
     }
 
     @Test

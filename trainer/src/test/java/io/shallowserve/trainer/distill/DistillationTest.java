@@ -12,7 +12,9 @@ import io.shallowserve.trainer.export.OnnxExporter;
 import io.shallowserve.trainer.export.OrtGraph;
 import io.shallowserve.trainer.train.NetworkTrainer;
 import io.shallowserve.trainer.train.TrainingData;
+import io.shallowserve.trainer.train.Progress;
 import io.shallowserve.trainer.train.TrainingOptions;
+import io.shallowserve.trainer.train.ValidationSplit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,14 +33,14 @@ class DistillationTest {
 
     /** 2,500 training images, 2,000 test images: a few seconds. */
     private static TrainingData smallData() {
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 3_000, 500, 1);
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 3_000, ValidationSplit.ofImages(500), 1);
         return new TrainingData(data.kind(), data.training(), data.validation(), data.test().firstN(2_000),
                 data.normalization());
     }
 
     @Test
     void run_fewStepsOnCommittedTeacher_mimicAgreesWithTeacherFarAboveChance() throws Exception {
-        TrainingOptions options = new TrainingOptions(2, 64, 0.005f, 1, 30, false);
+        TrainingOptions options = new TrainingOptions(2, 0, 64, 0.005f, 1, 30, Progress.QUIET);
 
         DistillationResult result;
         try (OnnxTeacher teacher = OnnxTeacher.open(TEACHER)) {
@@ -70,7 +72,7 @@ class DistillationTest {
         Path graph = folder.resolve("student.onnx");
         float[] trained;
         try (NetworkTrainer trainer = NetworkTrainer.create(network, 1)) {
-            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 64, 0.005f, 1, 5, false), null);
+            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 0, 64, 0.005f, 1, 5, Progress.QUIET), null);
             trained = trainer.logits(pixels, 4);
             Files.write(graph, OnnxExporter.wholeModel(network.fold()).toByteArray());
         }

@@ -10,7 +10,9 @@ import io.shallowserve.trainer.data.ImageDataset;
 import io.shallowserve.trainer.data.RealData;
 import io.shallowserve.trainer.train.NetworkTrainer;
 import io.shallowserve.trainer.train.TrainingData;
+import io.shallowserve.trainer.train.Progress;
 import io.shallowserve.trainer.train.TrainingOptions;
+import io.shallowserve.trainer.train.ValidationSplit;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +36,7 @@ class ExportParityTest {
 
     @BeforeAll
     static void loadData() {
-        data = TrainingData.prepare(RealData.fashionMnist(), 4000, 0, 7);
+        data = TrainingData.prepare(RealData.fashionMnist(), 4000, ValidationSplit.ofImages(0), 7);
     }
 
     @ParameterizedTest
@@ -49,7 +51,7 @@ class ExportParityTest {
         ExportedModel exported;
         try (NetworkTrainer trainer = NetworkTrainer.create(network, 7)) {
             // A few steps move the batch-norm running statistics away from 0 and 1, so the folding is exercised.
-            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 32, 0.003f, 7, 30), null);
+            trainer.train(data.training(), data.validation(), new TrainingOptions(1, 0, 32, 0.003f, 7, 30, Progress.QUIET), null);
             djl = trainer.logits(pixels, IMAGES);
             exported = OnnxExporter.export(network.fold(), folder);
         }

@@ -38,11 +38,11 @@ final class KnownRows {
         int examples = (int) Math.round(q * 100);
         List<SweepRow> rows = new ArrayList<>();
         rows.add(new SweepRow(point, NetworkShape.DEEP, examples, examples, 2000, 10000, 10, 1000,
-                new Evaluation(deep[0], 0.9), new Evaluation(deep[1], 0.85), new Evaluation(deep[1], deep[2]), 10,
+                new Evaluation(deep[0], 0.9), new Evaluation(deep[1], 0.85), new Evaluation(deep[1], deep[2]), 10, 3, 3,
                 latency(deep[3]), null, 0.5));
         rows.add(new SweepRow(point, NetworkShape.SHALLOW, examples, examples, 2000, 10000, 10, 1000,
                 new Evaluation(shallow[0], 0.9), new Evaluation(shallow[1], 0.85),
-                new Evaluation(shallow[1], shallow[2]), 10, latency(shallow[3]), latency(shallow[4]), 0.5));
+                new Evaluation(shallow[1], shallow[2]), 10, 3, 3, latency(shallow[3]), latency(shallow[4]), 0.5));
         return rows;
     }
 

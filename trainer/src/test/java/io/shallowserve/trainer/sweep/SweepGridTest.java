@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.trainer.train.ValidationSplit;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -37,6 +38,19 @@ class SweepGridTest {
     }
 
     @Test
+    void convergedGrid_theDefaultGridsPairsOnTheFullSplitWithEarlyStoppingAndNoLatency() {
+        SweepSettings settings = SweepGrid.CONVERGED.settings();
+
+        assertThat(SweepGrid.CONVERGED.points()).isEqualTo(SweepGrid.DEFAULT.points());
+        assertThat(settings.trainLimit()).isZero();
+        assertThat(settings.validationSplit()).isEqualTo(ValidationSplit.ofFraction(0.1));
+        assertThat(settings.patience()).isPositive();
+        assertThat(settings.epochs()).isGreaterThan(settings.patience());
+        assertThat(settings.latencyRuns()).isZero();
+        assertThat(settings.maxStepsPerEpoch()).isZero();
+    }
+
+    @Test
     void newGrid_kernelLargerThanFeatureMap_failsBeforeAnyRun() {
         assertThatThrownBy(() -> new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8),
                         List.of(3, 15), List.of(Activation.RELU), List.of(1L), SweepGrid.DEFAULT.settings()))
@@ -45,6 +59,6 @@ class SweepGridTest {
 
     @Test
     void preset_unknownName_namesThePresets() {
-        assertThatThrownBy(() -> SweepGrid.preset("huge")).hasMessageContaining("default or large");
+        assertThatThrownBy(() -> SweepGrid.preset("huge")).hasMessageContaining("default, converged or large");
     }
 }

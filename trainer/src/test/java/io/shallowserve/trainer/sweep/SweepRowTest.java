@@ -7,6 +7,8 @@ import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.latency.Percentiles;
 import io.shallowserve.trainer.train.Evaluation;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SweepRowTest {
@@ -17,7 +19,7 @@ class SweepRowTest {
     @Test
     void parse_lineItWrote_givesTheSameRow() {
         SweepRow row = new SweepRow(POINT, NetworkShape.SHALLOW, 8000, 8000, 2000, 10000, 10, 53322,
-                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5,
+                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5, 17, 12,
                 new Percentiles(150.5, 180.5, 250.5, 900.5), new Percentiles(220.5, 330.5, 990.5, 9000.5), 1.25);
 
         SweepRow parsed = SweepRow.parse(SweepRow.COLUMNS, row.csvLine());
@@ -30,9 +32,28 @@ class SweepRowTest {
     @Test
     void parse_deepRowWithoutBranches_hasNoBranchLatency() {
         SweepRow row = new SweepRow(POINT, NetworkShape.DEEP, 8000, 8000, 2000, 10000, 10, 53322,
-                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5,
+                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5, 17, 12,
                 new Percentiles(150.5, 180.5, 250.5, 900.5), null, 1.25);
 
         assertThat(SweepRow.parse(SweepRow.COLUMNS, row.csvLine()).branches()).isNull();
+    }
+
+    @Test
+    void parse_rowWrittenBeforeTheEpochColumns_hasZeroEpochs() {
+        SweepRow row = new SweepRow(POINT, NetworkShape.DEEP, 8000, 8000, 2000, 10000, 10, 53322,
+                new Evaluation(0.25, 0.9125), new Evaluation(0.3125, 0.875), new Evaluation(0.375, 0.8625), 12.5, 3, 3,
+                null, null, 1.25);
+        List<String> oldHeader = SweepRow.COLUMNS.stream()
+                .filter(column -> !column.equals("epochs_trained") && !column.equals("kept_epoch")).toList();
+        List<String> values = new ArrayList<>(List.of(row.csvLine().split(",")));
+        int epochs = SweepRow.COLUMNS.indexOf("epochs_trained");
+        values.remove(epochs);
+        values.remove(epochs);
+
+        SweepRow parsed = SweepRow.parse(oldHeader, String.join(",", values));
+
+        assertThat(parsed.epochsTrained()).isZero();
+        assertThat(parsed.keptEpoch()).isZero();
+        assertThat(parsed.trainingSeconds()).isEqualTo(12.5);
     }
 }

@@ -8,20 +8,29 @@ import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.data.RealData;
 import io.shallowserve.trainer.repository.ModelManifest;
+import io.shallowserve.trainer.train.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A tiny real sweep on Fashion-MNIST: two configs, a few steps each, stopped by its budget and resumed. */
+/** Tiny real sweeps on Fashion-MNIST: two configs, a few steps each, stopped by a budget and resumed. */
 class SweepTest {
 
-    /** 5 steps of 32 images per epoch out of 1,000 training images: 160 examples. */
+    /** 5 steps of 32 images per epoch out of 1,000 training images: 160 examples; latency measured. */
     private static final SweepSettings SETTINGS =
-            new SweepSettings(1, 32, 0.005f, 1_200, 200, 5, 3, true, true, 7, 2, 10);
+            new SweepSettings(1, 0, 32, 0.005f, 1_200, 200, 0, 5, 3, true, true, 7, 2, 10);
+
+    /**
+     * Without latency, early stopping with patience 1 over at most 3 epochs, a tenth held out: 600 of 1,200 images
+     * (the floor of 1,000, but at most half).
+     */
+    private static final SweepSettings UNTIMED =
+            new SweepSettings(3, 1, 32, 0.005f, 1_200, 0, 0.1, 5, 3, true, true, 7, 0, 0);
 
     /** Two configs: relu and leaky relu of one small spec. */
     private static final SweepGrid GRID = new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(4),
@@ -30,23 +39,33 @@ class SweepTest {
     @TempDir
     Path folder;
 
-    private Sweep sweep(SweepResults results) {
-        return new Sweep(GRID, results, folder.resolve("models"),
-                Map.of(DatasetKind.FASHION_MNIST, RealData.fashionMnist()));
+    private final List<Integer> rowsSeenByListener = new ArrayList<>();
+
+    private Sweep sweep(SweepGrid grid, SweepResults results) {
+        return new Sweep(grid, results, folder.resolve("models"),
+                Map.of(DatasetKind.FASHION_MNIST, RealData.fashionMnist()), Progress.QUIET,
+                appended -> rowsSeenByListener.add(appended.rows().size()));
+    }
+
+    private static SweepGrid grid(SweepSettings settings) {
+        return new SweepGrid(GRID.datasets(), GRID.units(), GRID.widths(), GRID.unitKernels(), GRID.activations(),
+                GRID.seeds(), settings);
     }
 
     @Test
     void run_budgetSpentThenRunAgain_finishesTheRestAndThenSkipsEverything() throws Exception {
         Path results = folder.resolve("results");
 
-        Sweep.Outcome first = sweep(SweepResults.openForWriting(results, SETTINGS)).run(Duration.ofNanos(1));
-        Sweep.Outcome second = sweep(SweepResults.openForWriting(results, SETTINGS)).run(null);
+        Sweep.Outcome first = sweep(GRID, SweepResults.openForWriting(results, SETTINGS)).run(Duration.ofNanos(1));
+        Sweep.Outcome second = sweep(GRID, SweepResults.openForWriting(results, SETTINGS)).run(null);
         String rowsAfterSecond = Files.readString(results.resolve(SweepResults.ROWS_FILE));
-        Sweep.Outcome third = sweep(SweepResults.openForWriting(results, SETTINGS)).run(null);
+        Sweep.Outcome third = sweep(GRID, SweepResults.openForWriting(results, SETTINGS)).run(null);
 
-        assertThat(first).isEqualTo(new Sweep.Outcome(2, 0, 1, true));
-        assertThat(second).isEqualTo(new Sweep.Outcome(2, 1, 1, false));
-        assertThat(third).isEqualTo(new Sweep.Outcome(2, 2, 0, false));
+        // With latency, a pair's rows are appended together: the budget stops after the first pair.
+        assertThat(first).isEqualTo(new Sweep.Outcome(4, 0, 2, true));
+        assertThat(second).isEqualTo(new Sweep.Outcome(4, 2, 2, false));
+        assertThat(third).isEqualTo(new Sweep.Outcome(4, 4, 0, false));
+        assertThat(rowsSeenByListener).containsExactly(2, 4);
         assertThat(Files.readString(results.resolve(SweepResults.ROWS_FILE))).isEqualTo(rowsAfterSecond);
 
         List<SweepRow> rows = SweepResults.read(results).rows();
@@ -69,10 +88,48 @@ class SweepTest {
     }
 
     @Test
+    void run_stoppedAfterOneRunThenRunAgain_skipsTheFinishedRunAndRetrainsTheInterruptedOne() throws Exception {
+        Path results = folder.resolve("results");
+        SweepGrid grid = grid(UNTIMED);
+
+        Sweep.Outcome first = sweep(grid, SweepResults.openForWriting(results, UNTIMED)).run(Duration.ofNanos(1));
+        List<String> linesAfterFirst = Files.readAllLines(results.resolve(SweepResults.ROWS_FILE));
+        Path firstModel = folder.resolve("models/fashion-mnist-L2-C4-k3-relu-s1-deep/1/model.json");
+        String firstManifest = Files.readString(firstModel);
+        // What a sweep killed in the middle of the next run leaves: a partial model folder and no row.
+        Path interrupted = folder.resolve("models/fashion-mnist-L2-C4-k3-relu-s1-shallow/1");
+        Files.createDirectories(interrupted);
+        Files.writeString(interrupted.resolve("model.onnx"), "half written");
+        Sweep.Outcome second = sweep(grid, SweepResults.openForWriting(results, UNTIMED)).run(null);
+
+        assertThat(first).isEqualTo(new Sweep.Outcome(4, 0, 1, true));
+        assertThat(linesAfterFirst).hasSize(2);
+        assertThat(second).isEqualTo(new Sweep.Outcome(4, 1, 3, false));
+        assertThat(rowsSeenByListener).containsExactly(1, 2, 3, 4);
+        List<String> lines = Files.readAllLines(results.resolve(SweepResults.ROWS_FILE));
+        assertThat(lines.subList(0, 2)).isEqualTo(linesAfterFirst);
+        assertThat(Files.readString(firstModel)).isEqualTo(firstManifest);
+        assertThat(ModelManifest.read(interrupted.resolve(ModelManifest.FILE_NAME)).shape()).isEqualTo("shallow");
+
+        List<SweepRow> rows = SweepResults.read(results).rows();
+        assertThat(rows).extracting(row -> row.point().id() + " " + row.shape().id()).containsExactly(
+                "fashion-mnist-L2-C4-k3-relu-s1 deep", "fashion-mnist-L2-C4-k3-relu-s1 shallow",
+                "fashion-mnist-L2-C4-k3-leaky-relu-s1 deep", "fashion-mnist-L2-C4-k3-leaky-relu-s1 shallow");
+        for (SweepRow row : rows) {
+            assertThat(row.validationImages()).isEqualTo(600);
+            assertThat(row.trainImages()).isEqualTo(600);
+            assertThat(row.epochsTrained()).isBetween(1, 3);
+            assertThat(row.keptEpoch()).isBetween(1, row.epochsTrained());
+            assertThat(row.single()).isNull();
+            assertThat(row.branches()).isNull();
+        }
+    }
+
+    @Test
     void openForWriting_folderOfOtherSettings_refusesToMixRows() throws Exception {
         Path results = folder.resolve("results");
         SweepResults.openForWriting(results, SETTINGS);
-        SweepSettings moreEpochs = new SweepSettings(2, 32, 0.005f, 1_200, 200, 5, 3, true, true, 7, 2, 10);
+        SweepSettings moreEpochs = new SweepSettings(2, 0, 32, 0.005f, 1_200, 200, 0, 5, 3, true, true, 7, 2, 10);
 
         assertThatThrownBy(() -> SweepResults.openForWriting(results, moreEpochs))
                 .hasMessageContaining("other settings").hasMessageContaining("--output");

@@ -2,6 +2,7 @@ package io.shallowserve.trainer.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
@@ -27,9 +28,9 @@ class ModelTrainingTest {
 
     @Test
     void run_shallowOnFashionMnistSlice_learnsAndWritesVersionFolder() throws Exception {
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, 1000, 3);
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 6000, ValidationSplit.ofImages(1000), 3);
         // 2 epochs of 5000 images at batch 32: 314 steps.
-        TrainingOptions options = new TrainingOptions(2, 32, 0.005f, 3, 0);
+        TrainingOptions options = new TrainingOptions(2, 0, 32, 0.005f, 3, 0, Progress.LINES);
 
         ModelManifest manifest = ModelTraining.run(SPEC, NetworkShape.SHALLOW, data, options, repository, "tiny", 1);
 
@@ -60,21 +61,56 @@ class ModelTrainingTest {
     }
 
     @Test
+    void run_patienceOnATinySplit_stopsEarlyAndExportsTheBestEpochsWeights() throws Exception {
+        // 700 images to train on at a high rate: a 35,000-parameter network overfits them within a few epochs.
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 1400, ValidationSplit.ofFraction(0.5), 1);
+        ArchitectureSpec wide = new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 2, 3, Activation.RELU, true, 7);
+        TrainingOptions options = new TrainingOptions(30, 2, 32, 0.01f, 1, 0, Progress.QUIET);
+
+        ModelManifest manifest = ModelTraining.run(wide, NetworkShape.DEEP, data, options, repository, "stopped", 1);
+
+        List<String> lines = Files.readAllLines(repository.resolve("stopped/1").resolve(ModelTraining.METRICS_FILE));
+        double[] validationLoss = lines.stream().skip(1).mapToDouble(line -> Double.parseDouble(line.split(",")[3]))
+                .toArray();
+        int best = 1;
+        for (int epoch = 1; epoch <= validationLoss.length; epoch++) {
+            if (validationLoss[epoch - 1] < validationLoss[best - 1]) {
+                best = epoch;
+            }
+        }
+        assertThat(validationLoss.length).isLessThan(options.epochs()).isEqualTo(best + options.patience());
+        assertThat(manifest.training().epochs()).isEqualTo(best);
+        assertThat(manifest.training().optimizer()).contains("stopped after " + validationLoss.length + " epochs")
+                .contains("weights of epoch " + best);
+        // Measured after training: the best epoch's weights, not the last epoch's.
+        assertThat(manifest.metrics().get("validation").loss()).isCloseTo(validationLoss[best - 1], within(1e-5));
+    }
+
+    @Test
+    void run_patienceWithoutValidationImages_refusedBeforeTraining() {
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, ValidationSplit.ofImages(0), 3);
+
+        assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
+                        new TrainingOptions(3, 1, 32, 0.003f, 3, 1, Progress.QUIET), repository, "blind", 1))
+                .hasMessageContaining("early stopping (patience 1) needs validation images");
+    }
+
+    @Test
     void run_versionFolderAlreadyHoldsAModel_refusesToMixVersions() throws Exception {
         Path version = Files.createDirectories(repository.resolve("taken/1"));
         Files.writeString(version.resolve("model.json"), "{}");
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, 0, 3);
+        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, ValidationSplit.ofImages(0), 3);
 
         assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data,
-                        new TrainingOptions(1, 32, 0.003f, 3, 1), repository, "taken", 1))
+                        new TrainingOptions(1, 0, 32, 0.003f, 3, 1, Progress.QUIET), repository, "taken", 1))
                 .hasMessageContaining("taken/1 already holds a model");
         assertThat(Files.readString(version.resolve("model.json"))).isEqualTo("{}");
     }
 
     @Test
     void prepare_sameSeed_sameSplit() {
-        TrainingData first = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
-        TrainingData again = TrainingData.prepare(RealData.fashionMnist(), 3000, 500, 11);
+        TrainingData first = TrainingData.prepare(RealData.fashionMnist(), 3000, ValidationSplit.ofImages(500), 11);
+        TrainingData again = TrainingData.prepare(RealData.fashionMnist(), 3000, ValidationSplit.ofImages(500), 11);
 
         assertThat(first.training().size()).isEqualTo(2500);
         assertThat(first.validation().size()).isEqualTo(500);
