@@ -81,10 +81,10 @@ public final class Main {
         health.ready(engine.ready());
 
         // Platform threads for the front-ends' computing (decoding requests) and slow calls (repository loads);
-        // request threads, virtual or event-loop, only wait.
-        // One per core: more would only take turns at the cores with the instances, and parse batches of a few
-        // hundred kilobytes each into one another's caches.
-        ExecutorService workers = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(),
+        // request threads, virtual or event-loop, only wait. One per core, as decoding is computing, but at least
+        // four, so that a repository load taking seconds leaves decoding threads free on a small machine.
+        int workerThreads = Math.max(4, Runtime.getRuntime().availableProcessors());
+        ExecutorService workers = Executors.newFixedThreadPool(workerThreads,
                 Thread.ofPlatform().name("shallowserve-frontend-", 0).daemon(true).factory());
         HttpRouting.Builder http = HttpRouting.builder()
                 .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows),
