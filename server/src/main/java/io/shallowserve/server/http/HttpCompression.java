@@ -42,10 +42,11 @@ import java.util.zip.InflaterInputStream;
  *
  * <p>Responses: a successful one is compressed in the coding the request's {@code Accept-Encoding} prefers by its
  * q-values, uncompressed without one. Errors are not compressed, as Triton does not compress them: tritonclient.http
- * reads an error's body as UTF-8 JSON whatever its Content-Encoding. Helidon compresses every body of a listener with
- * the coder its context chooses from the request's headers alone, so this class is also the routing's filter that
- * tells it the status of the response being sent. Helidon's own choice takes the first coding it supports whatever
- * its q-value, so it would answer {@code gzip;q=0} ("anything but gzip") with gzip; this class chooses instead.
+ * reads an error's body as UTF-8 JSON whatever its Content-Encoding. Helidon compresses the bodies of a listener
+ * with the coder its context chooses from the request's headers alone, without the response's status, so this class
+ * is also the routing's filter that chooses the coding and, as the response is sent, tells the context. Helidon's own
+ * choice takes the first coding it supports whatever its q-value, so it would answer {@code gzip;q=0} ("anything but
+ * gzip") with gzip.
  */
 final class HttpCompression implements ContentEncodingContext, Filter {
 
@@ -73,21 +74,32 @@ final class HttpCompression implements ContentEncodingContext, Filter {
             .build();
 
     /**
-     * The status of the response this thread is sending, from just before it is sent until it is: Helidon asks for the
-     * response's encoder in between, on the thread that sends it (ServerResponseBase.entityBytes, contentEncode).
+     * The coding of the response this thread is sending, from just before it is sent until it is; none (null) for an
+     * uncompressed one. Helidon asks whether and how to encode a body in between, on the thread that sends it
+     * (ServerResponseBase.entityBytes, contentEncode), and gives the encoder only the request's headers.
      */
-    private final ThreadLocal<Status> sending = new ThreadLocal<>();
+    private final ThreadLocal<String> sending = new ThreadLocal<>();
 
+    /** Chooses the coding of the request's response from its Accept-Encoding, and applies it if it succeeds. */
     @Override
     public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
-        response.beforeSend(() -> sending.set(response.status()));
+        String coding = request.headers().contains(HeaderNames.ACCEPT_ENCODING)
+                ? preferredCoding(String.join(",", request.headers().get(HeaderNames.ACCEPT_ENCODING).allValues()))
+                : IDENTITY;
+        // Set for every response, so that nothing a failed send left on this thread reaches the next one.
+        response.beforeSend(() -> sending.set(
+                response.status().family() == Status.Family.SUCCESSFUL && !coding.equals(IDENTITY) ? coding : null));
         response.whenSent(sending::remove);
         chain.proceed();
     }
 
+    /**
+     * Whether the response being sent is compressed: Helidon copies a body through the encoder wherever this is true,
+     * even to leave it as it is.
+     */
     @Override
     public boolean contentEncodingEnabled() {
-        return true;
+        return sending.get() != null;
     }
 
     @Override
@@ -116,19 +128,11 @@ final class HttpCompression implements ContentEncodingContext, Filter {
         return codings.decoder(normalized(encodingId));
     }
 
-    /**
-     * For a successful response, the encoder of the coding the request's Accept-Encoding prefers; none without the
-     * header, and none for any other response.
-     */
+    /** The encoder of the response being sent (the filter chose it). */
     @Override
     public ContentEncoder encoder(Headers requestHeaders) {
-        Status status = sending.get();
-        if (status == null || status.family() != Status.Family.SUCCESSFUL
-                || !requestHeaders.contains(HeaderNames.ACCEPT_ENCODING)) {
-            return ContentEncoder.NO_OP;
-        }
-        return codings.encoder(preferredCoding(String.join(",",
-                requestHeaders.get(HeaderNames.ACCEPT_ENCODING).allValues())));
+        String coding = sending.get();
+        return coding == null ? ContentEncoder.NO_OP : codings.encoder(coding);
     }
 
     @Override
