@@ -229,6 +229,7 @@ class Checks:
         self.model_infer()
         self.classification_output()
         self.triton_client_replay()
+        self.compression()
         self.accuracy()
         self.statistics()
         self.repository()
@@ -346,6 +347,45 @@ class Checks:
         finally:
             replay.close()
 
+    def compression(self):
+        """ModelInfer in compressed messages: per call as tritonclient.grpc's compression_algorithm sends them, and as
+        a channel's default compression; a message that decompresses past the server's limit is refused."""
+        c, pb = self.c, self.pb
+        output = self.manifest["output"]["name"]
+        replay = TritonClientReplay(c, self.manifest["input"]["name"])
+        try:
+            for algorithm in ("gzip", "deflate"):
+                c.check(f"ModelInfer as tritonclient.grpc with compression_algorithm={algorithm!r}, batch 8")
+                logits = replay.infer(self.model, self.images[:8], [(output, 0)], compression_algorithm=algorithm)
+                require_logits(f"{algorithm} request", rows(logits[output]), self.expected[:8])
+                c.ok(f"grpc-encoding {algorithm}: logits within 1e-5 of ONNX Runtime")
+        finally:
+            replay.close()
+
+        c.check("channel with compression=grpc.Compression.Gzip")
+        channel = grpc.insecure_channel(c.target, compression=grpc.Compression.Gzip)
+        try:
+            stub = c.pb_grpc.GRPCInferenceServiceStub(channel)
+            require(stub.ServerLive(pb.ServerLiveRequest(), timeout=30).live, "live is false")
+            response = stub.ModelInfer(self.request(self.images[8:16]), timeout=60)
+            require_logits("gzip channel", rows(struct.unpack(f"<{8 * CLASSES}f", response.raw_output_contents[0])),
+                           self.expected[8:16])
+            # C-core keeps grpc-encoding to itself: CompressionTest checks the coding of the responses.
+            c.ok("ServerLive, and ModelInfer logits of images 8-15 within 1e-5 of ONNX Runtime")
+        finally:
+            channel.close()
+
+        # Four times the server's default limit (shallowserve.limits.message-bytes, 16 MiB), in about 64 KB.
+        zeros = 64 * 1024 * 1024
+        c.check(f"ModelInfer gzip message of {zeros >> 20} MiB of zeros")
+        bomb = self.request(self.images[:1])
+        bomb.raw_input_contents[0] = bytes(zeros)
+        c.expect_status(grpc.StatusCode.RESOURCE_EXHAUSTED, lambda: c.call(
+            "ModelInfer", bomb, timeout=60, compression=grpc.Compression.Gzip),
+            "Decompressed gRPC message exceeds maximum size")
+        self.infer_logits("after-bomb", 0, 1, typed=False)
+        c.ok("RESOURCE_EXHAUSTED for its decompressed size, and the next request on the channel is answered")
+
     def accuracy(self):
         c = self.c
         count = len(self.images)
@@ -449,8 +489,8 @@ class TritonClientReplay:
     - src/python/library/tritonclient/grpc/_client.py: InferenceServerClient.__init__ opens an insecure channel
       with exactly these options (MAX_GRPC_MESSAGE_SIZE = INT32_MAX, KeepAliveOptions' defaults) and makes a
       service_pb2_grpc.GRPCInferenceServiceStub; infer() calls ModelInfer with metadata = the headers given (none:
-      an empty tuple), timeout = client_timeout and compression = _grpc_compression_type(None), that is
-      grpc.Compression.NoCompression.
+      an empty tuple), timeout = client_timeout and compression = _grpc_compression_type(compression_algorithm):
+      grpc.Compression.NoCompression for None, .Gzip for "gzip", .Deflate for "deflate" (_utils.py).
     - _utils.py, _get_inference_request: sets model_name and model_version ("" for the server's choice) always,
       id only when not empty, appends each input's tensor and its raw bytes to raw_input_contents, and each
       requested output's tensor (outputs=None: no outputs, the server returns all).
@@ -482,7 +522,10 @@ class TritonClientReplay:
     def close(self):
         self.channel.close()
 
-    def infer(self, model_name, images, outputs, request_id=""):
+    COMPRESSION = {None: grpc.Compression.NoCompression, "gzip": grpc.Compression.Gzip,
+                   "deflate": grpc.Compression.Deflate}
+
+    def infer(self, model_name, images, outputs, request_id="", compression_algorithm=None):
         """outputs: (name, class_count) pairs, or None; returns {output name: flat values} as as_numpy reads them."""
         pb = self.pb
         request = pb.ModelInferRequest()
@@ -506,7 +549,7 @@ class TritonClientReplay:
                 request.outputs.extend([output])
         self.c.exercised.add(f"{INFERENCE}/ModelInfer")
         response = self.stub.ModelInfer(request=request, metadata=(), timeout=60,
-                                        compression=grpc.Compression.NoCompression)
+                                        compression=self.COMPRESSION[compression_algorithm])
         if request_id:
             require(response.id == request_id, f"id {response.id!r}, expected {request_id!r}")
         results = {}

@@ -22,7 +22,8 @@ import java.util.logging.Logger;
  * The gRPC front-end on grpc-java's own server (Netty), the reference implementation every gRPC client is tested
  * against, with its protections set: message and metadata size limits, a keepalive policy, connection idle time
  * and age, a handshake timeout and a bound on the rate of stream resets; requests decoded so that bad ones get a
- * status ({@link RequestDecoding}); and the gauge of open calls.
+ * status ({@link RequestDecoding}); gzip and deflate messages each way ({@link GrpcCompression}); and the gauge of
+ * open calls.
  *
  * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on the front-end
  * workers, platform threads shared with HTTP; inference itself runs on the model instances' threads, never here.
@@ -128,6 +129,9 @@ public final class GrpcServer {
                 .handshakeTimeout(options.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS)
                 .maxRstFramesPerWindow(options.maxRstFramesPerWindow(),
                         Math.toIntExact(options.rstFramesWindow().toSeconds()))
+                .decompressorRegistry(GrpcCompression.decompressors())
+                .compressorRegistry(GrpcCompression.compressors())
+                .intercept(new GrpcCompression())
                 .intercept(new OpenCallsInterceptor(registry))
                 .addService(ServerInterceptors.intercept(RequestDecoding.of(inference.bindService()),
                         new OverloadInterceptor(inference::anyQueueHasRoom)))

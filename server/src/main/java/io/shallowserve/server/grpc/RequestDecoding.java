@@ -9,6 +9,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,8 @@ import java.util.List;
  * <p>Each method's request marshaller is wrapped so that parsing never throws: it yields the message or the reason
  * it does not parse, and the call's listener closes the call with that reason. Messages grpc-java cannot even
  * deframe (a length over the limit, a compressed flag without grpc-encoding, a message cut short) never reach a
- * marshaller: grpc-java answers those itself (RESOURCE_EXHAUSTED, INTERNAL).
+ * marshaller: grpc-java answers those itself (RESOURCE_EXHAUSTED, INTERNAL). A compressed message that decompresses
+ * past the limit fails as it is parsed, with grpc-java's RESOURCE_EXHAUSTED, which its call ends with.
  */
 final class RequestDecoding {
 
@@ -77,6 +79,11 @@ final class RequestDecoding {
                 try {
                     return new Decoded<>(method.parseRequest(stream), null);
                 } catch (RuntimeException e) {
+                    if (e instanceof StatusRuntimeException tooLarge
+                            && tooLarge.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                        // grpc-java's verdict as it decompressed the message: past the limit (GrpcCompression).
+                        return new Decoded<>(null, tooLarge.getStatus());
+                    }
                     // grpc-java's protobuf marshaller wraps the parser's exception, whose message says what is wrong.
                     Throwable reason = e.getCause() != null ? e.getCause() : e;
                     return new Decoded<>(null, Status.INVALID_ARGUMENT.withDescription("the request of "

@@ -2,6 +2,7 @@ package io.shallowserve.server.http;
 
 import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.CloseConnectionException;
@@ -81,6 +82,10 @@ final class ConnectionCloseFilter implements Filter {
         private RuntimeException closing(Exception failure) {
             if (failure instanceof RequestException requestException && !requestException.keepAlive()) {
                 return requestException;
+            }
+            if (failure instanceof HttpException httpException && !httpException.keepAlive()) {
+                // Such as 413 for a compressed body that decompresses past the limit (HttpCompression).
+                return httpException;
             }
             if (failure instanceof CloseConnectionException closing) {
                 return closing;

@@ -9,8 +9,9 @@ import java.time.Duration;
 
 /**
  * The REST API's HTTP/1.1 port on Helidon and its protections: JSON errors for what Helidon answers itself
- * ({@link JsonResponses}), read timeouts ({@link ReadTimeouts}), and a connection that ends wherever a request could
- * not be read to its end ({@link ConnectionCloseFilter}).
+ * ({@link JsonResponses}), read timeouts ({@link ReadTimeouts}), a connection that ends wherever a request could
+ * not be read to its end ({@link ConnectionCloseFilter}), and gzip and deflate bodies each way, decompressed within
+ * the body limit ({@link HttpCompression}).
  */
 public final class HttpPort {
 
@@ -36,9 +37,12 @@ public final class HttpPort {
                 .name(HTTP_1_1)
                 .addReceiveListener(readTimeouts)
                 .build();
+        HttpCompression compression = new HttpCompression();
         listener.addProtocol(http1)
+                .contentEncoding(compression)
                 .directHandlers(JsonResponses.directHandlers(listener.maxPayloadSize(), http1.maxPrologueLength()));
         routing.addFilter(new ConnectionCloseFilter())
-                .addFilter(readTimeouts);
+                .addFilter(readTimeouts)
+                .addFilter(compression);
     }
 }

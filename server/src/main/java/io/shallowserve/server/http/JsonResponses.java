@@ -13,8 +13,9 @@ import java.util.Locale;
 
 /**
  * Responses with a JSON body; errors in the protocol's form, {@code {"error": "..."}}, also those that Helidon
- * sends before any route runs or while it reads a body: a body over the size limit (413), a request line over its
- * limit (414), a compressed body (415), a malformed request (400).
+ * sends before any route runs or while it reads a body: a body over the size limit, compressed or decompressed (413),
+ * a request line over its limit (414), a body in a coding this server does not decode (415), a malformed request
+ * (400).
  */
 public final class JsonResponses {
 
@@ -55,7 +56,10 @@ public final class JsonResponses {
                 .header(HeaderValues.CONTENT_TYPE_JSON);
         String text;
         if (status == Status.REQUEST_ENTITY_TOO_LARGE_413) {
-            text = "the request body is larger than the limit of " + maxBodyBytes
+            // A compressed body is held to the limit both as sent and as decompressed (HttpCompression).
+            String coding = request.headers().contains(HeaderNames.CONTENT_ENCODING) ? ", decompressed"
+                    + " (Content-Encoding: " + request.headers().get(HeaderNames.CONTENT_ENCODING).values() + ")," : "";
+            text = "the request body" + coding + " is larger than the limit of " + maxBodyBytes
                     + " bytes (shallowserve.limits.message-bytes); send fewer images per request";
         } else if (status == Status.REQUEST_URI_TOO_LONG_414) {
             text = "the request line (method, path and query) is longer than the limit of " + maxRequestLineBytes
@@ -65,10 +69,12 @@ public final class JsonResponses {
         } else if (status == Status.BAD_REQUEST_400 && detail != null
                 && detail.toLowerCase(Locale.ROOT).replace('-', ' ').contains("content encoding")
                 && request.headers().contains(HeaderNames.CONTENT_ENCODING)) {
-            // Helidon has no decoder for the body's Content-Encoding: this server ships none.
-            response.status(Status.UNSUPPORTED_MEDIA_TYPE_415).header(HeaderNames.ACCEPT_ENCODING, "identity");
-            text = "compressed request bodies (Content-Encoding: " + request.headers().get(HeaderNames.CONTENT_ENCODING)
-                    .values() + ") are not supported yet; send the body uncompressed";
+            // Helidon has no decoder for the body's Content-Encoding (HttpCompression has gzip and deflate). The
+            // response's Accept-Encoding lists the codings a request may have (RFC 7694).
+            response.status(Status.UNSUPPORTED_MEDIA_TYPE_415)
+                    .header(HeaderNames.ACCEPT_ENCODING, HttpCompression.REQUEST_CODINGS);
+            text = "request bodies with Content-Encoding: " + request.headers().get(HeaderNames.CONTENT_ENCODING)
+                    .values() + " are not supported; send the body with gzip, deflate or no Content-Encoding";
         } else if (status == Status.BAD_REQUEST_400) {
             // Helidon withholds the detail of a malformed request line.
             text = "malformed HTTP/1.1 request: " + (detail != null ? detail

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A grpc C-core client (Debian's python3-grpcio, the transport of tritonclient.grpc, KServe's Python SDK, Triton's
  * C++ client and perf_analyzer) against the real server: src/test/python/ccore_client_conformance.py calls every
  * RPC of the inference service and the health check, compares the logits with ONNX Runtime run here on the same
- * Fashion-MNIST test images, and replays ModelInfer as tritonclient.grpc sends it.
+ * Fashion-MNIST test images, and replays ModelInfer as tritonclient.grpc sends it, uncompressed, in gzip and in
+ * deflate.
  */
 @Timeout(300)
 class CCoreClientConformanceTest {

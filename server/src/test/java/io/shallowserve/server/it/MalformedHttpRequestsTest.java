@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Requests that no well-behaved client sends, written byte by byte on a plain socket: each gets a clear, bounded JSON
@@ -126,18 +125,37 @@ class MalformedHttpRequestsTest {
                 Arguments.of("no Host", "GET /v2/health/live HTTP/1.1\r\n\r\n", 400, "Host header must be present"));
     }
 
-    /** Compression is not supported yet: the client learns so, and which coding to send instead. */
+    /**
+     * A body in a coding the server does not decode: 415 naming the codings it does, in the message and in
+     * Accept-Encoding (RFC 7694), and the connection closes (the body is not read).
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"Content-Length: 4\r\n\r\nabcd",
-            "Transfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n0\r\n\r\n"})
-    void gzipBody_is415SayingCompressionIsNotSupportedYet(String body) {
+    @CsvSource({"br, Content-Length: 4", "compress, Transfer-Encoding: chunked", "'gzip, gzip', Content-Length: 4"})
+    void bodyInAnUnsupportedCoding_is415NamingTheSupportedOnes(String coding, String framing) {
+        String body = framing.startsWith("Content-Length") ? "abcd" : "4\r\nabcd\r\n0\r\n\r\n";
         try (RawHttp connection = RawHttp.connect(SERVER.server().port())) {
             Response response = connection.send("POST /v2/models/" + MODEL + "/infer HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n" + body).read();
+                    + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: " + coding + "\r\n"
+                    + framing + "\r\n\r\n" + body).read();
 
-            assertError(response, 415, "compressed request bodies (Content-Encoding: gzip) are not supported yet");
-            assertThat(response.header("Accept-Encoding")).isEqualTo("identity");
+            assertError(response, 415, "Content-Encoding: " + coding + " are not supported; send the body with gzip,"
+                    + " deflate or no Content-Encoding");
+            assertThat(response.header("Accept-Encoding")).isEqualTo("gzip, deflate");
             assertThat(connection.closedByServer(CLOSE_LIMIT)).as("connection closed after the 415").isTrue();
+        }
+        assertStillServing();
+    }
+
+    /** A body that its Content-Encoding says is gzip but is not: 400 saying so, and the connection closes. */
+    @Test
+    void bodyThatIsNotTheGzipItsContentEncodingSays_is400() {
+        try (RawHttp connection = RawHttp.connect(SERVER.server().port())) {
+            Response response = connection.send("POST /v2/models/" + MODEL + "/infer HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                    + "Content-Length: 4\r\n\r\nabcd").read();
+
+            assertError(response, 400, "the request body could not be read: Not in GZIP format");
+            assertThat(connection.closedByServer(CLOSE_LIMIT)).as("connection closed after the 400").isTrue();
         }
         assertStillServing();
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.server.it.RawHttp.Response;
 import io.shallowserve.server.testdata.FashionMnist;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,6 +46,20 @@ class SlowHttpClientsTest {
         // The body says 1000 bytes and brings 10.
         assertClosedAndStillServing("POST " + path.formatted(MODEL) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"inputs\":");
+    }
+
+    /**
+     * A gzip body that stops within its 10-byte header or within its compressed data: the decoder's reads are timed
+     * as the body's are (HttpCompression reads the header at the first read, not before).
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {3, 100})
+    void gzipBodyStopping_isClosed(int bytesSent) {
+        byte[] gzip = CompressedBodies.gzip(Requests.json(FashionMnist.testImages(1))
+                .getBytes(StandardCharsets.US_ASCII), 0);
+        assertClosedAndStillServing("POST /v2/models/" + MODEL + "/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: " + gzip.length
+                + "\r\n\r\n" + new String(gzip, 0, bytesSent, StandardCharsets.ISO_8859_1));
     }
 
     @Test
