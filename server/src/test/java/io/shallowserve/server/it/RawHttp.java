@@ -77,8 +77,7 @@ final class RawHttp implements AutoCloseable {
             if (body.length < length) {
                 throw new IllegalStateException("the body ended after " + body.length + " of " + length + " bytes");
             }
-            return new Response(Integer.parseInt(statusLine.split(" ", 3)[1]), headers,
-                    new String(body, StandardCharsets.UTF_8));
+            return new Response(Integer.parseInt(statusLine.split(" ", 3)[1]), headers, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -134,10 +133,15 @@ final class RawHttp implements AutoCloseable {
     }
 
     /** A response as read from the wire; header names in lower case. */
-    record Response(int status, Map<String, String> headers, String body) {
+    record Response(int status, Map<String, String> headers, byte[] bytes) {
 
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        /** The body as UTF-8 text. */
+        String body() {
+            return new String(bytes, StandardCharsets.UTF_8);
         }
     }
 }
