@@ -2,16 +2,21 @@ package io.shallowserve.server.http;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.TensorShapes;
+import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.TensorMetadata;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +25,8 @@ import java.util.Map;
  * A body is the JSON inference header, then, when the header {@code Inference-Header-Content-Length} gives the
  * JSON's length, the raw bytes of the tensors marked {@code "parameters": {"binary_data_size": N}}, in the order
  * the JSON lists them: little-endian, row-major, and BYTES elements each as a 4-byte little-endian length followed by
- * the bytes. A body without that header is JSON only, as before the extension.
+ * the bytes. A body without that header is JSON only, as before the extension. A header of 0 makes the body a raw
+ * binary request: no JSON, the whole body the bytes of the model's only input, one image (a batch of 1).
  *
  * <p>Outputs come back as binary data when the request's {@code "parameters"} say {@code "binary_data_output": true}
  * or the output's own say {@code "binary_data": true} (the output's own setting wins).
@@ -77,14 +83,18 @@ final class BinaryTensorData {
      *
      * @param inferenceHeaderLength the values of the Inference-Header-Content-Length header (none for a body that
      *                              is JSON only)
+     * @param modelInputs           the model's inputs as its metadata gives them, asked for a raw binary request only
      * @throws InferenceException INVALID_ARGUMENT for a header or body that does not add up, saying what is wrong
      */
-    static Request read(byte[] body, List<String> inferenceHeaderLength, String model, String version)
-            throws InferenceException {
+    static Request read(byte[] body, List<String> inferenceHeaderLength, String model, String version,
+            EngineCall<List<TensorMetadata>> modelInputs) throws InferenceException {
         if (inferenceHeaderLength.isEmpty()) {
             return JsonCodec.inferenceRequest(json(body, body.length), BinaryInputs.none(), model, version);
         }
         int jsonLength = jsonLength(inferenceHeaderLength, body.length);
+        if (jsonLength == 0) {
+            return rawRequest(body, modelInputs.run(), model, version);
+        }
         BinaryInputs binary = BinaryInputs.after(body, jsonLength);
         Request request = JsonCodec.inferenceRequest(json(body, jsonLength), binary, model, version);
         binary.checkAllTaken();
@@ -95,7 +105,31 @@ final class BinaryTensorData {
         return new InputStreamReader(new ByteArrayInputStream(body, 0, length), StandardCharsets.UTF_8);
     }
 
-    /** The header's value checked against the body: a whole number from 1 to the body's length. */
+    /**
+     * A raw binary request, as Triton takes it: the body is the data of the model's only input, for one image (the
+     * batch dimension, -1 in the metadata, is 1); every output comes back as binary data.
+     */
+    private static Request rawRequest(byte[] body, List<TensorMetadata> inputs, String model, String version)
+            throws InferenceException {
+        if (inputs.size() != 1) {
+            throw InferenceException.invalid("a raw binary request (Inference-Header-Content-Length: 0) needs a model"
+                    + " with one input; model " + model + " has " + inputs.size() + "; send the JSON inference header");
+        }
+        TensorMetadata input = inputs.getFirst();
+        long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
+        shape[0] = 1;
+        int count = TensorShapes.elementCount(input.name(), shape);
+        if (body.length != (long) count * Float.BYTES) {
+            throw InferenceException.invalid("a raw binary request (Inference-Header-Content-Length: 0) is the bytes of"
+                    + " input '" + input.name() + "' for one image, shape " + Arrays.toString(shape) + " FP32: "
+                    + count * Float.BYTES + " bytes; this body has " + body.length);
+        }
+        float[] values = BinaryInputs.after(body, 0).fp32(input.name(), body.length, shape, count);
+        return new Request(new InferenceRequest(model, version, "", List.of(new InferInput(input.name(),
+                input.datatype(), shape, values)), List.of(), Long.MAX_VALUE), new BinaryOutputs(true, Map.of()));
+    }
+
+    /** The header's value checked against the body: a whole number from 0 to the body's length. */
     private static int jsonLength(List<String> values, int bodyLength) throws InferenceException {
         if (values.size() > 1) {
             throw InferenceException.invalid("the request has " + values.size() + " Inference-Header-Content-Length"
@@ -109,13 +143,10 @@ final class BinaryTensorData {
             throw InferenceException.invalid("Inference-Header-Content-Length is '" + value + "'; it must be the"
                     + " length of the JSON inference header in bytes");
         }
-        if (length == 0) {
-            throw InferenceException.invalid("Inference-Header-Content-Length is 0, a raw binary request (the body"
-                    + " only the input's bytes, no JSON); this server needs the JSON inference header first");
-        }
         if (length < 0 || length > bodyLength) {
             throw InferenceException.invalid("Inference-Header-Content-Length is " + value + "; it must be the length"
-                    + " of the JSON inference header, from 1 to the body's " + bodyLength + " bytes");
+                    + " of the JSON inference header, from 0 (a raw binary request, no JSON) to the body's "
+                    + bodyLength + " bytes");
         }
         return (int) length;
     }

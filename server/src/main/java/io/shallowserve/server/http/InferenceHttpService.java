@@ -14,6 +14,7 @@ import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.observe.RequestMetrics;
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,12 +167,14 @@ public final class InferenceHttpService implements HttpService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // Only a raw binary request, which has no JSON to name its input, asks for the model's metadata.
+        EngineCall<List<TensorMetadata>> inputs = () -> engine.metadata(model, version).inputs();
         if (body.length <= PARSED_IN_PLACE_BYTES) {
-            return BinaryTensorData.read(body, inferenceHeaderLength, model, version);
+            return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
         }
         return InferenceEngine.await(CompletableFuture.supplyAsync(() -> {
             try {
-                return BinaryTensorData.read(body, inferenceHeaderLength, model, version);
+                return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
             } catch (InferenceException e) {
                 throw new CompletionException(e);
             }

@@ -9,6 +9,7 @@ import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.TensorMetadata;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,6 +19,9 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class BinaryTensorDataTest {
+
+    /** A model input as the metadata gives it: a batch of 2 x 2 images. */
+    private static final TensorMetadata IMAGE = new TensorMetadata("input", "FP32", List.of(-1L, 1L, 2L, 2L));
 
     @Test
     void read_binaryInput_isTheLittleEndianFloatsAfterTheJson() throws InferenceException {
@@ -65,10 +69,11 @@ class BinaryTensorDataTest {
         String length = Integer.toString(json.length());
         Map<List<String>, String> headers = Map.of(
                 List.of("abc"), "Inference-Header-Content-Length is 'abc'",
-                List.of("-1"), "from 1 to the body's " + body.length + " bytes",
+                List.of("-1"), "from 0 (a raw binary request, no JSON) to the body's " + body.length + " bytes",
                 List.of("99999999999999999999"), "is '99999999999999999999'; it must be the length",
-                List.of(Integer.toString(body.length + 1)), "from 1 to the body's " + body.length + " bytes",
-                List.of("0"), "raw binary request",
+                List.of(Integer.toString(body.length + 1)), "to the body's " + body.length + " bytes",
+                List.of("0"), "is the bytes of input 'input' for one image, shape [1, 1, 2, 2] FP32: 16 bytes;"
+                        + " this body has " + body.length,
                 List.of(length, length), "2 Inference-Header-Content-Length headers",
                 List.of(Integer.toString(json.length() - 1)), "not an inference request in JSON");
         headers.forEach((header, message) -> assertInvalid(body, header, message));
@@ -82,6 +87,23 @@ class BinaryTensorDataTest {
                 "\"binary_data_size\": 12; shape [2] of FP32 needs 8 bytes");
         assertInvalid(body(json, littleEndian(1f, 2f)), List.of(),
                 "no Inference-Header-Content-Length header");
+    }
+
+    @Test
+    void read_rawBinaryRequest_isOneImageOfTheModelsOnlyInputWithBinaryOutputs() throws InferenceException {
+        float[] pixels = {0f, 0.25f, 0.5f, 1f};
+
+        BinaryTensorData.Request request = BinaryTensorData.read(littleEndian(pixels), List.of("0"), "m", "v",
+                () -> List.of(IMAGE));
+
+        InferInput input = request.inference().inputs().getFirst();
+        assertThat(input.name()).isEqualTo("input");
+        assertThat(input.shape()).containsExactly(1, 1, 2, 2);
+        assertThat(input.values()).containsExactly(pixels);
+        assertThat(request.inference().outputs()).isEmpty();
+        assertThat(request.binaryOutputs().binary("logits")).isTrue();
+        assertThatThrownBy(() -> BinaryTensorData.read(littleEndian(pixels), List.of("0"), "m", "v",
+                () -> List.of(IMAGE, IMAGE))).hasMessageContaining("needs a model with one input; model m has 2");
     }
 
     @Test
@@ -139,11 +161,18 @@ class BinaryTensorDataTest {
     }
 
     private static BinaryTensorData.Request read(byte[] body, int jsonLength) throws InferenceException {
-        return BinaryTensorData.read(body, List.of(Integer.toString(jsonLength)), "m", "v");
+        return BinaryTensorData.read(body, List.of(Integer.toString(jsonLength)), "m", "v",
+                BinaryTensorDataTest::noInputs);
+    }
+
+    /** A request with JSON never asks for the model's inputs. */
+    private static List<TensorMetadata> noInputs() {
+        throw new AssertionError("the model's inputs were asked for a request with JSON");
     }
 
     private static void assertInvalid(byte[] body, List<String> header, String message) {
-        assertThatThrownBy(() -> BinaryTensorData.read(body, header, "m", "v")).as(header.toString())
+        assertThatThrownBy(() -> BinaryTensorData.read(body, header, "m", "v", () -> List.of(IMAGE)))
+                .as(header.toString())
                 .isInstanceOfSatisfying(InferenceException.class, e -> {
                     assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT);
                     assertThat(e.getMessage()).contains(message);

@@ -229,6 +229,26 @@ class BinaryTensorDataHttpTest {
         assertLogits(MODELS.get(MODEL), image, 1, result.fp32(Requests.OUTPUT));
     }
 
+    /**
+     * The extension's raw binary request (extension_binary_data.md, "Raw Binary Request"):
+     * Inference-Header-Content-Length 0, the body only the model's one input for a batch of 1, every output answered
+     * as binary data.
+     */
+    @Test
+    void rawBinaryRequest_oneImage_answersBinaryLogitsEqualToOnnxRuntime() {
+        float[] image = FashionMnist.image(IMAGES, 5);
+        String request = "POST /v2/models/" + MODEL + "/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Content-Type: application/octet-stream\r\nInference-Header-Content-Length: 0\r\n"
+                + "Content-Length: " + IMAGE_BYTES + "\r\n\r\n";
+
+        Response response = send(concat(request.getBytes(StandardCharsets.ISO_8859_1), littleEndian(image)));
+
+        assertBinaryResponse(response);
+        TritonInferResult result = new TritonInferResult(response);
+        assertThat(result.shape(Requests.OUTPUT)).containsExactly(1L, 10L);
+        assertLogits(MODELS.get(MODEL), image, 1, result.fp32(Requests.OUTPUT));
+    }
+
     // ------------------------------------------------------------------------------- bodies that do not add up
 
     @Test
@@ -264,12 +284,13 @@ class BinaryTensorDataHttpTest {
         String json = "{\"inputs\":[" + pythonBinaryInput(1) + "]}";
         int body = json.length() + IMAGE_BYTES;
         Map<String, String> lengths = Map.of(
-                Integer.toString(body + 1), "from 1 to the body's " + body + " bytes",
-                "-5", "from 1 to the body's " + body + " bytes",
+                Integer.toString(body + 1), "to the body's " + body + " bytes",
+                "-5", "from 0 (a raw binary request, no JSON) to the body's " + body + " bytes",
                 "99999999999999999999999", "it must be the length of the JSON inference header",
                 "12abc", "Inference-Header-Content-Length is '12abc'",
                 Integer.toString(json.length() - 2), "not an inference request in JSON",
-                "0", "raw binary request");
+                "0", "a raw binary request (Inference-Header-Content-Length: 0) is the bytes of input 'input' for one"
+                        + " image, shape [1, 1, 28, 28] FP32: " + IMAGE_BYTES + " bytes; this body has " + body);
         lengths.forEach((length, message) -> {
             String request = "POST /v2/models/" + MODEL + "/infer HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Inference-Header-Content-Length: " + length + "\r\nContent-Length: " + body + "\r\n\r\n" + json;
