@@ -160,7 +160,8 @@ public final class InferenceHttpService implements HttpService {
      */
     private BinaryTensorData.Request decode(ServerRequest request, String model, String version)
             throws InferenceException {
-        List<String> inferenceHeaderLength = request.headers().values(BinaryTensorData.INFERENCE_HEADER_CONTENT_LENGTH);
+        List<String> inferenceHeaderLength =
+                request.headers().values(BinaryTensorData.INFERENCE_HEADER_CONTENT_LENGTH);
         byte[] body;
         try (InputStream in = request.content().inputStream()) {
             body = in.readAllBytes();

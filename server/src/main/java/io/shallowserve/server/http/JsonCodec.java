@@ -36,9 +36,10 @@ import java.util.Map;
  * writer: tensor data goes straight between JSON numbers and {@code float[]}, without a tree of boxed numbers.
  *
  * <p>Input {@code data} may be flat or nested as the shape; it is read row-major either way. Output data is flat,
- * as Triton sends it. Tensors sent as binary data after the JSON (Triton's binary tensor data extension) appear here
- * only by their {@code "binary_data_size"}; {@link BinaryTensorData} frames the body around the JSON. Numbers are read with {@link Float#parseFloat} and written with {@link Float#toString}, so
- * an FP32 value survives the round trip exactly.
+ * as Triton sends it. Numbers are read with {@link Float#parseFloat} and written with {@link Float#toString}, so
+ * an FP32 value survives the round trip exactly. Tensors sent as binary data after the JSON (Triton's binary tensor
+ * data extension) appear here only by their {@code "binary_data_size"}; {@link BinaryTensorData} frames the body
+ * around the JSON.
  */
 final class JsonCodec {
 
@@ -83,7 +84,8 @@ final class JsonCodec {
             if (inputs == null) {
                 throw InferenceException.invalid("the request has no \"inputs\"");
             }
-            return new BinaryTensorData.Request(new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE),
+            return new BinaryTensorData.Request(
+                    new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE),
                     new BinaryTensorData.BinaryOutputs(binaryDataOutput, binaryData));
         } catch (IOException | IllegalStateException | NumberFormatException e) {
             // Gson reports malformed JSON as IOException, unexpected structure as IllegalStateException.
