@@ -48,8 +48,8 @@ import java.util.stream.Stream;
  * alternation (each step runs on every served model in turn, so that a slower moment of a shared machine does not
  * fall on one of them only): warm-up, the batching comparison (one in flight and the capacity search, batching off
  * and on), the no-op round trip of each server on both protocols, the driver's gRPC steps, one HTTP step of the
- * driver (one in flight, for the overhead), and Gatling's HTTP steps. The steps other than the batching comparison
- * run with batching off.
+ * driver in JSON and one in binary tensor data (one in flight, for the overhead), and Gatling's HTTP steps. The steps
+ * other than the batching comparison run with batching off.
  */
 final class Comparison {
 
@@ -116,18 +116,19 @@ final class Comparison {
             Map<Protocol, Map<String, Target>> targets = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> inference = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> batchingInference = new EnumMap<>(Protocol.class);
-            for (Protocol protocol : Protocol.values()) {
+            for (Protocol protocol : Protocol.frontEnds()) {
                 targets.put(protocol, connect(protocol, servers, connected));
                 inference.put(protocol, inferenceTransports(targets.get(protocol), served));
                 batchingInference.put(protocol, inferenceTransports(connect(protocol, batchingServers, connected),
                         served));
             }
-            warmUp(connected, List.of(inference, batchingInference));
+            warmUp("every server, its models and the no-op over both protocols",
+                    warmUpTransports(connected, List.of(inference, batchingInference)));
             // First, while the servers with batching off and on have run the same load (the warm-up): a server
             // that has run more is further along in compiling its code.
             batchingSteps = batchingComparison(served, inference.get(Protocol.GRPC),
                     batchingInference.get(Protocol.GRPC), servers, batchingServers, statistics);
-            for (Protocol protocol : Protocol.values()) {
+            for (Protocol protocol : Protocol.frontEnds()) {
                 for (Map.Entry<String, Target> target : targets.get(protocol).entrySet()) {
                     LatencySummary summary = runner.run(target.getValue().noOp(), new Load.Closed(1),
                             settings.step());
@@ -138,6 +139,13 @@ final class Comparison {
             }
             measurements.addAll(driverSteps(Protocol.GRPC, settings.driverLoads(), inference));
             measurements.addAll(driverSteps(Protocol.HTTP, List.of(new Load.Closed(1)), inference));
+            // Binary HTTP is warmed up only now, on the servers with batching off that it runs on: earlier, those
+            // servers would have run more than the ones with batching on before the batching comparison.
+            inference.put(Protocol.HTTP_BINARY, inferenceTransports(connect(Protocol.HTTP_BINARY, servers, connected),
+                    served));
+            warmUp("the models over HTTP with binary tensor data",
+                    List.copyOf(inference.get(Protocol.HTTP_BINARY).values()));
+            measurements.addAll(driverSteps(Protocol.HTTP_BINARY, List.of(new Load.Closed(1)), inference));
             gatlingReport = gatlingSteps(servers, served, measurements, notes);
         } finally {
             connected.forEach(Target::close);
@@ -237,17 +245,22 @@ final class Comparison {
         return transports;
     }
 
-    /**
-     * Unrecorded load on every server alike (2 in flight), every model and the no-op over both protocols: the
-     * servers' and this JVM's code is compiled before the first recorded step.
-     */
-    private void warmUp(List<Target> targets, List<Map<Protocol, Map<ServedModel, Transport>>> inference) {
+    /** The no-op of every target and every inference transport. */
+    private static List<Transport> warmUpTransports(List<Target> targets,
+            List<Map<Protocol, Map<ServedModel, Transport>>> inference) {
         List<Transport> all = new ArrayList<>();
         targets.forEach(target -> all.add(target.noOp()));
         inference.forEach(byProtocol -> byProtocol.values().forEach(byModel -> all.addAll(byModel.values())));
-        say("  warm-up: every server, its models and the no-op over both protocols, "
-                + settings.warmUp().multipliedBy(all.size()).toSeconds() + " s");
-        all.forEach(transport -> runner.run(transport, new Load.Closed(2), settings.warmUp()));
+        return all;
+    }
+
+    /**
+     * Unrecorded load (2 in flight) on each of {@code transports} in turn: the servers' and this JVM's code is
+     * compiled before the first recorded step.
+     */
+    private void warmUp(String what, List<Transport> transports) {
+        say("  warm-up: " + what + ", " + settings.warmUp().multipliedBy(transports.size()).toSeconds() + " s");
+        transports.forEach(transport -> runner.run(transport, new Load.Closed(2), settings.warmUp()));
     }
 
     /** The driver's steps over one protocol: each load on every served model in turn. */

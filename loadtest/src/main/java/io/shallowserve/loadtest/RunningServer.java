@@ -18,7 +18,7 @@ interface RunningServer extends AutoCloseable {
     default int port(Protocol protocol) {
         return switch (protocol) {
             case GRPC -> grpcPort();
-            case HTTP -> httpPort();
+            case HTTP, HTTP_BINARY -> httpPort();
         };
     }
 

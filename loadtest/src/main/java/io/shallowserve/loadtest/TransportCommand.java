@@ -232,7 +232,7 @@ final class TransportCommand implements Callable<Integer> {
                 + "\n\n| protocol | batch | capacity (requests/s) | offered (requests/s) | served | refused |"
                 + " other errors | refusal p50 (ms) | refusal p99 (ms) | refusal max (ms) | served p99 (ms) |\n"
                 + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Protocol protocol : Protocol.values()) {
+        for (Protocol protocol : Protocol.frontEnds()) {
             for (int batch : new int[] {1, LARGE_BATCH}) {
                 table.append(overload(server, protocol, batch));
             }

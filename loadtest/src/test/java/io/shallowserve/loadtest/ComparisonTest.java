@@ -43,8 +43,8 @@ class ComparisonTest {
         assertThat(result.errors()).as(progress.toString(StandardCharsets.UTF_8)).isZero();
         assertThat(result.served()).extracting(s -> s.label())
                 .containsExactly("fashion-deep / single", "fashion-shallow / single", "fashion-shallow / branches");
-        // Per served model: 3 driver steps over gRPC, 1 over HTTP, 1 Gatling step.
-        assertThat(result.measurements()).hasSize(3 * 5);
+        // Per served model: 3 driver steps over gRPC, 1 over HTTP in JSON, 1 in binary tensor data, 1 Gatling step.
+        assertThat(result.measurements()).hasSize(3 * 6);
         assertThat(result.measurements()).filteredOn(m -> m.generator().equals(Measurement.GATLING)).hasSize(3)
                 .allSatisfy(m -> assertThat(m.summary().requests()).isPositive());
         assertThat(result.compute()).hasSize(3);
@@ -66,7 +66,11 @@ class ComparisonTest {
         assertThat(md).contains("| fashion-deep | single | gRPC | driver | open 50/s |",
                 "| fashion-shallow | branches | HTTP | Gatling | open 50/s |",
                 "| fashion-shallow | branches | HTTP | driver | closed 1 |",
-                "| fashion-shallow | single | gRPC |");
+                "| fashion-shallow | branches | HTTP binary | driver | closed 1 |",
+                "| fashion-shallow | single | gRPC |",
+                "| HTTP binary | driver | closed 1 |");
+        // The floors table: compute p50 in the fourth column, where the latency table has the generator.
+        assertThat(md).containsPattern("\\| fashion-deep \\| single \\| HTTP binary \\| [0-9.]+ \\|");
         assertThat(md).contains("| fashion-shallow | branches | on, 500 µs | >= 100 |",
                 "| fashion-deep | single | off | open 100/s |",
                 "## One request in flight, batching off and on",

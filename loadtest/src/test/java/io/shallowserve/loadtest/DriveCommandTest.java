@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class DriveCommandTest {
      * in {@code out}.
      */
     private static int drive(StringWriter out, Protocol protocol, String... args) {
-        List<String> all = new ArrayList<>(List.of("drive", "--protocol", protocol.name().toLowerCase(Locale.ROOT),
+        List<String> all = new ArrayList<>(List.of("drive", "--protocol", protocol.toString(),
                 "--url", server.address(protocol)));
         all.addAll(List.of(args));
         return run(out, all.toArray(String[]::new));
@@ -93,6 +92,23 @@ class DriveCommandTest {
                 "--duration", "0.5", "--warmup", "0", "--json", json.toString());
 
         assertThat(exit).as(out.toString()).isZero();
+        JsonObject summary = steps(json).get(0).getAsJsonObject().getAsJsonObject("summary");
+        assertThat(summary.get("requests").getAsLong()).isPositive();
+        assertThat(summary.get("errors").getAsLong()).isZero();
+    }
+
+    @Test
+    void drive_httpBinaryClosedLoop_answersEveryRequestWithBinaryTensorData() throws IOException {
+        Path json = folder.resolve("http-binary.json");
+        StringWriter out = new StringWriter();
+
+        // Every answer without an Inference-Header-Content-Length header would count as an error.
+        int exit = run(out, "drive", "--protocol", "http-binary", "--url", server.address(Protocol.HTTP),
+                "--model", "fashion-deep", "--batch", "4", "--concurrency", "2", "--duration", "0.5", "--warmup", "0",
+                "--json", json.toString());
+
+        assertThat(exit).as(out.toString()).isZero();
+        assertThat(out.toString()).contains("HTTP binary fashion-deep (input input [-1, 1, 28, 28], batch 4");
         JsonObject summary = steps(json).get(0).getAsJsonObject().getAsJsonObject("summary");
         assertThat(summary.get("requests").getAsLong()).isPositive();
         assertThat(summary.get("errors").getAsLong()).isZero();

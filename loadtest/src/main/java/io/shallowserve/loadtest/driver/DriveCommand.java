@@ -44,12 +44,14 @@ public final class DriveCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = {"-u", "--url"},
-            description = "server host:port (default 127.0.0.1:8001 for grpc, 127.0.0.1:8000 for http: Triton's"
-                    + " ports, and shallowserve's)")
+            description = "server host:port (default 127.0.0.1:8001 for grpc, 127.0.0.1:8000 for http and"
+                    + " http-binary: Triton's ports, and shallowserve's)")
     private String url;
 
     @Option(names = {"-i", "--protocol"}, defaultValue = "grpc",
-            description = "grpc or http (default ${DEFAULT-VALUE})")
+            description = "grpc, http (tensors in JSON) or http-binary (Triton's binary tensor data: the input's bytes"
+                    + " after a JSON header, the outputs asked back as bytes, as tritonclient.http and perf_analyzer"
+                    + " send by default) (default ${DEFAULT-VALUE})")
     private Protocol protocol;
 
     @Option(names = {"-m", "--model"}, description = "model name (required unless --no-op)")

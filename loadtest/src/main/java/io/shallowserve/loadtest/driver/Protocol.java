@@ -1,18 +1,38 @@
 package io.shallowserve.loadtest.driver;
 
-/** The two front-ends of an Open Inference Protocol server, each on a port of its own. */
-public enum Protocol {
-    GRPC("gRPC", "ServerLive", 8001),
-    HTTP("HTTP", "GET /v2/health/live", 8000);
+import java.util.List;
 
+/**
+ * How the driver calls an Open Inference Protocol server: over gRPC, or over HTTP/REST with the tensors in JSON, or
+ * with them as Triton's binary tensor data (the input's raw bytes after a JSON header, the outputs asked back as
+ * binary data), which is what tritonclient.http and perf_analyzer send by default. The two HTTP forms share the HTTP
+ * port and its no-op; they are two values here because they cost differently and are measured side by side.
+ */
+public enum Protocol {
+    GRPC("grpc", "gRPC", "ServerLive", 8001),
+    HTTP("http", "HTTP", "GET /v2/health/live", 8000),
+    HTTP_BINARY("http-binary", "HTTP binary", "GET /v2/health/live", 8000);
+
+    private final String option;
     private final String label;
     private final String noOp;
     private final int defaultPort;
 
-    Protocol(String label, String noOp, int defaultPort) {
+    Protocol(String option, String label, String noOp, int defaultPort) {
+        this.option = option;
         this.label = label;
         this.noOp = noOp;
         this.defaultPort = defaultPort;
+    }
+
+    /** The protocols with a port and a no-op of their own: gRPC and HTTP. */
+    public static List<Protocol> frontEnds() {
+        return List.of(GRPC, HTTP);
+    }
+
+    /** The front-end this one reaches: its port and its no-op. */
+    public Protocol frontEnd() {
+        return this == HTTP_BINARY ? HTTP : this;
     }
 
     /** The name tables show. */
@@ -28,5 +48,11 @@ public enum Protocol {
     /** Where servers listen for it unless told otherwise: Triton's ports, which shallowserve uses too. */
     public int defaultPort() {
         return defaultPort;
+    }
+
+    /** The value of {@code --protocol}: grpc, http or http-binary (picocli matches an option's value to this). */
+    @Override
+    public String toString() {
+        return option;
     }
 }

@@ -13,7 +13,8 @@ public sealed interface Target extends AutoCloseable permits GrpcTarget, HttpTar
     static Target connect(Protocol protocol, String host, int port, Duration callTimeout) {
         return switch (protocol) {
             case GRPC -> new GrpcTarget(host, port, callTimeout);
-            case HTTP -> new HttpTarget(host, port, callTimeout);
+            case HTTP -> new HttpTarget(host, port, callTimeout, false);
+            case HTTP_BINARY -> new HttpTarget(host, port, callTimeout, true);
         };
     }
 

@@ -112,7 +112,8 @@ public final class InferenceSimulation extends Simulation {
 
     private static List<byte[]> bodies(HttpLoadPlan plan, HttpLoadPlan.Endpoint endpoint) {
         URI server = URI.create(endpoint.baseUrl());
-        try (HttpTarget metadata = new HttpTarget(server.getHost(), server.getPort(), Duration.ofSeconds(10))) {
+        try (HttpTarget metadata = new HttpTarget(server.getHost(), server.getPort(), Duration.ofSeconds(10),
+                false)) {
             ModelInput input = metadata.input(endpoint.model(), "");
             return ImageSet.read(plan.images(), PREPARED_REQUESTS, input).batches(input, 1, PREPARED_REQUESTS)
                     .stream().map(tensor -> tensor.inferJson().getBytes(StandardCharsets.UTF_8)).toList();

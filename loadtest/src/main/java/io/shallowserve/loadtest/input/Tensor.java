@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * One FP32 input tensor of a request, with its two wire forms.
+ * One FP32 input tensor of a request, with its wire forms.
  *
  * @param name  the input's name
  * @param shape its shape
@@ -21,6 +21,17 @@ public record Tensor(String name, long[] shape, float[] data) {
         ByteBuffer bytes = ByteBuffer.allocate(data.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(data);
         return bytes.array();
+    }
+
+    /**
+     * The JSON of {@code POST /v2/models/{model}/infer} with this input as Triton's binary tensor data, its
+     * {@link #littleEndianBytes()} to follow it, and every output asked back as binary data: what tritonclient.http
+     * writes for {@code infer(model, [input])} after {@code input.set_data_from_numpy(images)} (its default, binary).
+     */
+    public String inferBinaryJson() {
+        return "{\"inputs\":[{\"name\":" + JSON.toJson(name) + ",\"shape\":" + Arrays.toString(shape).replace(" ", "")
+                + ",\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":" + data.length * Float.BYTES
+                + "}}],\"parameters\":{\"binary_data_output\":true}}";
     }
 
     /** The body of {@code POST /v2/models/{model}/infer}: this one input, its data flattened. */

@@ -48,7 +48,8 @@ final class ReportTables {
                     .filter(c -> c.served().equals(served)).findFirst();
             for (Protocol protocol : Protocol.values()) {
                 Optional<Floors.NoOp> noOp = result.noOps().stream()
-                        .filter(n -> n.plan().equals(served.plan()) && n.protocol() == protocol).findFirst();
+                        .filter(n -> n.plan().equals(served.plan()) && n.protocol() == protocol.frontEnd())
+                        .findFirst();
                 Optional<Measurement> endToEnd = oneInFlight(result, served, protocol);
                 if (compute.isEmpty() || noOp.isEmpty() || endToEnd.isEmpty()) {
                     continue;
@@ -66,7 +67,10 @@ final class ReportTables {
         return new Table("Floors and server overhead (one request in flight)",
                 "compute: the model's execution plan in-process, one caller, no server. no-op: a round trip to the"
                         + " same server process that runs no model (gRPC ServerLive, HTTP GET /v2/health/live)."
-                        + " end-to-end: inference through the server, driver, closed loop with 1 in flight."
+                        + " end-to-end: inference through the server, driver, closed loop with 1 in flight; over HTTP"
+                        + " the tensors in JSON, over \"HTTP binary\" as Triton's binary tensor data (the image's"
+                        + " bytes after a JSON header, the logits answered as bytes), as tritonclient.http and"
+                        + " perf_analyzer send them by default."
                         + " overhead = end-to-end p50 - compute p50 - no-op p50: what the server adds around the"
                         + " model beyond a bare round trip (decoding, queueing, encoding). Medians do not add exactly;"
                         + " read it as an estimate.",

@@ -96,5 +96,9 @@ class ImageSetTest {
         assertThat(json.get("datatype").getAsString()).isEqualTo("FP32");
         assertThat(json.get("shape").toString()).isEqualTo("[1,1,1,2]");
         assertThat(json.get("data").toString()).isEqualTo("[0.5,1.0]");
+        // tritonclient.http's JSON for infer(model, [input]) after input.set_data_from_numpy(data), byte for byte.
+        assertThat(tensor.inferBinaryJson()).isEqualTo("{\"inputs\":[{\"name\":\"input\",\"shape\":[1,1,1,2],"
+                + "\"datatype\":\"FP32\",\"parameters\":{\"binary_data_size\":8}}],"
+                + "\"parameters\":{\"binary_data_output\":true}}");
     }
 }

@@ -1,5 +1,6 @@
 package io.shallowserve.server.http;
 
+import io.helidon.http.HeaderValues;
 import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
 import io.helidon.http.Status;
@@ -12,22 +13,24 @@ import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
-import io.shallowserve.server.inference.InferenceRequest;
+import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.observe.RequestMetrics;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
  * readiness, inference, and Triton's statistics and model repository (index, load, unload) paths. Every model path also comes with
- * {@code /versions/{version}}; without it the newest ready version answers.
+ * {@code /versions/{version}}; without it the newest ready version answers. Inference takes and gives tensors in
+ * JSON or as Triton's binary tensor data ({@link BinaryTensorData}).
  *
  * <p>Helidon runs each handler on a virtual thread of its own; inference runs on the model instances' threads
  * and the handler only waits for it.
@@ -122,8 +125,32 @@ public final class InferenceHttpService implements HttpService {
     private void infer(ServerRequest request, ServerResponse response) {
         String model = model(request);
         String version = version(request);
-        respond(response, () -> JsonCodec.inferResponse(InferenceEngine.await(metrics.record(model,
-                () -> engine.submit(model, version, () -> decode(request, model, version))))));
+        // Set by the decoder, which runs before the response exists: how the client wants the outputs back.
+        AtomicReference<BinaryTensorData.BinaryOutputs> binaryOutputs = new AtomicReference<>();
+        respond(response, () -> {
+            InferenceResponse result = InferenceEngine.await(metrics.record(model,
+                    () -> engine.submit(model, version, () -> {
+                        BinaryTensorData.Request decoded = decode(request, model, version);
+                        binaryOutputs.set(decoded.binaryOutputs());
+                        return decoded.inference();
+                    })));
+            return BinaryTensorData.write(result, binaryOutputs.get());
+        }, body -> sendInferResponse(response, body));
+    }
+
+    /**
+     * An infer response; one with binary data as Triton sends it: Content-Type application/octet-stream and the
+     * JSON's length in Inference-Header-Content-Length.
+     */
+    private static void sendInferResponse(ServerResponse response, BinaryTensorData.Response body) {
+        if (!body.hasBinaryData()) {
+            JsonResponses.send(response, Status.OK_200, body.bytes());
+            return;
+        }
+        response.status(Status.OK_200);
+        response.header(HeaderValues.CONTENT_TYPE_OCTET_STREAM);
+        response.header(BinaryTensorData.INFERENCE_HEADER_CONTENT_LENGTH, Integer.toString(body.jsonLength()));
+        response.send(body.bytes());
     }
 
     /**
@@ -131,28 +158,28 @@ public final class InferenceHttpService implements HttpService {
      * other request, health checks included, needs; a platform worker shares the cores fairly instead. A small
      * body (a few images) is parsed here: that takes less than the hand-off would.
      */
-    private InferenceRequest decode(ServerRequest request, String model, String version) throws InferenceException {
+    private BinaryTensorData.Request decode(ServerRequest request, String model, String version)
+            throws InferenceException {
+        List<String> inferenceHeaderLength =
+                request.headers().values(BinaryTensorData.INFERENCE_HEADER_CONTENT_LENGTH);
         byte[] body;
         try (InputStream in = request.content().inputStream()) {
             body = in.readAllBytes();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // Only a raw binary request, which has no JSON to name its input, asks for the model's metadata.
+        EngineCall<List<TensorMetadata>> inputs = () -> engine.metadata(model, version).inputs();
         if (body.length <= PARSED_IN_PLACE_BYTES) {
-            return parse(body, model, version);
+            return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
         }
         return InferenceEngine.await(CompletableFuture.supplyAsync(() -> {
             try {
-                return parse(body, model, version);
+                return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
             } catch (InferenceException e) {
                 throw new CompletionException(e);
             }
         }, workers));
-    }
-
-    private static InferenceRequest parse(byte[] body, String model, String version) throws InferenceException {
-        return JsonCodec.inferenceRequest(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8),
-                model, version);
     }
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
@@ -189,9 +216,14 @@ public final class InferenceHttpService implements HttpService {
 
     /** Sends the JSON that {@code call} returns with 200, or its failure as {@code {"error": ...}}. */
     private static void respond(ServerResponse response, EngineCall<byte[]> call) {
-        byte[] json;
+        respond(response, call, json -> JsonResponses.send(response, Status.OK_200, json));
+    }
+
+    /** Sends what {@code call} returns with {@code sendOk}, or its failure as {@code {"error": ...}}. */
+    private static <T> void respond(ServerResponse response, EngineCall<T> call, Consumer<T> sendOk) {
+        T result;
         try {
-            json = call.run();
+            result = call.run();
         } catch (InferenceException e) {
             if (e.getCause() instanceof HttpException || e.getCause() instanceof RequestException
                     || e.getCause() instanceof CloseConnectionException) {
@@ -214,6 +246,6 @@ public final class InferenceHttpService implements HttpService {
             JsonResponses.send(response, Status.INTERNAL_SERVER_ERROR_500, JsonCodec.error(e.toString()));
             return;
         }
-        JsonResponses.send(response, Status.OK_200, json);
+        sendOk.accept(result);
     }
 }

@@ -27,6 +27,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,7 +37,9 @@ import java.util.Map;
  *
  * <p>Input {@code data} may be flat or nested as the shape; it is read row-major either way. Output data is flat,
  * as Triton sends it. Numbers are read with {@link Float#parseFloat} and written with {@link Float#toString}, so
- * an FP32 value survives the round trip exactly.
+ * an FP32 value survives the round trip exactly. Tensors sent as binary data after the JSON (Triton's binary tensor
+ * data extension) appear here only by their {@code "binary_data_size"}; {@link BinaryTensorData} frames the body
+ * around the JSON.
  */
 final class JsonCodec {
 
@@ -50,20 +53,28 @@ final class JsonCodec {
 
     // ------------------------------------------------------------------------------------------------ reading
 
-    /** The engine request in an infer request body, for the model and version of the request path. */
-    static InferenceRequest inferenceRequest(Reader body, String model, String version) throws InferenceException {
-        JsonReader reader = new JsonReader(body);
+    /**
+     * The engine request in the JSON of an infer request, for the model and version of the request path, and the
+     * outputs it asks back as binary data. Inputs with a {@code "binary_data_size"} take their data from
+     * {@code binary} (see {@link BinaryTensorData}).
+     */
+    static BinaryTensorData.Request inferenceRequest(Reader json, BinaryInputs binary, String model, String version)
+            throws InferenceException {
+        JsonReader reader = new JsonReader(json);
         reader.setStrictness(Strictness.STRICT);
         try {
             String id = "";
             List<InferInput> inputs = null;
             List<RequestedOutput> outputs = List.of();
+            boolean binaryDataOutput = false;
+            Map<String, Boolean> binaryData = new HashMap<>();
             reader.beginObject();
             while (reader.hasNext()) {
                 switch (reader.nextName()) {
                     case "id" -> id = reader.nextString();
-                    case "inputs" -> inputs = inputs(reader);
-                    case "outputs" -> outputs = outputs(reader);
+                    case "inputs" -> inputs = inputs(reader, binary);
+                    case "outputs" -> outputs = outputs(reader, binaryData);
+                    case "parameters" -> binaryDataOutput = binaryDataOutput(reader);
                     default -> reader.skipValue();
                 }
             }
@@ -73,7 +84,9 @@ final class JsonCodec {
             if (inputs == null) {
                 throw InferenceException.invalid("the request has no \"inputs\"");
             }
-            return new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE);
+            return new BinaryTensorData.Request(
+                    new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE),
+                    new BinaryTensorData.BinaryOutputs(binaryDataOutput, binaryData));
         } catch (IOException | IllegalStateException | NumberFormatException e) {
             // Gson reports malformed JSON as IOException, unexpected structure as IllegalStateException.
             throw InferenceException.invalid("the request body is not an inference request in JSON: "
@@ -119,21 +132,23 @@ final class JsonCodec {
                 .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
     }
 
-    private static List<InferInput> inputs(JsonReader reader) throws IOException, InferenceException {
+    private static List<InferInput> inputs(JsonReader reader, BinaryInputs binary)
+            throws IOException, InferenceException {
         List<InferInput> inputs = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
-            inputs.add(input(reader));
+            inputs.add(input(reader, binary));
         }
         reader.endArray();
         return inputs;
     }
 
-    private static InferInput input(JsonReader reader) throws IOException, InferenceException {
+    private static InferInput input(JsonReader reader, BinaryInputs binary) throws IOException, InferenceException {
         String name = null;
         String datatype = null;
         long[] shape = null;
         FloatArray data = null;
+        Long binaryDataSize = null;
         reader.beginObject();
         while (reader.hasNext()) {
             switch (reader.nextName()) {
@@ -141,6 +156,7 @@ final class JsonCodec {
                 case "datatype" -> datatype = reader.nextString();
                 case "shape" -> shape = shape(reader);
                 case "data" -> data = data(reader, name);
+                case "parameters" -> binaryDataSize = binaryDataSize(reader, name);
                 default -> reader.skipValue();
             }
         }
@@ -158,10 +174,18 @@ final class JsonCodec {
             throw InferenceException.invalid("input '" + name + "' has datatype '" + datatype
                     + "'; this server takes FP32 inputs");
         }
-        if (data == null) {
-            throw InferenceException.invalid("input '" + name + "' has no \"data\"");
+        if (data != null && binaryDataSize != null) {
+            throw InferenceException.invalid("input '" + name + "' has both \"data\" and \"binary_data_size\"; send"
+                    + " its data one way: in \"data\", or as binary data after the JSON");
+        }
+        if (data == null && binaryDataSize == null) {
+            throw InferenceException.invalid("input '" + name + "' has no \"data\" (nor \"parameters\":"
+                    + " {\"binary_data_size\": N} with N bytes after the JSON)");
         }
         int count = TensorShapes.elementCount(name, shape);
+        if (binaryDataSize != null) {
+            return new InferInput(name, datatype, shape, binary.fp32(name, binaryDataSize, shape, count));
+        }
         if (data.size != count) {
             throw InferenceException.invalid("input '" + name + "' has " + data.size + " values in \"data\"; shape "
                     + Arrays.toString(shape) + " needs " + count);
@@ -202,17 +226,44 @@ final class JsonCodec {
         return values;
     }
 
-    private static List<RequestedOutput> outputs(JsonReader reader) throws IOException, InferenceException {
+    /** The input parameter "binary_data_size": how many bytes of binary data the input takes; null when absent. */
+    private static Long binaryDataSize(JsonReader reader, String input) throws IOException, InferenceException {
+        Long size = null;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            if (reader.nextName().equals("binary_data_size")) {
+                String what = (input == null ? "an input's" : "input '" + input + "'") + " \"binary_data_size\"";
+                if (reader.peek() != JsonToken.NUMBER) {
+                    throw InferenceException.invalid(what + " must be a number of bytes, not " + reader.peek());
+                }
+                size = reader.nextLong();
+                if (size < 0) {
+                    throw InferenceException.invalid(what + " is " + size + "; it must be a number of bytes, >= 0");
+                }
+            } else {
+                reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return size;
+    }
+
+    /**
+     * The requested outputs; each one's "binary_data" parameter, where given, goes to {@code binaryData} by output
+     * name (as Triton keys it).
+     */
+    private static List<RequestedOutput> outputs(JsonReader reader, Map<String, Boolean> binaryData)
+            throws IOException, InferenceException {
         List<RequestedOutput> outputs = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
             String name = null;
-            int classification = 0;
+            OutputParameters parameters = OutputParameters.NONE;
             reader.beginObject();
             while (reader.hasNext()) {
                 switch (reader.nextName()) {
                     case "name" -> name = reader.nextString();
-                    case "parameters" -> classification = classification(reader);
+                    case "parameters" -> parameters = outputParameters(reader);
                     default -> reader.skipValue();
                 }
             }
@@ -220,33 +271,68 @@ final class JsonCodec {
             if (name == null) {
                 throw InferenceException.invalid("an output has no \"name\"");
             }
-            outputs.add(new RequestedOutput(name, classification));
+            outputs.add(new RequestedOutput(name, parameters.classification()));
+            if (parameters.binaryData() != null) {
+                binaryData.put(name, parameters.binaryData());
+            }
         }
         reader.endArray();
         return outputs;
     }
 
-    /** The "classification" output parameter: the number of top classes per image, 0 when absent. */
-    private static int classification(JsonReader reader) throws IOException, InferenceException {
+    /**
+     * An output's parameters: "classification", the number of top classes per image (0 when absent), and
+     * "binary_data" (null when absent).
+     */
+    private record OutputParameters(int classification, Boolean binaryData) {
+        static final OutputParameters NONE = new OutputParameters(0, null);
+    }
+
+    private static OutputParameters outputParameters(JsonReader reader) throws IOException, InferenceException {
         int classification = 0;
+        Boolean binaryData = null;
         reader.beginObject();
         while (reader.hasNext()) {
-            if (reader.nextName().equals("classification")) {
-                if (reader.peek() != JsonToken.NUMBER) {
-                    throw InferenceException.invalid("output parameter \"classification\" must be a number of"
-                            + " classes, not " + reader.peek());
+            switch (reader.nextName()) {
+                case "classification" -> {
+                    if (reader.peek() != JsonToken.NUMBER) {
+                        throw InferenceException.invalid("output parameter \"classification\" must be a number of"
+                                + " classes, not " + reader.peek());
+                    }
+                    classification = reader.nextInt();
+                    if (classification < 1) {
+                        throw InferenceException.invalid("output parameter \"classification\" is " + classification
+                                + "; it must be at least 1: the number of top classes per image");
+                    }
                 }
-                classification = reader.nextInt();
-                if (classification < 1) {
-                    throw InferenceException.invalid("output parameter \"classification\" is " + classification
-                            + "; it must be at least 1: the number of top classes per image");
-                }
+                case "binary_data" -> binaryData = flag(reader, "output parameter \"binary_data\"");
+                default -> reader.skipValue();
+            }
+        }
+        reader.endObject();
+        return new OutputParameters(classification, binaryData);
+    }
+
+    /** The request parameter "binary_data_output": every output as binary data unless it says otherwise. */
+    private static boolean binaryDataOutput(JsonReader reader) throws IOException, InferenceException {
+        boolean binaryDataOutput = false;
+        reader.beginObject();
+        while (reader.hasNext()) {
+            if (reader.nextName().equals("binary_data_output")) {
+                binaryDataOutput = flag(reader, "request parameter \"binary_data_output\"");
             } else {
                 reader.skipValue();
             }
         }
         reader.endObject();
-        return classification;
+        return binaryDataOutput;
+    }
+
+    private static boolean flag(JsonReader reader, String what) throws IOException, InferenceException {
+        if (reader.peek() != JsonToken.BOOLEAN) {
+            throw InferenceException.invalid(what + " must be true or false, not " + reader.peek());
+        }
+        return reader.nextBoolean();
     }
 
     /** A growable float array: tensor data arrives before or without its shape, so its size is unknown ahead. */
@@ -268,7 +354,12 @@ final class JsonCodec {
 
     // ------------------------------------------------------------------------------------------------ writing
 
-    static byte[] inferResponse(InferenceResponse response) {
+    /**
+     * The JSON of an infer response. {@code binaryData} holds per output, in order, its binary data, written after
+     * the JSON by {@link BinaryTensorData}, or null for an output whose data goes in the JSON: a binary output has
+     * {@code "parameters": {"binary_data_size": N}} instead of {@code "data"}.
+     */
+    static byte[] inferResponse(InferenceResponse response, List<byte[]> binaryData) {
         return write(json -> {
             json.beginObject();
             json.name("model_name").value(response.model());
@@ -277,7 +368,8 @@ final class JsonCodec {
                 json.name("id").value(response.id());
             }
             json.name("outputs").beginArray();
-            for (InferOutput output : response.outputs()) {
+            for (int i = 0; i < response.outputs().size(); i++) {
+                InferOutput output = response.outputs().get(i);
                 json.beginObject();
                 json.name("name").value(output.name());
                 json.name("datatype").value(output.datatype());
@@ -286,27 +378,38 @@ final class JsonCodec {
                     json.value(dimension);
                 }
                 json.endArray();
-                json.name("data").beginArray();
-                if (output.values() != null) {
-                    for (float value : output.values()) {
-                        // JSON has no NaN or infinity; null is what JSON encoders write for them.
-                        if (Float.isFinite(value)) {
-                            json.jsonValue(Float.toString(value));
-                        } else {
-                            json.nullValue();
-                        }
-                    }
+                if (binaryData.get(i) != null) {
+                    json.name("parameters").beginObject().name("binary_data_size").value(binaryData.get(i).length)
+                            .endObject();
                 } else {
-                    for (String element : output.strings()) {
-                        json.value(element);
-                    }
+                    json.name("data");
+                    data(json, output);
                 }
-                json.endArray();
                 json.endObject();
             }
             json.endArray();
             json.endObject();
         });
+    }
+
+    /** An output's data, flat. */
+    private static void data(JsonWriter json, InferOutput output) throws IOException {
+        json.beginArray();
+        if (output.values() != null) {
+            for (float value : output.values()) {
+                // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                if (Float.isFinite(value)) {
+                    json.jsonValue(Float.toString(value));
+                } else {
+                    json.nullValue();
+                }
+            }
+        } else {
+            for (String element : output.strings()) {
+                json.value(element);
+            }
+        }
+        json.endArray();
     }
 
     /**

@@ -18,6 +18,7 @@ import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,24 @@ class JsonCodecTest {
         });
         assertThat(request.outputs())
                 .containsExactly(new RequestedOutput("logits", 3), new RequestedOutput("other", 0));
+    }
+
+    @Test
+    void inferenceRequest_binaryDataParameters_sayWhichOutputsGoBackAsBinaryData() throws InferenceException {
+        BinaryTensorData.BinaryOutputs none = readWithOutputs("{\"inputs\": []}").binaryOutputs();
+        BinaryTensorData.BinaryOutputs all = readWithOutputs("""
+                {"inputs": [], "parameters": {"priority": 0, "binary_data_output": true},
+                 "outputs": [{"name": "logits", "parameters": {"classification": 2, "binary_data": false}},
+                             {"name": "other"}]}""").binaryOutputs();
+        BinaryTensorData.BinaryOutputs one = readWithOutputs("""
+                {"inputs": [], "outputs": [{"name": "logits", "parameters": {"binary_data": true}}]}""")
+                .binaryOutputs();
+
+        assertThat(none.binary("logits")).isFalse();
+        assertThat(all.binary("logits")).as("the output's own setting wins").isFalse();
+        assertThat(all.binary("other")).isTrue();
+        assertThat(one.binary("logits")).isTrue();
+        assertThat(one.binary("other")).isFalse();
     }
 
     @Test
@@ -111,7 +130,19 @@ class JsonCodecTest {
                         "at least 1"),
                 Map.entry("{\"inputs\": [], \"outputs\": [{\"name\": \"y\","
                         + " \"parameters\": {\"classification\": \"2\"}}]}", "must be a number"),
-                Map.entry("{\"inputs\": [], \"outputs\": [{\"parameters\": {}}]}", "an output has no \"name\""));
+                Map.entry("{\"inputs\": [], \"outputs\": [{\"parameters\": {}}]}", "an output has no \"name\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [1],"
+                        + " \"parameters\": {\"binary_data_size\": 4}}]}", "input 'x' has both \"data\" and"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
+                        + " \"parameters\": {\"binary_data_size\": -4}}]}", "\"binary_data_size\" is -4"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
+                        + " \"parameters\": {\"binary_data_size\": \"4\"}}]}", "must be a number of bytes, not STRING"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
+                        + " \"parameters\": {\"binary_data_size\": 4}}]}", "no Inference-Header-Content-Length header"),
+                Map.entry("{\"inputs\": [], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"binary_data\": 1}}]}",
+                        "\"binary_data\" must be true or false, not NUMBER"),
+                Map.entry("{\"inputs\": [], \"parameters\": {\"binary_data_output\": \"true\"}}",
+                        "\"binary_data_output\" must be true or false, not STRING"));
         bodies.forEach((body, message) -> assertThatThrownBy(() -> read(body)).as(body)
                 .isInstanceOfSatisfying(InferenceException.class, e -> {
                     assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT);
@@ -125,7 +156,7 @@ class JsonCodecTest {
                 new InferOutput("logits", "FP32", new long[] {1, 4}, new float[] {0.1f, -2f, Float.NaN, 1e-7f}, null),
                 new InferOutput("classes", "BYTES", new long[] {1, 1}, null, List.of("0.9:3:Dress \"x\""))));
 
-        JsonObject json = parse(JsonCodec.inferResponse(response));
+        JsonObject json = parse(JsonCodec.inferResponse(response, Arrays.asList(null, null)));
 
         assertThat(json.get("model_name").getAsString()).isEqualTo("m");
         assertThat(json.get("model_version").getAsString()).isEqualTo("1");
@@ -140,8 +171,22 @@ class JsonCodecTest {
     }
 
     @Test
+    void inferResponse_binaryOutput_hasItsSizeInsteadOfData() {
+        InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
+                new InferOutput("logits", "FP32", new long[] {1, 2}, new float[] {1f, 2f}, null),
+                new InferOutput("logits", "BYTES", new long[] {1, 1}, null, List.of("0.9:3:Dress"))));
+
+        JsonObject json = parse(JsonCodec.inferResponse(response, Arrays.asList(new byte[8], null)));
+
+        assertThat(json.getAsJsonArray("outputs").get(0).toString()).isEqualTo("{\"name\":\"logits\",\"datatype\":"
+                + "\"FP32\",\"shape\":[1,2],\"parameters\":{\"binary_data_size\":8}}");
+        assertThat(json.getAsJsonArray("outputs").get(1).getAsJsonObject().getAsJsonArray("data").toString())
+                .isEqualTo("[\"0.9:3:Dress\"]");
+    }
+
+    @Test
     void inferResponse_withoutId_leavesTheIdOut() {
-        JsonObject json = parse(JsonCodec.inferResponse(new InferenceResponse("m", "1", "", List.of())));
+        JsonObject json = parse(JsonCodec.inferResponse(new InferenceResponse("m", "1", "", List.of()), List.of()));
 
         assertThat(json.has("id")).isFalse();
     }
@@ -204,7 +249,11 @@ class JsonCodecTest {
     }
 
     private static InferenceRequest read(String json) throws InferenceException {
-        return JsonCodec.inferenceRequest(new StringReader(json), "m", "v");
+        return readWithOutputs(json).inference();
+    }
+
+    private static BinaryTensorData.Request readWithOutputs(String json) throws InferenceException {
+        return JsonCodec.inferenceRequest(new StringReader(json), BinaryInputs.none(), "m", "v");
     }
 
     private static JsonObject parse(byte[] json) {
