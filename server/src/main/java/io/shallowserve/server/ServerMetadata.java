@@ -13,6 +13,6 @@ public record ServerMetadata(String name, String version, List<String> extension
         return new ServerMetadata(
                 "shallowserve",
                 version == null ? "development" : version,
-                List.of("classification", "model_repository", "statistics"));
+                List.of("classification", "model_configuration", "model_repository", "statistics"));
     }
 }

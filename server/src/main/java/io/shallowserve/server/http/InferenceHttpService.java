@@ -8,7 +8,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shallowserve.server.ConfigOverride;
 import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.ModelConfiguration;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
@@ -20,13 +22,15 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
  * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
- * readiness, inference, and Triton's statistics and model repository (index, load, unload) paths. Every model path also comes with
+ * readiness, inference, and Triton's model configuration, statistics and model repository (index, load, unload)
+ * paths. Every model path also comes with
  * {@code /versions/{version}}; without it the newest ready version answers.
  *
  * <p>Helidon runs each handler on a virtual thread of its own; inference runs on the model instances' threads
@@ -64,6 +68,8 @@ public final class InferenceHttpService implements HttpService {
                 .get("/models/stats", this::statistics)
                 .get("/models/{model}", this::modelMetadata)
                 .get("/models/{model}/versions/{version}", this::modelMetadata)
+                .get("/models/{model}/config", this::modelConfig)
+                .get("/models/{model}/versions/{version}/config", this::modelConfig)
                 .get("/models/{model}/ready", this::modelReady)
                 .get("/models/{model}/versions/{version}/ready", this::modelReady)
                 .get("/models/{model}/stats", this::statistics)
@@ -93,6 +99,11 @@ public final class InferenceHttpService implements HttpService {
 
     private void modelMetadata(ServerRequest request, ServerResponse response) {
         respond(response, () -> JsonCodec.modelMetadata(engine.metadata(model(request), version(request))));
+    }
+
+    private void modelConfig(ServerRequest request, ServerResponse response) {
+        respond(response, () -> ModelConfiguration.json(ModelConfiguration.of(
+                engine.metadata(model(request), version(request)), engine.cudaDevice())));
     }
 
     private void modelReady(ServerRequest request, ServerResponse response) {
@@ -161,10 +172,14 @@ public final class InferenceHttpService implements HttpService {
                 request.content().hasEntity() ? request.content().as(String.class) : "")));
     }
 
+    /** Triton's load: the body may be empty or {@code {"parameters": {...}}}, see {@link ConfigOverride}. */
     private void load(ServerRequest request, ServerResponse response) {
         respond(response, () -> {
-            request.content().consume();
-            engine.load(model(request));
+            String model = model(request);
+            Map<String, String> parameters = JsonCodec.loadParameters(
+                    request.content().hasEntity() ? request.content().as(String.class) : "");
+            engine.load(model, ConfigOverride.fromParameters(model, parameters, engine.maxBatchSize(),
+                    engine.cudaDevice()));
             return JsonCodec.EMPTY_OBJECT;
         });
     }
@@ -188,7 +203,7 @@ public final class InferenceHttpService implements HttpService {
     }
 
     /** Sends the JSON that {@code call} returns with 200, or its failure as {@code {"error": ...}}. */
-    private static void respond(ServerResponse response, EngineCall<byte[]> call) {
+    static void respond(ServerResponse response, EngineCall<byte[]> call) {
         byte[] json;
         try {
             json = call.run();
