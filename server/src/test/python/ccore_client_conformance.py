@@ -259,7 +259,7 @@ class Checks:
         require(metadata.name == "shallowserve" and metadata.version, f"name/version {metadata.name!r}"
                 f" {metadata.version!r}")
         extensions = set(metadata.extensions)
-        require({"classification", "model_repository", "statistics"} <= extensions, f"extensions {extensions}")
+        require({"classification", "model_configuration", "model_repository", "statistics"} <= extensions, f"extensions {extensions}")
         c.ok(f"{metadata.name} {metadata.version}, extensions {sorted(extensions)}")
 
     def model_metadata(self):

@@ -60,7 +60,8 @@ class GrpcInferenceServiceTest {
 
         assertThat(metadata.getName()).isEqualTo("shallowserve");
         assertThat(metadata.getVersion()).isNotBlank();
-        assertThat(metadata.getExtensionsList()).containsExactlyInAnyOrder("classification", "model_repository", "statistics");
+        assertThat(metadata.getExtensionsList()).containsExactlyInAnyOrder("classification", "model_configuration",
+                "model_repository", "statistics");
     }
 
     @Test

@@ -32,7 +32,8 @@ class HttpInferenceApiTest {
         assertThat(metadata.get("name").getAsString()).isEqualTo("shallowserve");
         assertThat(metadata.get("version").getAsString()).isNotBlank();
         assertThat(metadata.getAsJsonArray("extensions").asList()).extracting(e -> e.getAsString())
-                .containsExactlyInAnyOrder("classification", "model_repository", "statistics");
+                .containsExactlyInAnyOrder("classification", "model_configuration", "model_repository",
+                        "statistics");
     }
 
     @Test
