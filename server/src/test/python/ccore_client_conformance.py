@@ -51,10 +51,11 @@ class Failure(Exception):
 class Client:
     """The channel and stubs of the checks, which RPCs they exercised, which check runs and how many held."""
 
-    def __init__(self, target, pb, pb_grpc, health_pb, health_pb_grpc):
+    def __init__(self, target, pb, pb_grpc, model_config_pb, health_pb, health_pb_grpc):
         self.target = target
         self.channel = grpc.insecure_channel(target)
         self.pb = pb
+        self.model_config_pb = model_config_pb
         self.pb_grpc = pb_grpc
         self.inference = pb_grpc.GRPCInferenceServiceStub(self.channel)
         self.health_pb = health_pb
@@ -103,10 +104,12 @@ def require(condition, message):
 
 
 def generate_stubs(proto_dirs, out):
-    """The message classes and stubs of grpc_service.proto and health.proto, generated into out and imported."""
+    """The message classes and stubs of grpc_service.proto (with the model_config.proto it imports) and
+    health.proto, generated into out and imported."""
     os.makedirs(out, exist_ok=True)
     args = ["protoc"] + [f"-I{d}" for d in proto_dirs] + [
-        f"--python_out={out}", f"--grpc_python_out={out}", "grpc_service.proto", "health.proto"]
+        f"--python_out={out}", f"--grpc_python_out={out}", "grpc_service.proto", "model_config.proto",
+        "health.proto"]
     if protoc.main(args) != 0:
         raise Failure(f"grpc_tools.protoc failed on {proto_dirs}")
     sys.path.insert(0, out)
@@ -114,7 +117,8 @@ def generate_stubs(proto_dirs, out):
     import grpc_service_pb2_grpc
     import health_pb2
     import health_pb2_grpc
-    return grpc_service_pb2, grpc_service_pb2_grpc, health_pb2, health_pb2_grpc
+    import model_config_pb2
+    return grpc_service_pb2, grpc_service_pb2_grpc, model_config_pb2, health_pb2, health_pb2_grpc
 
 
 def read_idx(path, magic, header):
@@ -172,6 +176,7 @@ class Checks:
     def __init__(self, c, args):
         self.c = c
         self.pb = c.pb
+        self.model_config_pb = c.model_config_pb
         self.model = args.model
         self.reload_model = args.reload_model
         self.manifest = json_file(os.path.join(args.repository, args.model, "1", "model.json"))
@@ -226,6 +231,7 @@ class Checks:
         self.health()
         self.server()
         self.model_metadata()
+        self.model_config()
         self.model_infer()
         self.classification_output()
         self.triton_client_replay()
@@ -233,6 +239,8 @@ class Checks:
         self.accuracy()
         self.statistics()
         self.repository()
+        self.repository_load_with_config()
+        self.unoffered_extensions()
         self.errors()
 
     def health(self):
@@ -260,7 +268,8 @@ class Checks:
         require(metadata.name == "shallowserve" and metadata.version, f"name/version {metadata.name!r}"
                 f" {metadata.version!r}")
         extensions = set(metadata.extensions)
-        require({"classification", "model_repository", "statistics"} <= extensions, f"extensions {extensions}")
+        require({"classification", "model_configuration", "model_repository", "statistics"} <= extensions,
+                f"extensions {extensions}")
         c.ok(f"{metadata.name} {metadata.version}, extensions {sorted(extensions)}")
 
     def model_metadata(self):
@@ -282,6 +291,36 @@ class Checks:
                     f"{tensor.name} {tensor.datatype} {list(tensor.shape)} is not model.json's {declared}")
         c.ok(f"{metadata.platform}: {metadata.inputs[0].name} {list(metadata.inputs[0].shape)} ->"
              f" {metadata.outputs[0].name} {list(metadata.outputs[0].shape)}")
+
+    def model_config(self):
+        """ModelConfig as perf_analyzer and tritonclient's get_model_config read it."""
+        c, pb = self.c, self.pb
+        c.check("ModelConfig")
+        for version in ("", "1"):
+            config = c.call("ModelConfig", pb.ModelConfigRequest(name=self.model, version=version), timeout=30).config
+            require(config.name == self.model and config.platform == "onnxruntime_onnx"
+                    and config.backend == "onnxruntime", f"{config.name} {config.platform} {config.backend}")
+            require(config.max_batch_size > 0, f"max_batch_size {config.max_batch_size}")
+            for tensors, declared in ((config.input, self.manifest["input"]), (config.output,
+                                                                              self.manifest["output"])):
+                require(len(tensors) == 1, f"{len(tensors)} tensors, expected 1 like {declared}")
+                tensor = tensors[0]
+                data_type = self.model_config_pb.DataType.Name(tensor.data_type)
+                # Triton's dims leave the batch dimension out when max_batch_size > 0.
+                require([tensor.name, data_type, list(tensor.dims)] == [declared["name"], "TYPE_" + declared[
+                    "datatype"], declared["shape"][1:]], f"{tensor.name} {data_type} {list(tensor.dims)} is not"
+                                                        f" model.json's {declared}")
+            require(not config.HasField("dynamic_batching"), "dynamic_batching set; the server batches nothing here")
+            require(len(config.instance_group) == 1 and config.instance_group[0].count >= 1
+                    and config.instance_group[0].kind == self.model_config_pb.ModelInstanceGroup.KIND_CPU,
+                    f"instance_group {list(config.instance_group)}")
+            require(config.version_policy.HasField("all"), f"version_policy {config.version_policy}")
+        c.ok(f"max_batch_size {config.max_batch_size}, input {list(config.input[0].dims)}, output"
+             f" {list(config.output[0].dims)}, {config.instance_group[0].count} CPU instances")
+        c.check("ModelConfig unknown model")
+        c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
+            "ModelConfig", pb.ModelConfigRequest(name="no-such-model"), timeout=30), "no-such-model")
+        c.ok("NOT_FOUND")
 
     def model_infer(self):
         c = self.c
@@ -407,7 +446,13 @@ class Checks:
             stats = c.call("ModelStatistics", pb.ModelStatisticsRequest(name=self.model), timeout=30).model_stats
             require(len(stats) == 1 and stats[0].name == self.model and stats[0].version == "1",
                     f"statistics of {[(s.name, s.version) for s in stats]}")
-            return stats[0].inference_count, stats[0].execution_count, stats[0].inference_stats.success.count
+            inference = stats[0].inference_stats
+            # perf_analyzer reads them unconditionally; Triton sends them, zero without a response cache.
+            require(inference.HasField("cache_hit") and inference.HasField("cache_miss"),
+                    "inference_stats has no cache_hit or cache_miss")
+            require((inference.cache_hit.count, inference.cache_hit.ns, inference.cache_miss.count,
+                     inference.cache_miss.ns) == (0, 0, 0, 0), f"cache statistics {inference}")
+            return stats[0].inference_count, stats[0].execution_count, inference.success.count
 
         c.check("ModelStatistics")
         before = counts()
@@ -448,6 +493,66 @@ class Checks:
         require_logits("after load", rows(struct.unpack(f"<{CLASSES}f", response.raw_output_contents[0])),
                        self.expected[:1])
         c.ok(f"{self.reload_model} ready again and serving the reference logits")
+
+    def repository_load_with_config(self):
+        """RepositoryModelLoad with Triton's "config" parameter: applied, or refused saying why."""
+        c, pb = self.c, self.pb
+
+        def load(config):
+            request = pb.RepositoryModelLoadRequest(model_name=self.reload_model)
+            request.parameters["config"].string_param = json.dumps(config)
+            return c.call("RepositoryModelLoad", request, timeout=120)
+
+        def config():
+            return c.call("ModelConfig", pb.ModelConfigRequest(name=self.reload_model), timeout=30).config
+
+        c.check("RepositoryModelLoad with a config")
+        load({"dynamic_batching": {"max_queue_delay_microseconds": 100, "preferred_batch_size": [2]},
+              "instance_group": [{"kind": "KIND_CPU", "count": 1}]})
+        applied = config()
+        require(applied.HasField("dynamic_batching") and list(applied.dynamic_batching.preferred_batch_size) == [2]
+                and applied.dynamic_batching.max_queue_delay_microseconds == 100
+                and applied.instance_group[0].count == 1, f"configuration after the load: {applied}")
+        response = c.call("ModelInfer", self.request(self.images[:1], model=self.reload_model), timeout=60)
+        require_logits("after a load with a config", rows(struct.unpack(f"<{CLASSES}f",
+                                                                        response.raw_output_contents[0])),
+                       self.expected[:1])
+        c.ok("dynamic batching and one instance applied, the reference logits served")
+
+        c.check("RepositoryModelLoad with a config the server cannot apply")
+        c.expect_status(grpc.StatusCode.FAILED_PRECONDITION, lambda: load({"max_batch_size": 1}), "max_batch_size")
+        c.expect_status(grpc.StatusCode.FAILED_PRECONDITION, lambda: load({"optimization": {}}), "optimization")
+        require(config() == applied, "a refused load changed the configuration")
+        c.call("RepositoryModelLoad", pb.RepositoryModelLoadRequest(model_name=self.reload_model), timeout=120)
+        require(not config().HasField("dynamic_batching"), "a plain load kept the config of the load before")
+        c.ok("FAILED_PRECONDITION saying why, the configuration unchanged; a plain load restores serving.yaml's")
+
+    def unoffered_extensions(self):
+        """Shared memory, trace and log settings: not offered, answered at once with what is true."""
+        c, pb = self.c, self.pb
+        c.check("SystemSharedMemory / CudaSharedMemory")
+        for kind in ("System", "Cuda"):
+            status = c.call(f"{kind}SharedMemoryStatus", getattr(pb, f"{kind}SharedMemoryStatusRequest")(),
+                            timeout=30)
+            require(len(status.regions) == 0, f"{kind} regions {dict(status.regions)}")
+            c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
+                f"{kind}SharedMemoryStatus", getattr(pb, f"{kind}SharedMemoryStatusRequest")(name="input0"),
+                timeout=30), "'input0'")
+            c.expect_status(grpc.StatusCode.UNIMPLEMENTED, lambda: c.call(
+                f"{kind}SharedMemoryRegister", getattr(pb, f"{kind}SharedMemoryRegisterRequest")(
+                    name="input0", byte_size=PIXELS * 4), timeout=30), "not supported")
+            # perf_analyzer's clean start: unregister everything (name "").
+            c.call(f"{kind}SharedMemoryUnregister", getattr(pb, f"{kind}SharedMemoryUnregisterRequest")(),
+                   timeout=30)
+        c.ok("no region registered, NOT_FOUND for a named one, register UNIMPLEMENTED, unregister OK")
+        c.check("TraceSetting / LogSettings")
+        c.expect_status(grpc.StatusCode.UNIMPLEMENTED, lambda: c.call(
+            "TraceSetting", pb.TraceSettingRequest(), timeout=30), "tracing")
+        request = pb.LogSettingsRequest()
+        request.settings["log_verbose_level"].uint32_param = 1
+        c.expect_status(grpc.StatusCode.UNIMPLEMENTED, lambda: c.call("LogSettings", request, timeout=30),
+                        "log settings")
+        c.ok("UNIMPLEMENTED saying why")
 
     def errors(self):
         c, pb = self.c, self.pb
@@ -604,8 +709,8 @@ def main():
 
     c = None
     try:
-        pb, pb_grpc, health_pb, health_pb_grpc = generate_stubs(args.proto_dir, args.work)
-        c = Client(args.server, pb, pb_grpc, health_pb, health_pb_grpc)
+        pb, pb_grpc, model_config_pb, health_pb, health_pb_grpc = generate_stubs(args.proto_dir, args.work)
+        c = Client(args.server, pb, pb_grpc, model_config_pb, health_pb, health_pb_grpc)
         print(f"grpcio {grpc.__version__} (C-core), server {args.server}", flush=True)
         Checks(c, args).run()
         c.channel.close()

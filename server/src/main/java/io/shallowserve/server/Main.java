@@ -10,6 +10,7 @@ import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.grpc.InferenceGrpcService;
 import io.shallowserve.server.http.HttpPort;
 import io.shallowserve.server.http.InferenceHttpService;
+import io.shallowserve.server.http.UnofferedExtensionsHttpService;
 import io.shallowserve.server.http.JsonResponses;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.ModelState;
@@ -89,6 +90,7 @@ public final class Main {
         HttpRouting.Builder http = HttpRouting.builder()
                 .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows),
                         server, workers))
+                .register("/v2", new UnofferedExtensionsHttpService())
                 .register("/metrics", new MetricsService(registry))
                 .any(JsonResponses::notFound);
         WebServer webServer;

@@ -13,6 +13,7 @@ public record ServerMetadata(String name, String version, List<String> extension
         return new ServerMetadata(
                 "shallowserve",
                 version == null ? "development" : version,
-                List.of("binary_tensor_data", "classification", "model_repository", "statistics"));
+                List.of("binary_tensor_data", "classification", "model_configuration", "model_repository",
+                        "statistics"));
     }
 }

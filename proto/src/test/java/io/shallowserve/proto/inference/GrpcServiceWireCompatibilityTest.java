@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
@@ -84,6 +85,9 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelInferResponse.InferOutputTensor.shape = 3 repeated int64
             inference.ModelInferResponse.InferOutputTensor.parameters = 4 map<string, inference.InferParameter>
             inference.ModelInferResponse.InferOutputTensor.contents = 5 inference.InferTensorContents
+            inference.ModelConfigRequest.name = 1 string
+            inference.ModelConfigRequest.version = 2 string
+            inference.ModelConfigResponse.config = 1 inference.ModelConfig
             inference.ModelStatisticsRequest.name = 1 string
             inference.ModelStatisticsRequest.version = 2 string
             inference.StatisticDuration.count = 1 uint64
@@ -136,9 +140,88 @@ class GrpcServiceWireCompatibilityTest {
             inference.RepositoryModelUnloadRequest.repository_name = 1 string
             inference.RepositoryModelUnloadRequest.model_name = 2 string
             inference.RepositoryModelUnloadRequest.parameters = 3 map<string, inference.ModelRepositoryParameter>
+            inference.SystemSharedMemoryStatusRequest.name = 1 string
+            inference.SystemSharedMemoryStatusResponse.regions = 1 map<string, inference.SystemSharedMemoryStatusResponse.RegionStatus>
+            inference.SystemSharedMemoryStatusResponse.RegionStatus.name = 1 string
+            inference.SystemSharedMemoryStatusResponse.RegionStatus.key = 2 string
+            inference.SystemSharedMemoryStatusResponse.RegionStatus.offset = 3 uint64
+            inference.SystemSharedMemoryStatusResponse.RegionStatus.byte_size = 4 uint64
+            inference.SystemSharedMemoryRegisterRequest.name = 1 string
+            inference.SystemSharedMemoryRegisterRequest.key = 2 string
+            inference.SystemSharedMemoryRegisterRequest.offset = 3 uint64
+            inference.SystemSharedMemoryRegisterRequest.byte_size = 4 uint64
+            inference.SystemSharedMemoryUnregisterRequest.name = 1 string
+            inference.CudaSharedMemoryStatusRequest.name = 1 string
+            inference.CudaSharedMemoryStatusResponse.regions = 1 map<string, inference.CudaSharedMemoryStatusResponse.RegionStatus>
+            inference.CudaSharedMemoryStatusResponse.RegionStatus.name = 1 string
+            inference.CudaSharedMemoryStatusResponse.RegionStatus.device_id = 2 uint64
+            inference.CudaSharedMemoryStatusResponse.RegionStatus.byte_size = 3 uint64
+            inference.CudaSharedMemoryRegisterRequest.name = 1 string
+            inference.CudaSharedMemoryRegisterRequest.raw_handle = 2 bytes
+            inference.CudaSharedMemoryRegisterRequest.device_id = 3 int64
+            inference.CudaSharedMemoryRegisterRequest.byte_size = 4 uint64
+            inference.CudaSharedMemoryUnregisterRequest.name = 1 string
+            inference.TraceSettingRequest.settings = 1 map<string, inference.TraceSettingRequest.SettingValue>
+            inference.TraceSettingRequest.model_name = 2 string
+            inference.TraceSettingRequest.SettingValue.value = 1 repeated string
+            inference.TraceSettingResponse.settings = 1 map<string, inference.TraceSettingResponse.SettingValue>
+            inference.TraceSettingResponse.SettingValue.value = 1 repeated string
+            inference.LogSettingsRequest.settings = 1 map<string, inference.LogSettingsRequest.SettingValue>
+            inference.LogSettingsRequest.SettingValue.bool_param = 1 bool (oneof parameter_choice)
+            inference.LogSettingsRequest.SettingValue.uint32_param = 2 uint32 (oneof parameter_choice)
+            inference.LogSettingsRequest.SettingValue.string_param = 3 string (oneof parameter_choice)
+            inference.LogSettingsResponse.settings = 1 map<string, inference.LogSettingsResponse.SettingValue>
+            inference.LogSettingsResponse.SettingValue.bool_param = 1 bool (oneof parameter_choice)
+            inference.LogSettingsResponse.SettingValue.uint32_param = 2 uint32 (oneof parameter_choice)
+            inference.LogSettingsResponse.SettingValue.string_param = 3 string (oneof parameter_choice)
             """;
 
-    /** The service's methods, as Triton declares them (a subset of Triton's service; all unary). */
+    /**
+     * Every field of model_config.proto's messages, from Triton's model_config.proto: the subset this server fills,
+     * each with Triton's number and type.
+     */
+    private static final String EXPECTED_MODEL_CONFIG_FIELDS = """
+            inference.ModelInstanceGroup.name = 1 string
+            inference.ModelInstanceGroup.kind = 4 inference.ModelInstanceGroup.Kind
+            inference.ModelInstanceGroup.count = 2 int32
+            inference.ModelInstanceGroup.gpus = 3 repeated int32
+            inference.ModelInput.name = 1 string
+            inference.ModelInput.data_type = 2 inference.DataType
+            inference.ModelInput.format = 3 inference.ModelInput.Format
+            inference.ModelInput.dims = 4 repeated int64
+            inference.ModelOutput.name = 1 string
+            inference.ModelOutput.data_type = 2 inference.DataType
+            inference.ModelOutput.dims = 3 repeated int64
+            inference.ModelVersionPolicy.latest = 1 inference.ModelVersionPolicy.Latest (oneof policy_choice)
+            inference.ModelVersionPolicy.all = 2 inference.ModelVersionPolicy.All (oneof policy_choice)
+            inference.ModelVersionPolicy.specific = 3 inference.ModelVersionPolicy.Specific (oneof policy_choice)
+            inference.ModelVersionPolicy.Latest.num_versions = 1 uint32
+            inference.ModelVersionPolicy.Specific.versions = 1 repeated int64
+            inference.ModelDynamicBatching.preferred_batch_size = 1 repeated int32
+            inference.ModelDynamicBatching.max_queue_delay_microseconds = 2 uint64
+            inference.ModelParameter.string_value = 1 string
+            inference.ModelConfig.name = 1 string
+            inference.ModelConfig.platform = 2 string
+            inference.ModelConfig.backend = 17 string
+            inference.ModelConfig.version_policy = 3 inference.ModelVersionPolicy
+            inference.ModelConfig.max_batch_size = 4 int32
+            inference.ModelConfig.input = 5 repeated inference.ModelInput
+            inference.ModelConfig.output = 6 repeated inference.ModelOutput
+            inference.ModelConfig.dynamic_batching = 11 inference.ModelDynamicBatching (oneof scheduling_choice)
+            inference.ModelConfig.instance_group = 7 repeated inference.ModelInstanceGroup
+            inference.ModelConfig.parameters = 14 map<string, inference.ModelParameter>
+            """;
+
+    /** The enums of model_config.proto with every value and number of Triton's. */
+    private static final String EXPECTED_MODEL_CONFIG_ENUMS = """
+            inference.DataType: TYPE_INVALID=0 TYPE_BOOL=1 TYPE_UINT8=2 TYPE_UINT16=3 TYPE_UINT32=4 TYPE_UINT64=5 \
+            TYPE_INT8=6 TYPE_INT16=7 TYPE_INT32=8 TYPE_INT64=9 TYPE_FP16=10 TYPE_FP32=11 TYPE_FP64=12 TYPE_STRING=13 \
+            TYPE_BF16=14
+            inference.ModelInstanceGroup.Kind: KIND_AUTO=0 KIND_GPU=1 KIND_CPU=2 KIND_MODEL=3
+            inference.ModelInput.Format: FORMAT_NONE=0 FORMAT_NHWC=1 FORMAT_NCHW=2
+            """;
+
+    /** The service's methods, in Triton's order (all of Triton's service but the streaming ModelStreamInfer). */
     private static final List<String> EXPECTED_METHODS = List.of(
             "ServerLive(inference.ServerLiveRequest) returns (inference.ServerLiveResponse)",
             "ServerReady(inference.ServerReadyRequest) returns (inference.ServerReadyResponse)",
@@ -146,10 +229,19 @@ class GrpcServiceWireCompatibilityTest {
             "ServerMetadata(inference.ServerMetadataRequest) returns (inference.ServerMetadataResponse)",
             "ModelMetadata(inference.ModelMetadataRequest) returns (inference.ModelMetadataResponse)",
             "ModelInfer(inference.ModelInferRequest) returns (inference.ModelInferResponse)",
+            "ModelConfig(inference.ModelConfigRequest) returns (inference.ModelConfigResponse)",
             "ModelStatistics(inference.ModelStatisticsRequest) returns (inference.ModelStatisticsResponse)",
             "RepositoryIndex(inference.RepositoryIndexRequest) returns (inference.RepositoryIndexResponse)",
             "RepositoryModelLoad(inference.RepositoryModelLoadRequest) returns (inference.RepositoryModelLoadResponse)",
-            "RepositoryModelUnload(inference.RepositoryModelUnloadRequest) returns (inference.RepositoryModelUnloadResponse)");
+            "RepositoryModelUnload(inference.RepositoryModelUnloadRequest) returns (inference.RepositoryModelUnloadResponse)",
+            "SystemSharedMemoryStatus(inference.SystemSharedMemoryStatusRequest) returns (inference.SystemSharedMemoryStatusResponse)",
+            "SystemSharedMemoryRegister(inference.SystemSharedMemoryRegisterRequest) returns (inference.SystemSharedMemoryRegisterResponse)",
+            "SystemSharedMemoryUnregister(inference.SystemSharedMemoryUnregisterRequest) returns (inference.SystemSharedMemoryUnregisterResponse)",
+            "CudaSharedMemoryStatus(inference.CudaSharedMemoryStatusRequest) returns (inference.CudaSharedMemoryStatusResponse)",
+            "CudaSharedMemoryRegister(inference.CudaSharedMemoryRegisterRequest) returns (inference.CudaSharedMemoryRegisterResponse)",
+            "CudaSharedMemoryUnregister(inference.CudaSharedMemoryUnregisterRequest) returns (inference.CudaSharedMemoryUnregisterResponse)",
+            "TraceSetting(inference.TraceSettingRequest) returns (inference.TraceSettingResponse)",
+            "LogSettings(inference.LogSettingsRequest) returns (inference.LogSettingsResponse)");
 
     @Test
     void fileDescriptor_declaresProto3PackageInference() {
@@ -169,11 +261,53 @@ class GrpcServiceWireCompatibilityTest {
     @Test
     void fieldlessMessages_existUnderTritonNames() {
         for (String name : List.of("ServerLiveRequest", "ServerReadyRequest", "ServerMetadataRequest",
-                "RepositoryModelLoadResponse", "RepositoryModelUnloadResponse")) {
+                "RepositoryModelLoadResponse", "RepositoryModelUnloadResponse", "SystemSharedMemoryRegisterResponse",
+                "SystemSharedMemoryUnregisterResponse", "CudaSharedMemoryRegisterResponse",
+                "CudaSharedMemoryUnregisterResponse")) {
             Descriptor message = FILE.findMessageTypeByName(name);
             assertThat(message).as(name).isNotNull();
             assertThat(message.getFields()).as(name).isEmpty();
         }
+    }
+
+    @Test
+    void modelConfigMessages_matchTritonNamesNumbersAndTypes() {
+        FileDescriptor modelConfig = ModelConfigProto.getDescriptor();
+        assertThat(modelConfig.getPackage()).isEqualTo("inference");
+        assertThat(FILE.getDependencies()).containsExactly(modelConfig);
+        List<String> actual = new ArrayList<>();
+        for (Descriptor message : modelConfig.getMessageTypes()) {
+            describeFields(message, actual);
+        }
+        assertThat(actual).containsExactlyInAnyOrderElementsOf(EXPECTED_MODEL_CONFIG_FIELDS.lines().toList());
+        assertThat(ModelVersionPolicy.All.getDescriptor().getFields()).isEmpty();
+    }
+
+    @Test
+    void modelConfigEnums_haveEveryTritonValue() {
+        List<EnumDescriptor> enums = new ArrayList<>(ModelConfigProto.getDescriptor().getEnumTypes());
+        enums.add(ModelInstanceGroup.Kind.getDescriptor());
+        enums.add(ModelInput.Format.getDescriptor());
+        List<String> actual = enums.stream()
+                .map(e -> e.getFullName() + ": " + String.join(" ", e.getValues().stream()
+                        .map(v -> v.getName() + "=" + v.getNumber()).toList()))
+                .toList();
+        assertThat(actual).containsExactlyElementsOf(EXPECTED_MODEL_CONFIG_ENUMS.lines().toList());
+    }
+
+    @Test
+    void modelConfig_dimsEncodeAsPackedVarints() throws Exception {
+        // What Triton's C++ server writes for input {name "x", data_type TYPE_FP32, dims [1, 28]}: tag (1 << 3 | 2)
+        // length 1 'x'; tag (2 << 3 | 0) = 0x10, 11; dims packed: tag (4 << 3 | 2) = 0x22, length 2, 1, 28.
+        byte[] tritonBytes = {0x0A, 0x01, 'x', 0x10, 11, 0x22, 0x02, 1, 28};
+
+        ModelInput parsed = ModelInput.parseFrom(tritonBytes);
+
+        assertThat(parsed.getName()).isEqualTo("x");
+        assertThat(parsed.getDataType()).isEqualTo(DataType.TYPE_FP32);
+        assertThat(parsed.getDimsList()).containsExactly(1L, 28L);
+        assertThat(parsed.getUnknownFields().asMap()).isEmpty();
+        assertThat(parsed.toByteArray()).containsExactly(tritonBytes);
     }
 
     @Test

@@ -32,6 +32,14 @@ public final class SessionFactory {
         return environment;
     }
 
+    /**
+     * The CUDA device the sessions run on, -1 for the CPU: configured so, or since the CUDA execution provider
+     * failed (the first session opened finds out).
+     */
+    public int cudaDevice() {
+        return cudaUsable.get() ? cudaDevice : -1;
+    }
+
     /** The ONNX Runtime version, for logs and benchmarks. */
     public String runtimeVersion() {
         return environment.getVersion();

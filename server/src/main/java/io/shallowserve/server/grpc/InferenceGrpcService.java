@@ -4,7 +4,17 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.shallowserve.proto.inference.CudaSharedMemoryRegisterRequest;
+import io.shallowserve.proto.inference.CudaSharedMemoryRegisterResponse;
+import io.shallowserve.proto.inference.CudaSharedMemoryStatusRequest;
+import io.shallowserve.proto.inference.CudaSharedMemoryStatusResponse;
+import io.shallowserve.proto.inference.CudaSharedMemoryUnregisterRequest;
+import io.shallowserve.proto.inference.CudaSharedMemoryUnregisterResponse;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
+import io.shallowserve.proto.inference.LogSettingsRequest;
+import io.shallowserve.proto.inference.LogSettingsResponse;
+import io.shallowserve.proto.inference.ModelConfigRequest;
+import io.shallowserve.proto.inference.ModelConfigResponse;
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.proto.inference.ModelMetadataRequest;
@@ -13,6 +23,7 @@ import io.shallowserve.proto.inference.ModelReadyRequest;
 import io.shallowserve.proto.inference.ModelReadyResponse;
 import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
+import io.shallowserve.proto.inference.ModelRepositoryParameter;
 import io.shallowserve.proto.inference.RepositoryIndexRequest;
 import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.RepositoryModelLoadRequest;
@@ -25,12 +36,26 @@ import io.shallowserve.proto.inference.ServerMetadataRequest;
 import io.shallowserve.proto.inference.ServerMetadataResponse;
 import io.shallowserve.proto.inference.ServerReadyRequest;
 import io.shallowserve.proto.inference.ServerReadyResponse;
+import io.shallowserve.proto.inference.SystemSharedMemoryRegisterRequest;
+import io.shallowserve.proto.inference.SystemSharedMemoryRegisterResponse;
+import io.shallowserve.proto.inference.SystemSharedMemoryStatusRequest;
+import io.shallowserve.proto.inference.SystemSharedMemoryStatusResponse;
+import io.shallowserve.proto.inference.SystemSharedMemoryUnregisterRequest;
+import io.shallowserve.proto.inference.SystemSharedMemoryUnregisterResponse;
+import io.shallowserve.proto.inference.TraceSettingRequest;
+import io.shallowserve.proto.inference.TraceSettingResponse;
+import io.shallowserve.server.ConfigOverride;
 import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.ModelConfiguration;
 import io.shallowserve.server.ServerMetadata;
+import io.shallowserve.server.UnofferedExtensions;
+import io.shallowserve.server.UnofferedExtensions.SharedMemory;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.observe.RequestMetrics;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -121,6 +146,14 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     }
 
     @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
+        respond(observer, () -> ModelConfigResponse.newBuilder()
+                .setConfig(ModelConfiguration.of(engine.metadata(request.getName(), request.getVersion()),
+                        engine.cudaDevice()))
+                .build());
+    }
+
+    @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
         respond(observer, () -> ProtoCodec.modelStatisticsResponse(
                 engine.statistics(request.getName(), request.getVersion())));
@@ -135,7 +168,13 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> observer) {
         respond(observer, () -> {
-            engine.load(request.getModelName());
+            // A parameter that is not a string_param goes on as null: "config" must be one, "file:" ones are refused.
+            Map<String, String> parameters = new LinkedHashMap<>();
+            request.getParametersMap().forEach((name, value) -> parameters.put(name,
+                    value.getParameterChoiceCase() == ModelRepositoryParameter.ParameterChoiceCase.STRING_PARAM
+                            ? value.getStringParam() : null));
+            engine.load(request.getModelName(), ConfigOverride.fromParameters(request.getModelName(), parameters,
+                    engine.maxBatchSize(), engine.cudaDevice()));
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
     }
@@ -146,6 +185,76 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         respond(observer, () -> {
             engine.unload(request.getModelName());
             return RepositoryModelUnloadResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void systemSharedMemoryStatus(SystemSharedMemoryStatusRequest request,
+            StreamObserver<SystemSharedMemoryStatusResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryStatus(SharedMemory.SYSTEM, request.getName());
+            return SystemSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void systemSharedMemoryRegister(SystemSharedMemoryRegisterRequest request,
+            StreamObserver<SystemSharedMemoryRegisterResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryRegister(SharedMemory.SYSTEM);
+            return SystemSharedMemoryRegisterResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void systemSharedMemoryUnregister(SystemSharedMemoryUnregisterRequest request,
+            StreamObserver<SystemSharedMemoryUnregisterResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryUnregister(SharedMemory.SYSTEM, request.getName());
+            return SystemSharedMemoryUnregisterResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void cudaSharedMemoryStatus(CudaSharedMemoryStatusRequest request,
+            StreamObserver<CudaSharedMemoryStatusResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryStatus(SharedMemory.CUDA, request.getName());
+            return CudaSharedMemoryStatusResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void cudaSharedMemoryRegister(CudaSharedMemoryRegisterRequest request,
+            StreamObserver<CudaSharedMemoryRegisterResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryRegister(SharedMemory.CUDA);
+            return CudaSharedMemoryRegisterResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void cudaSharedMemoryUnregister(CudaSharedMemoryUnregisterRequest request,
+            StreamObserver<CudaSharedMemoryUnregisterResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.sharedMemoryUnregister(SharedMemory.CUDA, request.getName());
+            return CudaSharedMemoryUnregisterResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void traceSetting(TraceSettingRequest request, StreamObserver<TraceSettingResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.traceSetting();
+            return TraceSettingResponse.getDefaultInstance();
+        });
+    }
+
+    @Override
+    public void logSettings(LogSettingsRequest request, StreamObserver<LogSettingsResponse> observer) {
+        respond(observer, () -> {
+            UnofferedExtensions.logSettings();
+            return LogSettingsResponse.getDefaultInstance();
         });
     }
 

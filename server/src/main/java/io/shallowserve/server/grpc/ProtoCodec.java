@@ -218,7 +218,10 @@ final class ProtoCodec {
                             .setQueue(duration(model.queue()))
                             .setComputeInput(duration(model.computeInput()))
                             .setComputeInfer(duration(model.computeInfer()))
-                            .setComputeOutput(duration(model.computeOutput())))
+                            .setComputeOutput(duration(model.computeOutput()))
+                            // No response cache: no hits, no misses, as Triton reports a model without one.
+                            .setCacheHit(StatisticDuration.getDefaultInstance())
+                            .setCacheMiss(StatisticDuration.getDefaultInstance()))
                     .addAllBatchStats(model.batches().stream().map(batch -> InferBatchStatistics.newBuilder()
                             .setBatchSize(batch.batchSize())
                             .setComputeInput(duration(batch.computeInput()))
@@ -259,6 +262,7 @@ final class ProtoCodec {
             case INVALID_ARGUMENT -> Status.INVALID_ARGUMENT;
             case NOT_FOUND -> Status.NOT_FOUND;
             case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+            case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
             case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
             case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;

@@ -9,7 +9,9 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shallowserve.server.ConfigOverride;
 import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.ModelConfiguration;
 import io.shallowserve.server.ServerMetadata;
 import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
@@ -19,7 +21,9 @@ import io.shallowserve.server.observe.RequestMetrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -28,9 +32,9 @@ import java.util.function.Consumer;
 
 /**
  * The Open Inference Protocol's REST API, registered under {@code /v2}: health, server and model metadata, model
- * readiness, inference, and Triton's statistics and model repository (index, load, unload) paths. Every model path also comes with
- * {@code /versions/{version}}; without it the newest ready version answers. Inference takes and gives tensors in
- * JSON or as Triton's binary tensor data ({@link BinaryTensorData}).
+ * readiness, inference, and Triton's model configuration, statistics and model repository (index, load, unload)
+ * paths. Every model path also comes with {@code /versions/{version}}; without it the newest ready version
+ * answers. Inference takes and gives tensors in JSON or as Triton's binary tensor data ({@link BinaryTensorData}).
  *
  * <p>Helidon runs each handler on a virtual thread of its own; inference runs on the model instances' threads
  * and the handler only waits for it.
@@ -67,6 +71,8 @@ public final class InferenceHttpService implements HttpService {
                 .get("/models/stats", this::statistics)
                 .get("/models/{model}", this::modelMetadata)
                 .get("/models/{model}/versions/{version}", this::modelMetadata)
+                .get("/models/{model}/config", this::modelConfig)
+                .get("/models/{model}/versions/{version}/config", this::modelConfig)
                 .get("/models/{model}/ready", this::modelReady)
                 .get("/models/{model}/versions/{version}/ready", this::modelReady)
                 .get("/models/{model}/stats", this::statistics)
@@ -96,6 +102,11 @@ public final class InferenceHttpService implements HttpService {
 
     private void modelMetadata(ServerRequest request, ServerResponse response) {
         respond(response, () -> JsonCodec.modelMetadata(engine.metadata(model(request), version(request))));
+    }
+
+    private void modelConfig(ServerRequest request, ServerResponse response) {
+        respond(response, () -> ModelConfiguration.json(ModelConfiguration.of(
+                engine.metadata(model(request), version(request)), engine.cudaDevice())));
     }
 
     private void modelReady(ServerRequest request, ServerResponse response) {
@@ -188,10 +199,14 @@ public final class InferenceHttpService implements HttpService {
                 request.content().hasEntity() ? request.content().as(String.class) : "")));
     }
 
+    /** Triton's load: the body may be empty or {@code {"parameters": {...}}}, see {@link ConfigOverride}. */
     private void load(ServerRequest request, ServerResponse response) {
         respond(response, () -> {
-            request.content().consume();
-            engine.load(model(request));
+            String model = model(request);
+            Map<String, String> parameters = JsonCodec.loadParameters(
+                    request.content().hasEntity() ? request.content().as(String.class) : "");
+            engine.load(model, ConfigOverride.fromParameters(model, parameters, engine.maxBatchSize(),
+                    engine.cudaDevice()));
             return JsonCodec.EMPTY_OBJECT;
         });
     }
@@ -215,7 +230,7 @@ public final class InferenceHttpService implements HttpService {
     }
 
     /** Sends the JSON that {@code call} returns with 200, or its failure as {@code {"error": ...}}. */
-    private static void respond(ServerResponse response, EngineCall<byte[]> call) {
+    static void respond(ServerResponse response, EngineCall<byte[]> call) {
         respond(response, call, json -> JsonResponses.send(response, Status.OK_200, json));
     }
 

@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -121,6 +122,48 @@ final class JsonCodec {
         } catch (IOException | IllegalStateException e) {
             throw InferenceException.invalid("the request body is not a repository index request in JSON"
                     + " ({\"ready\": true} or nothing): " + jsonProblem(e));
+        }
+    }
+
+    /**
+     * The parameters of a repository load request, {@code {"parameters": {"config": "...", ...}}}, by name: each a
+     * string, or null where it is not one. An empty body has none.
+     *
+     * @throws InferenceException INVALID_ARGUMENT if the body is not such a JSON object
+     */
+    static Map<String, String> loadParameters(String body) throws InferenceException {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (body.isBlank()) {
+            return parameters;
+        }
+        JsonReader reader = new JsonReader(new StringReader(body));
+        reader.setStrictness(Strictness.STRICT);
+        try {
+            reader.beginObject();
+            while (reader.hasNext()) {
+                if (!reader.nextName().equals("parameters")) {
+                    reader.skipValue();
+                    continue;
+                }
+                reader.beginObject();
+                while (reader.hasNext()) {
+                    String name = reader.nextName();
+                    if (reader.peek() == JsonToken.STRING) {
+                        parameters.put(name, reader.nextString());
+                    } else {
+                        reader.skipValue();
+                        parameters.put(name, null);
+                    }
+                }
+                reader.endObject();
+            }
+            reader.endObject();
+            reader.peek();
+            return parameters;
+        } catch (IOException | IllegalStateException e) {
+            throw InferenceException.invalid("the request body is not a repository load request in JSON"
+                    + " ({\"parameters\": {\"config\": \"<model configuration JSON>\"}} or nothing): "
+                    + jsonProblem(e));
         }
     }
 
@@ -510,6 +553,9 @@ final class JsonCodec {
                 duration(json, "compute_input", model.computeInput());
                 duration(json, "compute_infer", model.computeInfer());
                 duration(json, "compute_output", model.computeOutput());
+                // No response cache: no hits, no misses, as Triton reports a model without one.
+                duration(json, "cache_hit", new ModelStatistics.Duration(0, 0));
+                duration(json, "cache_miss", new ModelStatistics.Duration(0, 0));
                 json.endObject();
                 json.name("batch_stats").beginArray();
                 for (ModelStatistics.Batch batch : model.batches()) {

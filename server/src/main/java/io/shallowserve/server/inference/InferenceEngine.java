@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.shallowserve.server.exec.PlanLoader;
 import io.shallowserve.server.exec.SessionFactory;
+import io.shallowserve.server.repository.ModelManifest;
 import io.shallowserve.server.repository.ModelRepository;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ModelVersion;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +56,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** Closes the sessions of retired versions, off the threads of the requests that finished on them. */
     private final ExecutorService closer;
     private final ScheduledExecutorService poller;
+    private final SessionFactory sessions;
     private final PlanLoader loader;
     /** Every model loaded at least once, by name. */
     private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
@@ -70,7 +73,8 @@ public final class InferenceEngine implements AutoCloseable {
                 Thread.ofPlatform().name("shallowserve-unload").daemon(true).factory());
         this.poller = Executors.newSingleThreadScheduledExecutor(
                 Thread.ofPlatform().name("shallowserve-repository-poll").daemon(true).factory());
-        this.loader = new PlanLoader(new SessionFactory(config.device()), branchPool, config.intraOpThreads());
+        this.sessions = new SessionFactory(config.device());
+        this.loader = new PlanLoader(sessions, branchPool, config.intraOpThreads());
     }
 
     /**
@@ -154,6 +158,16 @@ public final class InferenceEngine implements AutoCloseable {
         List<String> readyNewestFirst = models.get(model).versions().ready().descendingKeySet().stream()
                 .map(String::valueOf).toList();
         return servedVersion.metadata(readyNewestFirst);
+    }
+
+    /** The most images one request, and one dynamically formed batch, may carry: the same for every model. */
+    public int maxBatchSize() {
+        return config.maxBatchSize();
+    }
+
+    /** The CUDA device every model's sessions run on, -1 for the CPU; see {@link SessionFactory#cudaDevice()}. */
+    public int cudaDevice() {
+        return sessions.cudaDevice();
     }
 
     /** Decodes one request's tensors, once it was admitted: work of the front-end, done on its own thread. */
@@ -249,12 +263,21 @@ public final class InferenceEngine implements AutoCloseable {
      *                            load models here; UNAVAILABLE when the engine is shutting down
      */
     public void load(String model) throws InferenceException {
+        load(model, Optional.empty());
+    }
+
+    /**
+     * {@link #load(String)}, with {@code override} (if present) in place of the model's serving.yaml: its settings
+     * over the server's defaults, and its declared tensors checked against every version served (a version that
+     * has others fails to load, with the reason).
+     */
+    public void load(String model, Optional<ModelOverride> override) throws InferenceException {
         requireLoadApi("load");
-        reload(model);
+        reload(model, override);
     }
 
     /** {@link #load}, also where clients may not load: at start-up and after a poll. */
-    private void reload(String model) throws InferenceException {
+    private void reload(String model, Optional<ModelOverride> override) throws InferenceException {
         requireOpen();
         if (!hasFolder(model)) {
             throw InferenceException.notFound("the model repository has no model folder '" + model
@@ -266,16 +289,20 @@ public final class InferenceEngine implements AutoCloseable {
             ServedModel.Versions current = served.versions();
             ModelSettings settings;
             try {
-                settings = ModelSettings.forModel(config.repository().resolve(model), config.serving());
+                settings = override.isPresent() ? override.get().settings(config.serving())
+                        : ModelSettings.forModel(config.repository().resolve(model), config.serving());
                 requireBatchSizes(settings, config.maxBatchSize());
             } catch (ModelVersionException | IllegalArgumentException e) {
-                served.fingerprint(fingerprint);
+                if (override.isEmpty()) {
+                    // What is on disk was tried: polling need not try it again until it changes.
+                    served.fingerprint(fingerprint);
+                }
                 LOG.log(System.Logger.Level.WARNING, "{0}: not loaded: {1}", model, e.getMessage());
                 throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model
                         + " was not loaded: " + e.getMessage() + servingNow(current));
             }
             List<String> failures = new ArrayList<>();
-            ServedModel.Versions next = selectVersions(model, settings, current, failures);
+            ServedModel.Versions next = selectVersions(model, settings, override, current, failures);
             served.publish(next);
             served.fingerprint(fingerprint);
             if (!failures.isEmpty()) {
@@ -382,7 +409,7 @@ public final class InferenceEngine implements AutoCloseable {
     /** Loads at start-up and after a poll, where a failure is logged, not answered. */
     private void loadLogged(String model) {
         try {
-            reload(model);
+            reload(model, Optional.empty());
         } catch (InferenceException e) {
             LOG.log(System.Logger.Level.DEBUG, "load of {0}: {1}", model, e.getMessage());
         }
@@ -399,9 +426,10 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * The versions the policy selects, newest first: kept if already serving unchanged, loaded otherwise. Adds a
      * line to {@code failures} for every version that failed; a failed version that served before keeps serving.
+     * With an {@code override}, a version whose tensors are not those it declares fails.
      */
-    private ServedModel.Versions selectVersions(String model, ModelSettings settings, ServedModel.Versions current,
-            List<String> failures) {
+    private ServedModel.Versions selectVersions(String model, ModelSettings settings,
+            Optional<ModelOverride> override, ServedModel.Versions current, List<String> failures) {
         VersionPolicy policy = settings.versionPolicy();
         Map<Integer, ModelRepository.VersionFolder> folders = new TreeMap<>();
         ModelRepository.versionFolders(config.repository(), model).forEach(f -> folders.put(f.version(), f));
@@ -417,14 +445,16 @@ public final class InferenceEngine implements AutoCloseable {
                                 + " that load"));
                 continue;
             }
-            if (serving != null && serving.settings().equals(settings) && serving.model().manifestSha256()
-                    .equals(ModelRepository.manifestSha256(folders.get(number).directory()))) {
-                ready.put(number, serving);
-                states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
-                continue;
-            }
             try {
+                if (serving != null && serving.settings().equals(settings) && serving.model().manifestSha256()
+                        .equals(ModelRepository.manifestSha256(folders.get(number).directory()))) {
+                    requireDeclaredTensors(override, serving.model().manifest());
+                    ready.put(number, serving);
+                    states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
+                    continue;
+                }
                 ModelVersion verified = ModelRepository.verify(folders.get(number));
+                requireDeclaredTensors(override, verified.manifest());
                 loaded.add(new LoadedVersion(verified, loader.load(verified, config.plan(), settings.instances())));
                 states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
             } catch (ModelVersionException e) {
@@ -452,6 +482,14 @@ public final class InferenceEngine implements AutoCloseable {
             ready.put(version.model().version(), serve(version, settings));
         }
         return new ServedModel.Versions(states, ready);
+    }
+
+    private static void requireDeclaredTensors(Optional<ModelOverride> override, ModelManifest manifest)
+            throws ModelVersionException {
+        Optional<String> mismatch = override.flatMap(o -> o.tensorMismatch(manifest));
+        if (mismatch.isPresent()) {
+            throw new ModelVersionException(mismatch.get());
+        }
     }
 
     /** A version whose sessions are open, not yet serving. */

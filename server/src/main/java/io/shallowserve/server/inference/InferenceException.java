@@ -22,6 +22,8 @@ public final class InferenceException extends Exception {
         UNAVAILABLE(503),
         RESOURCE_EXHAUSTED(503),
         DEADLINE_EXCEEDED(504),
+        /** A protocol feature this server does not offer (Triton's UNSUPPORTED: gRPC UNIMPLEMENTED, HTTP 501). */
+        UNIMPLEMENTED(501),
         /** The client cancelled the request or went away; 499 is the code proxies log for a closed request. */
         CANCELLED(499),
         INTERNAL(500);

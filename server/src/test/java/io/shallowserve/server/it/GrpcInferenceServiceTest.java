@@ -61,6 +61,7 @@ class GrpcInferenceServiceTest {
         assertThat(metadata.getName()).isEqualTo("shallowserve");
         assertThat(metadata.getVersion()).isNotBlank();
         assertThat(metadata.getExtensionsList()).containsExactlyInAnyOrder("binary_tensor_data", "classification",
+                "model_configuration",
                 "model_repository", "statistics");
     }
 

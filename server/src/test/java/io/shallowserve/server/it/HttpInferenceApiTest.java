@@ -32,8 +32,8 @@ class HttpInferenceApiTest {
         assertThat(metadata.get("name").getAsString()).isEqualTo("shallowserve");
         assertThat(metadata.get("version").getAsString()).isNotBlank();
         assertThat(metadata.getAsJsonArray("extensions").asList()).extracting(e -> e.getAsString())
-                .containsExactlyInAnyOrder("binary_tensor_data", "classification", "model_repository",
-                "statistics");
+                .containsExactlyInAnyOrder("binary_tensor_data", "classification", "model_configuration",
+                        "model_repository", "statistics");
     }
 
     @Test

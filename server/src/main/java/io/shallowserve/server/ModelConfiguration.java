@@ -1,0 +1,182 @@
+package io.shallowserve.server;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
+import io.shallowserve.proto.inference.DataType;
+import io.shallowserve.proto.inference.ModelConfig;
+import io.shallowserve.proto.inference.ModelDynamicBatching;
+import io.shallowserve.proto.inference.ModelInput;
+import io.shallowserve.proto.inference.ModelInstanceGroup;
+import io.shallowserve.proto.inference.ModelOutput;
+import io.shallowserve.proto.inference.ModelVersionPolicy;
+import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.VersionPolicy;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Triton's model configuration extension: what the server says a model's configuration is (the ModelConfig RPC,
+ * {@code GET /v2/models/{model}[/versions/{version}]/config}), one {@link ModelConfig} message for both protocols,
+ * made from what the serving version really has: its tensors, the server's largest batch, its dynamic batching,
+ * instances and version policy.
+ */
+public final class ModelConfiguration {
+
+    /** Triton's backend name for {@code onnxruntime_onnx} models. */
+    public static final String BACKEND = "onnxruntime";
+
+    /** The rank of an image input with its batch dimension: [batch, channels, height, width]. */
+    private static final int IMAGE_RANK = 4;
+
+    private ModelConfiguration() {
+    }
+
+    /**
+     * The configuration of the version {@code metadata} describes.
+     *
+     * @param cudaDevice the CUDA device its sessions run on, -1 for the CPU
+     */
+    public static ModelConfig of(ModelMetadata metadata, int cudaDevice) {
+        ModelSettings serving = metadata.serving();
+        ModelConfig.Builder config = ModelConfig.newBuilder()
+                .setName(metadata.name())
+                .setPlatform(metadata.platform())
+                .setBackend(BACKEND)
+                .setVersionPolicy(versionPolicy(serving.versionPolicy()))
+                .setMaxBatchSize(metadata.maxBatchSize());
+        for (TensorMetadata tensor : metadata.inputs()) {
+            config.addInput(ModelInput.newBuilder()
+                    .setName(tensor.name())
+                    .setDataType(dataType(tensor.datatype()))
+                    // The server's models take images as [batch, channels, height, width].
+                    .setFormat(tensor.shape().size() == IMAGE_RANK ? ModelInput.Format.FORMAT_NCHW
+                            : ModelInput.Format.FORMAT_NONE)
+                    .addAllDims(withoutBatch(tensor.shape())));
+        }
+        for (TensorMetadata tensor : metadata.outputs()) {
+            config.addOutput(ModelOutput.newBuilder()
+                    .setName(tensor.name())
+                    .setDataType(dataType(tensor.datatype()))
+                    .addAllDims(withoutBatch(tensor.shape())));
+        }
+        ModelSettings.Batching batching = serving.batching();
+        if (batching.enabled()) {
+            config.setDynamicBatching(ModelDynamicBatching.newBuilder()
+                    .addAllPreferredBatchSize(batching.preferredBatchSizes())
+                    .setMaxQueueDelayMicroseconds(batching.maxQueueDelayMicros()));
+        }
+        ModelInstanceGroup.Builder instances = ModelInstanceGroup.newBuilder()
+                // Triton's name for a model's first instance group.
+                .setName(metadata.name() + "_0")
+                .setCount(serving.instances());
+        if (cudaDevice >= 0) {
+            instances.setKind(ModelInstanceGroup.Kind.KIND_GPU).addGpus(cudaDevice);
+        } else {
+            instances.setKind(ModelInstanceGroup.Kind.KIND_CPU);
+        }
+        return config.addInstanceGroup(instances).build();
+    }
+
+    /**
+     * The configuration in Triton's JSON form, as Triton's HTTP server writes it (core, model_config_utils.cc,
+     * ModelConfigToJson): protobuf's JSON mapping with the proto field names and every field without presence
+     * printed, then every 64-bit integer, which protobuf's mapping quotes, written as a JSON number.
+     */
+    public static byte[] json(ModelConfig config) {
+        String printed;
+        try {
+            printed = JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence()
+                    .print(config);
+        } catch (InvalidProtocolBufferException e) {
+            // Only Any fields with an unknown type fail to print; ModelConfig has none.
+            throw new IllegalStateException("ModelConfig could not be printed as JSON", e);
+        }
+        JsonObject json = JsonParser.parseString(printed).getAsJsonObject();
+        unquoteInt64(json, ModelConfig.getDescriptor());
+        return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The protocol's datatype name ("FP32") as Triton's DataType (TYPE_FP32); BYTES is TYPE_STRING. */
+    public static DataType dataType(String datatype) {
+        if (datatype.equals("BYTES")) {
+            return DataType.TYPE_STRING;
+        }
+        try {
+            return DataType.valueOf("TYPE_" + datatype);
+        } catch (IllegalArgumentException e) {
+            return DataType.TYPE_INVALID;
+        }
+    }
+
+    /** Triton's DataType as the protocol's datatype name; TYPE_STRING is BYTES, TYPE_INVALID is "". */
+    public static String datatype(DataType type) {
+        return switch (type) {
+            case TYPE_STRING -> "BYTES";
+            case TYPE_INVALID, UNRECOGNIZED -> "";
+            default -> type.name().substring("TYPE_".length());
+        };
+    }
+
+    /** The dimensions without the batch dimension (-1 first), as Triton's dims are when max_batch_size > 0. */
+    private static List<Long> withoutBatch(List<Long> shape) {
+        return !shape.isEmpty() && shape.getFirst() == -1 ? shape.subList(1, shape.size()) : shape;
+    }
+
+    private static ModelVersionPolicy versionPolicy(VersionPolicy policy) {
+        ModelVersionPolicy.Builder proto = ModelVersionPolicy.newBuilder();
+        switch (policy.kind()) {
+            case ALL -> proto.setAll(ModelVersionPolicy.All.getDefaultInstance());
+            case LATEST -> proto.setLatest(ModelVersionPolicy.Latest.newBuilder().setNumVersions(policy.latest()));
+            case SPECIFIC -> proto.setSpecific(ModelVersionPolicy.Specific.newBuilder()
+                    .addAllVersions(policy.specific().stream().map(Integer::longValue).toList()));
+        }
+        return proto.build();
+    }
+
+    /** Rewrites the quoted 64-bit integers of {@code json}, a message of {@code type}, as numbers, recursively. */
+    private static void unquoteInt64(JsonObject json, Descriptor type) {
+        for (Map.Entry<String, JsonElement> member : json.entrySet()) {
+            FieldDescriptor field = type.findFieldByName(member.getKey());
+            if (field == null) {
+                continue;
+            }
+            JsonElement value = member.getValue();
+            if (field.isMapField()) {
+                FieldDescriptor mapValue = field.getMessageType().findFieldByName("value");
+                for (Map.Entry<String, JsonElement> entry : value.getAsJsonObject().entrySet()) {
+                    entry.setValue(unquoted(entry.getValue(), mapValue));
+                }
+            } else if (field.isRepeated()) {
+                JsonArray array = value.getAsJsonArray();
+                for (int i = 0; i < array.size(); i++) {
+                    array.set(i, unquoted(array.get(i), field));
+                }
+            } else {
+                member.setValue(unquoted(value, field));
+            }
+        }
+    }
+
+    private static JsonElement unquoted(JsonElement value, FieldDescriptor field) {
+        switch (field.getType()) {
+            case MESSAGE -> unquoteInt64(value.getAsJsonObject(), field.getMessageType());
+            case INT64, SINT64, SFIXED64, UINT64, FIXED64 -> {
+                return new JsonPrimitive(new BigInteger(value.getAsString()));
+            }
+            default -> {
+            }
+        }
+        return value;
+    }
+}

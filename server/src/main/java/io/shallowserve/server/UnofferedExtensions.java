@@ -1,0 +1,72 @@
+package io.shallowserve.server;
+
+import io.shallowserve.server.inference.InferenceException;
+
+/**
+ * Triton's shared-memory, trace and logging extensions, which Triton's clients may call at start and this server
+ * does not offer (none is listed among its extensions): what each call answers, the same on both protocols. Each
+ * answers at once; none waits for anything.
+ */
+public final class UnofferedExtensions {
+
+    /** The two kinds of Triton's shared memory extension. */
+    public enum SharedMemory {
+        SYSTEM("system"),
+        CUDA("CUDA");
+
+        private final String label;
+
+        SharedMemory(String label) {
+            this.label = label;
+        }
+    }
+
+    private UnofferedExtensions() {
+    }
+
+    /**
+     * The status of the registered regions. No region is ever registered here, so every region's status is an
+     * empty list, which is what Triton answers with nothing registered; a named region is NOT_FOUND, as in Triton.
+     */
+    public static void sharedMemoryStatus(SharedMemory kind, String region) throws InferenceException {
+        if (!region.isEmpty()) {
+            throw InferenceException.notFound("no " + kind.label + " shared memory region '" + region
+                    + "' is registered: this server takes tensors in the request, not in shared memory");
+        }
+    }
+
+    /**
+     * Registering a region is refused (UNIMPLEMENTED, HTTP 501, as Triton answers where shared memory is not
+     * supported): a client that goes on would send requests naming a region the server cannot read.
+     */
+    public static void sharedMemoryRegister(SharedMemory kind) throws InferenceException {
+        throw new InferenceException(InferenceException.Status.UNIMPLEMENTED, kind.label + " shared memory is not"
+                + " supported by this server; send the tensors in the request (raw_input_contents on gRPC)");
+    }
+
+    /**
+     * Unregistering succeeds and changes nothing: no region is registered, so the state the client asks for already
+     * holds. Triton, too, succeeds for a region that is not registered; clients unregister when they clean up.
+     */
+    public static void sharedMemoryUnregister(SharedMemory kind, String region) {
+        // Nothing to unregister.
+    }
+
+    /**
+     * Trace settings are refused (UNIMPLEMENTED): this server has no request tracing, and settings it would report
+     * or accept would not be true.
+     */
+    public static void traceSetting() throws InferenceException {
+        throw new InferenceException(InferenceException.Status.UNIMPLEMENTED, "request tracing (Triton's trace"
+                + " extension) is not supported by this server; its metrics are at /metrics");
+    }
+
+    /**
+     * Log settings are refused (UNIMPLEMENTED): the server logs through java.util.logging, configured at start
+     * (logging.properties), and has none of Triton's log settings to report or change.
+     */
+    public static void logSettings() throws InferenceException {
+        throw new InferenceException(InferenceException.Status.UNIMPLEMENTED, "log settings (Triton's logging"
+                + " extension) are not supported by this server; its logging is configured at start");
+    }
+}

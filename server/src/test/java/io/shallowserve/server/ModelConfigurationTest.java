@@ -1,0 +1,120 @@
+package io.shallowserve.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.shallowserve.proto.inference.DataType;
+import io.shallowserve.proto.inference.ModelConfig;
+import io.shallowserve.proto.inference.ModelInput;
+import io.shallowserve.proto.inference.ModelInstanceGroup;
+import io.shallowserve.server.inference.ModelMetadata;
+import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.VersionPolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ModelConfigurationTest {
+
+    @Test
+    void of_batchingModelOnCpu_describesItAsTritonDoes() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(2,
+                new ModelSettings.Batching(true, 500, List.of(4, 8)), VersionPolicy.parse("latest:2"))), -1);
+
+        assertThat(config.getName()).isEqualTo("m");
+        assertThat(config.getPlatform()).isEqualTo("onnxruntime_onnx");
+        assertThat(config.getBackend()).isEqualTo("onnxruntime");
+        assertThat(config.getMaxBatchSize()).isEqualTo(64);
+        assertThat(config.getVersionPolicy().getLatest().getNumVersions()).isEqualTo(2);
+        ModelInput input = config.getInput(0);
+        assertThat(input.getName()).isEqualTo("input");
+        assertThat(input.getDataType()).isEqualTo(DataType.TYPE_FP32);
+        assertThat(input.getFormat()).isEqualTo(ModelInput.Format.FORMAT_NCHW);
+        assertThat(input.getDimsList()).as("without the batch dimension, max_batch_size being > 0")
+                .containsExactly(1L, 28L, 28L);
+        assertThat(config.getOutput(0).getDimsList()).containsExactly(10L);
+        assertThat(config.getDynamicBatching().getMaxQueueDelayMicroseconds()).isEqualTo(500);
+        assertThat(config.getDynamicBatching().getPreferredBatchSizeList()).containsExactly(4, 8);
+        assertThat(config.getInstanceGroupList()).singleElement().satisfies(group -> {
+            assertThat(group.getName()).isEqualTo("m_0");
+            assertThat(group.getKind()).isEqualTo(ModelInstanceGroup.Kind.KIND_CPU);
+            assertThat(group.getCount()).isEqualTo(2);
+            assertThat(group.getGpusList()).isEmpty();
+        });
+        assertThat(config.getParametersMap()).isEmpty();
+    }
+
+    @Test
+    void of_batchingOff_setsNoScheduler() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(1, ModelSettings.Batching.OFF,
+                VersionPolicy.ALL)), -1);
+
+        assertThat(config.hasDynamicBatching()).isFalse();
+        assertThat(config.getSchedulingChoiceCase()).isEqualTo(ModelConfig.SchedulingChoiceCase.SCHEDULINGCHOICE_NOT_SET);
+        assertThat(config.getVersionPolicy().hasAll()).isTrue();
+    }
+
+    @Test
+    void of_onCuda_namesTheGpu() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(3, ModelSettings.Batching.OFF,
+                VersionPolicy.parse("specific:1,3"))), 0);
+
+        assertThat(config.getInstanceGroup(0).getKind()).isEqualTo(ModelInstanceGroup.Kind.KIND_GPU);
+        assertThat(config.getInstanceGroup(0).getGpusList()).containsExactly(0);
+        assertThat(config.getInstanceGroup(0).getCount()).isEqualTo(3);
+        assertThat(config.getVersionPolicy().getSpecific().getVersionsList()).containsExactly(1L, 3L);
+    }
+
+    @Test
+    void json_isTritonsFormWith64BitIntegersAsNumbers() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(2,
+                new ModelSettings.Batching(true, 500, List.of(4, 8)), VersionPolicy.parse("specific:1,3"))), -1);
+
+        String json = new String(ModelConfiguration.json(config), StandardCharsets.UTF_8);
+
+        // As Triton's HTTP server writes a configuration (protobuf's JSON mapping, proto field names, fields
+        // without presence printed, in field-number order; int64 and uint64 unquoted).
+        assertThat(json).isEqualTo("{\"name\":\"m\",\"platform\":\"onnxruntime_onnx\","
+                + "\"version_policy\":{\"specific\":{\"versions\":[1,3]}},\"max_batch_size\":64,"
+                + "\"input\":[{\"name\":\"input\",\"data_type\":\"TYPE_FP32\",\"format\":\"FORMAT_NCHW\","
+                + "\"dims\":[1,28,28]}],"
+                + "\"output\":[{\"name\":\"logits\",\"data_type\":\"TYPE_FP32\",\"dims\":[10]}],"
+                + "\"instance_group\":[{\"name\":\"m_0\",\"count\":2,\"gpus\":[],\"kind\":\"KIND_CPU\"}],"
+                + "\"dynamic_batching\":{\"preferred_batch_size\":[4,8],\"max_queue_delay_microseconds\":500},"
+                + "\"parameters\":{},\"backend\":\"onnxruntime\"}");
+    }
+
+    @Test
+    void json_batchingOff_hasNoDynamicBatching() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(1, ModelSettings.Batching.OFF,
+                VersionPolicy.ALL)), -1);
+
+        JsonObject json = JsonParser.parseString(new String(ModelConfiguration.json(config),
+                StandardCharsets.UTF_8)).getAsJsonObject();
+
+        // perf_analyzer takes the model for dynamically batched when the member exists at all.
+        assertThat(json.has("dynamic_batching")).isFalse();
+        assertThat(json.getAsJsonObject("version_policy").toString()).isEqualTo("{\"all\":{}}");
+    }
+
+    @Test
+    void dataType_mapsProtocolNamesBothWays() {
+        assertThat(ModelConfiguration.dataType("FP32")).isEqualTo(DataType.TYPE_FP32);
+        assertThat(ModelConfiguration.dataType("BYTES")).isEqualTo(DataType.TYPE_STRING);
+        assertThat(ModelConfiguration.dataType("BF16")).isEqualTo(DataType.TYPE_BF16);
+        assertThat(ModelConfiguration.dataType("COMPLEX")).isEqualTo(DataType.TYPE_INVALID);
+        assertThat(ModelConfiguration.datatype(DataType.TYPE_STRING)).isEqualTo("BYTES");
+        assertThat(ModelConfiguration.datatype(DataType.TYPE_INT64)).isEqualTo("INT64");
+        assertThat(ModelConfiguration.datatype(DataType.TYPE_INVALID)).isEmpty();
+    }
+
+    static ModelMetadata metadata(ModelSettings serving) {
+        return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
+                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                "deep", "single", Map.of(), 1234, List.of("a"), 64, serving);
+    }
+}
