@@ -139,7 +139,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                     if (failure != null) {
                         throw InferenceException.of(failure);
                     }
-                    return ProtoCodec.modelInferResponse(done, request.getRawInputContentsCount() > 0);
+                    return ProtoCodec.modelInferResponse(done);
                 });
             }
         });

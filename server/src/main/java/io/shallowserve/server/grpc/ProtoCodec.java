@@ -37,9 +37,11 @@ import java.util.List;
 /**
  * Translates between the protobuf messages of the Open Inference Protocol and the engine's protocol-neutral types.
  *
- * <p>Tensor data travels either in {@code raw_input_contents} (little-endian bytes, one entry per input) or in the
- * typed {@code contents}; the response uses the form the request used, as Triton does. Only FP32 inputs exist in
- * this server's models, so other input datatypes are refused here, where the bytes are read.
+ * <p>Request tensors travel either in {@code raw_input_contents} (little-endian bytes, one entry per input) or in
+ * the typed {@code contents}. Responses always carry them in {@code raw_output_contents}, as Triton answers: the
+ * clients written for Triton read that form (tritonclient.grpc's {@code as_numpy} reads typed contents only for
+ * BYTES, and gets an empty array for FP32 logits sent typed). Only FP32 inputs exist in this server's models, so
+ * other input datatypes are refused here, where the bytes are read.
  */
 final class ProtoCodec {
 
@@ -130,8 +132,8 @@ final class ProtoCodec {
         return (int) topK;
     }
 
-    /** The protobuf response; {@code raw} puts the tensor data in raw_output_contents. */
-    static ModelInferResponse modelInferResponse(InferenceResponse response, boolean raw) {
+    /** The protobuf response, its tensor data in raw_output_contents. */
+    static ModelInferResponse modelInferResponse(InferenceResponse response) {
         ModelInferResponse.Builder builder = ModelInferResponse.newBuilder()
                 .setModelName(response.model())
                 .setModelVersion(response.version())
@@ -143,11 +145,7 @@ final class ProtoCodec {
             for (long dimension : output.shape()) {
                 tensor.addShape(dimension);
             }
-            if (raw) {
-                builder.addRawOutputContents(rawContents(output));
-            } else {
-                tensor.setContents(typedContents(output));
-            }
+            builder.addRawOutputContents(rawContents(output));
             builder.addOutputs(tensor);
         }
         return builder.build();
@@ -169,20 +167,6 @@ final class ProtoCodec {
         }
         // The array is never touched again, so protobuf may keep it instead of a copy.
         return UnsafeByteOperations.unsafeWrap(buffer.array());
-    }
-
-    private static InferTensorContents typedContents(InferOutput output) {
-        InferTensorContents.Builder contents = InferTensorContents.newBuilder();
-        if (output.values() != null) {
-            for (float value : output.values()) {
-                contents.addFp32Contents(value);
-            }
-        } else {
-            for (String element : output.strings()) {
-                contents.addBytesContents(ByteString.copyFromUtf8(element));
-            }
-        }
-        return contents.build();
     }
 
     static ModelMetadataResponse modelMetadataResponse(ModelMetadata metadata) {

@@ -150,8 +150,8 @@ class ProtoCodecTest {
     }
 
     @Test
-    void modelInferResponse_raw_carriesLittleEndianFp32AndNoContents() {
-        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse(), true);
+    void modelInferResponse_carriesLittleEndianFp32AndNoContents() {
+        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse());
 
         assertThat(response.getModelName()).isEqualTo("m");
         assertThat(response.getModelVersion()).isEqualTo("1");
@@ -164,21 +164,11 @@ class ProtoCodecTest {
     }
 
     @Test
-    void modelInferResponse_typed_carriesFp32Contents() {
-        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse(), false);
-
-        assertThat(response.getRawOutputContentsCount()).isZero();
-        assertThat(response.getOutputs(0).getContents().getFp32ContentsList()).containsExactly(
-                0f, 0.1f, -1.5f, Float.MIN_VALUE, 1e-7f, 255f);
-    }
-
-    @Test
-    void modelInferResponse_classificationStrings_areLengthPrefixedWhenRawAndBytesContentsWhenTyped() {
+    void modelInferResponse_classificationStrings_areLengthPrefixed() {
         InferenceResponse classes = new InferenceResponse("m", "1", "", List.of(new InferOutput(
                 "logits", "BYTES", new long[] {2, 1}, null, List.of("0.9:3:Dress", "0.8:0:T-shirt/top"))));
 
-        ModelInferResponse raw = ProtoCodec.modelInferResponse(classes, true);
-        ModelInferResponse typed = ProtoCodec.modelInferResponse(classes, false);
+        ModelInferResponse raw = ProtoCodec.modelInferResponse(classes);
 
         ByteBuffer bytes = raw.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         assertThat(bytes.getInt()).isEqualTo(11);
@@ -187,8 +177,7 @@ class ProtoCodecTest {
         assertThat(new String(first)).isEqualTo("0.9:3:Dress");
         assertThat(bytes.getInt()).isEqualTo(17);
         assertThat(bytes.remaining()).isEqualTo(17);
-        assertThat(typed.getOutputs(0).getContents().getBytesContentsList())
-                .containsExactly(ByteString.copyFromUtf8("0.9:3:Dress"), ByteString.copyFromUtf8("0.8:0:T-shirt/top"));
+        assertThat(raw.getOutputs(0).hasContents()).isFalse();
     }
 
     @Test

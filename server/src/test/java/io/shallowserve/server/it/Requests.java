@@ -62,19 +62,11 @@ final class Requests {
                 .build();
     }
 
-    /** The FP32 data of the first output, from raw_output_contents or from the typed contents. */
+    /** The FP32 data of the first output, from raw_output_contents (the server answers in no other form). */
     static float[] logits(ModelInferResponse response) {
-        if (response.getRawOutputContentsCount() > 0) {
-            ByteBuffer bytes = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            float[] values = new float[bytes.remaining() / Float.BYTES];
-            bytes.asFloatBuffer().get(values);
-            return values;
-        }
-        InferTensorContents contents = response.getOutputs(0).getContents();
-        float[] values = new float[contents.getFp32ContentsCount()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = contents.getFp32Contents(i);
-        }
+        ByteBuffer bytes = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        float[] values = new float[bytes.remaining() / Float.BYTES];
+        bytes.asFloatBuffer().get(values);
         return values;
     }
 
