@@ -105,6 +105,18 @@ class DeploymentOverlaysTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_podIsReadyOnlyWithEveryModelServingOnItsDevice(String overlay) {
+        ServerConfiguration server = Manifests.render(overlay).serverConfiguration();
+
+        // A models image with a broken model must stop its rollout at the first new pod, not reach every pod.
+        assertThat(server.readinessModels()).as("%s: shallowserve.readiness.models (%s)", overlay, server.source())
+                .isEqualTo("all");
+        assertThat(server.cpuFallback()).as("%s: shallowserve.readiness.cpu-fallback (%s)", overlay, server.source())
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
     void overlay_servicesRouteToThePortsThatServeTheirProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
