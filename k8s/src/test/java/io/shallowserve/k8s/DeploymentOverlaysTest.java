@@ -7,6 +7,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.kubernetes.client.custom.Quantity;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -158,21 +159,69 @@ class DeploymentOverlaysTest {
                 .as("%s: the Service shallowserve balances load (has a cluster IP)", overlay).isFalse();
     }
 
+    /**
+     * Kubernetes' rule (GetPodQOS): a pod is Guaranteed when every container, init containers included, limits CPU
+     * and memory and requests what it limits (a request left out is the limit). The static CPU manager policy gives
+     * cores of its own only to a Guaranteed pod's container that asks for a whole number of CPUs.
+     */
     @ParameterizedTest
     @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
-    void overlay_everyContainerRequestsNoMoreThanItsLimits(String overlay) {
-        for (JsonObject container : Manifests.render(overlay).podContainers()) {
+    void overlay_podIsGuaranteedWithWholeCpusForTheServer(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        for (JsonObject container : manifests.podContainers()) {
             String name = container.get("name").getAsString();
             for (String resource : List.of("cpu", "memory")) {
                 JsonElement request = Manifests.at(container, "resources", "requests", resource);
                 JsonElement limit = Manifests.at(container, "resources", "limits", resource);
-                assertThat(request).as("%s: container %s requests %s", overlay, name, resource).isNotNull();
                 assertThat(limit).as("%s: container %s limits %s", overlay, name, resource).isNotNull();
-                assertThat(new Quantity(request.getAsString()).getNumber())
-                        .as("%s: container %s %s request against limit", overlay, name, resource)
-                        .isLessThanOrEqualTo(new Quantity(limit.getAsString()).getNumber());
+                if (request != null) {
+                    assertThat(quantity(request)).as("%s: container %s %s request against limit", overlay, name,
+                            resource).isEqualByComparingTo(quantity(limit));
+                }
             }
         }
+        BigDecimal cpus = quantity(Manifests.at(manifests.serverContainer(), "resources", "limits", "cpu"));
+        assertThat(cpus.stripTrailingZeros().scale()).as("%s: the server's CPUs (%s) are a whole number", overlay, cpus)
+                .isLessThanOrEqualTo(0);
+    }
+
+    /**
+     * The emptyDirs (the models, /tmp where ONNX Runtime unpacks its native libraries) count against the pod's
+     * ephemeral storage: the containers' limits must leave room for them all, or the kubelet evicts the pod before a
+     * volume is full.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_ephemeralStorageCoversThePodsVolumes(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        BigDecimal limits = BigDecimal.ZERO;
+        for (JsonObject container : manifests.podContainers()) {
+            JsonElement limit = Manifests.at(container, "resources", "limits", "ephemeral-storage");
+            JsonElement request = Manifests.at(container, "resources", "requests", "ephemeral-storage");
+            if (limit != null) {
+                limits = limits.add(quantity(limit));
+                assertThat(request).as("%s: %s requests ephemeral storage", overlay, container.get("name")).isNotNull();
+                assertThat(quantity(request)).as("%s: %s ephemeral storage request", overlay, container.get("name"))
+                        .isLessThanOrEqualTo(quantity(limit));
+            }
+        }
+        assertThat(Manifests.at(manifests.serverContainer(), "resources", "limits", "ephemeral-storage"))
+                .as("%s: the server's ephemeral storage limit", overlay).isNotNull();
+        BigDecimal volumes = BigDecimal.ZERO;
+        for (JsonElement volume : manifests.podSpec().getAsJsonArray("volumes")) {
+            if (volume.getAsJsonObject().has("emptyDir")) {
+                JsonElement sizeLimit = Manifests.at(volume.getAsJsonObject(), "emptyDir", "sizeLimit");
+                assertThat(sizeLimit).as("%s: volume %s has a sizeLimit", overlay, volume.getAsJsonObject().get("name"))
+                        .isNotNull();
+                volumes = volumes.add(quantity(sizeLimit));
+            }
+        }
+        assertThat(limits).as("%s: the containers' ephemeral storage limits against their emptyDirs' size limits",
+                overlay).isGreaterThanOrEqualTo(volumes);
+    }
+
+    private static BigDecimal quantity(JsonElement quantity) {
+        return new Quantity(quantity.getAsString()).getNumber();
     }
 
     @ParameterizedTest
