@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -317,6 +318,53 @@ class DeploymentOverlaysTest {
         JsonObject budget = manifests.one("PodDisruptionBudget").getAsJsonObject("spec");
         assertThat(Manifests.selects(Manifests.at(budget, "selector", "matchLabels").getAsJsonObject(), podLabels))
                 .as("%s: the PodDisruptionBudget selects the Deployment's pods", overlay).isTrue();
+    }
+
+    /** Clients reach the server's two ports and nothing else; the server itself connects nowhere. */
+    @ParameterizedTest
+    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    void overlay_networkPolicyAdmitsTheServersPortsAndNoConnectionOut(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject policy = manifests.one("NetworkPolicy").getAsJsonObject("spec");
+        JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
+                .getAsJsonObject();
+        ServerConfiguration server = manifests.serverConfiguration();
+
+        assertThat(Manifests.matches(policy.getAsJsonObject("podSelector"), podLabels))
+                .as("%s: the NetworkPolicy selects the Deployment's pods", overlay).isTrue();
+        List<Integer> admitted = new ArrayList<>();
+        for (JsonElement rule : policy.getAsJsonArray("ingress")) {
+            JsonObject ingress = rule.getAsJsonObject();
+            assertThat(ingress.has("ports")).as("%s: an ingress rule without ports admits every port", overlay)
+                    .isTrue();
+            for (JsonElement port : ingress.getAsJsonArray("ports")) {
+                admitted.add(Manifests.containerPort(manifests.serverContainer(), port.getAsJsonObject().get("port")));
+            }
+        }
+        assertThat(admitted).as("%s: the ports the NetworkPolicy admits (%s)", overlay, server.source())
+                .containsExactlyInAnyOrder(server.port(), server.grpcPort());
+        assertThat(policy.getAsJsonArray("policyTypes").asList()).as("%s: policy types", overlay)
+                .contains(new JsonPrimitive("Egress"));
+        assertThat(policy.has("egress")).as("%s: egress rules (the server connects nowhere)", overlay).isFalse();
+    }
+
+    /**
+     * The ConfigMap's name carries a hash of its content (configMapGenerator) and the pod template names it: a
+     * configuration change is a new pod template, which `kubectl apply` rolls out. The two overlays configure
+     * different devices, so their names differ.
+     */
+    @Test
+    void overlays_nameTheirConfigurationByItsContentSoThatAChangeRollsThePods() {
+        List<String> names = new ArrayList<>();
+        for (String overlay : List.of("overlays/cpu", "overlays/gpu")) {
+            Manifests manifests = Manifests.render(overlay);
+            String configMap = KubernetesApiTypes.name(manifests.one("ConfigMap"));
+            assertThat(configMap).as("%s: the ConfigMap's name", overlay).matches("shallowserve-config-[a-z0-9]{10}");
+            assertThat(Manifests.at(manifests.serverContainer().getAsJsonArray("envFrom").get(0).getAsJsonObject(),
+                    "configMapRef", "name")).as("%s: the server's envFrom", overlay).hasToString("\"" + configMap + "\"");
+            names.add(configMap);
+        }
+        assertThat(names).doesNotHaveDuplicates();
     }
 
     @ParameterizedTest

@@ -8,6 +8,7 @@ import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Service;
@@ -48,7 +49,9 @@ final class KubernetesApiTypes {
             "policy/v1 PodDisruptionBudget",
             new ApiType(V1PodDisruptionBudget.class, V1PodDisruptionBudget::validateJsonElement),
             "autoscaling/v2 HorizontalPodAutoscaler",
-            new ApiType(V2HorizontalPodAutoscaler.class, V2HorizontalPodAutoscaler::validateJsonElement));
+            new ApiType(V2HorizontalPodAutoscaler.class, V2HorizontalPodAutoscaler::validateJsonElement),
+            "networking.k8s.io/v1 NetworkPolicy",
+            new ApiType(V1NetworkPolicy.class, V1NetworkPolicy::validateJsonElement));
 
     /** Top-level fields every object has, custom resources included. */
     static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
