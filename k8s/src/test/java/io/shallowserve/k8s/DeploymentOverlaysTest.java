@@ -13,15 +13,21 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The project's rules for the overlays that deploy shallowserve itself (cpu, gpu), checked on what kustomize would
  * apply: every object a valid Kubernetes object, and consistent with the server and with itself.
  */
 class DeploymentOverlaysTest {
+
+    /** Every overlay that deploys the server: on CPU or GPU nodes, scaled on CPU or on the server's own metrics. */
+    static Stream<String> overlays() {
+        return Stream.of("overlays/cpu", "overlays/gpu", "overlays/cpu-requests", "overlays/gpu-requests");
+    }
 
     /** The REST health paths of the Open Inference Protocol that the server serves. */
     private static final Set<String> HEALTH_PATHS = Set.of("/v2/health/live", "/v2/health/ready");
@@ -34,7 +40,7 @@ class DeploymentOverlaysTest {
     private static final int STARTUP_SECONDS = 60;
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_everyObjectIsAValidKubernetesObject(String overlay) {
         for (JsonObject object : Manifests.render(overlay).objects()) {
             assertThatCode(() -> KubernetesApiTypes.validate(object)).doesNotThrowAnyException();
@@ -42,7 +48,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_containerPortsAreTheServersPortsByProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject container = manifests.serverContainer();
@@ -63,7 +69,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_probesAskTheServersHealthOnItsPorts(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject container = manifests.serverContainer();
@@ -106,7 +112,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_podIsReadyOnlyWithEveryModelServingOnItsDevice(String overlay) {
         ServerConfiguration server = Manifests.render(overlay).serverConfiguration();
 
@@ -118,7 +124,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_servicesRouteToThePortsThatServeTheirProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
@@ -166,7 +172,7 @@ class DeploymentOverlaysTest {
      * cores of its own only to a Guaranteed pod's container that asks for a whole number of CPUs.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_podIsGuaranteedWithWholeCpusForTheServer(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         for (JsonObject container : manifests.podContainers()) {
@@ -192,7 +198,7 @@ class DeploymentOverlaysTest {
      * volume is full.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_ephemeralStorageCoversThePodsVolumes(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         BigDecimal limits = BigDecimal.ZERO;
@@ -226,7 +232,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_podsRunAsNonRootWithAReadOnlyRootAndNoCapabilities(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject pod = manifests.podSpec().getAsJsonObject("securityContext");
@@ -251,7 +257,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_imagesArePinned(String overlay) {
         for (JsonObject container : Manifests.render(overlay).podContainers()) {
             String image = container.get("image").getAsString();
@@ -261,7 +267,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_terminationLeavesTimeForTheServersDrain(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         ServerConfiguration server = manifests.serverConfiguration();
@@ -278,7 +284,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_modelsComeFromAVolumeThatAnInitContainerFills(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         String models = manifests.serverConfiguration().models();
@@ -301,7 +307,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_autoscalerAndDisruptionBudgetCoverTheDeployment(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject deployment = manifests.one("Deployment");
@@ -322,7 +328,7 @@ class DeploymentOverlaysTest {
 
     /** Clients reach the server's two ports and nothing else; the server itself connects nowhere. */
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_networkPolicyAdmitsTheServersPortsAndNoConnectionOut(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject policy = manifests.one("NetworkPolicy").getAsJsonObject("spec");
@@ -368,7 +374,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_podReferencesObjectsTheOverlayHas(String overlay) {
         Manifests manifests = Manifests.render(overlay);
 

@@ -24,13 +24,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,7 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The server images, checked without a Docker engine: each Dockerfile's stage is assembled as its COPY lines say
  * ({@link ContainerImage}, from the server jar and libs/ this reactor packaged and the repository's models/), and its
- * ENTRYPOINT is run from there as its USER with a read-only root and an empty /tmp ({@link Sandbox}), with the
+ * ENTRYPOINT is run from there as its USER with a read-only root and an empty /tmp ({@link RunningImage}), with the
  * models image's repository mounted where the image's SHALLOWSERVE_MODELS points, as the Deployment mounts it. Then
  * readiness and one inference over each protocol.
  *
@@ -52,17 +48,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ImageLayoutIT {
 
-    /** The repository root: the build context of `docker build .`. */
-    private static final Path CONTEXT = Manifests.K8S.getParent();
-    /** The Dockerfile and stage of the models image, which both server images are deployed with (k8s/base). */
-    private static final String MODELS_DOCKERFILE = "Dockerfile";
-    private static final String MODELS_STAGE = "models";
-    /** Where the models image holds the repository: the init container copies it from here (k8s/base). */
-    private static final String MODELS_IMAGE_REPOSITORY = "/models";
-    private static final Pattern SERVING = Pattern.compile("HTTP on port (\\d+), gRPC on port (\\d+)");
-    /** Loading and measuring the default models takes seconds; the first JIT and ONNX Runtime's unpacking more. */
-    private static final Duration START = Duration.ofMinutes(2);
-
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
@@ -72,14 +57,14 @@ class ImageLayoutIT {
     static void requireTheSandboxAndTheServerBuild() {
         assertThat(Sandbox.available()).as("%s: install Debian's bubblewrap (apt-get install bubblewrap)",
                 Sandbox.BWRAP).isTrue();
-        assertThat(CONTEXT.resolve("server/target/shallowserve-server.jar"))
+        assertThat(RunningImage.CONTEXT.resolve("server/target/shallowserve-server.jar"))
                 .as("the packaged server: run `./mvnw verify`, which packages it before this module").exists();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Dockerfile", "Dockerfile.gpu"})
     void image_findsJavaAndEveryJarOfItsClassPath(String dockerfile) throws IOException {
-        ContainerImage image = assemble(dockerfile, null, directory.resolve("image"));
+        ContainerImage image = RunningImage.assemble(dockerfile, null, directory.resolve("image"));
 
         assertThat(image.executable()).as("%s: ENTRYPOINT %s on the image's PATH %s", dockerfile,
                 image.entrypoint().getFirst(), image.env().get("PATH")).isNotNull();
@@ -109,24 +94,10 @@ class ImageLayoutIT {
     @ParameterizedTest
     @ValueSource(strings = {"Dockerfile", "Dockerfile.gpu"})
     void image_startsAsItsUserOnAReadOnlyRootAndServesBothProtocols(String dockerfile) throws Exception {
-        ContainerImage image = assemble(dockerfile, null, directory.resolve("image"));
-        ContainerImage models = assemble(MODELS_DOCKERFILE, MODELS_STAGE, directory.resolve("models"));
-        Path repository = models.file(MODELS_IMAGE_REPOSITORY);
-        String model;
-        try (Stream<Path> folders = Files.list(repository)) {
-            model = folders.filter(Files::isDirectory).map(folder -> folder.getFileName().toString()).sorted()
-                    .findFirst().orElseThrow(() -> new AssertionError("the models image holds no model"));
-        }
-        String modelsPath = image.env().get("SHALLOWSERVE_MODELS");
-        assertThat(modelsPath).as("%s: ENV SHALLOWSERVE_MODELS, where a pod mounts the model repository", dockerfile)
-                .isNotNull();
-        // As `docker run -e` would: loopback only, and ports the system picks (this machine's network is shared).
-        Map<String, String> env = Map.of("SERVER_HOST", "127.0.0.1", "SERVER_PORT", "0", "SHALLOWSERVE_GRPC_PORT", "0");
-
-        try (Sandbox sandbox = Sandbox.start(image, Map.of(modelsPath, repository), env, directory.resolve("out.log"))) {
-            Matcher serving = sandbox.awaitLine(SERVING, START);
-            int httpPort = Integer.parseInt(serving.group(1));
-            int grpcPort = Integer.parseInt(serving.group(2));
+        try (RunningImage running = RunningImage.start(dockerfile, directory)) {
+            ContainerImage image = running.image();
+            Sandbox sandbox = running.sandbox();
+            String model = running.model();
             ProcessHandle server = sandbox.entrypointProcess(Path.of(image.entrypoint().getFirst()).getFileName()
                     .toString());
 
@@ -136,17 +107,19 @@ class ImageLayoutIT {
             assertThat(rootMountOptions(server)).as("%s: the root file system's mount options", dockerfile)
                     .contains("ro");
 
-            HttpResponse<String> ready = get(httpPort, "/v2/health/ready");
+            HttpResponse<String> ready = get(running.httpPort(), "/v2/health/ready");
             assertThat(ready.statusCode()).as("%s: /v2/health/ready; the server's output:\n%s", dockerfile,
                     sandbox.tail()).isEqualTo(200);
-            JsonObject metadata = JsonParser.parseString(get(httpPort, "/v2/models/" + model).body()).getAsJsonObject();
+            JsonObject metadata = JsonParser.parseString(get(running.httpPort(), "/v2/models/" + model).body())
+                    .getAsJsonObject();
             JsonObject input = metadata.getAsJsonArray("inputs").get(0).getAsJsonObject();
             List<Long> shape = new ArrayList<>();
             input.getAsJsonArray("shape").forEach(dimension -> shape.add(Math.max(1, dimension.getAsLong())));
             float[] pixels = pixels(Math.toIntExact(shape.stream().reduce(1L, Math::multiplyExact)));
+            String name = input.get("name").getAsString();
 
-            float[] overHttp = inferOverHttp(httpPort, model, input.get("name").getAsString(), shape, pixels);
-            float[] overGrpc = inferOverGrpc(grpcPort, model, input.get("name").getAsString(), shape, pixels);
+            float[] overHttp = inferOverHttp(running.httpPort(), model, name, shape, pixels);
+            float[] overGrpc = inferOverGrpc(running.grpcPort(), model, name, shape, pixels);
 
             assertThat(overHttp).as("%s: %s's output over HTTP", dockerfile, model).isNotEmpty();
             assertThat(overGrpc).as("%s: %s's output over gRPC, the same as over HTTP", dockerfile, model)
@@ -157,10 +130,6 @@ class ImageLayoutIT {
                 assertThat(sandbox.output()).as("%s: the server's output", dockerfile).contains("serving on the CPU");
             }
         }
-    }
-
-    private ContainerImage assemble(String dockerfile, String stage, Path into) {
-        return ContainerImage.assemble(Dockerfile.read(CONTEXT.resolve(dockerfile)), stage, CONTEXT, into);
     }
 
     /** The jar the ENTRYPOINT runs ({@code java ... -jar PATH}), as an absolute path in the image. */

@@ -22,14 +22,17 @@ import java.util.Set;
 
 /**
  * Renders a kustomization as {@code kustomize build} would, for the part of kustomize that k8s/ uses: resources
- * (files and directories), ConfigMap generators (env files and literals, created or merged into a base's, labels; the
+ * (files and directories), components (kind Component, applied to what the including kustomization accumulated),
+ * ConfigMap generators (env files and literals, created or merged into a base's, labels; the
  * name suffixed with kustomize's hash of the content and the Deployments' references renamed with it), patches (JSON
  * 6902, selected by kind and name) and images (new name, new tag). Anything else in a kustomization fails, so that an
  * overlay cannot use a feature these tests would silently ignore.
  */
 final class Kustomize {
 
-    private static final Set<String> IMPLEMENTED_FIELDS = Set.of("apiVersion", "kind", "resources",
+    private static final String KUSTOMIZATION = "Kustomization";
+    private static final String COMPONENT = "Component";
+    private static final Set<String> IMPLEMENTED_FIELDS = Set.of("apiVersion", "kind", "resources", "components",
             "configMapGenerator", "patches", "images");
     private static final Set<String> IMPLEMENTED_GENERATOR_FIELDS = Set.of("name", "envs", "literals", "behavior",
             "options");
@@ -74,9 +77,19 @@ final class Kustomize {
     }
 
     private static Built build(Path directory) {
-        JsonObject kustomization = read(directory);
         List<JsonObject> objects = new ArrayList<>();
         Set<JsonObject> generated = Collections.newSetFromMap(new IdentityHashMap<>());
+        accumulate(directory, KUSTOMIZATION, objects, generated);
+        return new Built(objects, generated);
+    }
+
+    /**
+     * Adds what the kustomization (or component) in {@code directory} makes to {@code objects}: its resources (a
+     * directory is built on its own, its patches touching only its objects), then its components, which work on
+     * everything accumulated so far, then its generators, patches and images, which do too.
+     */
+    private static void accumulate(Path directory, String kind, List<JsonObject> objects, Set<JsonObject> generated) {
+        JsonObject kustomization = read(directory, kind);
         for (JsonElement resource : list(kustomization, "resources")) {
             Path path = directory.resolve(resource.getAsString()).normalize();
             if (Files.isDirectory(path)) {
@@ -89,6 +102,9 @@ final class Kustomize {
                 }
             }
         }
+        for (JsonElement component : list(kustomization, "components")) {
+            accumulate(directory.resolve(component.getAsString()).normalize(), COMPONENT, objects, generated);
+        }
         for (JsonElement generator : list(kustomization, "configMapGenerator")) {
             generateConfigMap(generator.getAsJsonObject(), objects, generated, directory);
         }
@@ -100,7 +116,6 @@ final class Kustomize {
         for (JsonElement image : list(kustomization, "images")) {
             setImage(image.getAsJsonObject(), objects, directory);
         }
-        return new Built(objects, generated);
     }
 
     /**
@@ -263,7 +278,8 @@ final class Kustomize {
         }
     }
 
-    private static JsonObject read(Path directory) {
+    /** Reads the kustomization.yaml of {@code directory}, which must be of {@code kind} (Kustomization or Component). */
+    private static JsonObject read(Path directory, String kind) {
         Path file = directory.resolve("kustomization.yaml");
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException(directory + " has no kustomization.yaml");
@@ -274,9 +290,10 @@ final class Kustomize {
         }
         JsonObject kustomization = documents.getFirst().getAsJsonObject();
         requireOnly(kustomization, IMPLEMENTED_FIELDS, file.toString());
-        if (!"kustomize.config.k8s.io/v1beta1".equals(string(kustomization, "apiVersion"))
-                || !"Kustomization".equals(string(kustomization, "kind"))) {
-            throw new IllegalArgumentException(file + " is not a kustomize.config.k8s.io/v1beta1 Kustomization");
+        String apiVersion = kind.equals(COMPONENT) ? "kustomize.config.k8s.io/v1alpha1"
+                : "kustomize.config.k8s.io/v1beta1";
+        if (!apiVersion.equals(string(kustomization, "apiVersion")) || !kind.equals(string(kustomization, "kind"))) {
+            throw new IllegalArgumentException(file + " is not a " + apiVersion + " " + kind);
         }
         return kustomization;
     }

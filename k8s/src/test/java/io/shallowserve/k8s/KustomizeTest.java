@@ -174,7 +174,8 @@ class KustomizeTest {
      * print the same objects. Without kubectl this is skipped and the renderer's own tests below stand alone.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/kserve", "overlays/monitoring"})
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-requests", "overlays/gpu-requests",
+            "overlays/kserve", "overlays/monitoring", "overlays/prometheus-adapter"})
     void render_printsWhatKubectlKustomizePrints(String kustomization) throws IOException, InterruptedException {
         Process kubectl;
         try {
@@ -241,6 +242,34 @@ class KustomizeTest {
 
         assertThat(containers).extracting(container -> container.get("image").getAsString())
                 .containsExactly("registry:5000/tools:2.0", "server-gpu:1.0");
+    }
+
+    @Test
+    void render_componentPatchesWhatTheIncludingKustomizationHas() throws IOException {
+        write("base/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\n");
+        write("base/deployment.yaml", DEPLOYMENT);
+        write("gpu/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                patches:
+                  - target:
+                      kind: Deployment
+                      name: app
+                    patch: |-
+                      - op: add
+                        path: /spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu
+                        value: "1"
+                """);
+        write("overlay/kustomization.yaml", KUSTOMIZATION + "resources:\n  - ../base\ncomponents:\n  - ../gpu\n");
+
+        List<JsonObject> objects = Kustomize.render(directory.resolve("overlay"));
+
+        assertThat(Manifests.at(objects.getFirst(), "spec", "template", "spec").getAsJsonObject()
+                .getAsJsonArray("containers").get(0).getAsJsonObject().getAsJsonObject("resources")
+                .getAsJsonObject("limits").toString()).isEqualTo("{\"cpu\":\"1\",\"nvidia.com/gpu\":\"1\"}");
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("gpu")))
+                .as("a component is not built on its own").hasMessageContaining("is not a kustomize.config.k8s.io/v1beta1"
+                        + " Kustomization");
     }
 
     @Test
