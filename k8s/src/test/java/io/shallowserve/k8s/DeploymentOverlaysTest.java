@@ -9,6 +9,7 @@ import com.google.gson.JsonPrimitive;
 import io.kubernetes.client.custom.Quantity;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -324,6 +325,19 @@ class DeploymentOverlaysTest {
         JsonObject budget = manifests.one("PodDisruptionBudget").getAsJsonObject("spec");
         assertThat(Manifests.selects(Manifests.at(budget, "selector", "matchLabels").getAsJsonObject(), podLabels))
                 .as("%s: the PodDisruptionBudget selects the Deployment's pods", overlay).isTrue();
+    }
+
+    /**
+     * A gRPC client sends every call over one long-lived connection and resolves the pods again only when it
+     * reconnects: the server must end connections soon enough that pods the autoscaler adds get traffic.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void overlay_grpcConnectionsEndSoonEnoughForClientsToReachNewPods(String overlay) {
+        ServerConfiguration server = Manifests.render(overlay).serverConfiguration();
+
+        assertThat(server.grpcMaxConnectionAge()).as("%s: shallowserve.grpc.max-connection-age (%s)", overlay,
+                server.source()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
     }
 
     /** Clients reach the server's two ports and nothing else; the server itself connects nowhere. */
