@@ -175,7 +175,8 @@ class KustomizeTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-requests", "overlays/gpu-requests",
-            "overlays/kserve", "overlays/monitoring", "overlays/prometheus-adapter"})
+            "overlays/kserve", "overlays/kserve-gpu", "overlays/monitoring", "overlays/prometheus-adapter",
+            "overlays/gateway"})
     void render_printsWhatKubectlKustomizePrints(String kustomization) throws IOException, InterruptedException {
         Process kubectl;
         try {

@@ -26,16 +26,17 @@ import java.util.Map;
  *                            (shallowserve.readiness.cpu-fallback)
  * @param grpcMaxConnectionAge how long a gRPC connection lives before the server asks the client to reconnect
  *                            (shallowserve.grpc.max-connection-age)
+ * @param loadApi             whether clients may load and unload models (shallowserve.repository.load-api)
  * @param source              where the values came from, for error messages
  */
 record ServerConfiguration(int port, int grpcPort, String models, String device, Duration shutdownGracePeriod,
                            String readinessModels, boolean cpuFallback, Duration grpcMaxConnectionAge,
-                           String source) {
+                           boolean loadApi, String source) {
 
     /** The keys a container may set through its environment or flags that these checks read. */
     private static final List<String> KEYS = List.of("server.port", "shallowserve.grpc.port", "shallowserve.models",
             "shallowserve.device", "shallowserve.readiness.models", "shallowserve.readiness.cpu-fallback",
-            "shallowserve.grpc.max-connection-age");
+            "shallowserve.grpc.max-connection-age", "shallowserve.repository.load-api");
 
     /** The server's configuration file, relative to this module; the server module owns it. */
     static final Path APPLICATION_YAML = Path.of("../server/src/main/resources/application.yaml");
@@ -63,7 +64,7 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
         }
         // The ports come from application.yaml (checked above); 0 here is never read.
         ServerConfiguration defaults = new ServerConfiguration(0, 0, "models", "cpu", Duration.ZERO, "any", true,
-                Duration.ZERO, "the server's defaults");
+                Duration.ZERO, true, "the server's defaults");
         return defaults.with(keys, APPLICATION_YAML.toString());
     }
 
@@ -144,6 +145,8 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
                         ? Boolean.parseBoolean(keys.get("shallowserve.readiness.cpu-fallback")) : cpuFallback,
                 keys.containsKey("shallowserve.grpc.max-connection-age")
                         ? Duration.parse(keys.get("shallowserve.grpc.max-connection-age")) : grpcMaxConnectionAge,
+                keys.containsKey("shallowserve.repository.load-api")
+                        ? Boolean.parseBoolean(keys.get("shallowserve.repository.load-api")) : loadApi,
                 newSource);
     }
 
