@@ -18,6 +18,10 @@ USER 10001:10001
 
 FROM eclipse-temurin:25-jre-noble AS server
 WORKDIR /app
+# The server jar's manifest names its dependencies in libs/ beside it (Class-Path); without them it stops with
+# NoClassDefFoundError. They come first: they change less often than the server's own classes, so their layer is
+# reused. k8s/src/test/.../ImageLayoutIT assembles this layout and runs it.
+COPY --from=build /src/server/target/libs/ /app/libs/
 COPY --from=build /src/server/target/shallowserve-server.jar /app/shallowserve-server.jar
 # Mount or copy a model repository here; SHALLOWSERVE_MODELS (or --models) points elsewhere.
 ENV SHALLOWSERVE_MODELS=/models

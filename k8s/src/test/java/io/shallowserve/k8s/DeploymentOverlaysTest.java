@@ -7,19 +7,28 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import io.kubernetes.client.custom.Quantity;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The project's rules for the overlays that deploy shallowserve itself (cpu, gpu), checked on what kustomize would
  * apply: every object a valid Kubernetes object, and consistent with the server and with itself.
  */
 class DeploymentOverlaysTest {
+
+    /** Every overlay that deploys the server: on CPU or GPU nodes, scaled on CPU or on the server's own metrics. */
+    static Stream<String> overlays() {
+        return Stream.of("overlays/cpu", "overlays/gpu", "overlays/cpu-requests", "overlays/gpu-requests");
+    }
 
     /** The REST health paths of the Open Inference Protocol that the server serves. */
     private static final Set<String> HEALTH_PATHS = Set.of("/v2/health/live", "/v2/health/ready");
@@ -32,7 +41,7 @@ class DeploymentOverlaysTest {
     private static final int STARTUP_SECONDS = 60;
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_everyObjectIsAValidKubernetesObject(String overlay) {
         for (JsonObject object : Manifests.render(overlay).objects()) {
             assertThatCode(() -> KubernetesApiTypes.validate(object)).doesNotThrowAnyException();
@@ -40,7 +49,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_containerPortsAreTheServersPortsByProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject container = manifests.serverContainer();
@@ -61,7 +70,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_probesAskTheServersHealthOnItsPorts(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject container = manifests.serverContainer();
@@ -104,7 +113,19 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
+    void overlay_podIsReadyOnlyWithEveryModelServingOnItsDevice(String overlay) {
+        ServerConfiguration server = Manifests.render(overlay).serverConfiguration();
+
+        // A models image with a broken model must stop its rollout at the first new pod, not reach every pod.
+        assertThat(server.readinessModels()).as("%s: shallowserve.readiness.models (%s)", overlay, server.source())
+                .isEqualTo("all");
+        assertThat(server.cpuFallback()).as("%s: shallowserve.readiness.cpu-fallback (%s)", overlay, server.source())
+                .isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void overlay_servicesRouteToThePortsThatServeTheirProtocol(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
@@ -146,25 +167,73 @@ class DeploymentOverlaysTest {
                 .as("%s: the Service shallowserve balances load (has a cluster IP)", overlay).isFalse();
     }
 
+    /**
+     * Kubernetes' rule (GetPodQOS): a pod is Guaranteed when every container, init containers included, limits CPU
+     * and memory and requests what it limits (a request left out is the limit). The static CPU manager policy gives
+     * cores of its own only to a Guaranteed pod's container that asks for a whole number of CPUs.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
-    void overlay_everyContainerRequestsNoMoreThanItsLimits(String overlay) {
-        for (JsonObject container : Manifests.render(overlay).podContainers()) {
+    @MethodSource("overlays")
+    void overlay_podIsGuaranteedWithWholeCpusForTheServer(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        for (JsonObject container : manifests.podContainers()) {
             String name = container.get("name").getAsString();
             for (String resource : List.of("cpu", "memory")) {
                 JsonElement request = Manifests.at(container, "resources", "requests", resource);
                 JsonElement limit = Manifests.at(container, "resources", "limits", resource);
-                assertThat(request).as("%s: container %s requests %s", overlay, name, resource).isNotNull();
                 assertThat(limit).as("%s: container %s limits %s", overlay, name, resource).isNotNull();
-                assertThat(new Quantity(request.getAsString()).getNumber())
-                        .as("%s: container %s %s request against limit", overlay, name, resource)
-                        .isLessThanOrEqualTo(new Quantity(limit.getAsString()).getNumber());
+                if (request != null) {
+                    assertThat(quantity(request)).as("%s: container %s %s request against limit", overlay, name,
+                            resource).isEqualByComparingTo(quantity(limit));
+                }
             }
         }
+        BigDecimal cpus = quantity(Manifests.at(manifests.serverContainer(), "resources", "limits", "cpu"));
+        assertThat(cpus.stripTrailingZeros().scale()).as("%s: the server's CPUs (%s) are a whole number", overlay, cpus)
+                .isLessThanOrEqualTo(0);
+    }
+
+    /**
+     * The emptyDirs (the models, /tmp where ONNX Runtime unpacks its native libraries) count against the pod's
+     * ephemeral storage: the containers' limits must leave room for them all, or the kubelet evicts the pod before a
+     * volume is full.
+     */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void overlay_ephemeralStorageCoversThePodsVolumes(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        BigDecimal limits = BigDecimal.ZERO;
+        for (JsonObject container : manifests.podContainers()) {
+            JsonElement limit = Manifests.at(container, "resources", "limits", "ephemeral-storage");
+            JsonElement request = Manifests.at(container, "resources", "requests", "ephemeral-storage");
+            if (limit != null) {
+                limits = limits.add(quantity(limit));
+                assertThat(request).as("%s: %s requests ephemeral storage", overlay, container.get("name")).isNotNull();
+                assertThat(quantity(request)).as("%s: %s ephemeral storage request", overlay, container.get("name"))
+                        .isLessThanOrEqualTo(quantity(limit));
+            }
+        }
+        assertThat(Manifests.at(manifests.serverContainer(), "resources", "limits", "ephemeral-storage"))
+                .as("%s: the server's ephemeral storage limit", overlay).isNotNull();
+        BigDecimal volumes = BigDecimal.ZERO;
+        for (JsonElement volume : manifests.podSpec().getAsJsonArray("volumes")) {
+            if (volume.getAsJsonObject().has("emptyDir")) {
+                JsonElement sizeLimit = Manifests.at(volume.getAsJsonObject(), "emptyDir", "sizeLimit");
+                assertThat(sizeLimit).as("%s: volume %s has a sizeLimit", overlay, volume.getAsJsonObject().get("name"))
+                        .isNotNull();
+                volumes = volumes.add(quantity(sizeLimit));
+            }
+        }
+        assertThat(limits).as("%s: the containers' ephemeral storage limits against their emptyDirs' size limits",
+                overlay).isGreaterThanOrEqualTo(volumes);
+    }
+
+    private static BigDecimal quantity(JsonElement quantity) {
+        return new Quantity(quantity.getAsString()).getNumber();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_podsRunAsNonRootWithAReadOnlyRootAndNoCapabilities(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject pod = manifests.podSpec().getAsJsonObject("securityContext");
@@ -189,7 +258,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_imagesArePinned(String overlay) {
         for (JsonObject container : Manifests.render(overlay).podContainers()) {
             String image = container.get("image").getAsString();
@@ -199,7 +268,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_terminationLeavesTimeForTheServersDrain(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         ServerConfiguration server = manifests.serverConfiguration();
@@ -216,7 +285,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_modelsComeFromAVolumeThatAnInitContainerFills(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         String models = manifests.serverConfiguration().models();
@@ -239,7 +308,7 @@ class DeploymentOverlaysTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
     void overlay_autoscalerAndDisruptionBudgetCoverTheDeployment(String overlay) {
         Manifests manifests = Manifests.render(overlay);
         JsonObject deployment = manifests.one("Deployment");
@@ -258,8 +327,68 @@ class DeploymentOverlaysTest {
                 .as("%s: the PodDisruptionBudget selects the Deployment's pods", overlay).isTrue();
     }
 
+    /**
+     * A gRPC client sends every call over one long-lived connection and resolves the pods again only when it
+     * reconnects: the server must end connections soon enough that pods the autoscaler adds get traffic.
+     */
     @ParameterizedTest
-    @ValueSource(strings = {"overlays/cpu", "overlays/gpu"})
+    @MethodSource("overlays")
+    void overlay_grpcConnectionsEndSoonEnoughForClientsToReachNewPods(String overlay) {
+        ServerConfiguration server = Manifests.render(overlay).serverConfiguration();
+
+        assertThat(server.grpcMaxConnectionAge()).as("%s: shallowserve.grpc.max-connection-age (%s)", overlay,
+                server.source()).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(5));
+    }
+
+    /** Clients reach the server's two ports and nothing else; the server itself connects nowhere. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void overlay_networkPolicyAdmitsTheServersPortsAndNoConnectionOut(String overlay) {
+        Manifests manifests = Manifests.render(overlay);
+        JsonObject policy = manifests.one("NetworkPolicy").getAsJsonObject("spec");
+        JsonObject podLabels = Manifests.at(manifests.one("Deployment"), "spec", "template", "metadata", "labels")
+                .getAsJsonObject();
+        ServerConfiguration server = manifests.serverConfiguration();
+
+        assertThat(Manifests.matches(policy.getAsJsonObject("podSelector"), podLabels))
+                .as("%s: the NetworkPolicy selects the Deployment's pods", overlay).isTrue();
+        List<Integer> admitted = new ArrayList<>();
+        for (JsonElement rule : policy.getAsJsonArray("ingress")) {
+            JsonObject ingress = rule.getAsJsonObject();
+            assertThat(ingress.has("ports")).as("%s: an ingress rule without ports admits every port", overlay)
+                    .isTrue();
+            for (JsonElement port : ingress.getAsJsonArray("ports")) {
+                admitted.add(Manifests.containerPort(manifests.serverContainer(), port.getAsJsonObject().get("port")));
+            }
+        }
+        assertThat(admitted).as("%s: the ports the NetworkPolicy admits (%s)", overlay, server.source())
+                .containsExactlyInAnyOrder(server.port(), server.grpcPort());
+        assertThat(policy.getAsJsonArray("policyTypes").asList()).as("%s: policy types", overlay)
+                .contains(new JsonPrimitive("Egress"));
+        assertThat(policy.has("egress")).as("%s: egress rules (the server connects nowhere)", overlay).isFalse();
+    }
+
+    /**
+     * The ConfigMap's name carries a hash of its content (configMapGenerator) and the pod template names it: a
+     * configuration change is a new pod template, which `kubectl apply` rolls out. The two overlays configure
+     * different devices, so their names differ.
+     */
+    @Test
+    void overlays_nameTheirConfigurationByItsContentSoThatAChangeRollsThePods() {
+        List<String> names = new ArrayList<>();
+        for (String overlay : List.of("overlays/cpu", "overlays/gpu")) {
+            Manifests manifests = Manifests.render(overlay);
+            String configMap = KubernetesApiTypes.name(manifests.one("ConfigMap"));
+            assertThat(configMap).as("%s: the ConfigMap's name", overlay).matches("shallowserve-config-[a-z0-9]{10}");
+            assertThat(Manifests.at(manifests.serverContainer().getAsJsonArray("envFrom").get(0).getAsJsonObject(),
+                    "configMapRef", "name")).as("%s: the server's envFrom", overlay).hasToString("\"" + configMap + "\"");
+            names.add(configMap);
+        }
+        assertThat(names).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
     void overlay_podReferencesObjectsTheOverlayHas(String overlay) {
         Manifests manifests = Manifests.render(overlay);
 

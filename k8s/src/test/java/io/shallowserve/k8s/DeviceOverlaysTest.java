@@ -28,7 +28,14 @@ class DeviceOverlaysTest {
         assertThat(gpu.serverConfiguration().device()).as("device").isEqualTo("cuda:0");
         assertThat(Manifests.at(server, "resources", "limits", "nvidia.com/gpu")).as("GPU limit").hasToString("\"1\"");
         assertThat(Manifests.at(server, "resources", "requests", "nvidia.com/gpu")).as("GPU request").hasToString("\"1\"");
-        assertThat(Manifests.at(gpu.podSpec(), "nodeSelector")).as("a nodeSelector for GPU nodes").isNotNull();
+        // The GPU request alone limits the pods to nodes that offer one; a label would exist only where the GPU
+        // Operator runs.
+        assertThat(Manifests.at(gpu.podSpec(), "nodeSelector")).as("a nodeSelector").isNull();
+        // Every pod holds a GPU: a rollout that surged would wait for one more.
+        assertThat(Manifests.at(gpu.one("Deployment"), "spec", "strategy", "rollingUpdate", "maxSurge"))
+                .as("maxSurge").hasToString("0");
+        assertThat(Manifests.at(gpu.one("Deployment"), "spec", "strategy", "rollingUpdate", "maxUnavailable"))
+                .as("maxUnavailable").hasToString("1");
         assertThat(Manifests.at(gpu.podSpec(), "tolerations")).as("the tolerations").isNotNull();
         assertThat(gpu.podSpec().getAsJsonArray("tolerations").asList()).as("a toleration of the nvidia.com/gpu taint")
                 .anyMatch(toleration -> toleration.getAsJsonObject().get("key").getAsString().equals("nvidia.com/gpu"));

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * JSON Patch (RFC 6902) with the operations kustomize overlays use here: add, replace and remove. A path that
- * does not exist fails, as it does in kustomize.
+ * JSON Patch (RFC 6902) with the operations kustomize overlays use here: add, replace, remove and test (which fails
+ * the patch unless the value at its path equals its value, to guard a patch that addresses a list by index). A path
+ * that does not exist fails, as it does in kustomize.
  */
 final class JsonPatch {
 
@@ -28,8 +29,9 @@ final class JsonPatch {
                 case "add" -> add(parent, last, value(operation, path), path);
                 case "replace" -> replace(parent, last, value(operation, path), path);
                 case "remove" -> remove(parent, last, path);
+                case "test" -> test(parent, last, value(operation, path), path);
                 default -> throw new IllegalArgumentException("JSON patch operation '" + op + "' (" + path
-                        + ") is not implemented; use add, replace or remove");
+                        + ") is not implemented; use add, replace, remove or test");
             }
         }
     }
@@ -100,6 +102,14 @@ final class JsonPatch {
             parent.getAsJsonArray().remove(index(parent.getAsJsonArray(), token, path, false));
         } else {
             throw new IllegalArgumentException("JSON patch path " + path + " does not exist");
+        }
+    }
+
+    private static void test(JsonElement parent, String token, JsonElement value, String path) {
+        JsonElement found = parent.isJsonArray() ? parent.getAsJsonArray().get(index(parent.getAsJsonArray(), token,
+                path, false)) : parent.isJsonObject() ? parent.getAsJsonObject().get(token) : null;
+        if (!value.equals(found)) {
+            throw new IllegalArgumentException("JSON patch test at " + path + " failed: " + found + " is not " + value);
         }
     }
 

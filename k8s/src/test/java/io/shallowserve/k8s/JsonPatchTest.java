@@ -34,6 +34,19 @@ class JsonPatchTest {
                 .hasMessageContaining("/a/x does not exist");
     }
 
+    @Test
+    void apply_testPassesOnAnEqualValueAndFailsOnAnother() {
+        JsonObject document = json("{\"env\":[{\"name\":\"A\",\"value\":\"1\"}]}");
+
+        JsonPatch.apply(document, operations("""
+                [{"op":"test","path":"/env/0/name","value":"A"},
+                 {"op":"replace","path":"/env/0/value","value":"2"}]"""));
+
+        assertThat(document).isEqualTo(json("{\"env\":[{\"name\":\"A\",\"value\":\"2\"}]}"));
+        assertThatThrownBy(() -> JsonPatch.apply(document, operations("[{\"op\":\"test\",\"path\":\"/env/0/name\","
+                + "\"value\":\"B\"}]"))).hasMessageContaining("test at /env/0/name failed: \"A\" is not \"B\"");
+    }
+
     private static JsonObject json(String text) {
         return JsonParser.parseString(text).getAsJsonObject();
     }

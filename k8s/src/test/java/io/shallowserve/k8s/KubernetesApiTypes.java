@@ -6,13 +6,14 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.kubernetes.client.openapi.JSON;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
-import io.kubernetes.client.openapi.models.V1Container;
 import io.kubernetes.client.openapi.models.V1Deployment;
+import io.kubernetes.client.openapi.models.V1Job;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1ObjectMeta;
+import io.kubernetes.client.openapi.models.V1PersistentVolumeClaim;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1ServiceAccount;
-import io.kubernetes.client.openapi.models.V1Volume;
 import io.kubernetes.client.openapi.models.V2HorizontalPodAutoscaler;
 import java.io.IOException;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class KubernetesApiTypes {
 
     /** What {@code validateJsonElement} is: a static method of each generated model. */
     @FunctionalInterface
-    private interface Validator {
+    interface Validator {
         void validate(JsonElement json) throws IOException;
     }
 
@@ -40,15 +41,24 @@ final class KubernetesApiTypes {
     }
 
     /** The kinds k8s/ uses, by "apiVersion kind". */
-    private static final Map<String, ApiType> TYPES = Map.of(
-            "v1 ServiceAccount", new ApiType(V1ServiceAccount.class, V1ServiceAccount::validateJsonElement),
-            "v1 ConfigMap", new ApiType(V1ConfigMap.class, V1ConfigMap::validateJsonElement),
-            "v1 Service", new ApiType(V1Service.class, V1Service::validateJsonElement),
-            "apps/v1 Deployment", new ApiType(V1Deployment.class, V1Deployment::validateJsonElement),
-            "policy/v1 PodDisruptionBudget",
-            new ApiType(V1PodDisruptionBudget.class, V1PodDisruptionBudget::validateJsonElement),
-            "autoscaling/v2 HorizontalPodAutoscaler",
-            new ApiType(V2HorizontalPodAutoscaler.class, V2HorizontalPodAutoscaler::validateJsonElement));
+    private static final Map<String, ApiType> TYPES = Map.ofEntries(
+            Map.entry("v1 ServiceAccount",
+                    new ApiType(V1ServiceAccount.class, V1ServiceAccount::validateJsonElement)),
+            Map.entry("v1 ConfigMap",
+                    new ApiType(V1ConfigMap.class, V1ConfigMap::validateJsonElement)),
+            Map.entry("v1 Service",
+                    new ApiType(V1Service.class, V1Service::validateJsonElement)),
+            Map.entry("apps/v1 Deployment",
+                    new ApiType(V1Deployment.class, V1Deployment::validateJsonElement)),
+            Map.entry("policy/v1 PodDisruptionBudget",
+                    new ApiType(V1PodDisruptionBudget.class, V1PodDisruptionBudget::validateJsonElement)),
+            Map.entry("autoscaling/v2 HorizontalPodAutoscaler",
+                    new ApiType(V2HorizontalPodAutoscaler.class, V2HorizontalPodAutoscaler::validateJsonElement)),
+            Map.entry("networking.k8s.io/v1 NetworkPolicy",
+                    new ApiType(V1NetworkPolicy.class, V1NetworkPolicy::validateJsonElement)),
+            Map.entry("v1 PersistentVolumeClaim",
+                    new ApiType(V1PersistentVolumeClaim.class, V1PersistentVolumeClaim::validateJsonElement)),
+            Map.entry("batch/v1 Job", new ApiType(V1Job.class, V1Job::validateJsonElement)));
 
     /** Top-level fields every object has, custom resources included. */
     static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec");
@@ -74,14 +84,13 @@ final class KubernetesApiTypes {
         check(object, type, where);
     }
 
-    /** Checks a container embedded in a custom resource (KServe's ServingRuntime) as a core/v1 Container. */
-    static void validateContainer(JsonObject container, String where) {
-        check(container, new ApiType(V1Container.class, V1Container::validateJsonElement), where);
-    }
-
-    /** Checks a volume embedded in a custom resource as a core/v1 Volume. */
-    static void validateVolume(JsonObject volume, String where) {
-        check(volume, new ApiType(V1Volume.class, V1Volume::validateJsonElement), where);
+    /**
+     * Checks a part of a custom resource that is a Kubernetes type (a container, a volume, a pod spec), as that type.
+     *
+     * @param validator the model's {@code validateJsonElement}
+     */
+    static void validatePart(JsonObject json, Class<?> model, Validator validator, String where) {
+        check(json, new ApiType(model, validator), where);
     }
 
     /** Checks the metadata of a custom resource as ObjectMeta; it must name the object. */

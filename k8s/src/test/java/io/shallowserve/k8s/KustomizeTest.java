@@ -54,10 +54,119 @@ class KustomizeTest {
                 .map(object -> object.get("kind").getAsString() + "/" + KubernetesApiTypes.name(object))
                 .toList();
 
-        assertThat(objects).containsExactlyInAnyOrder(
-                "ServiceAccount/shallowserve", "ConfigMap/shallowserve-config", "Deployment/shallowserve",
+        assertThat(objects).hasSize(8).containsAll(List.of(
+                "ServiceAccount/shallowserve", "Deployment/shallowserve",
                 "Service/shallowserve", "Service/shallowserve-headless", "PodDisruptionBudget/shallowserve",
-                "HorizontalPodAutoscaler/shallowserve");
+                "HorizontalPodAutoscaler/shallowserve", "NetworkPolicy/shallowserve"))
+                .anyMatch(object -> object.matches("ConfigMap/shallowserve-config-[a-z0-9]{10}"));
+    }
+
+    /** The names below are what kustomize v5.5.0 (kubectl 1.32) printed for the same kustomization. */
+    @Test
+    void render_configMapGeneratorNamesTheConfigMapByItsContentAndRenamesTheDeploymentsReferences()
+            throws IOException {
+        writeGeneratorBase();
+
+        List<JsonObject> objects = Kustomize.render(directory.resolve("base"));
+
+        JsonObject configMap = objects.stream().filter(object -> object.get("kind").getAsString().equals("ConfigMap"))
+                .findFirst().orElseThrow();
+        assertThat(KubernetesApiTypes.name(configMap)).isEqualTo("config-mmbcfhtd52");
+        assertThat(configMap.getAsJsonObject("data").toString())
+                .isEqualTo("{\"PLAIN\":\"x=1\",\"INDENTED\":\"y \",\"QUOTED\":\"a <b> & c\"}");
+        String deployment = objects.stream().filter(object -> object.get("kind").getAsString().equals("Deployment"))
+                .findFirst().orElseThrow().toString();
+        assertThat(deployment).contains("\"configMapRef\":{\"name\":\"config-mmbcfhtd52\"}")
+                .contains("\"configMap\":{\"name\":\"config-mmbcfhtd52\"}");
+    }
+
+    @Test
+    void render_configMapGeneratorMergedByAnOverlayIsNamedAfterTheMergedContent() throws IOException {
+        writeGeneratorBase();
+        write("overlay/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - ../base
+                configMapGenerator:
+                  - name: config
+                    behavior: merge
+                    literals:
+                      - PLAIN=2
+                    options:
+                      labels:
+                        tier: web
+                """);
+
+        List<JsonObject> objects = Kustomize.render(directory.resolve("overlay"));
+
+        JsonObject configMap = objects.stream().filter(object -> object.get("kind").getAsString().equals("ConfigMap"))
+                .findFirst().orElseThrow();
+        assertThat(KubernetesApiTypes.name(configMap)).isEqualTo("config-4788bc8984");
+        assertThat(Manifests.at(configMap, "data", "PLAIN")).hasToString("\"2\"");
+        assertThat(Manifests.at(configMap, "metadata", "labels", "tier")).hasToString("\"web\"");
+        assertThat(objects.stream().filter(object -> object.get("kind").getAsString().equals("Deployment"))
+                .findFirst().orElseThrow().toString()).contains("config-4788bc8984").doesNotContain("mmbcfhtd52");
+    }
+
+    /** kustomize's own test vectors (api/hasher/hasher_test.go). */
+    @Test
+    void configMapHash_isKustomizes() {
+        JsonObject configMap = YamlJson.parseAll("""
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: any
+                data:
+                  one: ""
+                """, "test").getFirst().getAsJsonObject();
+
+        assertThat(Kustomize.configMapHash(configMap)).isEqualTo("9g67k2htb6");
+    }
+
+    @Test
+    void render_configMapGeneratorMergeWithoutABaseIsRefused() throws IOException {
+        write("app/kustomization.yaml", KUSTOMIZATION + """
+                configMapGenerator:
+                  - name: config
+                    behavior: merge
+                    literals:
+                      - A=1
+                """);
+
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("app")))
+                .hasMessageContaining("behavior merge, but no base generates a ConfigMap config");
+    }
+
+    private void writeGeneratorBase() throws IOException {
+        write("base/kustomization.yaml", KUSTOMIZATION + """
+                resources:
+                  - deployment.yaml
+                configMapGenerator:
+                  - name: config
+                    envs:
+                      - app.env
+                    literals:
+                      - QUOTED="a <b> & c"
+                """);
+        write("base/app.env", "# a comment\n\nPLAIN=x=1\n  INDENTED=y \n");
+        write("base/deployment.yaml", """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata:
+                  name: app
+                spec:
+                  template:
+                    spec:
+                      containers:
+                        - name: server
+                          image: server:1.0
+                          envFrom:
+                            - configMapRef:
+                                name: config
+                      volumes:
+                        - name: settings
+                          configMap:
+                            name: config
+                """);
     }
 
     /**
@@ -65,7 +174,9 @@ class KustomizeTest {
      * print the same objects. Without kubectl this is skipped and the renderer's own tests below stand alone.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/kserve", "overlays/monitoring"})
+    @ValueSource(strings = {"base", "overlays/cpu", "overlays/gpu", "overlays/cpu-requests", "overlays/gpu-requests",
+            "overlays/kserve", "overlays/kserve-gpu", "overlays/monitoring", "overlays/prometheus-adapter",
+            "overlays/gateway"})
     void render_printsWhatKubectlKustomizePrints(String kustomization) throws IOException, InterruptedException {
         Process kubectl;
         try {
@@ -132,6 +243,34 @@ class KustomizeTest {
 
         assertThat(containers).extracting(container -> container.get("image").getAsString())
                 .containsExactly("registry:5000/tools:2.0", "server-gpu:1.0");
+    }
+
+    @Test
+    void render_componentPatchesWhatTheIncludingKustomizationHas() throws IOException {
+        write("base/kustomization.yaml", KUSTOMIZATION + "resources:\n  - deployment.yaml\n");
+        write("base/deployment.yaml", DEPLOYMENT);
+        write("gpu/kustomization.yaml", """
+                apiVersion: kustomize.config.k8s.io/v1alpha1
+                kind: Component
+                patches:
+                  - target:
+                      kind: Deployment
+                      name: app
+                    patch: |-
+                      - op: add
+                        path: /spec/template/spec/containers/0/resources/limits/nvidia.com~1gpu
+                        value: "1"
+                """);
+        write("overlay/kustomization.yaml", KUSTOMIZATION + "resources:\n  - ../base\ncomponents:\n  - ../gpu\n");
+
+        List<JsonObject> objects = Kustomize.render(directory.resolve("overlay"));
+
+        assertThat(Manifests.at(objects.getFirst(), "spec", "template", "spec").getAsJsonObject()
+                .getAsJsonArray("containers").get(0).getAsJsonObject().getAsJsonObject("resources")
+                .getAsJsonObject("limits").toString()).isEqualTo("{\"cpu\":\"1\",\"nvidia.com/gpu\":\"1\"}");
+        assertThatThrownBy(() -> Kustomize.render(directory.resolve("gpu")))
+                .as("a component is not built on its own").hasMessageContaining("is not a kustomize.config.k8s.io/v1beta1"
+                        + " Kustomization");
     }
 
     @Test

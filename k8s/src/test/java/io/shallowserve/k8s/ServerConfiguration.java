@@ -20,10 +20,23 @@ import java.util.Map;
  * @param models              the model repository folder (shallowserve.models)
  * @param device              cpu or cuda:N (shallowserve.device)
  * @param shutdownGracePeriod how long the server lets responses leave after it drained (server.shutdown-grace-period)
+ * @param readinessModels     any or all: how many models must serve for the server to be ready
+ *                            (shallowserve.readiness.models)
+ * @param cpuFallback         whether a server configured for a GPU is ready while it serves on the CPU
+ *                            (shallowserve.readiness.cpu-fallback)
+ * @param grpcMaxConnectionAge how long a gRPC connection lives before the server asks the client to reconnect
+ *                            (shallowserve.grpc.max-connection-age)
+ * @param loadApi             whether clients may load and unload models (shallowserve.repository.load-api)
  * @param source              where the values came from, for error messages
  */
 record ServerConfiguration(int port, int grpcPort, String models, String device, Duration shutdownGracePeriod,
-                           String source) {
+                           String readinessModels, boolean cpuFallback, Duration grpcMaxConnectionAge,
+                           boolean loadApi, String source) {
+
+    /** The keys a container may set through its environment or flags that these checks read. */
+    private static final List<String> KEYS = List.of("server.port", "shallowserve.grpc.port", "shallowserve.models",
+            "shallowserve.device", "shallowserve.readiness.models", "shallowserve.readiness.cpu-fallback",
+            "shallowserve.grpc.max-connection-age", "shallowserve.repository.load-api");
 
     /** The server's configuration file, relative to this module; the server module owns it. */
     static final Path APPLICATION_YAML = Path.of("../server/src/main/resources/application.yaml");
@@ -50,8 +63,8 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
             }
         }
         // The ports come from application.yaml (checked above); 0 here is never read.
-        ServerConfiguration defaults = new ServerConfiguration(0, 0, "models", "cpu", Duration.ZERO,
-                "the server's defaults");
+        ServerConfiguration defaults = new ServerConfiguration(0, 0, "models", "cpu", Duration.ZERO, "any", true,
+                Duration.ZERO, true, "the server's defaults");
         return defaults.with(keys, APPLICATION_YAML.toString());
     }
 
@@ -85,10 +98,10 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
             }
         }
         Map<String, String> keys = new HashMap<>();
-        // Environment variables name a key in upper case with "_" for "." (SHALLOWSERVE_GRPC_PORT).
-        for (String key : List.of("server.port", "shallowserve.grpc.port", "shallowserve.models",
-                "shallowserve.device")) {
-            String variable = key.toUpperCase(Locale.ROOT).replace('.', '_');
+        // Environment variables name a key in upper case with "_" for "." and "_dash_" for "-"
+        // (SHALLOWSERVE_GRPC_PORT, SHALLOWSERVE_READINESS_CPU_dash_FALLBACK).
+        for (String key : KEYS) {
+            String variable = key.toUpperCase(Locale.ROOT).replace('.', '_').replace("-", "_dash_");
             if (environment.containsKey(variable)) {
                 keys.put(key, environment.get(variable));
             }
@@ -127,6 +140,13 @@ record ServerConfiguration(int port, int grpcPort, String models, String device,
                 keys.getOrDefault("shallowserve.device", device),
                 keys.containsKey("server.shutdown-grace-period")
                         ? Duration.parse(keys.get("server.shutdown-grace-period")) : shutdownGracePeriod,
+                keys.getOrDefault("shallowserve.readiness.models", readinessModels),
+                keys.containsKey("shallowserve.readiness.cpu-fallback")
+                        ? Boolean.parseBoolean(keys.get("shallowserve.readiness.cpu-fallback")) : cpuFallback,
+                keys.containsKey("shallowserve.grpc.max-connection-age")
+                        ? Duration.parse(keys.get("shallowserve.grpc.max-connection-age")) : grpcMaxConnectionAge,
+                keys.containsKey("shallowserve.repository.load-api")
+                        ? Boolean.parseBoolean(keys.get("shallowserve.repository.load-api")) : loadApi,
                 newSource);
     }
 

@@ -4,6 +4,7 @@ import io.helidon.config.Config;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.inference.EngineConfig;
+import io.shallowserve.server.inference.Readiness;
 import io.shallowserve.server.repository.ModelSettings;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,12 @@ public record Settings(EngineConfig engine, GrpcServer.Options grpc, int maxMess
                 shallowserve.get("shutdown.timeout").as(Duration.class).orElse(defaults.closeTimeout()),
                 ModelSettings.read(shallowserve.get("serving"), defaults.serving()),
                 shallowserve.get("repository.poll").as(Duration.class).orElse(defaults.repositoryPoll()),
-                shallowserve.get("repository.load-api").asBoolean().orElse(defaults.loadApi()));
+                shallowserve.get("repository.load-api").asBoolean().orElse(defaults.loadApi()),
+                new Readiness(
+                        shallowserve.get("readiness.models").asString().map(Readiness.Models::parse)
+                                .orElse(defaults.readiness().models()),
+                        shallowserve.get("readiness.cpu-fallback").asBoolean()
+                                .orElse(defaults.readiness().cpuFallback())));
         int maxMessageBytes = limits.get("message-bytes").asInt().get();
         Config grpc = shallowserve.get("grpc");
         GrpcServer.Options grpcOptions = new GrpcServer.Options(

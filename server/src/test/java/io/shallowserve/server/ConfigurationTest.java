@@ -7,6 +7,7 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import io.shallowserve.server.exec.PlanChoice;
 import io.shallowserve.server.inference.EngineConfig;
+import io.shallowserve.server.inference.Readiness;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Path;
@@ -129,5 +130,18 @@ class ConfigurationTest {
         assertThat(engine.branchThreads()).isEqualTo(defaults.branchThreads());
         assertThat(engine.intraOpThreads()).isEqualTo(defaults.intraOpThreads());
         assertThat(engine.closeTimeout()).isEqualTo(defaults.closeTimeout());
+        assertThat(engine.readiness()).isEqualTo(Readiness.ANY_MODEL);
+    }
+
+    @Test
+    void settings_readiness_isReadAndAnUnknownChoiceIsRefused() {
+        Config config = Main.config("--set", "shallowserve.readiness.models=ALL",
+                "--set", "shallowserve.readiness.cpu-fallback=false");
+
+        assertThat(Settings.create(config.get("shallowserve")).engine().readiness())
+                .isEqualTo(new Readiness(Readiness.Models.ALL, false));
+        assertThatThrownBy(() -> Settings.create(
+                Main.config("--set", "shallowserve.readiness.models=most").get("shallowserve")))
+                .hasMessageContaining("shallowserve.readiness.models is 'most'; use any or all");
     }
 }

@@ -59,6 +59,14 @@ public final class SessionFactory {
         }
     }
 
+    /**
+     * True once the configured GPU turned out unusable and sessions open on the CPU instead; known after the first
+     * session was opened.
+     */
+    public boolean fellBackToCpu() {
+        return cudaDevice >= 0 && !cudaUsable.get();
+    }
+
     private void addCudaIfUsable(OrtSession.SessionOptions options) {
         if (!cudaUsable.get()) {
             return;

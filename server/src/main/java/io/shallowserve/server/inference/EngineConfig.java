@@ -26,6 +26,7 @@ import java.util.Objects;
  *                            (models change only through explicit load and unload)
  * @param loadApi             whether clients may load and unload models ({@link InferenceEngine#load},
  *                            {@link InferenceEngine#unload}); the repository index stays readable either way
+ * @param readiness           when {@link InferenceEngine#ready()} is true
  */
 public record EngineConfig(
         Path repository,
@@ -38,7 +39,8 @@ public record EngineConfig(
         Duration closeTimeout,
         ModelSettings serving,
         Duration repositoryPoll,
-        boolean loadApi) {
+        boolean loadApi,
+        Readiness readiness) {
 
     public EngineConfig {
         Objects.requireNonNull(repository, "repository");
@@ -47,6 +49,7 @@ public record EngineConfig(
         Objects.requireNonNull(closeTimeout, "closeTimeout");
         Objects.requireNonNull(serving, "serving");
         Objects.requireNonNull(repositoryPoll, "repositoryPoll");
+        Objects.requireNonNull(readiness, "readiness");
         atLeast("maxBatchSize", maxBatchSize, 1);
         atLeast("maxQueued", maxQueued, 0);
         atLeast("branchThreads", branchThreads, 1);
@@ -60,7 +63,8 @@ public record EngineConfig(
      * Defaults sized from this machine's cores. These models are small, so parallel requests use cores better than
      * parallel operators: on 2 cores one thread per operator and 2 instances per version; on 16 cores 4 threads per
      * operator and 4 instances. The branch pool has one thread per core. Batching is off, every version serves,
-     * the repository is not polled and clients may load and unload models.
+     * the repository is not polled, clients may load and unload models, and the engine is ready while any model
+     * serves.
      */
     public static EngineConfig defaults(Path repository) {
         int cores = Runtime.getRuntime().availableProcessors();
@@ -68,17 +72,23 @@ public record EngineConfig(
         int instances = Math.max(2, cores / intraOp);
         return new EngineConfig(repository, PlanChoice.AUTO, "cpu", 64, Math.max(64, 16 * instances), cores,
                 intraOp, Duration.ofSeconds(10),
-                new ModelSettings(instances, ModelSettings.Batching.OFF, VersionPolicy.ALL), Duration.ZERO, true);
+                new ModelSettings(instances, ModelSettings.Batching.OFF, VersionPolicy.ALL), Duration.ZERO, true,
+                Readiness.ANY_MODEL);
     }
 
     public EngineConfig withPlan(PlanChoice newPlan) {
         return new EngineConfig(repository, newPlan, device, maxBatchSize, maxQueued, branchThreads, intraOpThreads,
-                closeTimeout, serving, repositoryPoll, loadApi);
+                closeTimeout, serving, repositoryPoll, loadApi, readiness);
     }
 
     public EngineConfig withServing(ModelSettings newServing) {
         return new EngineConfig(repository, plan, device, maxBatchSize, maxQueued, branchThreads, intraOpThreads,
-                closeTimeout, newServing, repositoryPoll, loadApi);
+                closeTimeout, newServing, repositoryPoll, loadApi, readiness);
+    }
+
+    public EngineConfig withReadiness(Readiness newReadiness) {
+        return new EngineConfig(repository, plan, device, maxBatchSize, maxQueued, branchThreads, intraOpThreads,
+                closeTimeout, serving, repositoryPoll, loadApi, newReadiness);
     }
 
     private static void atLeast(String name, int value, int minimum) {

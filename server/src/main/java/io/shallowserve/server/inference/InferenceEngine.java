@@ -16,9 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -60,6 +62,8 @@ public final class InferenceEngine implements AutoCloseable {
     private final PlanLoader loader;
     /** Every model loaded at least once, by name. */
     private final Map<String, ServedModel> models = new ConcurrentSkipListMap<>();
+    /** Models whose start-up load failed in part or whole, until a load of them succeeds (readiness ALL). */
+    private final Set<String> failedAtStart = ConcurrentHashMap.newKeySet();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean draining;
     private volatile boolean closed;
@@ -89,16 +93,18 @@ public final class InferenceEngine implements AutoCloseable {
         InferenceEngine engine = new InferenceEngine(config, registry);
         try {
             for (String name : names) {
-                engine.loadLogged(name);
+                if (!engine.loadLogged(name)) {
+                    engine.failedAtStart.add(name);
+                }
             }
         } catch (RuntimeException e) {
             // Not a broken version (those are UNAVAILABLE) but a bug or a failing runtime: close what was opened.
             engine.close();
             throw e;
         }
-        if (!engine.ready()) {
-            LOG.log(System.Logger.Level.WARNING, "no model version in {0} is READY; the server will not be ready",
-                    config.repository().toAbsolutePath());
+        String notReady = engine.notReady();
+        if (notReady != null) {
+            LOG.log(System.Logger.Level.WARNING, "the server will not be ready: {0}", notReady);
         }
         if (config.repositoryPoll().isPositive()) {
             long millis = config.repositoryPoll().toMillis();
@@ -112,10 +118,50 @@ public final class InferenceEngine implements AutoCloseable {
         return !closed;
     }
 
-    /** Not draining or closed, and at least one model version READY. */
+    /**
+     * Not draining or closed, on the device configured unless {@link Readiness#cpuFallback()} allows the CPU, and
+     * serving the models that {@link Readiness#models()} asks for.
+     */
     public boolean ready() {
-        return !draining && !closed
-                && models.values().stream().anyMatch(model -> !model.versions().ready().isEmpty());
+        return notReady() == null;
+    }
+
+    /** Why {@link #ready()} is false, or null when it is true. */
+    private String notReady() {
+        if (draining || closed) {
+            return "draining";
+        }
+        Readiness readiness = config.readiness();
+        if (sessions.fellBackToCpu() && !readiness.cpuFallback()) {
+            return "device " + config.device() + " is not usable and the models run on the CPU, which"
+                    + " shallowserve.readiness.cpu-fallback false does not count as ready";
+        }
+        return switch (readiness.models()) {
+            case ANY -> models.values().stream().anyMatch(InferenceEngine::serves) ? null
+                    : "no model version in " + config.repository().toAbsolutePath() + " is READY";
+            case ALL -> {
+                // A model whose folder was removed (and so unloaded by a poll) is no longer asked for.
+                List<ServedModel> inRepository = models.values().stream().filter(model -> hasFolder(model.name()))
+                        .toList();
+                if (inRepository.isEmpty()) {
+                    yield "the model repository " + config.repository().toAbsolutePath() + " has no model";
+                }
+                for (ServedModel model : inRepository) {
+                    if (!serves(model)) {
+                        yield "model " + model.name() + " has no READY version (shallowserve.readiness.models is all)";
+                    }
+                    if (failedAtStart.contains(model.name())) {
+                        yield "model " + model.name() + " did not load every version its version policy selects at"
+                                + " start-up (see the repository index; shallowserve.readiness.models is all)";
+                    }
+                }
+                yield null;
+            }
+        };
+    }
+
+    private static boolean serves(ServedModel model) {
+        return !model.versions().ready().isEmpty();
     }
 
     /** Whether {@code model} has a folder in the repository or was loaded from one: its name is worth a metric. */
@@ -313,6 +359,7 @@ public final class InferenceEngine implements AutoCloseable {
                 throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model
                         + " has no version to serve: " + describe(next));
             }
+            failedAtStart.remove(model);
         }
     }
 
@@ -407,11 +454,14 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /** Loads at start-up and after a poll, where a failure is logged, not answered. */
-    private void loadLogged(String model) {
+    /** {@link #reload} with its failure logged; false if it failed. */
+    private boolean loadLogged(String model) {
         try {
             reload(model, Optional.empty());
+            return true;
         } catch (InferenceException e) {
             LOG.log(System.Logger.Level.DEBUG, "load of {0}: {1}", model, e.getMessage());
+            return false;
         }
     }
 

@@ -179,7 +179,7 @@ class EngineLifecycleTest {
         // Polling only: clients may not load or unload.
         EngineConfig polling = new EngineConfig(repository, defaults.plan(), defaults.device(),
                 defaults.maxBatchSize(), defaults.maxQueued(), defaults.branchThreads(), defaults.intraOpThreads(),
-                defaults.closeTimeout(), defaults.serving(), Duration.ofMillis(50), false);
+                defaults.closeTimeout(), defaults.serving(), Duration.ofMillis(50), false, defaults.readiness());
         try (InferenceEngine engine = InferenceEngine.start(polling, new SimpleMeterRegistry())) {
             TestRepository.copy(DEEP, repository, 2);
 

@@ -46,7 +46,8 @@ class InferenceEngineTest {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EngineConfig defaults = EngineConfig.defaults(TestRepository.COMMITTED);
         engine = InferenceEngine.start(new EngineConfig(defaults.repository(), PlanChoice.BRANCHES, "cpu", MAX_BATCH,
-                64, 2, 1, defaults.closeTimeout(), defaults.serving(), Duration.ZERO, true), registry);
+                64, 2, 1, defaults.closeTimeout(), defaults.serving(), Duration.ZERO, true, defaults.readiness()),
+                registry);
         images = FashionMnist.testImages(IMAGES);
     }
 
