@@ -53,8 +53,8 @@ public final class InferenceServer {
      * balancers stop sending; requests that still arrive are served.
      */
     public void drain() {
-        health.ready(false);
         engine.drain();
+        health.refresh();
     }
 
     /**
@@ -78,5 +78,6 @@ public final class InferenceServer {
         grpcServer.stop(grace);
         webServer.stop();
         workers.shutdownNow();
+        health.close();
     }
 }

@@ -78,8 +78,7 @@ public final class Main {
         PrometheusMeterRegistry registry = Metrics.createRegistry();
         InferenceEngine engine = InferenceEngine.start(settings.engine(), registry);
         ServerMetadata server = ServerMetadata.current();
-        GrpcHealth health = new GrpcHealth();
-        health.ready(engine.ready());
+        GrpcHealth health = new GrpcHealth(engine::ready);
 
         // Platform threads for the front-ends' computing (decoding requests) and slow calls (repository loads);
         // request threads, virtual or event-loop, only wait. One per core, as decoding is computing, but at least
@@ -105,6 +104,7 @@ public final class Main {
                     .start();
         } catch (RuntimeException e) {
             workers.shutdownNow();
+            health.close();
             engine.close();
             throw e;
         }
@@ -115,6 +115,7 @@ public final class Main {
         } catch (RuntimeException e) {
             webServer.stop();
             workers.shutdownNow();
+            health.close();
             engine.close();
             throw e;
         }
