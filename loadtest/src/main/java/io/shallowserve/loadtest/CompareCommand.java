@@ -99,7 +99,9 @@ public final class CompareCommand implements Callable<Integer> {
         console.println();
         console.print(ReportWriter.consoleTables(result));
         if (result.errors() > 0) {
-            console.println(result.errors() + " requests failed; the report lists them under the conditions.");
+            console.println(result.errors() + " requests failed or were refused (at a rate above a plan's capacity its"
+                    + " queue fills and the server refuses the rest at once: HTTP 503, RESOURCE_EXHAUSTED); the report"
+                    + " lists them by kind under the conditions.");
         }
         console.println("Report: " + out.resolve(ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
                 + ReportWriter.JSON + ")");
