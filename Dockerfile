@@ -30,4 +30,5 @@ EXPOSE 8000 8001
 # A numeric user: Kubernetes can check runAsNonRoot only against a number.
 USER 10001:10001
 # ONNX Runtime loads native code through JNI.
-ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/shallowserve-server.jar"]
+# --sun-misc-unsafe-memory-access: Guava (under grpc-java) uses sun.misc.Unsafe, which JDK 24+ warns about.
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow", "-jar", "/app/shallowserve-server.jar"]

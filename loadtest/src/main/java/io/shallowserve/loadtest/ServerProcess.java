@@ -73,6 +73,10 @@ final class ServerProcess implements RunningServer {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dserver.host=" + HOST));
         batching.serverProperties().forEach((key, value) -> command.add("-D" + key + "=" + value));
+        if (Runtime.version().feature() >= 24) {
+            // Guava (under grpc-java) uses sun.misc.Unsafe, which JDK 24+ warns about in the server's log.
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
         command.addAll(List.of(
                 "-jar", jar.toString(),
                 "--models", models.toString(),
