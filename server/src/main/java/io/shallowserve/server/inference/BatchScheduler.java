@@ -173,8 +173,8 @@ final class BatchScheduler implements AutoCloseable {
     }
 
     /**
-     * Stops the instance threads once the queue is empty, then closes every instance. Requests must have completed
-     * or been abandoned; any still queued are refused (UNAVAILABLE).
+     * Refuses what is still queued (UNAVAILABLE), waits for the batches running to finish, stops the instance threads
+     * and closes every instance.
      */
     @Override
     public void close() {
