@@ -1,0 +1,7 @@
+/**
+ * What the trainer, the server and the load tests share, written once: the model-repository contract
+ * ({@code repository}), ONNX Runtime sessions, execution plans and their timing ({@code exec}), and the data readers
+ * ({@code data}). It depends on ONNX Runtime and Gson only, so that a load driver or a trainer standing on it carries
+ * no web server.
+ */
+package io.shallowserve.runtime;
