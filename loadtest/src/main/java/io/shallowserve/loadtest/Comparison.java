@@ -21,8 +21,9 @@ import io.shallowserve.loadtest.report.Floors;
 import io.shallowserve.loadtest.report.Measurement;
 import io.shallowserve.loadtest.report.RunInfo;
 import io.shallowserve.loadtest.report.ServedModel;
-import io.shallowserve.server.repository.ModelRepository;
-import io.shallowserve.server.repository.ModelVersion;
+import io.shallowserve.runtime.exec.Machine;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -40,7 +41,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * The whole comparison, one phase after another, a progress line per step: the in-process floor of every served
@@ -89,13 +89,13 @@ final class Comparison {
     ComparisonResult run() throws Exception {
         startNanos = System.nanoTime();
         String date = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        String loadAverageStart = MachineInfo.loadAverage();
+        double loadAverageStart = Machine.loadAverage();
         Map<ServedModel, ModelVersion> versions = servedModels();
         List<ServedModel> served = List.copyOf(versions.keySet());
 
         say("in-process floor: " + served.stream().map(ServedModel::label).toList() + ", "
                 + settings.computeRuns() + " runs each");
-        List<Floors.Compute> compute = InProcessFloor.measure(repository, served, List.copyOf(versions.values()),
+        List<Floors.Compute> compute = InProcessFloor.measure(served, List.copyOf(versions.values()),
                 images, settings.computeWarmUp(), settings.computeRuns());
         compute.forEach(c -> say("  " + c.served().label() + ": " + brief(c.summary())));
 
@@ -158,10 +158,8 @@ final class Comparison {
         batchingSteps.stream().filter(b -> b.summary().errors() > 0).forEach(b -> notes.add(
                 b.served().label() + " gRPC driver, batching " + b.batching().label() + ", " + b.load().label() + ": "
                         + b.summary().errors() + " failed requests " + b.summary().errorKinds()));
-        RunInfo run = new RunInfo(date, command, settings.mode(), Runtime.getRuntime().availableProcessors(),
-                MachineInfo.cpuModel(), System.getProperty("os.name") + " " + System.getProperty("os.arch"),
-                Runtime.version() + " (" + System.getProperty("java.vendor") + ")", InProcessFloor.runtimeVersion(),
-                loadAverageStart, MachineInfo.loadAverage(), settings.step().toMillis() / 1000.0,
+        RunInfo run = new RunInfo(date, command, settings.mode(), Machine.current(), loadAverageStart,
+                Machine.loadAverage(), settings.step().toMillis() / 1000.0,
                 settings.warmUp().toMillis() / 1000.0, images.toString(), elapsedSeconds(), notes);
         BatchingComparison batching = new BatchingComparison(settings.batching(), settings.p99TargetMicros(),
                 settings.batchingStep().toMillis() / 1000.0, batchingSteps);
@@ -328,7 +326,7 @@ final class Comparison {
         HttpLoadPlan plan = new HttpLoadPlan(List.copyOf(endpoints.keySet()), settings.gatlingLoads(),
                 settings.step(), settings.warmUp(), images);
         Path results = reportDirectory.resolve("gatling");
-        deleteRecursively(results);
+        ModelRepository.delete(results);
         Files.createDirectories(results);
         say("  Gatling HTTP: " + endpoints.size() + " models x " + plan.loads().size() + " steps, about "
                 + plan.plannedDuration().toSeconds() + " s of load; its output in " + results.resolve("gatling.log"));
@@ -350,17 +348,6 @@ final class Comparison {
         }
         return reportDirectory.toAbsolutePath().relativize(result.reportDirectory().toAbsolutePath())
                 + "/index.html";
-    }
-
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 
     private void say(String line) {

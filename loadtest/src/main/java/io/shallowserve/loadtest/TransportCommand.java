@@ -11,6 +11,7 @@ import io.shallowserve.loadtest.input.ImageSet;
 import io.shallowserve.loadtest.input.ModelInput;
 import io.shallowserve.loadtest.input.Tensor;
 import io.shallowserve.loadtest.report.Batching;
+import io.shallowserve.runtime.exec.Machine;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -118,10 +119,9 @@ final class TransportCommand implements Callable<Integer> {
     }
 
     private String machine() {
-        return String.format(Locale.ROOT, "%s, %d cores, JDK %s, load average %s at the start; model %s, plan single,"
-                        + " batching off, %d s steps. Rerun: `bin/loadtest transport%s`.%n",
-                MachineInfo.cpuModel(), Runtime.getRuntime().availableProcessors(), Runtime.version(),
-                MachineInfo.loadAverage(), model, seconds,
+        return String.format(Locale.ROOT, "%s, load average %.2f at the start; model %s, plan single, batching off,"
+                        + " %d s steps. Rerun: `bin/loadtest transport%s`.%n", Machine.current(), Machine.loadAverage(),
+                model, seconds,
                 baselineJar == null ? "" : " --baseline " + baselineJar);
     }
 

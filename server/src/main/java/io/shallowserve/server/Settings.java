@@ -1,7 +1,7 @@
 package io.shallowserve.server;
 
 import io.helidon.config.Config;
-import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.inference.EngineConfig;
 import io.shallowserve.server.inference.Readiness;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
-import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.server.inference.EngineConfig;
 import io.shallowserve.server.inference.Readiness;
 import io.shallowserve.server.repository.ModelSettings;

@@ -1,15 +1,16 @@
 package io.shallowserve.loadtest.input;
 
+import io.shallowserve.runtime.data.DataLocator;
+import io.shallowserve.runtime.data.DataNotFoundException;
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.data.IdxReader;
 import java.awt.image.BufferedImage;
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.zip.GZIPInputStream;
 import javax.imageio.ImageIO;
 
 /**
@@ -22,12 +23,6 @@ import javax.imageio.ImageIO;
  */
 public record ImageSet(int channels, int height, int width, List<float[]> pixels) {
 
-    /** The magic number of an IDX file of unsigned bytes with three dimensions (images, rows, columns). */
-    private static final int IDX_UNSIGNED_BYTE_3D = 0x00000803;
-
-    /** The file name of the Fashion-MNIST (and MNIST) test images. */
-    public static final String TEST_IMAGES = "t10k-images-idx3-ubyte.gz";
-
     public ImageSet {
         pixels = List.copyOf(pixels);
         if (pixels.isEmpty()) {
@@ -36,16 +31,14 @@ public record ImageSet(int channels, int height, int width, List<float[]> pixels
     }
 
     /**
-     * The Fashion-MNIST test images where the trainer finds them: {@code $SHALLOWSERVE_DATA}, then the Debian
-     * package's folder.
+     * The Fashion-MNIST test images where the trainer finds them ({@link DataLocator}: {@code $SHALLOWSERVE_DATA},
+     * then the Debian package's folder).
+     *
+     * @throws DataNotFoundException if neither holds them; it says where it looked and how to get them
      */
-    public static Path defaultTestImages() {
-        String data = System.getenv("SHALLOWSERVE_DATA");
-        Path fromEnvironment = data == null ? null : Path.of(data, TEST_IMAGES);
-        if (fromEnvironment != null && Files.isRegularFile(fromEnvironment)) {
-            return fromEnvironment;
-        }
-        return Path.of("/usr/share/datasets/fashion-mnist", TEST_IMAGES);
+    public static Path defaultTestImages() throws DataNotFoundException {
+        DatasetKind kind = DatasetKind.FASHION_MNIST;
+        return DataLocator.fromSystem().locate(kind, null).resolve(kind.testFiles().getFirst());
     }
 
     /**
@@ -54,8 +47,8 @@ public record ImageSet(int channels, int height, int width, List<float[]> pixels
      */
     public static ImageSet read(Path file, int limit, ModelInput input) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException(file + " does not exist; give the test images (" + TEST_IMAGES
-                    + ", apt-get install dataset-fashion-mnist) or an image file");
+            throw new IOException(file + " does not exist; give the Fashion-MNIST test images"
+                    + " (apt-get install dataset-fashion-mnist) or an image file");
         }
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ImageSet images = name.contains("idx") ? readIdx(file, limit) : readImage(file, input);
@@ -68,30 +61,20 @@ public record ImageSet(int channels, int height, int width, List<float[]> pixels
         return images;
     }
 
-    /** Reads up to {@code limit} images of an IDX file of unsigned bytes (images x rows x columns). */
+    /** Reads up to {@code limit} images of an IDX images file. */
     private static ImageSet readIdx(Path file, int limit) throws IOException {
-        try (InputStream raw = Files.newInputStream(file);
-                DataInputStream in = new DataInputStream(
-                        file.toString().endsWith(".gz") ? new GZIPInputStream(raw) : raw)) {
-            int magic = in.readInt();
-            if (magic != IDX_UNSIGNED_BYTE_3D) {
-                throw new IOException(file + " is not an IDX image file (magic " + Integer.toHexString(magic) + ")");
+        IdxReader.GreyImages idx = IdxReader.readImages(file);
+        int imageSize = idx.rows() * idx.columns();
+        int count = Math.min(idx.count(), limit);
+        List<float[]> pixels = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            float[] scaled = new float[imageSize];
+            for (int p = 0; p < imageSize; p++) {
+                scaled[p] = Byte.toUnsignedInt(idx.pixels()[i * imageSize + p]) / 255f;
             }
-            int count = Math.min(in.readInt(), limit);
-            int rows = in.readInt();
-            int columns = in.readInt();
-            byte[] image = new byte[rows * columns];
-            List<float[]> pixels = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                in.readFully(image);
-                float[] scaled = new float[image.length];
-                for (int p = 0; p < image.length; p++) {
-                    scaled[p] = Byte.toUnsignedInt(image[p]) / 255f;
-                }
-                pixels.add(scaled);
-            }
-            return new ImageSet(1, rows, columns, pixels);
+            pixels.add(scaled);
         }
+        return new ImageSet(1, idx.rows(), idx.columns(), pixels);
     }
 
     private static ImageSet readImage(Path file, ModelInput input) throws IOException {

@@ -123,10 +123,9 @@ public final class ReportWriter {
         List<String> lines = new ArrayList<>(List.of(
                 "date: " + run.date() + ", " + String.format(Locale.ROOT, "%.0f", run.seconds()) + " s",
                 "command: " + run.command(),
-                "machine: " + run.cores() + " cores, " + run.cpu() + ", " + run.os() + "; load average "
-                        + run.loadAverageStart() + " at the start, " + run.loadAverageEnd() + " at the end"
-                        + " (the load generators, the server and anything else share these cores)",
-                "JDK " + run.jdk() + ", ONNX Runtime " + run.onnxRuntime(),
+                String.format(Locale.ROOT, "machine: %s; load average %.2f at the start, %.2f at the end (the load"
+                        + " generators, the server and anything else share these cores)", run.machine(),
+                        run.loadAverageStart(), run.loadAverageEnd()),
                 String.format(Locale.ROOT, "each step %.1f s (Gatling's in whole seconds), after %.1f s of warm-up"
                         + " of each model and no-op per protocol; requests carry one image (batch 1) from %s",
                         run.stepSeconds(), run.warmUpSeconds(), run.images()),

@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest.report;
 
+import io.shallowserve.runtime.exec.Machine;
 import java.util.List;
 
 /**
@@ -8,12 +9,8 @@ import java.util.List;
  * @param date               ISO-8601 start time
  * @param command            the command line that ran it
  * @param mode               "quick" or "full"
- * @param cores              available processors
- * @param cpu                CPU model
- * @param os                 operating system and architecture
- * @param jdk                JDK version and vendor
- * @param onnxRuntime        ONNX Runtime version of the in-process floor (the server's is the same jar)
- * @param loadAverageStart   1-minute load average when it started: others' work on the same cores
+ * @param machine            where it ran (ONNX Runtime: the in-process floor's, the server's is the same jar)
+ * @param loadAverageStart   1-minute load average when it started: others' work on the same cores (NaN: unknown)
  * @param loadAverageEnd     and when it ended
  * @param stepSeconds        how long each load step ran
  * @param warmUpSeconds      unrecorded load on each model and no-op, per protocol, before the steps
@@ -25,13 +22,9 @@ public record RunInfo(
         String date,
         String command,
         String mode,
-        int cores,
-        String cpu,
-        String os,
-        String jdk,
-        String onnxRuntime,
-        String loadAverageStart,
-        String loadAverageEnd,
+        Machine machine,
+        double loadAverageStart,
+        double loadAverageEnd,
         double stepSeconds,
         double warmUpSeconds,
         String images,

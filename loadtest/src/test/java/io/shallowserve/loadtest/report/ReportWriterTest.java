@@ -6,6 +6,7 @@ import com.google.gson.JsonParser;
 import io.shallowserve.loadtest.driver.LatencySummary;
 import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
+import io.shallowserve.runtime.exec.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +84,8 @@ class ReportWriterTest {
             measurements.add(new Measurement(served, Protocol.HTTP, Measurement.GATLING, new Load.Open(100),
                     summary(factor * 1000, 1000)));
         }
-        RunInfo run = new RunInfo("2026-11-25T10:00:00Z", "bin/loadtest compare --quick", "quick", 2, "a CPU",
-                "Linux amd64", "25", "1.29.0", "1.00", "2.00", 2, 1, "images.gz", 60, List.of());
+        RunInfo run = new RunInfo("2026-11-25T10:00:00Z", "bin/loadtest compare --quick", "quick",
+                new Machine(2, "a CPU", "Linux amd64", "25", "1.29.0"), 1.0, 2.0, 2, 1, "images.gz", 60, List.of());
         return new ComparisonResult(run, List.of(DEEP, SHALLOW),
                 List.of(new Floors.Compute(DEEP, summary(150, 1)), new Floors.Compute(SHALLOW, summary(220, 1))),
                 List.of(new Floors.NoOp("single", Protocol.GRPC, summary(250, 1)),

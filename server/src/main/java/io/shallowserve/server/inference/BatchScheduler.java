@@ -1,8 +1,8 @@
 package io.shallowserve.server.inference;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.server.exec.ExecutionPlan;
-import io.shallowserve.server.exec.PlanResult;
+import io.shallowserve.runtime.exec.ExecutionPlan;
+import io.shallowserve.runtime.exec.PlanResult;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

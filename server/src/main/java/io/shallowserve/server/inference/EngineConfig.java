@@ -1,6 +1,7 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Path;
@@ -67,11 +68,10 @@ public record EngineConfig(
      * serves.
      */
     public static EngineConfig defaults(Path repository) {
-        int cores = Runtime.getRuntime().availableProcessors();
-        int intraOp = Math.clamp(cores / 4, 1, 4);
-        int instances = Math.max(2, cores / intraOp);
-        return new EngineConfig(repository, PlanChoice.AUTO, "cpu", 64, Math.max(64, 16 * instances), cores,
-                intraOp, Duration.ofSeconds(10),
+        int intraOp = ThreadDefaults.intraOpThreads();
+        int instances = Math.max(2, Runtime.getRuntime().availableProcessors() / intraOp);
+        return new EngineConfig(repository, PlanChoice.AUTO, "cpu", 64, Math.max(64, 16 * instances),
+                ThreadDefaults.branchThreads(), intraOp, Duration.ofSeconds(10),
                 new ModelSettings(instances, ModelSettings.Batching.OFF, VersionPolicy.ALL), Duration.ZERO, true,
                 Readiness.ANY_MODEL);
     }

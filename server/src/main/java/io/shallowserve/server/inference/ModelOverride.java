@@ -1,6 +1,6 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.server.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.util.List;

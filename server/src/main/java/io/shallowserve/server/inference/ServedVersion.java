@@ -1,11 +1,11 @@
 package io.shallowserve.server.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.shallowserve.server.exec.BranchesPlan;
-import io.shallowserve.server.exec.PlanLoader;
-import io.shallowserve.server.repository.ModelManifest;
+import io.shallowserve.runtime.exec.BranchesPlan;
+import io.shallowserve.runtime.exec.PlanLoader;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.server.repository.ModelSettings;
-import io.shallowserve.server.repository.ModelVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

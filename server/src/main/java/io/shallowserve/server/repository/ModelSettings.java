@@ -3,6 +3,8 @@ package io.shallowserve.server.repository;
 import io.helidon.config.Config;
 import io.helidon.config.ConfigException;
 import io.helidon.config.ConfigSources;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,9 +22,6 @@ import java.util.Optional;
  * @param versionPolicy which versions serve
  */
 public record ModelSettings(int instances, Batching batching, VersionPolicy versionPolicy) {
-
-    /** The per-model file in the model's folder, beside its version folders. */
-    public static final String FILE_NAME = "serving.yaml";
 
     /**
      * The most instances a version may have. Each holds its own sessions and thread: far more than the cores gain
@@ -117,7 +116,7 @@ public record ModelSettings(int instances, Batching batching, VersionPolicy vers
      * @throws ModelVersionException if serving.yaml cannot be read or has a wrong value; the message says which
      */
     public static ModelSettings forModel(Path modelFolder, ModelSettings defaults) throws ModelVersionException {
-        Path file = modelFolder.resolve(FILE_NAME);
+        Path file = modelFolder.resolve(ModelRepository.SETTINGS_FILE);
         if (!Files.exists(file)) {
             return defaults;
         }
@@ -125,7 +124,7 @@ public record ModelSettings(int instances, Batching batching, VersionPolicy vers
             return read(Config.just(ConfigSources.file(file)), defaults);
         } catch (IllegalArgumentException | ConfigException e) {
             // Named from the repository root: clients see the message, and the server's paths are not theirs.
-            throw new ModelVersionException(modelFolder.getFileName().resolve(FILE_NAME) + ": " + e.getMessage()
+            throw new ModelVersionException(modelFolder.getFileName().resolve(ModelRepository.SETTINGS_FILE) + ": " + e.getMessage()
                     + "; fix it (docs/model-repository.md"
                     + " lists the keys) and load the model again", e);
         }

@@ -1,8 +1,7 @@
 /**
- * The model repository as the server reads it: {@code <repository>/<name>/<version>/model.json} and the graph
- * files it lists, and the optional {@code <repository>/<name>/serving.yaml} (format: docs/model-repository.md).
- * {@link io.shallowserve.server.repository.ModelRepository} finds the version folders and verifies each one on its
- * own, so one broken version never stops the others; {@link io.shallowserve.server.repository.ModelSettings} and
- * {@link io.shallowserve.server.repository.VersionPolicy} say how a model is served.
+ * How the server serves a model of the repository: {@link io.shallowserve.server.repository.ModelSettings}, read
+ * from the optional {@code <repository>/<name>/serving.yaml} over the configured defaults, and
+ * {@link io.shallowserve.server.repository.VersionPolicy}, which versions serve. The repository's layout and the
+ * verification of a version are the runtime module's ({@link io.shallowserve.runtime.repository.ModelRepository}).
  */
 package io.shallowserve.server.repository;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.shallowserve.server.exec.SessionFactory;
-import io.shallowserve.server.exec.SinglePlan;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.SessionFactory;
+import io.shallowserve.runtime.exec.SinglePlan;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.server.repository.ModelSettings;
-import io.shallowserve.server.repository.ModelVersion;
-import io.shallowserve.server.repository.TestRepository;
-import io.shallowserve.server.testdata.FashionMnist;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.server.EngineCall;
-import io.shallowserve.server.testdata.FashionMnist;
-import io.shallowserve.server.exec.PlanChoice;
-import io.shallowserve.server.repository.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -162,7 +163,7 @@ class EngineLifecycleTest {
             assertThat(engine.modelReady(DEEP, "2")).isTrue();
             assertThat(engine.modelReady(SHALLOW, "1")).isTrue();
 
-            TestRepository.delete(repository.resolve(SHALLOW));
+            ModelRepository.delete(repository.resolve(SHALLOW));
             engine.pollRepository();
 
             assertThat(engine.modelReady(SHALLOW, "")).isFalse();

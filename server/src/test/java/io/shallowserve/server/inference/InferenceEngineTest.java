@@ -7,10 +7,10 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.shallowserve.server.testdata.FashionMnist;
-import io.shallowserve.server.exec.Logits;
-import io.shallowserve.server.exec.PlanChoice;
-import io.shallowserve.server.repository.TestRepository;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -6,9 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.shallowserve.server.exec.PlanChoice;
-import io.shallowserve.server.repository.TestRepository;
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -41,7 +42,7 @@ class ReadinessTest {
             // Not ready is not out of service: what loaded serves.
             assertThat(all.infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1)).version()).isEqualTo("1");
 
-            TestRepository.delete(broken);
+            ModelRepository.delete(broken);
             all.load(SHALLOW);
 
             assertThat(all.ready()).as("all: after a load of %s that succeeded", SHALLOW).isTrue();
@@ -85,7 +86,7 @@ class ReadinessTest {
             engine.unload(SHALLOW);
             assertThat(engine.ready()).as("all: %s unloaded while its folder is in the repository", SHALLOW).isFalse();
 
-            TestRepository.delete(repository.resolve(SHALLOW));
+            ModelRepository.delete(repository.resolve(SHALLOW));
             assertThat(engine.ready()).as("all: %s's folder removed", SHALLOW).isTrue();
         }
     }

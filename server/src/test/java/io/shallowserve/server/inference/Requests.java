@@ -1,6 +1,6 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
 import java.util.List;
 
 /** Builds requests for the committed models, whose input is "input" FP32 [N, 1, 28, 28] and output "logits". */

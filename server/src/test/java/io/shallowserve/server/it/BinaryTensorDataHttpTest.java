@@ -3,8 +3,8 @@ package io.shallowserve.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
+import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.server.it.RawHttp.Response;
-import io.shallowserve.server.testdata.FashionMnist;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -3,7 +3,7 @@ package io.shallowserve.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

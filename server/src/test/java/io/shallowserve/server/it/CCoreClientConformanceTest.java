@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.fail;
 import io.grpc.MethodDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
-import io.shallowserve.server.repository.TestRepository;
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -75,7 +75,7 @@ class CCoreClientConformanceTest {
                 "--repository", REPOSITORY.toString(),
                 "--model", MODEL,
                 "--reload-model", RELOAD_MODEL,
-                "--data", FashionMnist.DIRECTORY.toString(),
+                "--data", FashionMnist.directory().toString(),
                 "--expected", expected.toString(),
                 "--images", Integer.toString(IMAGES))
                 .redirectErrorStream(true)

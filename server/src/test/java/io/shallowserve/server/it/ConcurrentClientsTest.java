@@ -2,7 +2,7 @@ package io.shallowserve.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.shallowserve.server.testdata.FashionMnist;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.shallowserve.proto.inference.ServerLiveRequest;
 import io.shallowserve.proto.inference.ServerReadyRequest;
+import io.shallowserve.runtime.data.FashionMnist;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
-import io.shallowserve.server.repository.TestRepository;
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
-import io.shallowserve.server.repository.TestRepository;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ class GrpcHealthTest {
         assertThat(health()).isEqualTo(ServingStatus.NOT_SERVING);
         assertThat(SERVER.get("/v2/health/ready").statusCode()).isEqualTo(503);
 
-        TestRepository.delete(REPOSITORY.resolve(MODEL).resolve("1"));
+        ModelRepository.delete(REPOSITORY.resolve(MODEL).resolve("1"));
         TestRepository.copyAs(TestRepository.DEEP, MODEL, REPOSITORY, 1);
         assertThat(SERVER.post("/v2/repository/models/" + MODEL + "/load", "").statusCode()).isEqualTo(200);
 

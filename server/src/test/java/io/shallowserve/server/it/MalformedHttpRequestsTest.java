@@ -3,9 +3,9 @@ package io.shallowserve.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
+import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.server.inference.ErrorMessages;
 import io.shallowserve.server.it.RawHttp.Response;
-import io.shallowserve.server.testdata.FashionMnist;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.shallowserve.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.server.it.RawHttp.Response;
-import io.shallowserve.server.testdata.FashionMnist;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -15,7 +15,7 @@ import io.shallowserve.proto.inference.SystemSharedMemoryRegisterRequest;
 import io.shallowserve.proto.inference.SystemSharedMemoryStatusRequest;
 import io.shallowserve.proto.inference.SystemSharedMemoryUnregisterRequest;
 import io.shallowserve.proto.inference.TraceSettingRequest;
-import io.shallowserve.server.testdata.FashionMnist;
+import io.shallowserve.runtime.data.FashionMnist;
 import java.net.http.HttpResponse;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

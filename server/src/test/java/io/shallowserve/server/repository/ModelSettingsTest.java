@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +49,7 @@ class ModelSettingsTest {
 
     @Test
     void forModel_servingYaml_overridesOnlyItsKeys() throws Exception {
-        Files.writeString(model.resolve(ModelSettings.FILE_NAME), """
+        Files.writeString(model.resolve(ModelRepository.SETTINGS_FILE), """
                 batching:
                   enabled: true
                   preferred-batch-sizes: [4, 8]
@@ -62,7 +64,7 @@ class ModelSettingsTest {
 
     @Test
     void forModel_wrongValues_nameTheFileAndTheKey() throws Exception {
-        Path file = model.resolve(ModelSettings.FILE_NAME);
+        Path file = model.resolve(ModelRepository.SETTINGS_FILE);
         for (String wrong : List.of("instances: many", "instances: 100000", "batching:\n  max-queue-delay-micros: -1",
                 "batching:\n  preferred-batch-sizes: 4,x", "version-policy: newest", "instances: [")) {
             Files.writeString(file, wrong);

@@ -1,5 +1,6 @@
 package io.shallowserve.trainer.arch;
 
+import io.shallowserve.runtime.repository.ModelManifest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -78,6 +79,24 @@ public record ArchitectureSpec(
         if (value < 1 || value % 2 == 0) {
             problems.add(name + " must be an odd positive size so that padding keeps the map size, got " + value);
         }
+    }
+
+    /** This spec as model.json records it. */
+    public ModelManifest.Architecture toManifest() {
+        return new ModelManifest.Architecture(inputChannels, inputHeight, inputWidth, classes, width, stemKernel,
+                stemPool, units, unitKernel, activation.name(), batchNorm, headPool);
+    }
+
+    /**
+     * The spec a model.json records.
+     *
+     * @throws IllegalArgumentException if it names no {@link Activation} or is impossible
+     */
+    public static ArchitectureSpec fromManifest(ModelManifest.Architecture recorded) {
+        return new ArchitectureSpec(recorded.inputChannels(), recorded.inputHeight(), recorded.inputWidth(),
+                recorded.classes(), recorded.width(), recorded.stemKernel(), recorded.stemPool(), recorded.units(),
+                recorded.unitKernel(), Activation.valueOf(recorded.activation()), recorded.batchNorm(),
+                recorded.headPool());
     }
 
     /** Height of the feature map the units work on. */

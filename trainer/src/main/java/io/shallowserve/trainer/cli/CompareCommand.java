@@ -1,18 +1,17 @@
 package io.shallowserve.trainer.cli;
 
-import io.shallowserve.trainer.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code trainer compare}: the table of every model.json in a repository, as recorded at training time. */
+/** {@code trainer compare}: the table of every model version in a repository, verified as the server verifies it, as recorded at training time. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Print the recorded losses and accuracies of every model in a repository side by side.")
 final class CompareCommand implements Callable<Integer> {
@@ -25,18 +24,14 @@ final class CompareCommand implements Callable<Integer> {
         if (!Files.isDirectory(repository)) {
             throw new IOException(repository + " is not a folder: point --models at a model repository");
         }
-        List<Path> manifests;
-        try (Stream<Path> files = Files.find(repository, 3,
-                (file, attributes) -> file.getFileName().toString().equals(ModelManifest.FILE_NAME))) {
-            manifests = files.sorted(Comparator.naturalOrder()).toList();
-        }
-        if (manifests.isEmpty()) {
-            throw new IOException("no " + ModelManifest.FILE_NAME + " under " + repository
+        List<ModelRepository.VersionFolder> versions = ModelRepository.versionFolders(repository);
+        if (versions.isEmpty()) {
+            throw new IOException("no <model>/<version> folder under " + repository
                     + ": train models first (trainer train --output " + repository + ")");
         }
         List<ModelManifest> models = new ArrayList<>();
-        for (Path manifest : manifests) {
-            models.add(ModelManifest.read(manifest));
+        for (ModelRepository.VersionFolder version : versions) {
+            models.add(ModelRepository.verify(version).manifest());
         }
         System.out.print(Comparison.table(models));
         return 0;

@@ -1,6 +1,6 @@
 package io.shallowserve.trainer.cli;
 
-import io.shallowserve.trainer.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelManifest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

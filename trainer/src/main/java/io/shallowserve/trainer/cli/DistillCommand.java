@@ -1,8 +1,8 @@
 package io.shallowserve.trainer.cli;
 
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
-import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.distill.Distillation;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.distill.OnnxTeacher;
@@ -56,7 +56,7 @@ final class DistillCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (OnnxTeacher teacher = OnnxTeacher.open(teacherFolder)) {
-            ArchitectureSpec taught = teacher.manifest().architecture();
+            ArchitectureSpec taught = ArchitectureSpec.fromManifest(teacher.manifest().architecture());
             ArchitectureSpec student = new ArchitectureSpec(taught.inputChannels(), taught.inputHeight(),
                     taught.inputWidth(), taught.classes(), width != null ? width : taught.width(), taught.stemKernel(),
                     taught.stemPool(), units != null ? units : taught.units(),

@@ -1,9 +1,9 @@
 package io.shallowserve.trainer.cli;
 
+import io.shallowserve.runtime.data.DataLocator;
+import io.shallowserve.runtime.data.DataSplits;
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
-import io.shallowserve.trainer.data.DataLocator;
-import io.shallowserve.trainer.data.DataSplits;
-import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.report.ResearchReport;
 import io.shallowserve.trainer.sweep.Sweep;
 import io.shallowserve.trainer.sweep.SweepGrid;

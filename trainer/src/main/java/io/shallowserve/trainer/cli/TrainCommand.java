@@ -1,10 +1,10 @@
 package io.shallowserve.trainer.cli;
 
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.repository.ModelManifest;
 import io.shallowserve.trainer.train.ModelTraining;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;

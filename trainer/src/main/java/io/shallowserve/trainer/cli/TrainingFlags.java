@@ -1,8 +1,8 @@
 package io.shallowserve.trainer.cli;
 
-import io.shallowserve.trainer.data.DataLocator;
-import io.shallowserve.trainer.data.DataSplits;
-import io.shallowserve.trainer.data.DatasetKind;
+import io.shallowserve.runtime.data.DataLocator;
+import io.shallowserve.runtime.data.DataSplits;
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
 import io.shallowserve.trainer.train.ValidationSplit;

@@ -1,10 +1,10 @@
 package io.shallowserve.trainer.distill;
 
 import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.data.ImageDataset;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.arch.ResidualNetwork;
-import io.shallowserve.trainer.data.ImageDataset;
 import io.shallowserve.trainer.train.NetworkTrainer;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;

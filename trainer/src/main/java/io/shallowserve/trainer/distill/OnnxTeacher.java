@@ -1,73 +1,71 @@
 package io.shallowserve.trainer.distill;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
-import io.shallowserve.trainer.data.ImageDataset;
-import io.shallowserve.trainer.repository.ModelManifest;
-import java.io.IOException;
-import java.nio.FloatBuffer;
+import io.shallowserve.runtime.data.ImageDataset;
+import io.shallowserve.runtime.exec.SessionFactory;
+import io.shallowserve.runtime.exec.SinglePlan;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.ModelVersionException;
 import java.nio.file.Path;
-import java.util.Map;
 
-/** A trained model from a repository version folder, run in ONNX Runtime to give its logits. */
+/**
+ * A trained model from a repository version folder, verified as the server verifies it and run through the server's
+ * single plan to give its logits.
+ */
 public final class OnnxTeacher implements AutoCloseable {
 
     private static final int BATCH = 500;
 
-    private final Path versionFolder;
-    private final ModelManifest manifest;
-    private final OrtSession session;
+    private final ModelVersion model;
+    private final SinglePlan plan;
 
-    private OnnxTeacher(Path versionFolder, ModelManifest manifest, OrtSession session) {
-        this.versionFolder = versionFolder;
-        this.manifest = manifest;
-        this.session = session;
+    private OnnxTeacher(ModelVersion model, SinglePlan plan) {
+        this.model = model;
+        this.plan = plan;
     }
 
-    /** @param versionFolder e.g. models/fashion-deep/1: model.json and model.onnx */
-    public static OnnxTeacher open(Path versionFolder) throws IOException, OrtException {
-        ModelManifest manifest = ModelManifest.read(versionFolder.resolve(ModelManifest.FILE_NAME));
-        OrtSession session = OrtEnvironment.getEnvironment().createSession(
-                versionFolder.resolve("model.onnx").toString(), new OrtSession.SessionOptions());
-        return new OnnxTeacher(versionFolder, manifest, session);
+    /**
+     * @param versionFolder e.g. models/fashion-deep/1: model.json and model.onnx
+     * @throws ModelVersionException if the folder does not hold a model the server would serve
+     */
+    public static OnnxTeacher open(Path versionFolder) throws ModelVersionException {
+        ModelVersion model = ModelRepository.verify(versionFolder);
+        // All cores for one caller: the teacher labels a whole data set, nothing else runs meanwhile.
+        return new OnnxTeacher(model, new SinglePlan(new SessionFactory("cpu"), model,
+                Runtime.getRuntime().availableProcessors()));
     }
 
     public ModelManifest manifest() {
-        return manifest;
+        return model.manifest();
     }
 
     /** {@code <name>/<version>}, as the repository names it. */
     public String id() {
-        return manifest.name() + "/" + manifest.version();
+        return model.id();
     }
 
     /** Logits of every image, row-major [images x classes]; the graph normalises the [0,1] pixels itself. */
     public float[] logits(ImageDataset images) throws OrtException {
-        if (images.channels() != manifest.architecture().inputChannels()
-                || images.height() != manifest.architecture().inputHeight()
-                || images.width() != manifest.architecture().inputWidth()) {
-            throw new IllegalArgumentException(versionFolder + " takes " + manifest.input().shape()
+        ModelManifest.Architecture spec = model.manifest().architecture();
+        if (images.channels() != spec.inputChannels() || images.height() != spec.inputHeight()
+                || images.width() != spec.inputWidth()) {
+            throw new IllegalArgumentException(model.directory() + " takes " + model.manifest().input().shape()
                     + " images, not " + images);
         }
-        int classes = manifest.architecture().classes();
+        int classes = model.classes();
         float[] logits = new float[images.size() * classes];
         for (int from = 0; from < images.size(); from += BATCH) {
             int to = Math.min(from + BATCH, images.size());
-            try (OnnxTensor input = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
-                            FloatBuffer.wrap(images.pixelsAsFloats(from, to)),
-                            manifest.architecture().inputShape(to - from));
-                    OrtSession.Result result = session.run(Map.of(manifest.input().name(), input))) {
-                ((OnnxTensor) result.get(manifest.output().name()).orElseThrow()).getFloatBuffer()
-                        .get(logits, from * classes, (to - from) * classes);
-            }
+            float[] batch = plan.run(images.pixelsAsFloats(from, to), to - from).logits();
+            System.arraycopy(batch, 0, logits, from * classes, batch.length);
         }
         return logits;
     }
 
     @Override
-    public void close() throws OrtException {
-        session.close();
+    public void close() {
+        plan.close();
     }
 }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.loss.Loss;
-import io.shallowserve.trainer.data.ImageDataset;
+import io.shallowserve.runtime.data.ImageDataset;
 import io.shallowserve.trainer.train.TrainingTarget;
 
 /**

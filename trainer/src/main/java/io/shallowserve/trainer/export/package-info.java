@@ -7,7 +7,7 @@
  * {@code branches/} that the server can run concurrently: stem, one graph per branch, and head, with
  * head(stem(x), sum_k branch_k(stem(x))) = model(x). All graphs are built by one
  * {@link io.shallowserve.trainer.export.OnnxGraphBuilder} from the same layer writer, so they cannot drift
- * apart. {@link io.shallowserve.trainer.export.Sha256} gives the checksums model.json records.
+ * apart. {@link io.shallowserve.runtime.repository.Sha256} gives the checksums model.json records.
  *
  * <p>DJL has no ONNX exporter; the graphs are written directly as ONNX protobuf messages
  * ({@code ai.onnx.proto.OnnxMl} from tribuo-util-onnx).

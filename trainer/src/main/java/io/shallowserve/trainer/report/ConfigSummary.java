@@ -1,6 +1,6 @@
 package io.shallowserve.trainer.report;
 
-import io.shallowserve.trainer.latency.Percentiles;
+import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.trainer.sweep.SweepRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.shallowserve.trainer.report;
 
-import io.shallowserve.trainer.latency.Percentiles;
+import io.shallowserve.runtime.exec.Percentiles;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

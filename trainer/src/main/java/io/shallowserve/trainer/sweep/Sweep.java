@@ -1,13 +1,15 @@
 package io.shallowserve.trainer.sweep;
 
 import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.data.DataSplits;
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.exec.Machine;
+import io.shallowserve.runtime.exec.Percentiles;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DataSplits;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.latency.Machine;
 import io.shallowserve.trainer.latency.PairLatency;
-import io.shallowserve.trainer.latency.Percentiles;
-import io.shallowserve.trainer.repository.ModelManifest;
 import io.shallowserve.trainer.train.Evaluation;
 import io.shallowserve.trainer.train.ModelTraining;
 import io.shallowserve.trainer.train.Progress;
@@ -17,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +83,7 @@ public final class Sweep {
      * Runs every run that is not done, in grid order, and stops before a run (a pair, with latency) that would not
      * finish within {@code budget} at the pace of the runs so far (null for no budget).
      */
-    public Outcome run(Duration budget) throws IOException, OrtException {
+    public Outcome run(Duration budget) throws IOException, OrtException, ModelVersionException {
         List<SweepPoint> points = grid.points();
         Set<String> finished = results.finishedRuns();
         int runs = points.size() * NetworkShape.values().length;
@@ -129,7 +130,7 @@ public final class Sweep {
                 settings.validationSplit(), point.seed());
         String name = modelName(point, shape);
         // Rows are appended only for finished runs: a folder here is what a stopped invocation left.
-        deleteRecursively(models.resolve(name));
+        ModelRepository.delete(models.resolve(name));
         ModelManifest model = ModelTraining.run(point.spec(settings), shape, split,
                 settings.trainingOptions(point.seed(), progress), models, name, 1);
         int epochsTrained = Files.readAllLines(versionFolder(point, shape).resolve(ModelTraining.METRICS_FILE))
@@ -139,7 +140,8 @@ public final class Sweep {
     }
 
     /** The pair's two rows with the pair's latency, measured now with both plans in alternation. */
-    private List<SweepRow> withLatency(SweepPoint point, List<SweepRow> pair) throws IOException, OrtException {
+    private List<SweepRow> withLatency(SweepPoint point, List<SweepRow> pair) throws IOException, OrtException,
+            ModelVersionException {
         SweepSettings settings = grid.settings();
         PairLatency.Result latency = PairLatency.measure(
                 versionFolder(point, NetworkShape.DEEP), versionFolder(point, NetworkShape.SHALLOW),
@@ -174,16 +176,5 @@ public final class Sweep {
 
     private Path versionFolder(SweepPoint point, NetworkShape shape) {
         return models.resolve(modelName(point, shape)).resolve("1");
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
     }
 }

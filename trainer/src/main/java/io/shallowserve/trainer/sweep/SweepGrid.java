@@ -1,7 +1,7 @@
 package io.shallowserve.trainer.sweep;
 
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
-import io.shallowserve.trainer.data.DatasetKind;
 import java.util.ArrayList;
 import java.util.List;
 

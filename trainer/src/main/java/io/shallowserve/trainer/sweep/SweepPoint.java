@@ -1,8 +1,8 @@
 package io.shallowserve.trainer.sweep;
 
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
-import io.shallowserve.trainer.data.DatasetKind;
 import java.util.Locale;
 
 /** One point of a grid: a spec on a data set with a seed, trained in both shapes. */

@@ -2,7 +2,7 @@ package io.shallowserve.trainer.sweep;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import io.shallowserve.trainer.latency.Machine;
+import io.shallowserve.runtime.exec.Machine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,13 +1,15 @@
 package io.shallowserve.trainer.train;
 
 import ai.djl.engine.Engine;
+import io.shallowserve.runtime.data.Normalization;
+import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.Sha256;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.arch.ResidualNetwork;
 import io.shallowserve.trainer.export.ExportedModel;
 import io.shallowserve.trainer.export.OnnxExporter;
-import io.shallowserve.trainer.export.Sha256;
-import io.shallowserve.trainer.repository.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,11 +79,12 @@ public final class ModelTraining {
                     name,
                     version,
                     shape.id(),
-                    spec,
+                    spec.toManifest(),
                     spec.parameterCount(),
-                    new ModelManifest.Tensor(OnnxExporter.INPUT, "FP32", dims(spec.inputShape(-1))),
-                    new ModelManifest.Tensor(OnnxExporter.LOGITS, "FP32", List.of(-1L, (long) spec.classes())),
-                    data.normalization(),
+                    new ModelManifest.Tensor(OnnxExporter.INPUT, Datatype.FP32.name(), dims(spec.inputShape(-1))),
+                    new ModelManifest.Tensor(OnnxExporter.LOGITS, Datatype.FP32.name(),
+                            List.of(-1L, (long) spec.classes())),
+                    normalization(data.normalization()),
                     data.test().classNames(),
                     new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
                             data.test().size()),
@@ -90,7 +93,7 @@ public final class ModelTraining {
                     metrics,
                     shape == NetworkShape.SHALLOW ? branches(spec) : null,
                     files);
-            manifest.write(versionFolder.resolve(ModelManifest.FILE_NAME));
+            manifest.write(versionFolder);
             return manifest;
         }
     }
@@ -117,6 +120,16 @@ public final class ModelTraining {
 
     private static ModelManifest.Split split(Evaluation evaluation) {
         return new ModelManifest.Split(evaluation.loss(), evaluation.accuracy());
+    }
+
+    private static ModelManifest.Normalization normalization(Normalization statistics) {
+        List<Float> mean = new ArrayList<>();
+        List<Float> std = new ArrayList<>();
+        for (int c = 0; c < statistics.mean().length; c++) {
+            mean.add(statistics.mean()[c]);
+            std.add(statistics.std()[c]);
+        }
+        return new ModelManifest.Normalization(mean, std);
     }
 
     private static List<Long> dims(long[] shape) {

@@ -1,9 +1,9 @@
 package io.shallowserve.trainer.train;
 
-import io.shallowserve.trainer.data.DataSplits;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.data.ImageDataset;
-import io.shallowserve.trainer.data.Normalization;
+import io.shallowserve.runtime.data.DataSplits;
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.data.ImageDataset;
+import io.shallowserve.runtime.data.Normalization;
 import java.util.Arrays;
 import java.util.Random;
 

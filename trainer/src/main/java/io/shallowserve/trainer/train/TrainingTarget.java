@@ -3,7 +3,7 @@ package io.shallowserve.trainer.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.loss.Loss;
-import io.shallowserve.trainer.data.ImageDataset;
+import io.shallowserve.runtime.data.ImageDataset;
 
 /**
  * What a network learns to output for a batch of training images, and the loss that measures how far it is:

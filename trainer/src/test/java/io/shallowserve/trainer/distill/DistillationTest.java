@@ -3,16 +3,16 @@ package io.shallowserve.trainer.distill;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shallowserve.runtime.data.RealData;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.arch.ResidualNetwork;
-import io.shallowserve.trainer.data.RealData;
 import io.shallowserve.trainer.export.OnnxExporter;
 import io.shallowserve.trainer.export.OrtGraph;
 import io.shallowserve.trainer.train.NetworkTrainer;
-import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.Progress;
+import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
 import io.shallowserve.trainer.train.ValidationSplit;
 import java.nio.file.Files;

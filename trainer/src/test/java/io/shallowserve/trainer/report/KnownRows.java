@@ -1,10 +1,10 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.exec.Machine;
+import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.latency.Machine;
-import io.shallowserve.trainer.latency.Percentiles;
 import io.shallowserve.trainer.sweep.SweepGrid;
 import io.shallowserve.trainer.sweep.SweepPoint;
 import io.shallowserve.trainer.sweep.SweepResults;

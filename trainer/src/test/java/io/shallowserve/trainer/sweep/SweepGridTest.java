@@ -3,8 +3,8 @@ package io.shallowserve.trainer.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
-import io.shallowserve.trainer.data.DatasetKind;
 import io.shallowserve.trainer.train.ValidationSplit;
 import java.util.List;
 import java.util.Set;

@@ -2,10 +2,10 @@ package io.shallowserve.trainer.sweep;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.latency.Percentiles;
 import io.shallowserve.trainer.train.Evaluation;
 import java.util.ArrayList;
 import java.util.List;

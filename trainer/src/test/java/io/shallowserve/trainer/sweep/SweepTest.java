@@ -3,11 +3,12 @@ package io.shallowserve.trainer.sweep;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.data.RealData;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.DatasetKind;
-import io.shallowserve.trainer.data.RealData;
-import io.shallowserve.trainer.repository.ModelManifest;
 import io.shallowserve.trainer.train.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ class SweepTest {
             assertThat(row.single().p50()).isPositive();
             assertThat(row.branches() == null).isEqualTo(row.shape() == NetworkShape.DEEP);
             Path version = folder.resolve("models").resolve(Sweep.modelName(row.point(), row.shape())).resolve("1");
-            ModelManifest manifest = ModelManifest.read(version.resolve(ModelManifest.FILE_NAME));
+            ModelManifest manifest = ModelRepository.verify(version).manifest();
             assertThat(manifest.metrics().get("test").accuracy()).isEqualTo(row.test().accuracy());
         }
     }
@@ -109,7 +110,7 @@ class SweepTest {
         List<String> lines = Files.readAllLines(results.resolve(SweepResults.ROWS_FILE));
         assertThat(lines.subList(0, 2)).isEqualTo(linesAfterFirst);
         assertThat(Files.readString(firstModel)).isEqualTo(firstManifest);
-        assertThat(ModelManifest.read(interrupted.resolve(ModelManifest.FILE_NAME)).shape()).isEqualTo("shallow");
+        assertThat(ModelRepository.verify(interrupted).manifest().shape()).isEqualTo("shallow");
 
         List<SweepRow> rows = SweepResults.read(results).rows();
         assertThat(rows).extracting(row -> row.point().id() + " " + row.shape().id()).containsExactly(

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shallowserve.runtime.data.RealData;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.Sha256;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
-import io.shallowserve.trainer.data.RealData;
-import io.shallowserve.trainer.export.Sha256;
-import io.shallowserve.trainer.repository.ModelManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,7 @@ class ModelTrainingTest {
         ModelManifest manifest = ModelTraining.run(SPEC, NetworkShape.SHALLOW, data, options, repository, "tiny", 1);
 
         Path version = repository.resolve("tiny/1");
-        assertThat(ModelManifest.read(version.resolve("model.json"))).usingRecursiveComparison().isEqualTo(manifest);
+        assertThat(ModelRepository.verify(version).manifest()).usingRecursiveComparison().isEqualTo(manifest);
         assertThat(manifest.shape()).isEqualTo("shallow");
         assertThat(manifest.parameters()).isEqualTo(SPEC.parameterCount());
         assertThat(manifest.dataset()).isEqualTo(new ModelManifest.Dataset("fashion-mnist", 5000, 1000, 10000));

@@ -1,0 +1,124 @@
+package io.shallowserve.runtime.exec;
+
+import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.ModelVersionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
+ * {@link PlanChoice#AUTO} it opens every candidate (single, and branches for a shallow model), warms them up, times
+ * them at batch 1 in alternation ({@link PlanTiming}), and keeps the one with the lowest
+ * median; the other instances are of the plan it kept.
+ */
+public final class PlanLoader {
+
+    private static final System.Logger LOG = System.getLogger(PlanLoader.class.getName());
+    private static final int WARM_UP_RUNS = 20;
+    private static final int MEASURED_RUNS = 200;
+    private static final Duration MEASURE_BUDGET = Duration.ofSeconds(1);
+
+    private final SessionFactory sessions;
+    private final ExecutorService branchPool;
+    private final int intraOpThreads;
+
+    /**
+     * @param branchPool     platform threads for the branches plan; the caller owns it
+     * @param intraOpThreads threads per operator of the single plan's session and of the stem and head sessions
+     */
+    public PlanLoader(SessionFactory sessions, ExecutorService branchPool, int intraOpThreads) {
+        this.sessions = sessions;
+        this.branchPool = branchPool;
+        this.intraOpThreads = intraOpThreads;
+    }
+
+    /**
+     * The instances of the plan that serves a model, all of one plan, and, for {@code auto}, the median batch-1
+     * latency of each candidate in microseconds (empty for a configured plan).
+     */
+    public record LoadedPlan(List<ExecutionPlan> instances, Map<String, Double> measuredMicros) {
+
+        public LoadedPlan {
+            instances = List.copyOf(instances);
+            measuredMicros = Map.copyOf(measuredMicros);
+        }
+
+        /** The plan's name, "single" or "branches". */
+        public String name() {
+            return instances.getFirst().name();
+        }
+    }
+
+    /**
+     * Opens {@code instances} instances of the plan for {@code model}; everything it opened is closed again if it
+     * fails.
+     */
+    public LoadedPlan load(ModelVersion model, PlanChoice choice, int instances) throws ModelVersionException {
+        List<ExecutionPlan> opened = new ArrayList<>(instances);
+        try {
+            LoadedPlan first = openOne(model, choice);
+            opened.add(first.instances().getFirst());
+            PlanChoice chosen = first.name().equals(BranchesPlan.NAME) ? PlanChoice.BRANCHES : PlanChoice.SINGLE;
+            while (opened.size() < instances) {
+                opened.add(openOne(model, chosen).instances().getFirst());
+            }
+            return new LoadedPlan(opened, first.measuredMicros());
+        } catch (ModelVersionException | RuntimeException e) {
+            opened.forEach(ExecutionPlan::close);
+            throw e;
+        }
+    }
+
+    /** One instance, measuring the candidates for {@code auto}. */
+    private LoadedPlan openOne(ModelVersion model, PlanChoice choice) throws ModelVersionException {
+        boolean shallow = model.manifest().shallow();
+        String id = model.id();
+        if (choice == PlanChoice.SINGLE || !shallow) {
+            if (choice == PlanChoice.BRANCHES) {
+                LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a deep model has no"
+                        + " branches; serving single");
+            }
+            return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
+        }
+        if (choice == PlanChoice.BRANCHES) {
+            return new LoadedPlan(List.of(new BranchesPlan(sessions, model, branchPool, intraOpThreads)), Map.of());
+        }
+        List<ExecutionPlan> candidates = new ArrayList<>(2);
+        try {
+            candidates.add(new SinglePlan(sessions, model, intraOpThreads));
+            candidates.add(new BranchesPlan(sessions, model, branchPool, intraOpThreads));
+            Map<String, Double> medians = measure(model, candidates);
+            ExecutionPlan fastest = candidates.stream()
+                    .min((a, b) -> Double.compare(medians.get(a.name()), medians.get(b.name())))
+                    .orElseThrow();
+            candidates.remove(fastest);
+            candidates.forEach(ExecutionPlan::close);
+            return new LoadedPlan(List.of(fastest), medians);
+        } catch (ModelVersionException | RuntimeException e) {
+            candidates.forEach(ExecutionPlan::close);
+            throw e;
+        }
+    }
+
+    private static Map<String, Double> measure(ModelVersion model, List<ExecutionPlan> candidates)
+            throws ModelVersionException {
+        List<PlanTiming.PlanTimes> times;
+        try {
+            times = PlanTiming.inAlternation(candidates, PlanTiming.randomPixels(model.imageSize()), 1, WARM_UP_RUNS,
+                    MEASURED_RUNS, MEASURE_BUDGET);
+        } catch (OrtException e) {
+            throw new ModelVersionException(model.directory() + ": a test run failed while measuring the plans ("
+                    + e.getMessage() + "); re-export the model with the trainer", e);
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        for (int c = 0; c < candidates.size(); c++) {
+            medians.put(candidates.get(c).name(), times.get(c).percentiles().p50());
+        }
+        return medians;
+    }
+}

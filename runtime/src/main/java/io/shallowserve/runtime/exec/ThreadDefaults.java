@@ -1,0 +1,23 @@
+package io.shallowserve.runtime.exec;
+
+/**
+ * The thread counts plans get unless configured otherwise, from the cores of this machine: the server's defaults, and
+ * what every in-process measurement uses so that it measures what the server runs.
+ */
+public final class ThreadDefaults {
+
+    private ThreadDefaults() {}
+
+    /**
+     * ONNX Runtime threads per operator of a single session and of the stem and head sessions: a quarter of the
+     * cores, 1 to 4, so that several instances and requests share the machine instead of each taking all of it.
+     */
+    public static int intraOpThreads() {
+        return Math.clamp(Runtime.getRuntime().availableProcessors() / 4, 1, 4);
+    }
+
+    /** Platform threads the branches of the branches plan run on: one per core. */
+    public static int branchThreads() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+}

@@ -1,0 +1,149 @@
+package io.shallowserve.runtime.repository;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The content of {@code <repository>/<name>/<version>/model.json} (docs/model-repository.md): everything a server
+ * needs to load, check and describe one trained model. This record is the format: the trainer maps its own types onto
+ * it to write the file, the server and the research commands read it with {@link ModelRepository#verify}, so a field
+ * changes here or nowhere.
+ *
+ * @param format        format tag, {@link #FORMAT}
+ * @param name          model name, the folder above the version folder
+ * @param version       version number, the version folder's name
+ * @param shape         {@link #DEEP} or {@link #SHALLOW}
+ * @param architecture  the network spec both shapes share
+ * @param parameters    trainable parameters
+ * @param input         the one input tensor
+ * @param output        the one output tensor
+ * @param normalization per-channel statistics of the training split, applied inside the graph as
+ *                      (pixel / 255 - mean[c]) / std[c]: clients send pixel / 255
+ * @param labels        class names by class index
+ * @param dataset       what the model was trained and tested on
+ * @param training      how it was trained
+ * @param metrics       loss and accuracy per split ({@code train}, {@code validation}, {@code test}), measured after
+ *                      training with batch norm in inference mode
+ * @param branches      the split graphs of a shallow model; null for a deep one
+ * @param files         sha256 hex of every graph file, by path relative to the version folder
+ */
+public record ModelManifest(
+        String format,
+        String name,
+        int version,
+        String shape,
+        Architecture architecture,
+        long parameters,
+        Tensor input,
+        Tensor output,
+        Normalization normalization,
+        List<String> labels,
+        Dataset dataset,
+        Training training,
+        Map<String, Split> metrics,
+        Branches branches,
+        Map<String, String> files) {
+
+    public static final String FORMAT = "shallowserve-model/1";
+    public static final String FILE_NAME = "model.json";
+    public static final String MODEL_FILE = "model.onnx";
+    public static final String DEEP = "deep";
+    public static final String SHALLOW = "shallow";
+
+    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .create();
+
+    public boolean shallow() {
+        return SHALLOW.equals(shape);
+    }
+
+    /** Writes {@code <versionFolder>/model.json}. */
+    public void write(Path versionFolder) throws IOException {
+        Files.writeString(versionFolder.resolve(FILE_NAME), toJson());
+    }
+
+    /** The file's text: pretty-printed JSON and a final newline. */
+    public String toJson() {
+        return GSON.toJson(this) + "\n";
+    }
+
+    /**
+     * The manifest in {@code json}, or null for an empty text.
+     *
+     * @throws com.google.gson.JsonParseException if it is not JSON of this shape
+     */
+    static ModelManifest fromJson(String json) {
+        return GSON.fromJson(json, ModelManifest.class);
+    }
+
+    /**
+     * The spec both shapes of one network share (the trainer's ArchitectureSpec, written field by field).
+     *
+     * @param activation {@code RELU} or {@code LEAKY_RELU}
+     */
+    public record Architecture(
+            int inputChannels,
+            int inputHeight,
+            int inputWidth,
+            int classes,
+            int width,
+            int stemKernel,
+            boolean stemPool,
+            int units,
+            int unitKernel,
+            String activation,
+            boolean batchNorm,
+            int headPool) {
+
+        /** Values per image: channels x height x width. */
+        public int imageSize() {
+            return inputChannels * inputHeight * inputWidth;
+        }
+    }
+
+    /** A tensor's name, datatype (Open Inference Protocol names: FP32, ...) and shape; -1 is the batch dimension. */
+    public record Tensor(String name, String datatype, List<Long> shape) {
+
+        /** The shape with the batch dimension set to {@code batch}. */
+        public long[] shapeOf(int batch) {
+            long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
+            dims[0] = batch;
+            return dims;
+        }
+    }
+
+    /** Per-channel mean and standard deviation in [0, 1] pixel units. */
+    public record Normalization(List<Float> mean, List<Float> std) {}
+
+    public record Dataset(String name, int trainImages, int validationImages, int testImages) {}
+
+    public record Training(
+            String framework,
+            String optimizer,
+            int epochs,
+            int batchSize,
+            float learningRate,
+            long seed,
+            double seconds,
+            String metricsFile) {}
+
+    public record Split(double loss, double accuracy) {}
+
+    /**
+     * How to run a shallow model in pieces: {@code stem}, then every graph in {@code branches} on the stem's output
+     * (independently, so at the same time), then {@code head} on the stem's output and the sum of the branch outputs
+     * ({@code headInputs}, in that order).
+     */
+    public record Branches(
+            String stem,
+            List<String> branches,
+            String head,
+            String stemOutput,
+            String branchOutput,
+            List<String> headInputs) {}
+}

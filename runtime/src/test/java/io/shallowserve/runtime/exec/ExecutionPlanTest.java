@@ -1,0 +1,161 @@
+package io.shallowserve.runtime.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.within;
+
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.TestRepository;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ExecutionPlanTest {
+
+    private static final int TEST_IMAGES = 10_000;
+    private static final int ACCURACY_BATCH = 250;
+
+    private static final SessionFactory SESSIONS = new SessionFactory("cpu");
+    private static ExecutorService branchPool;
+    private static ModelVersion deep;
+    private static ModelVersion shallow;
+    private static float[] images;
+    private static int[] labels;
+
+    @BeforeAll
+    static void load() throws Exception {
+        branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("test-branch-", 0).factory());
+        deep = TestRepository.verified(TestRepository.DEEP);
+        shallow = TestRepository.verified(TestRepository.SHALLOW);
+        images = FashionMnist.testImages(TEST_IMAGES);
+        labels = FashionMnist.testLabels(TEST_IMAGES);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        branchPool.shutdown();
+        assertThat(branchPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void branches_equalSingleAtBatch1And8() throws Exception {
+        try (SinglePlan single = new SinglePlan(SESSIONS, shallow, 1);
+                BranchesPlan branches = new BranchesPlan(SESSIONS, shallow, branchPool, 1)) {
+            for (int batch : new int[] {1, 8}) {
+                float[] pixels = new float[batch * FashionMnist.PIXELS];
+                System.arraycopy(images, 0, pixels, 0, pixels.length);
+
+                float[] expected = single.run(pixels, batch).logits();
+                PlanResult actual = branches.run(pixels, batch);
+
+                assertThat(actual.logits()).hasSize(batch * 10);
+                assertThat(actual.logits()).containsExactly(expected, within(1e-5f * Logits.maxAbs(expected)));
+                for (int image = 0; image < batch; image++) {
+                    assertThat(Logits.argmax(actual.logits(), image, 10))
+                            .isEqualTo(Logits.argmax(expected, image, 10));
+                }
+                assertThat(actual.branchNanos()).hasSize(shallow.manifest().branches().branches().size())
+                        .doesNotContain(0L);
+            }
+        }
+    }
+
+    @Test
+    void branches_deepModel_isRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new BranchesPlan(SESSIONS, deep, branchPool, 1))
+                .withMessageContaining("is not a shallow model");
+    }
+
+    @Test
+    void single_deepReachesRecordedTestAccuracy() throws Exception {
+        try (SinglePlan plan = new SinglePlan(SESSIONS, deep, 2)) {
+            assertThat(accuracy(plan)).isCloseTo(deep.manifest().metrics().get("test").accuracy(), within(0.002));
+        }
+    }
+
+    @Test
+    void single_shallowReachesRecordedTestAccuracy() throws Exception {
+        try (SinglePlan plan = new SinglePlan(SESSIONS, shallow, 2)) {
+            assertThat(accuracy(plan)).isCloseTo(shallow.manifest().metrics().get("test").accuracy(),
+                    within(0.002));
+        }
+    }
+
+    @Test
+    void auto_servesOneCandidateAndRecordsBothMedians() throws Exception {
+        PlanLoader loader = new PlanLoader(SESSIONS, branchPool, 1);
+
+        PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
+        try (ExecutionPlan plan = loaded.instances().getFirst()) {
+            assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, BranchesPlan.NAME);
+            assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
+            double fastest = Math.min(loaded.measuredMicros().get(SinglePlan.NAME),
+                    loaded.measuredMicros().get(BranchesPlan.NAME));
+            assertThat(loaded.measuredMicros().get(plan.name())).isEqualTo(fastest);
+            assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).hasSize(10);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "AUTO"})
+    void load_deepModel_servesSingleWithoutMeasuring(PlanChoice choice) throws Exception {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, choice, 1);
+        try (ExecutionPlan plan = loaded.instances().getFirst()) {
+            assertThat(plan.name()).isEqualTo(SinglePlan.NAME);
+            assertThat(loaded.measuredMicros()).isEmpty();
+        }
+    }
+
+    @Test
+    void load_instances_opensSessionsOfTheKeptPlanPerInstance() throws Exception {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(shallow, PlanChoice.AUTO, 3);
+        try {
+            assertThat(loaded.instances()).hasSize(3).doesNotHaveDuplicates()
+                    .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(loaded.name()));
+            float[] first = loaded.instances().getFirst().run(FashionMnist.image(images, 0), 1).logits();
+            for (ExecutionPlan plan : loaded.instances()) {
+                assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).containsExactly(first);
+            }
+        } finally {
+            loaded.instances().forEach(ExecutionPlan::close);
+        }
+    }
+
+    @Test
+    void cudaDevice_servesTheSameLogitsAsCpu_evenWithoutAGpuBuild() throws Exception {
+        float[] image = FashionMnist.image(images, 0);
+        try (SinglePlan onCuda = new SinglePlan(new SessionFactory("cuda:0"), deep, 1);
+                SinglePlan onCpu = new SinglePlan(SESSIONS, deep, 1)) {
+            float[] expected = onCpu.run(image, 1).logits();
+            assertThat(onCuda.run(image, 1).logits())
+                    .containsExactly(expected, within(1e-4f * Logits.maxAbs(expected)));
+        }
+    }
+
+    @Test
+    void sessionFactory_unknownDevice_isRefused() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new SessionFactory("gpu0"))
+                .withMessage("device \"gpu0\" is not \"cpu\" or \"cuda:<id>\" (e.g. cuda:0)");
+    }
+
+    private static double accuracy(ExecutionPlan plan) throws Exception {
+        int correct = 0;
+        float[] batch = new float[ACCURACY_BATCH * FashionMnist.PIXELS];
+        for (int first = 0; first < TEST_IMAGES; first += ACCURACY_BATCH) {
+            System.arraycopy(images, first * FashionMnist.PIXELS, batch, 0, batch.length);
+            float[] logits = plan.run(batch, ACCURACY_BATCH).logits();
+            for (int image = 0; image < ACCURACY_BATCH; image++) {
+                if (Logits.argmax(logits, image, 10) == labels[first + image]) {
+                    correct++;
+                }
+            }
+        }
+        return (double) correct / TEST_IMAGES;
+    }
+}

@@ -1,0 +1,27 @@
+package io.shallowserve.runtime.exec;
+
+/** Reading logits [batch x classes] in tests. */
+public final class Logits {
+
+    private Logits() {}
+
+    /** The class with the highest logit for one image. */
+    public static int argmax(float[] logits, int image, int classes) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (logits[image * classes + c] > logits[image * classes + best]) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** The largest |logit|: tolerances are relative to it. */
+    public static float maxAbs(float[] values) {
+        float max = 0;
+        for (float value : values) {
+            max = Math.max(max, Math.abs(value));
+        }
+        return max;
+    }
+}
