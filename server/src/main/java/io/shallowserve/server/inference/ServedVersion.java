@@ -134,7 +134,7 @@ final class ServedVersion {
      * response or an {@link InferenceException}; cancelling it takes the request out of the queue if it has not
      * started.
      */
-    CompletableFuture<InferenceResponse> infer(InferenceEngine.RequestDecoder decoder) {
+    CompletableFuture<InferenceResponse> infer(RequestRouter.RequestDecoder decoder) {
         long start = System.nanoTime();
         metrics.entered();
         InferenceRequest request;
