@@ -8,7 +8,7 @@
  * versions of one model that serve, swapped in one step; {@link io.shallowserve.server.inference.ServedVersion}
  * validates a request against its version and builds the answer; {@link
  * io.shallowserve.server.inference.BatchScheduler} queues the requests of a version in front of its execution
- * instances and forms dynamic batches. Metrics and statistics are kept per version. The request, response and
+ * instances and runs the batches that {@link io.shallowserve.server.inference.BatchPolicy} decides. Metrics and statistics are kept per version. The request, response and
  * metadata records here are the agreed types both front-ends map to their wire formats.
  */
 package io.shallowserve.server.inference;
