@@ -22,12 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Requests routed to the committed models of one engine, the shallow one on the branches plan and the deep one on
@@ -150,83 +147,6 @@ class RequestRouterTest {
             assertThat(output.values()).hasSize(10);
             assertThat(output.strings()).isNull();
         });
-    }
-
-    @Test
-    void infer_missingInput_isInvalid() {
-        assertInvalid(new InferenceRequest(DEEP, "", "", List.of(), List.of(), Long.MAX_VALUE))
-                .hasMessage("missing input 'input': model fashion-deep expects one input, FP32 [-1, 1, 28, 28]"
-                        + " (-1 = batch)");
-    }
-
-    @Test
-    void infer_unknownInput_namesTheExpectedOne() {
-        InferInput wrong = new InferInput("image", "FP32", new long[] {1, 1, 28, 28}, new float[784]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("unknown input 'image': model fashion-deep has one"
-                + " input, 'input', FP32 [-1, 1, 28, 28] (-1 = batch)");
-    }
-
-    @Test
-    void infer_extraInput_namesTheExpectedOne() {
-        InferInput pixels = Requests.pixels(new float[784], 1);
-        InferInput extra = new InferInput("mask", "FP32", new long[] {1, 1, 28, 28}, new float[784]);
-        assertInvalid(new InferenceRequest(DEEP, "", "", List.of(pixels, extra), List.of(), Long.MAX_VALUE))
-                .hasMessageStartingWith("unknown input 'mask': model fashion-deep has one input, 'input'");
-    }
-
-    @Test
-    void infer_datatypeNotFp32_isInvalid() {
-        InferInput wrong = new InferInput("input", "UINT8", new long[] {1, 1, 28, 28}, new float[784]);
-        assertInvalid(Requests.request(DEEP, wrong))
-                .hasMessage("input 'input' has datatype UINT8; model fashion-deep expects FP32");
-    }
-
-    @Test
-    void infer_wrongRank_isInvalid() {
-        InferInput wrong = new InferInput("input", "FP32", new long[] {1, 784}, new float[784]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("input 'input' has shape [1, 784] of rank 2;"
-                + " model fashion-deep expects rank 4, FP32 [-1, 1, 28, 28] (-1 = batch)");
-    }
-
-    @Test
-    void infer_wrongDimension_namesIt() {
-        InferInput wrong = new InferInput("input", "FP32", new long[] {1, 1, 28, 27}, new float[756]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("input 'input' has shape [1, 1, 28, 27]; dimension 3"
-                + " must be 28 (model fashion-deep expects FP32 [-1, 1, 28, 28] (-1 = batch))");
-    }
-
-    @Test
-    void infer_emptyBatch_isInvalid() {
-        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[0], 0)))
-                .hasMessage("input 'input' has batch size 0; send at least one image");
-    }
-
-    @Test
-    void infer_batchOverMaximum_isInvalid() {
-        int batch = MAX_BATCH + 1;
-        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[batch * 784], batch)))
-                .hasMessage("input 'input' has batch size 17; model fashion-deep takes at most 16 images per"
-                        + " request, split the batch");
-    }
-
-    @Test
-    void infer_valueCountNotMatchingShape_isInvalid() {
-        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[783], 1)))
-                .hasMessage("input 'input' has 783 values; shape [1, 1, 28, 28] needs 784");
-    }
-
-    @Test
-    void infer_unknownOutput_namesTheModelsOutput() {
-        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("probs", 0)))
-                .hasMessage("unknown output 'probs': model fashion-deep has one output, 'logits'");
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {11, -1})
-    void infer_topKOutsideClasses_isInvalid(int topK) {
-        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("logits", topK)))
-                .hasMessage("output 'logits' asks for the top " + topK + " classes; model fashion-deep has 10"
-                        + " (ask for 1 to 10, or 0 for the raw logits)");
     }
 
     @Test
@@ -377,11 +297,5 @@ class RequestRouterTest {
     private static long executions(ModelStatistics statistics, int batchSize) {
         return statistics.batches().stream().filter(batch -> batch.batchSize() == batchSize)
                 .mapToLong(batch -> batch.computeInfer().count()).sum();
-    }
-
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(InferenceRequest request) {
-        return assertThatThrownBy(() -> router.infer(request))
-                .isInstanceOfSatisfying(InferenceException.class,
-                        e -> assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT));
     }
 }
