@@ -20,6 +20,7 @@ import io.shallowserve.server.observe.Logging;
 import io.shallowserve.server.observe.Metrics;
 import io.shallowserve.server.observe.MetricsService;
 import io.shallowserve.server.observe.RequestMetrics;
+import io.shallowserve.server.protocol.ServerMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

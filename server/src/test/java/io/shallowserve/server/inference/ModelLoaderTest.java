@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.shallowserve.server.EngineCall;
 import io.shallowserve.server.exec.PlanChoice;
+import io.shallowserve.server.protocol.EngineCall;
 import io.shallowserve.server.repository.TestRepository;
 import io.shallowserve.server.testdata.FashionMnist;
 import java.nio.file.Files;
