@@ -17,9 +17,10 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
-     * Loads every model of the repository ({@link ModelLoader#start}) and routes requests to them.
+     * Loads every model of the repository, starts polling it if configured, and routes requests to the models.
      *
-     * @throws IllegalArgumentException as {@link ModelLoader#start} does
+     * @throws IllegalArgumentException if the repository is not a directory, the device is not cpu or
+     *                                  cuda:&lt;id&gt;, or a preferred batch size is over the largest batch
      */
     public static InferenceEngine start(EngineConfig config, MeterRegistry registry) {
         ModelLoader loader = ModelLoader.start(config, registry);

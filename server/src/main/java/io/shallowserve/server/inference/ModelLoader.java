@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  * <p>The loader owns the engine's three thread pools: the branch pool the branches plans run their branches on,
  * the closer that closes the sessions of retired versions, and the repository poller. {@link #close()} stops them.
  */
-public final class ModelLoader implements AutoCloseable {
+public final class ModelLoader {
 
     private static final System.Logger LOG = System.getLogger(ModelLoader.class.getName());
     /** See {@link #isModelName}. */
@@ -73,10 +73,9 @@ public final class ModelLoader implements AutoCloseable {
     /**
      * Loads every model under {@code config.repository()}, and starts polling it if configured.
      *
-     * @throws IllegalArgumentException if the repository is not a directory, the device is not cpu or
-     *                                  cuda:&lt;id&gt;, or a preferred batch size is over the largest batch
+     * @throws IllegalArgumentException as {@link InferenceEngine#start} says
      */
-    public static ModelLoader start(EngineConfig config, MeterRegistry registry) {
+    static ModelLoader start(EngineConfig config, MeterRegistry registry) {
         List<String> names = ModelRepository.modelNames(config.repository());
         requireBatchSizes(config.serving(), config.maxBatchSize());
         ModelLoader loader = new ModelLoader(config, registry);
@@ -320,8 +319,7 @@ public final class ModelLoader implements AutoCloseable {
      * {@link #stop()}, then closes the sessions of every version and the thread pools; no request may be running
      * any more.
      */
-    @Override
-    public void close() {
+    void close() {
         stop();
         for (ServedModel served : models.values()) {
             synchronized (served) {
