@@ -53,7 +53,7 @@ public final class InferenceServer {
      * balancers stop sending; requests that still arrive are served.
      */
     public void drain() {
-        engine.drain();
+        engine.router().drain();
         health.refresh();
     }
 

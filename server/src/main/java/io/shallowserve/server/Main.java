@@ -10,14 +10,17 @@ import io.shallowserve.server.grpc.GrpcServer;
 import io.shallowserve.server.grpc.InferenceGrpcService;
 import io.shallowserve.server.http.HttpPort;
 import io.shallowserve.server.http.InferenceHttpService;
-import io.shallowserve.server.http.UnofferedExtensionsHttpService;
 import io.shallowserve.server.http.JsonResponses;
+import io.shallowserve.server.http.UnofferedExtensionsHttpService;
 import io.shallowserve.server.inference.InferenceEngine;
+import io.shallowserve.server.inference.ModelLoader;
 import io.shallowserve.server.inference.ModelState;
+import io.shallowserve.server.inference.RequestRouter;
 import io.shallowserve.server.observe.Logging;
 import io.shallowserve.server.observe.Metrics;
 import io.shallowserve.server.observe.MetricsService;
 import io.shallowserve.server.observe.RequestMetrics;
+import io.shallowserve.server.protocol.ServerMetadata;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -77,8 +80,10 @@ public final class Main {
         Settings settings = Settings.create(config.get("shallowserve"));
         PrometheusMeterRegistry registry = Metrics.createRegistry();
         InferenceEngine engine = InferenceEngine.start(settings.engine(), registry);
+        RequestRouter router = engine.router();
+        ModelLoader loader = engine.loader();
         ServerMetadata server = ServerMetadata.current();
-        GrpcHealth health = new GrpcHealth(engine::ready);
+        GrpcHealth health = new GrpcHealth(router::ready);
 
         // Platform threads for the front-ends' computing (decoding requests) and slow calls (repository loads);
         // request threads, virtual or event-loop, only wait. One per core, as decoding is computing, but at least
@@ -87,8 +92,8 @@ public final class Main {
         ExecutorService workers = Executors.newFixedThreadPool(workerThreads,
                 Thread.ofPlatform().name("shallowserve-frontend-", 0).daemon(true).factory());
         HttpRouting.Builder http = HttpRouting.builder()
-                .register("/v2", new InferenceHttpService(engine, new RequestMetrics(registry, "http", engine::knows),
-                        server, workers))
+                .register("/v2", new InferenceHttpService(router, loader,
+                        new RequestMetrics(registry, "http", loader::knows), server, workers))
                 .register("/v2", new UnofferedExtensionsHttpService())
                 .register("/metrics", new MetricsService(registry))
                 .any(JsonResponses::notFound);
@@ -110,8 +115,8 @@ public final class Main {
         }
         GrpcServer grpcServer;
         try {
-            grpcServer = GrpcServer.start(settings.grpc(), new InferenceGrpcService(engine,
-                    new RequestMetrics(registry, "grpc", engine::knows), server), health, workers, registry);
+            grpcServer = GrpcServer.start(settings.grpc(), new InferenceGrpcService(router, loader,
+                    new RequestMetrics(registry, "grpc", loader::knows), server), health, workers, registry);
         } catch (RuntimeException e) {
             webServer.stop();
             workers.shutdownNow();
@@ -123,7 +128,7 @@ public final class Main {
         InferenceServer inferenceServer = new InferenceServer(webServer, grpcServer, workers, engine, health,
                 settings.drainDelay(), grace);
         log().log(System.Logger.Level.INFO, "shallowserve {0} serving {1} model(s): HTTP on port {2}, gRPC on port {3}",
-                server.version(), engine.index().stream().filter(m -> m.state() == ModelState.State.READY)
+                server.version(), loader.index().stream().filter(m -> m.state() == ModelState.State.READY)
                         .map(ModelState::name).distinct().count(), Integer.toString(inferenceServer.port()),
                 Integer.toString(inferenceServer.grpcPort()));
         return inferenceServer;

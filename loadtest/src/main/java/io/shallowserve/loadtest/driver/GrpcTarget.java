@@ -14,6 +14,7 @@ import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelMetadataRequest;
 import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ServerLiveRequest;
+import io.shallowserve.runtime.repository.Datatype;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ public final class GrpcTarget implements Target {
     private static ModelInferRequest inferRequest(String model, String version, Tensor tensor) {
         ModelInferRequest.InferInputTensor.Builder input = ModelInferRequest.InferInputTensor.newBuilder()
                 .setName(tensor.name())
-                .setDatatype("FP32");
+                .setDatatype(Datatype.FP32.name());
         for (long dimension : tensor.shape()) {
             input.addShape(dimension);
         }

@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest.input;
 
+import io.shallowserve.runtime.repository.Datatype;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ public record ModelInput(String name, String datatype, List<Long> shape) {
 
     public ModelInput {
         shape = List.copyOf(shape);
-        if (!datatype.equals("FP32")) {
+        if (!Datatype.FP32.name().equals(datatype)) {
             throw new IllegalArgumentException("input " + name + " is " + datatype + "; the load generators send FP32");
         }
         if (shape.size() != 4 || shape.subList(1, 4).stream().anyMatch(d -> d <= 0)) {

@@ -21,9 +21,9 @@ import io.shallowserve.proto.inference.ModelMetadataRequest;
 import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ModelReadyRequest;
 import io.shallowserve.proto.inference.ModelReadyResponse;
+import io.shallowserve.proto.inference.ModelRepositoryParameter;
 import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
-import io.shallowserve.proto.inference.ModelRepositoryParameter;
 import io.shallowserve.proto.inference.RepositoryIndexRequest;
 import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.RepositoryModelLoadRequest;
@@ -44,16 +44,17 @@ import io.shallowserve.proto.inference.SystemSharedMemoryUnregisterRequest;
 import io.shallowserve.proto.inference.SystemSharedMemoryUnregisterResponse;
 import io.shallowserve.proto.inference.TraceSettingRequest;
 import io.shallowserve.proto.inference.TraceSettingResponse;
-import io.shallowserve.server.ConfigOverride;
-import io.shallowserve.server.EngineCall;
-import io.shallowserve.server.ModelConfiguration;
-import io.shallowserve.server.ServerMetadata;
-import io.shallowserve.server.UnofferedExtensions;
-import io.shallowserve.server.UnofferedExtensions.SharedMemory;
-import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.ModelLoader;
+import io.shallowserve.server.inference.RequestRouter;
 import io.shallowserve.server.observe.RequestMetrics;
+import io.shallowserve.server.protocol.ConfigOverride;
+import io.shallowserve.server.protocol.EngineCall;
+import io.shallowserve.server.protocol.ModelConfiguration;
+import io.shallowserve.server.protocol.ServerMetadata;
+import io.shallowserve.server.protocol.UnofferedExtensions;
+import io.shallowserve.server.protocol.UnofferedExtensions.SharedMemory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -70,12 +71,15 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     private static final System.Logger LOG = System.getLogger(InferenceGrpcService.class.getName());
 
-    private final InferenceEngine engine;
+    private final RequestRouter router;
+    private final ModelLoader loader;
     private final RequestMetrics metrics;
     private final ServerMetadataResponse serverMetadata;
 
-    public InferenceGrpcService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server) {
-        this.engine = engine;
+    public InferenceGrpcService(RequestRouter router, ModelLoader loader, RequestMetrics metrics,
+            ServerMetadata server) {
+        this.router = router;
+        this.loader = loader;
         this.metrics = metrics;
         this.serverMetadata = ServerMetadataResponse.newBuilder()
                 .setName(server.name())
@@ -86,21 +90,21 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> observer) {
-        respond(observer, () -> ServerLiveResponse.newBuilder().setLive(engine.live()).build());
+        respond(observer, () -> ServerLiveResponse.newBuilder().setLive(router.live()).build());
     }
 
     @Override
     public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> observer) {
-        respond(observer, () -> ServerReadyResponse.newBuilder().setReady(engine.ready()).build());
+        respond(observer, () -> ServerReadyResponse.newBuilder().setReady(router.ready()).build());
     }
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         respond(observer, () -> {
-            boolean ready = engine.modelReady(request.getName(), request.getVersion());
+            boolean ready = router.modelReady(request.getName(), request.getVersion());
             if (!ready) {
                 try {
-                    engine.metadata(request.getName(), request.getVersion());
+                    router.metadata(request.getName(), request.getVersion());
                 } catch (InferenceException e) {
                     // NOT_FOUND for a model or version the repository does not have; one it has that is not
                     // serving (unloaded, failed to load) is answered ready = false, as Triton does, so that
@@ -122,7 +126,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
         respond(observer, () -> ProtoCodec.modelMetadataResponse(
-                engine.metadata(request.getName(), request.getVersion())));
+                router.metadata(request.getName(), request.getVersion())));
     }
 
     @Override
@@ -130,7 +134,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) observer;
         long deadline = deadlineNanoTime();
         CompletableFuture<InferenceResponse> inference = metrics.record(request.getModelName(),
-                () -> engine.submit(request.getModelName(), request.getModelVersion(),
+                () -> router.submit(request.getModelName(), request.getModelVersion(),
                         () -> ProtoCodec.inferenceRequest(request, deadline)));
         call.setOnCancelHandler(() -> inference.cancel(false));
         inference.whenComplete((done, failure) -> {
@@ -148,20 +152,20 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
         respond(observer, () -> ModelConfigResponse.newBuilder()
-                .setConfig(ModelConfiguration.of(engine.metadata(request.getName(), request.getVersion()),
-                        engine.cudaDevice()))
+                .setConfig(ModelConfiguration.of(router.metadata(request.getName(), request.getVersion()),
+                        loader.cudaDevice()))
                 .build());
     }
 
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
         respond(observer, () -> ProtoCodec.modelStatisticsResponse(
-                engine.statistics(request.getName(), request.getVersion())));
+                router.statistics(request.getName(), request.getVersion())));
     }
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
-        respond(observer, () -> ProtoCodec.repositoryIndexResponse(engine.index(), request.getReady()));
+        respond(observer, () -> ProtoCodec.repositoryIndexResponse(loader.index(), request.getReady()));
     }
 
     @Override
@@ -173,8 +177,8 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
             request.getParametersMap().forEach((name, value) -> parameters.put(name,
                     value.getParameterChoiceCase() == ModelRepositoryParameter.ParameterChoiceCase.STRING_PARAM
                             ? value.getStringParam() : null));
-            engine.load(request.getModelName(), ConfigOverride.fromParameters(request.getModelName(), parameters,
-                    engine.maxBatchSize(), engine.cudaDevice()));
+            loader.load(request.getModelName(), ConfigOverride.fromParameters(request.getModelName(), parameters,
+                    loader.maxBatchSize(), loader.cudaDevice()));
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
     }
@@ -183,7 +187,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> observer) {
         respond(observer, () -> {
-            engine.unload(request.getModelName());
+            loader.unload(request.getModelName());
             return RepositoryModelUnloadResponse.getDefaultInstance();
         });
     }
@@ -260,7 +264,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     /** Whether some model version could queue another request now. */
     boolean anyQueueHasRoom() {
-        return engine.anyQueueHasRoom();
+        return router.anyQueueHasRoom();
     }
 
     /** The client's deadline on the {@link System#nanoTime()} scale, {@link Long#MAX_VALUE} if it set none. */

@@ -16,7 +16,7 @@ import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
 import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.StatisticDuration;
-import io.shallowserve.server.TensorShapes;
+import io.shallowserve.runtime.repository.Datatype;
 import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
@@ -27,6 +27,7 @@ import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.protocol.TensorShapes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,6 @@ final class ProtoCodec {
     /** The output parameter of the classification extension: how many top classes to return per image. */
     static final String CLASSIFICATION = "classification";
 
-    private static final String FP32 = "FP32";
     private static final String BYTES = "BYTES";
 
     private ProtoCodec() {
@@ -67,7 +67,7 @@ final class ProtoCodec {
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            if (!FP32.equals(tensor.getDatatype())) {
+            if (!Datatype.FP32.name().equals(tensor.getDatatype())) {
                 throw InferenceException.invalid("input '" + tensor.getName() + "' has datatype '"
                         + tensor.getDatatype() + "'; this server takes FP32 inputs");
             }

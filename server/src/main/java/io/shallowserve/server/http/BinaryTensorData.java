@@ -2,14 +2,14 @@ package io.shallowserve.server.http;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.shallowserve.server.EngineCall;
-import io.shallowserve.server.TensorShapes;
 import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.protocol.EngineCall;
+import io.shallowserve.server.protocol.TensorShapes;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;

@@ -9,19 +9,19 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.shallowserve.server.ConfigOverride;
-import io.shallowserve.server.EngineCall;
-import io.shallowserve.server.ModelConfiguration;
-import io.shallowserve.server.ServerMetadata;
-import io.shallowserve.server.inference.InferenceEngine;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
+import io.shallowserve.server.inference.ModelLoader;
+import io.shallowserve.server.inference.RequestRouter;
 import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.observe.RequestMetrics;
+import io.shallowserve.server.protocol.ConfigOverride;
+import io.shallowserve.server.protocol.EngineCall;
+import io.shallowserve.server.protocol.ModelConfiguration;
+import io.shallowserve.server.protocol.ServerMetadata;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -49,15 +49,17 @@ public final class InferenceHttpService implements HttpService {
      */
     private static final int PARSED_IN_PLACE_BYTES = 64 * 1024;
 
-    private final InferenceEngine engine;
+    private final RequestRouter router;
+    private final ModelLoader loader;
     private final RequestMetrics metrics;
     private final Executor workers;
     private final byte[] serverMetadata;
 
     /** @param workers platform threads where request bodies are parsed */
-    public InferenceHttpService(InferenceEngine engine, RequestMetrics metrics, ServerMetadata server,
+    public InferenceHttpService(RequestRouter router, ModelLoader loader, RequestMetrics metrics, ServerMetadata server,
             Executor workers) {
-        this.engine = engine;
+        this.router = router;
+        this.loader = loader;
         this.metrics = metrics;
         this.workers = workers;
         this.serverMetadata = JsonCodec.serverMetadata(server);
@@ -89,43 +91,43 @@ public final class InferenceHttpService implements HttpService {
     }
 
     private void live(ServerRequest request, ServerResponse response) {
-        boolean live = engine.live();
+        boolean live = router.live();
         JsonResponses.send(response, live ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
                 JsonCodec.flag("live", live));
     }
 
     private void ready(ServerRequest request, ServerResponse response) {
-        boolean ready = engine.ready();
+        boolean ready = router.ready();
         JsonResponses.send(response, ready ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503,
                 JsonCodec.flag("ready", ready));
     }
 
     private void modelMetadata(ServerRequest request, ServerResponse response) {
-        respond(response, () -> JsonCodec.modelMetadata(engine.metadata(model(request), version(request))));
+        respond(response, () -> JsonCodec.modelMetadata(router.metadata(model(request), version(request))));
     }
 
     private void modelConfig(ServerRequest request, ServerResponse response) {
         respond(response, () -> ModelConfiguration.json(ModelConfiguration.of(
-                engine.metadata(model(request), version(request)), engine.cudaDevice())));
+                router.metadata(model(request), version(request)), loader.cudaDevice())));
     }
 
     private void modelReady(ServerRequest request, ServerResponse response) {
         String model = model(request);
         String version = version(request);
-        if (engine.modelReady(model, version)) {
+        if (router.modelReady(model, version)) {
             JsonResponses.send(response, Status.OK_200, JsonCodec.modelReady(model, true));
             return;
         }
         respond(response, () -> {
             // Throws NOT_FOUND (404) for a model or version the repository does not have.
-            engine.metadata(model, version);
+            router.metadata(model, version);
             throw new InferenceException(InferenceException.Status.UNAVAILABLE,
                     "model '" + model + "' is not ready");
         });
     }
 
     private void statistics(ServerRequest request, ServerResponse response) {
-        respond(response, () -> JsonCodec.statistics(engine.statistics(model(request), version(request))));
+        respond(response, () -> JsonCodec.statistics(router.statistics(model(request), version(request))));
     }
 
     /**
@@ -139,8 +141,8 @@ public final class InferenceHttpService implements HttpService {
         // Set by the decoder, which runs before the response exists: how the client wants the outputs back.
         AtomicReference<BinaryTensorData.BinaryOutputs> binaryOutputs = new AtomicReference<>();
         respond(response, () -> {
-            InferenceResponse result = InferenceEngine.await(metrics.record(model,
-                    () -> engine.submit(model, version, () -> {
+            InferenceResponse result = RequestRouter.await(metrics.record(model,
+                    () -> router.submit(model, version, () -> {
                         BinaryTensorData.Request decoded = decode(request, model, version);
                         binaryOutputs.set(decoded.binaryOutputs());
                         return decoded.inference();
@@ -180,11 +182,11 @@ public final class InferenceHttpService implements HttpService {
             throw new UncheckedIOException(e);
         }
         // Only a raw binary request, which has no JSON to name its input, asks for the model's metadata.
-        EngineCall<List<TensorMetadata>> inputs = () -> engine.metadata(model, version).inputs();
+        EngineCall<List<TensorMetadata>> inputs = () -> router.metadata(model, version).inputs();
         if (body.length <= PARSED_IN_PLACE_BYTES) {
             return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
         }
-        return InferenceEngine.await(CompletableFuture.supplyAsync(() -> {
+        return RequestRouter.await(CompletableFuture.supplyAsync(() -> {
             try {
                 return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
             } catch (InferenceException e) {
@@ -195,7 +197,7 @@ public final class InferenceHttpService implements HttpService {
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
     private void repositoryIndex(ServerRequest request, ServerResponse response) {
-        respond(response, () -> JsonCodec.repositoryIndex(engine.index(), JsonCodec.readyOnly(
+        respond(response, () -> JsonCodec.repositoryIndex(loader.index(), JsonCodec.readyOnly(
                 request.content().hasEntity() ? request.content().as(String.class) : "")));
     }
 
@@ -205,8 +207,8 @@ public final class InferenceHttpService implements HttpService {
             String model = model(request);
             Map<String, String> parameters = JsonCodec.loadParameters(
                     request.content().hasEntity() ? request.content().as(String.class) : "");
-            engine.load(model, ConfigOverride.fromParameters(model, parameters, engine.maxBatchSize(),
-                    engine.cudaDevice()));
+            loader.load(model, ConfigOverride.fromParameters(model, parameters, loader.maxBatchSize(),
+                    loader.cudaDevice()));
             return JsonCodec.EMPTY_OBJECT;
         });
     }
@@ -214,7 +216,7 @@ public final class InferenceHttpService implements HttpService {
     private void unload(ServerRequest request, ServerResponse response) {
         respond(response, () -> {
             request.content().consume();
-            engine.unload(model(request));
+            loader.unload(model(request));
             return JsonCodec.EMPTY_OBJECT;
         });
     }

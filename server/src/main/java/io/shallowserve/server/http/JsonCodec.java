@@ -4,8 +4,7 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import io.shallowserve.server.ServerMetadata;
-import io.shallowserve.server.TensorShapes;
+import io.shallowserve.runtime.repository.Datatype;
 import io.shallowserve.server.inference.ErrorMessages;
 import io.shallowserve.server.inference.InferInput;
 import io.shallowserve.server.inference.InferOutput;
@@ -17,6 +16,8 @@ import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.protocol.ServerMetadata;
+import io.shallowserve.server.protocol.TensorShapes;
 import io.shallowserve.server.repository.ModelSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,8 +47,6 @@ final class JsonCodec {
 
     /** The body of a successful load or unload. */
     static final byte[] EMPTY_OBJECT = "{}".getBytes(StandardCharsets.UTF_8);
-
-    private static final String FP32 = "FP32";
 
     private JsonCodec() {
     }
@@ -213,7 +212,7 @@ final class JsonCodec {
         if (datatype == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
         }
-        if (!FP32.equals(datatype)) {
+        if (!Datatype.FP32.name().equals(datatype)) {
             throw InferenceException.invalid("input '" + name + "' has datatype '" + datatype
                     + "'; this server takes FP32 inputs");
         }

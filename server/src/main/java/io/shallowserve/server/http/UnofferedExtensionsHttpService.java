@@ -4,8 +4,8 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import io.shallowserve.server.UnofferedExtensions;
-import io.shallowserve.server.UnofferedExtensions.SharedMemory;
+import io.shallowserve.server.protocol.UnofferedExtensions;
+import io.shallowserve.server.protocol.UnofferedExtensions.SharedMemory;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -18,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The queue in front of one model version's execution instances, and the dynamic batcher. Each instance has a
  * platform thread of its own that takes the next batch off the queue (one request when batching is off; with
- * batching, the queued requests {@link ModelSettings.Batching} says to take), runs it and completes every request
+ * batching, the queued requests {@link BatchPolicy} says to take), runs it and completes every request
  * in it with exactly its own rows of the output. Requests never run on the thread that submitted them: a
  * protocol's request threads (virtual threads, event loops) only wait, so health checks and admission stay
  * responsive however heavy the models.
@@ -29,13 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * deadline passed while it waited, or whose future was cancelled (its client went away), is not executed.
  */
 final class BatchScheduler implements AutoCloseable {
-
-    /**
-     * How late a timed wait typically ends: a 500 µs {@code Condition.awaitNanos} on the project's 2-core machine
-     * returned 80 to 100 µs late at the median. The maximum queue delay is a maximum, so an instance stops waiting
-     * this much early rather than that much late.
-     */
-    private static final long TIMER_LATENESS_NANOS = 100_000;
 
     /**
      * What one request got from the batch it ran in.
@@ -49,13 +41,7 @@ final class BatchScheduler implements AutoCloseable {
     private final String id;
     private final List<ExecutionPlan> instances;
     private final List<Thread> workers;
-    private final ModelSettings.Batching batching;
-    /**
-     * The longest the oldest request waits for a fuller batch: the configured maximum less
-     * {@link #TIMER_LATENESS_NANOS}, so that a wait that ends late still ends within the maximum.
-     */
-    private final long headWaitNanos;
-    private final int maxBatchImages;
+    private final BatchPolicy policy;
     private final int maxQueued;
     private final int maxAdmitted;
     private final int classes;
@@ -81,10 +67,7 @@ final class BatchScheduler implements AutoCloseable {
             int maxQueued, int classes, VersionMetrics metrics) {
         this.id = id;
         this.instances = List.copyOf(instances);
-        this.batching = batching;
-        this.headWaitNanos = Math.max(0, TimeUnit.MICROSECONDS.toNanos(batching.maxQueueDelayMicros())
-                - TIMER_LATENESS_NANOS);
-        this.maxBatchImages = maxBatchImages;
+        this.policy = new BatchPolicy(batching, maxBatchImages);
         this.maxQueued = maxQueued;
         this.maxAdmitted = maxQueued + instances.size();
         this.classes = classes;
@@ -227,12 +210,12 @@ final class BatchScheduler implements AutoCloseable {
                     work.awaitUninterruptibly();
                     continue;
                 }
-                long waitNanos = nanosUntilBatch(System.nanoTime());
-                if (waitNanos > 0) {
-                    work.awaitNanos(waitNanos);
+                BatchPolicy.Decision next = policy.next(queue, System.nanoTime());
+                if (next.waits()) {
+                    work.awaitNanos(next.waitNanos());
                     continue;
                 }
-                List<Pending> batch = takeBatch();
+                List<Pending> batch = take(next.requests());
                 if (!queue.isEmpty()) {
                     // The rest may make a batch for another instance.
                     work.signal();
@@ -252,30 +235,8 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    /**
-     * Nanoseconds until the queue should run as a batch; 0 or less: now. Without batching at once; with batching
-     * once the queued requests fill the largest batch or make a preferred size, or once the oldest waited the
-     * maximum queue delay.
-     */
-    private long nanosUntilBatch(long now) {
-        if (!batching.enabled()) {
-            return 0;
-        }
-        Fill fill = fill();
-        if (fill.full || fill.preferredRequests > 0) {
-            return 0;
-        }
-        return headWaitNanos - (now - queue.peekFirst().queuedNanos);
-    }
-
-    /** Takes the next batch off the queue; holding the lock. */
-    private List<Pending> takeBatch() {
-        int count = 1;
-        if (batching.enabled()) {
-            Fill fill = fill();
-            boolean waitedEnough = System.nanoTime() - queue.peekFirst().queuedNanos >= headWaitNanos;
-            count = fill.full || waitedEnough || fill.preferredRequests == 0 ? fill.requests : fill.preferredRequests;
-        }
+    /** Takes the first {@code count} requests off the queue as the next batch; holding the lock. */
+    private List<Pending> take(int count) {
         List<Pending> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             batch.add(queue.removeFirst());
@@ -285,7 +246,7 @@ final class BatchScheduler implements AutoCloseable {
 
     /** Runs one batch and completes each request with its rows, or the failure. */
     private void execute(ExecutionPlan instance, List<Pending> batch) {
-        int images = batch.stream().mapToInt(pending -> pending.images).sum();
+        int images = batch.stream().mapToInt(Pending::images).sum();
         long merge = System.nanoTime();
         float[] pixels = batch.size() == 1 ? batch.getFirst().pixels : concatenate(batch, images);
         long start = System.nanoTime();
@@ -303,9 +264,9 @@ final class BatchScheduler implements AutoCloseable {
         int row = 0;
         for (Pending pending : batch) {
             float[] logits = batch.size() == 1 ? result.logits()
-                    : Arrays.copyOfRange(result.logits(), row * classes, (row + pending.images) * classes);
-            rows.add(new Executed(logits, start - pending.queuedNanos, end - start));
-            row += pending.images;
+                    : Arrays.copyOfRange(result.logits(), row * classes, (row + pending.images()) * classes);
+            rows.add(new Executed(logits, start - pending.queuedNanos(), end - start));
+            row += pending.images();
         }
         metrics.executed(images, batch.size(), start - merge, end - start, System.nanoTime() - end,
                 result.branchNanos());
@@ -317,39 +278,13 @@ final class BatchScheduler implements AutoCloseable {
     }
 
     private static float[] concatenate(List<Pending> batch, int images) {
-        float[] pixels = new float[images * (batch.getFirst().pixels.length / batch.getFirst().images)];
+        float[] pixels = new float[images * (batch.getFirst().pixels.length / batch.getFirst().images())];
         int offset = 0;
         for (Pending pending : batch) {
             System.arraycopy(pending.pixels, 0, pixels, offset, pending.pixels.length);
             offset += pending.pixels.length;
         }
         return pixels;
-    }
-
-    /**
-     * How the queue fills a batch: whole requests in order while they fit in the largest batch.
-     *
-     * @param requests          how many requests fit
-     * @param full              the largest batch is reached, or the next request no longer fits
-     * @param preferredRequests how many requests make the largest preferred size reached, or 0
-     */
-    private record Fill(int requests, boolean full, int preferredRequests) {}
-
-    private Fill fill() {
-        int images = 0;
-        int requests = 0;
-        int preferredRequests = 0;
-        for (Pending pending : queue) {
-            if (images + pending.images > maxBatchImages) {
-                return new Fill(requests, true, preferredRequests);
-            }
-            images += pending.images;
-            requests++;
-            if (batching.preferredBatchSizes().contains(images)) {
-                preferredRequests = requests;
-            }
-        }
-        return new Fill(requests, images == maxBatchImages, preferredRequests);
     }
 
     /** Moves the queued requests whose deadline passed to {@code expired}; holding the lock. */
@@ -367,7 +302,7 @@ final class BatchScheduler implements AutoCloseable {
     private void completeExpired(List<Pending> expired) {
         for (Pending pending : expired) {
             finish(pending, deadlineExceeded("its deadline passed after "
-                    + (System.nanoTime() - pending.queuedNanos) / 1000 + " µs waiting in the queue"));
+                    + (System.nanoTime() - pending.queuedNanos()) / 1000 + " µs waiting in the queue"));
         }
         expired.clear();
     }
@@ -398,10 +333,10 @@ final class BatchScheduler implements AutoCloseable {
     }
 
     /** One admitted request, from {@link #submit} until its future completes. */
-    private static final class Pending {
+    private static final class Pending implements BatchPolicy.Queued {
         final float[] pixels;
-        final int images;
-        final long queuedNanos;
+        private final int images;
+        private final long queuedNanos;
         final long deadlineNanoTime;
         final CompletableFuture<Executed> future = new CompletableFuture<>();
 
@@ -410,6 +345,16 @@ final class BatchScheduler implements AutoCloseable {
             this.images = images;
             this.queuedNanos = queuedNanos;
             this.deadlineNanoTime = deadlineNanoTime;
+        }
+
+        @Override
+        public int images() {
+            return images;
+        }
+
+        @Override
+        public long queuedNanos() {
+            return queuedNanos;
         }
     }
 }

@@ -25,9 +25,9 @@ import java.util.Objects;
  *                            its own
  * @param repositoryPoll      how often the repository is checked for changed models; {@link Duration#ZERO}: never
  *                            (models change only through explicit load and unload)
- * @param loadApi             whether clients may load and unload models ({@link InferenceEngine#load},
- *                            {@link InferenceEngine#unload}); the repository index stays readable either way
- * @param readiness           when {@link InferenceEngine#ready()} is true
+ * @param loadApi             whether clients may load and unload models ({@link ModelLoader#load},
+ *                            {@link ModelLoader#unload}); the repository index stays readable either way
+ * @param readiness           when {@link RequestRouter#ready()} is true
  */
 public record EngineConfig(
         Path repository,

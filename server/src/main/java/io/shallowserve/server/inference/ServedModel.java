@@ -5,6 +5,7 @@ import java.util.IdentityHashMap;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The versions of one model: what the last load found and which of them serve. A load or unload builds the new
@@ -28,6 +29,13 @@ final class ServedModel {
         Versions {
             states = Collections.unmodifiableNavigableMap(new TreeMap<>(states));
             ready = Collections.unmodifiableNavigableMap(new TreeMap<>(ready));
+        }
+
+        /** Every version's reason, for messages: "version 1: model.onnx is missing; version 2: ...". */
+        String describe() {
+            return states.isEmpty() ? "its folder has no version folder (<model>/<positive integer>/)"
+                    : states.values().stream().map(s -> "version " + s.version() + ": " + s.reason())
+                            .collect(Collectors.joining("; "));
         }
     }
 

@@ -275,7 +275,7 @@ class BatchSchedulerTest {
 
     private static BatchScheduler.Executed await(CompletableFuture<BatchScheduler.Executed> executed)
             throws InferenceException {
-        return InferenceEngine.await(executed);
+        return RequestRouter.await(executed);
     }
 
     private void awaitWaiting(int requests) {

@@ -37,15 +37,16 @@ class ReadinessTest {
         Files.write(broken.resolve("model.onnx"), new byte[] {1}, StandardOpenOption.APPEND);
 
         try (InferenceEngine any = start(Readiness.ANY_MODEL); InferenceEngine all = start(ALL)) {
-            assertThat(any.ready()).as("any: version 1 of each model serves").isTrue();
-            assertThat(all.ready()).as("all: %s version 2 failed to load", SHALLOW).isFalse();
+            assertThat(any.router().ready()).as("any: version 1 of each model serves").isTrue();
+            assertThat(all.router().ready()).as("all: %s version 2 failed to load", SHALLOW).isFalse();
             // Not ready is not out of service: what loaded serves.
-            assertThat(all.infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1)).version()).isEqualTo("1");
+            assertThat(all.router().infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1)).version())
+                    .isEqualTo("1");
 
             ModelRepository.delete(broken);
-            all.load(SHALLOW);
+            all.loader().load(SHALLOW);
 
-            assertThat(all.ready()).as("all: after a load of %s that succeeded", SHALLOW).isTrue();
+            assertThat(all.router().ready()).as("all: after a load of %s that succeeded", SHALLOW).isTrue();
         }
     }
 
@@ -56,8 +57,8 @@ class ReadinessTest {
         Files.delete(broken.resolve("model.json"));
 
         try (InferenceEngine any = start(Readiness.ANY_MODEL); InferenceEngine all = start(ALL)) {
-            assertThat(any.ready()).as("any: %s serves", DEEP).isTrue();
-            assertThat(all.ready()).as("all: %s has no version that loads", SHALLOW).isFalse();
+            assertThat(any.router().ready()).as("any: %s serves", DEEP).isTrue();
+            assertThat(all.router().ready()).as("all: %s has no version that loads", SHALLOW).isFalse();
         }
     }
 
@@ -65,16 +66,16 @@ class ReadinessTest {
     void ready_all_aLoadThatFailsAfterStartLeavesTheEngineReady() throws Exception {
         TestRepository.copy(DEEP, repository, 1);
         try (InferenceEngine engine = start(ALL)) {
-            assertThat(engine.ready()).isTrue();
+            assertThat(engine.router().ready()).isTrue();
             Path broken = TestRepository.copy(DEEP, repository, 2);
             Files.write(broken.resolve("model.onnx"), new byte[] {1}, StandardOpenOption.APPEND);
 
-            assertThatThrownBy(() -> engine.load(DEEP)).isInstanceOf(InferenceException.class)
+            assertThatThrownBy(() -> engine.loader().load(DEEP)).isInstanceOf(InferenceException.class)
                     .hasMessageContaining("version 2 failed to load");
 
             // Version 1 serves on: one bad copy in a shared repository must not take every replica out of service.
-            assertThat(engine.ready()).isTrue();
-            assertThat(engine.modelReady(DEEP, "1")).isTrue();
+            assertThat(engine.router().ready()).isTrue();
+            assertThat(engine.router().modelReady(DEEP, "1")).isTrue();
         }
     }
 
@@ -83,11 +84,12 @@ class ReadinessTest {
         TestRepository.copy(DEEP, repository, 1);
         TestRepository.copy(SHALLOW, repository, 1);
         try (InferenceEngine engine = start(ALL)) {
-            engine.unload(SHALLOW);
-            assertThat(engine.ready()).as("all: %s unloaded while its folder is in the repository", SHALLOW).isFalse();
+            engine.loader().unload(SHALLOW);
+            assertThat(engine.router().ready()).as("all: %s unloaded while its folder is in the repository", SHALLOW)
+                    .isFalse();
 
             ModelRepository.delete(repository.resolve(SHALLOW));
-            assertThat(engine.ready()).as("all: %s's folder removed", SHALLOW).isTrue();
+            assertThat(engine.router().ready()).as("all: %s's folder removed", SHALLOW).isTrue();
         }
     }
 
@@ -104,10 +106,10 @@ class ReadinessTest {
         try (InferenceEngine allowed = InferenceEngine.start(cuda, new SimpleMeterRegistry());
              InferenceEngine refused = InferenceEngine.start(cuda.withReadiness(
                      new Readiness(Readiness.Models.ANY, false)), new SimpleMeterRegistry())) {
-            assertThat(allowed.ready()).as("cpu-fallback true").isTrue();
-            assertThat(refused.ready()).as("cpu-fallback false").isFalse();
-            assertThat(refused.live()).isTrue();
-            assertThat(Requests.logits(refused.infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1))))
+            assertThat(allowed.router().ready()).as("cpu-fallback true").isTrue();
+            assertThat(refused.router().ready()).as("cpu-fallback false").isFalse();
+            assertThat(refused.router().live()).isTrue();
+            assertThat(Requests.logits(refused.router().infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1))))
                     .as("it serves on the CPU all the same").hasSize(10);
         }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +43,12 @@ class ResearchCommandsTest {
     }
 
     @Test
-    void distill_teacherFolderWithoutModel_saysWhichFile() {
-        int exit = run("distill", "--teacher", folder.toString(), "--output", folder.resolve("out").toString());
+    void distill_teacherFolderWithoutModel_saysWhichFile() throws Exception {
+        Path teacher = Files.createDirectories(folder.resolve("teacher").resolve("1"));
+        int exit = run("distill", "--teacher", teacher.toString(), "--output", folder.resolve("out").toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(errors.toString()).contains(folder.resolve("model.json").toString());
+        assertThat(errors.toString()).contains(Path.of("teacher", "1", "model.json") + " is missing");
         assertThat(folder.resolve("out")).doesNotExist();
     }
 }

@@ -102,6 +102,6 @@ class TrainerMainTest {
         int exit = run("compare", "--models", folder.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(errors.toString()).contains("no model.json under " + folder).contains("trainer train");
+        assertThat(errors.toString()).contains("no <model>/<version> folder under " + folder).contains("trainer train");
     }
 }

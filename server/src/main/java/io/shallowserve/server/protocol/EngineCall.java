@@ -1,4 +1,4 @@
-package io.shallowserve.server;
+package io.shallowserve.server.protocol;
 
 import io.shallowserve.server.inference.InferenceException;
 

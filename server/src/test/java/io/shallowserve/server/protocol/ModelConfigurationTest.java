@@ -1,4 +1,4 @@
-package io.shallowserve.server;
+package io.shallowserve.server.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

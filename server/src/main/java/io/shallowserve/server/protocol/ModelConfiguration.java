@@ -1,4 +1,4 @@
-package io.shallowserve.server;
+package io.shallowserve.server.protocol;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

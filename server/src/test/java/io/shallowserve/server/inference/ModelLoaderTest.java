@@ -9,7 +9,7 @@ import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.TestRepository;
-import io.shallowserve.server.EngineCall;
+import io.shallowserve.server.protocol.EngineCall;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loading a repository with broken versions, version policies, polling, the auto plan, draining and closing. */
+/** Loading a repository with broken versions, version policies, polling and the auto plan. */
 @Timeout(60)
-class EngineLifecycleTest {
+class ModelLoaderTest {
 
     private static final String SHALLOW = TestRepository.SHALLOW;
     private static final String DEEP = TestRepository.DEEP;
@@ -45,8 +45,8 @@ class EngineLifecycleTest {
 
         try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
             Map<String, String> reasons = new java.util.TreeMap<>();
-            engine.index().forEach(state -> reasons.put(state.name() + "/" + state.version(), state.reason()));
-            assertThat(engine.index()).extracting(ModelState::name, ModelState::version, ModelState::state)
+            engine.loader().index().forEach(state -> reasons.put(state.name() + "/" + state.version(), state.reason()));
+            assertThat(engine.loader().index()).extracting(ModelState::name, ModelState::version, ModelState::state)
                     .containsExactly(
                             tuple(DEEP, "1", ModelState.State.READY),
                             tuple(SHALLOW, "1", ModelState.State.READY),
@@ -59,18 +59,41 @@ class EngineLifecycleTest {
             assertThat(reasons.get(SHALLOW + "/4")).contains("is not a valid model.json");
             assertThat(reasons.get(SHALLOW + "/5")).contains("format is \"onnx-model/1\"");
 
-            assertThat(engine.ready()).isTrue();
-            InferenceResponse response = engine.infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1));
+            assertThat(engine.router().ready()).isTrue();
+            InferenceResponse response =
+                    engine.router().infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1));
             assertThat(response.version()).isEqualTo("1");
-            assertThat(engine.metadata(SHALLOW, "").versions()).containsExactly("1");
-            assertThat(engine.modelReady(SHALLOW, "2")).isFalse();
+            assertThat(engine.router().metadata(SHALLOW, "").versions()).containsExactly("1");
+            assertThat(engine.router().modelReady(SHALLOW, "2")).isFalse();
             InferenceRequest toBroken = new InferenceRequest(SHALLOW, "2", "",
                     List.of(Requests.pixels(new float[784], 1)), List.of(), Long.MAX_VALUE);
-            assertThatThrownBy(() -> engine.infer(toBroken))
+            assertThatThrownBy(() -> engine.router().infer(toBroken))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
                     .hasMessageStartingWith("model fashion-shallow version 2 is unavailable: ")
                     .hasMessageContaining("sha256");
+        }
+    }
+
+    @Test
+    void start_folderNameNoModelName_unavailableWithTheRuleAndRefusedOnLoad() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        TestRepository.copyAs(DEEP, "my model", repository, 1);
+
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            assertThat(engine.loader().index()).extracting(ModelState::name, ModelState::version, ModelState::state)
+                    .containsExactly(
+                            tuple(DEEP, "1", ModelState.State.READY),
+                            tuple("my model", "", ModelState.State.UNAVAILABLE));
+            assertThat(engine.loader().index().get(1).reason()).startsWith("\"my model\" is not a model name");
+            assertThatThrownBy(() -> engine.loader().load("my model"))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
+                    .hasMessageContaining("is not a model name").hasMessageContaining("rename the folder");
+            assertThatThrownBy(() -> engine.loader().load("../" + DEEP))
+                    .isInstanceOfSatisfying(InferenceException.class,
+                            e -> assertThat(e.status()).isEqualTo(InferenceException.Status.NOT_FOUND));
+            assertThat(engine.router().ready()).isTrue();
         }
     }
 
@@ -80,9 +103,9 @@ class EngineLifecycleTest {
         Files.delete(broken.resolve("model.onnx"));
 
         try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
-            assertThat(engine.live()).isTrue();
-            assertThat(engine.ready()).isFalse();
-            assertThatThrownBy(() -> engine.metadata(DEEP, ""))
+            assertThat(engine.router().live()).isTrue();
+            assertThat(engine.router().ready()).isFalse();
+            assertThatThrownBy(() -> engine.router().metadata(DEEP, ""))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
                     .hasMessageStartingWith("model fashion-deep has no READY version: version 1: ")
@@ -93,35 +116,13 @@ class EngineLifecycleTest {
     @Test
     void start_autoPlan_recordsTheMeasurements() throws Exception {
         try (InferenceEngine engine = start(TestRepository.COMMITTED, PlanChoice.AUTO)) {
-            ModelMetadata shallow = engine.metadata(SHALLOW, "");
+            ModelMetadata shallow = engine.router().metadata(SHALLOW, "");
 
             assertThat(shallow.planMicros()).containsOnlyKeys("single", "branches");
             assertThat(shallow.planMicros().get(shallow.plan()))
                     .isEqualTo(Math.min(shallow.planMicros().get("single"), shallow.planMicros().get("branches")));
-            assertThat(engine.metadata(DEEP, "").plan()).isEqualTo("single");
+            assertThat(engine.router().metadata(DEEP, "").plan()).isEqualTo("single");
         }
-    }
-
-    @Test
-    void drain_notReadyButStillServes_closeStopsEverything() throws Exception {
-        InferenceEngine engine = start(TestRepository.COMMITTED, PlanChoice.BRANCHES);
-        InferenceRequest request = Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1);
-        engine.infer(request);
-        assertThat(branchThreads()).isNotEmpty();
-
-        engine.drain();
-        assertThat(engine.ready()).isFalse();
-        assertThat(engine.live()).isTrue();
-        assertThat(engine.infer(request).outputs()).hasSize(1);
-
-        engine.close();
-        assertThat(engine.live()).isFalse();
-        assertThat(engine.modelReady(SHALLOW, "")).isFalse();
-        assertThatThrownBy(() -> engine.infer(request))
-                .isInstanceOfSatisfying(InferenceException.class,
-                        e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
-                .hasMessageContaining("shutting down");
-        assertThat(branchThreads()).isEmpty();
     }
 
     @Test
@@ -134,20 +135,20 @@ class EngineLifecycleTest {
         Files.writeString(repository.resolve(DEEP).resolve("serving.yaml"), "version-policy: latest:2\n");
 
         try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
-            assertThat(engine.index()).extracting(ModelState::version, ModelState::state).containsExactly(
+            assertThat(engine.loader().index()).extracting(ModelState::version, ModelState::state).containsExactly(
                     tuple("1", ModelState.State.UNAVAILABLE),
                     tuple("2", ModelState.State.UNAVAILABLE),
                     tuple("3", ModelState.State.READY),
                     tuple("4", ModelState.State.READY));
 
             Files.delete(repository.resolve(DEEP).resolve("4").resolve("model.json"));
-            assertThatThrownBy(() -> engine.load(DEEP))
+            assertThatThrownBy(() -> engine.loader().load(DEEP))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
                     .hasMessageContaining("version 4 failed to load")
                     .hasMessageContaining("model.json is missing")
                     .hasMessageContaining("serving version 3, 4 as before");
-            assertThat(engine.metadata(DEEP, "").versions()).containsExactly("4", "3");
+            assertThat(engine.router().metadata(DEEP, "").versions()).containsExactly("4", "3");
         }
     }
 
@@ -158,17 +159,17 @@ class EngineLifecycleTest {
             TestRepository.copy(DEEP, repository, 2);
             TestRepository.copy(SHALLOW, repository, 1);
 
-            engine.pollRepository();
+            engine.loader().pollRepository();
 
-            assertThat(engine.modelReady(DEEP, "2")).isTrue();
-            assertThat(engine.modelReady(SHALLOW, "1")).isTrue();
+            assertThat(engine.router().modelReady(DEEP, "2")).isTrue();
+            assertThat(engine.router().modelReady(SHALLOW, "1")).isTrue();
 
             ModelRepository.delete(repository.resolve(SHALLOW));
-            engine.pollRepository();
+            engine.loader().pollRepository();
 
-            assertThat(engine.modelReady(SHALLOW, "")).isFalse();
-            assertThat(engine.modelReady(DEEP, "2")).isTrue();
-            assertThat(engine.index()).extracting(ModelState::name, ModelState::state)
+            assertThat(engine.router().modelReady(SHALLOW, "")).isFalse();
+            assertThat(engine.router().modelReady(DEEP, "2")).isTrue();
+            assertThat(engine.loader().index()).extracting(ModelState::name, ModelState::state)
                     .contains(tuple(SHALLOW, ModelState.State.UNAVAILABLE));
         }
     }
@@ -185,16 +186,16 @@ class EngineLifecycleTest {
             TestRepository.copy(DEEP, repository, 2);
 
             // Bounded by the test's own timeout.
-            while (!engine.modelReady(DEEP, "2")) {
+            while (!engine.router().modelReady(DEEP, "2")) {
                 Thread.sleep(10);
             }
-            assertThat(engine.infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
+            assertThat(engine.router().infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
                     .isEqualTo("2");
             List<EngineCall<Void>> calls = List.of(() -> {
-                engine.load(DEEP);
+                engine.loader().load(DEEP);
                 return null;
             }, () -> {
-                engine.unload(DEEP);
+                engine.loader().unload(DEEP);
                 return null;
             });
             for (EngineCall<Void> call : calls) {
@@ -203,14 +204,8 @@ class EngineLifecycleTest {
                                 e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
                         .hasMessageContaining("shallowserve.repository.load-api is false");
             }
-            assertThat(engine.modelReady(DEEP, "2")).isTrue();
+            assertThat(engine.router().modelReady(DEEP, "2")).isTrue();
         }
-    }
-
-    private static List<Thread> branchThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("shallowserve-branch-") && thread.isAlive())
-                .toList();
     }
 
     private static InferenceEngine start(Path repository, PlanChoice plan) {
