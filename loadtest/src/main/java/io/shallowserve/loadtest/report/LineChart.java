@@ -1,5 +1,6 @@
 package io.shallowserve.loadtest.report;
 
+import io.shallowserve.runtime.report.Html;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,7 +78,7 @@ final class LineChart {
         svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
                 + " width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">%n",
                 WIDTH, HEIGHT, WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append("<title>").append(escape(title)).append("</title>\n");
+        svg.append("<title>").append(Html.escape(title)).append("</title>\n");
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         svg.append(text(LEFT, 20, "start", "font-size=\"15\" font-weight=\"bold\"", title));
         svg.append(text(LEFT, 37, "start", "fill=\"#555\"", subtitle));
@@ -95,7 +96,7 @@ final class LineChart {
                 + " stroke=\"#888\"/>%n", LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
         svg.append(text((LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - BOTTOM + 36, "middle", "", x.label()));
         svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %.1f) rotate(-90)\""
-                + " text-anchor=\"middle\">%s</text>%n", (TOP + HEIGHT - BOTTOM) / 2.0, escape(y.label())));
+                + " text-anchor=\"middle\">%s</text>%n", (TOP + HEIGHT - BOTTOM) / 2.0, Html.escape(y.label())));
         for (Series s : series) {
             StringBuilder path = new StringBuilder();
             for (double[] p : s.points()) {
@@ -104,7 +105,7 @@ final class LineChart {
             }
             svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s>"
                     + "<title>%s</title></path>%n", path, s.color(), s.dashed() ? " stroke-dasharray=\"6 4\"" : "",
-                    escape(s.legend())));
+                    Html.escape(s.legend())));
             if (s.points().size() <= 40) {
                 for (double[] p : s.points()) {
                     svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
@@ -220,10 +221,6 @@ final class LineChart {
 
     private static String text(double px, double py, String anchor, String attributes, String content) {
         return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n", px, py,
-                anchor, attributes, escape(content));
-    }
-
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+                anchor, attributes, Html.escape(content));
     }
 }

@@ -1,5 +1,6 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.report.Table;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.sweep.SweepResults;
 import io.shallowserve.trainer.sweep.SweepRow;
