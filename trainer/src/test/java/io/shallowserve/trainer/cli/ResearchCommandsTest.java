@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,6 +32,18 @@ class ResearchCommandsTest {
 
         assertThat(exit).isEqualTo(1);
         assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default, converged or large");
+    }
+
+    @Test
+    void sweep_dataFolderWithoutDataset_saysWhereItLookedBeforeWritingResults() throws Exception {
+        Path empty = Files.createDirectories(folder.resolve("empty"));
+
+        int exit = run("sweep", "--data", empty.toString(), "--output", folder.resolve("results").toString(),
+                "--models", folder.resolve("models").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains(empty.toString()).contains("apt-get install dataset-fashion-mnist");
+        assertThat(folder.resolve("results")).doesNotExist();
     }
 
     @Test
