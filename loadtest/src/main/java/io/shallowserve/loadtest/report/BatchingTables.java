@@ -2,6 +2,7 @@ package io.shallowserve.loadtest.report;
 
 import io.shallowserve.loadtest.driver.LatencySummary;
 import io.shallowserve.loadtest.driver.Load;
+import io.shallowserve.runtime.report.Table;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,7 +19,7 @@ final class BatchingTables {
     private BatchingTables() {}
 
     /** The highest rate that met the target, per model, plan and batching, with that step's numbers. */
-    static Table capacity(ComparisonResult result) {
+    static TitledTable capacity(ComparisonResult result) {
         BatchingComparison batching = result.batching();
         double target = batching.p99TargetMicros();
         List<List<String>> rows = new ArrayList<>();
@@ -44,20 +45,19 @@ final class BatchingTables {
                 rows.add(row);
             }
         }
-        return new Table("Throughput at p99 <= " + milliseconds(target) + " ms, batching off and on",
+        return new TitledTable("Throughput at p99 <= " + milliseconds(target) + " ms, batching off and on",
                 "The capacity search (gRPC, open loop, driver): the highest offered rate whose p99 stayed at or under "
                         + milliseconds(target) + " ms with no failed request; \">=\": the search's ceiling met the"
                         + " target, \"<\": every rate it tried missed, down to its floor. Throughput, p50, p99 and"
                         + " the mean batch (images per execution, from the server's statistics over that step) are"
                         + " the step at that rate."
                         + " against off: that rate over the rate found with batching off.",
-                3, List.of("model", "plan", "batching", "rate/s", "throughput/s", "p50 ms", "p99 ms", "mean batch",
-                        "against off"),
-                rows);
+                new Table(List.of("model", "plan", "batching", "rate/s", "throughput/s", "p50 ms", "p99 ms",
+                        "mean batch", "against off"), rows, 3));
     }
 
     /** One request in flight with batching off and on: what batching costs when there is nothing to batch. */
-    static Table oneInFlight(ComparisonResult result) {
+    static TitledTable oneInFlight(ComparisonResult result) {
         BatchingComparison batching = result.batching();
         Batching on = batching.batching();
         double delay = on.maxQueueDelayMicros();
@@ -78,22 +78,21 @@ final class BatchingTables {
                     ReportTables.millis(b.p99Micros() - a.p99Micros(), b),
                     ReportTables.millis(delay, b), p50Difference <= delay ? "yes" : "no"));
         }
-        return new Table("One request in flight, batching off and on",
+        return new TitledTable("One request in flight, batching off and on",
                 "gRPC, closed loop with 1 in flight (driver), on the server with batching off and on ("
                         + on.label() + "), in turn. With one request in flight there is nothing to batch: batching"
                         + " on may wait up to its queue delay for a second request that does not come, and should"
                         + " cost no more than that delay. The p99 of a short step on a shared machine is noisier"
                         + " than the p50.",
-                2, List.of("model", "plan", "off p50 ms", "on p50 ms", "on - off p50 ms", "off p99 ms", "on p99 ms",
-                        "on - off p99 ms", "delay ms", "p50 within the delay"),
-                rows);
+                new Table(List.of("model", "plan", "off p50 ms", "on p50 ms", "on - off p50 ms", "off p99 ms",
+                        "on p99 ms", "on - off p99 ms", "delay ms", "p50 within the delay"), rows, 2));
     }
 
     /**
      * The closed loop at its most requests in flight, batching off and on: where the instances are always busy and
      * the batcher has the most to merge.
      */
-    static Table saturation(ComparisonResult result) {
+    static TitledTable saturation(ComparisonResult result) {
         BatchingComparison batching = result.batching();
         List<List<String>> rows = new ArrayList<>();
         int inFlight = 0;
@@ -113,17 +112,16 @@ final class BatchingTables {
                                 s.throughput() / off.get().summary().throughput()) : "-"));
             }
         }
-        return new Table("Saturated: " + inFlight + " requests in flight, batching off and on",
+        return new TitledTable("Saturated: " + inFlight + " requests in flight, batching off and on",
                 "gRPC, closed loop (driver) with the comparison's most requests in flight: every instance is busy all"
                         + " the time, so the batcher merges whatever queued meanwhile. against off: throughput over"
                         + " the throughput with batching off.",
-                3, List.of("model", "plan", "batching", "errors", "p50 ms", "p99 ms", "throughput/s", "mean batch",
-                        "against off"),
-                rows);
+                new Table(List.of("model", "plan", "batching", "errors", "p50 ms", "p99 ms", "throughput/s",
+                        "mean batch", "against off"), rows, 3));
     }
 
     /** Every step of every capacity search, each search in the order it ran. */
-    static Table searchSteps(ComparisonResult result) {
+    static TitledTable searchSteps(ComparisonResult result) {
         BatchingComparison batching = result.batching();
         List<List<String>> rows = new ArrayList<>();
         for (ServedModel served : result.served()) {
@@ -138,14 +136,13 @@ final class BatchingTables {
                 }
             }
         }
-        return new Table("Capacity search steps",
+        return new TitledTable("Capacity search steps",
                 "Every rate each search tried, in the order it tried them: from its start by a constant factor, up"
                         + " while the rates met the target and down while they missed it, until the first change;"
                         + " then bisecting between the highest rate met and the lowest missed. gRPC, open loop,"
                         + " driver; latencies in milliseconds.",
-                4, List.of("model", "plan", "batching", "load", "requests", "errors", "p50 ms", "p99 ms",
-                        "throughput/s", "mean batch", "target"),
-                rows);
+                new Table(List.of("model", "plan", "batching", "load", "requests", "errors", "p50 ms", "p99 ms",
+                        "throughput/s", "mean batch", "target"), rows, 4));
     }
 
     /** Batching off, then the comparison's batching on. */

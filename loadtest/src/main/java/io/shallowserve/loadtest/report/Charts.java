@@ -2,6 +2,7 @@ package io.shallowserve.loadtest.report;
 
 import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
+import io.shallowserve.runtime.report.Colors;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.DoubleSummaryStatistics;
@@ -17,7 +18,8 @@ import java.util.function.ToDoubleFunction;
  */
 final class Charts {
 
-    private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"};
+    private static final String[] COLORS = {Colors.BLUE, Colors.RED, Colors.GREEN, Colors.PURPLE, Colors.ORANGE,
+            Colors.BROWN};
     private static final String TARGET_COLOR = "#777777";
 
     /**

@@ -1,5 +1,10 @@
 package io.shallowserve.loadtest.report;
 
+import io.shallowserve.runtime.report.Html;
+import io.shallowserve.runtime.report.PlotArea;
+import io.shallowserve.runtime.report.Scale;
+import io.shallowserve.runtime.report.Svg;
+import io.shallowserve.runtime.report.Tick;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,12 +17,8 @@ import java.util.Map;
  */
 final class LineChart {
 
-    private static final int WIDTH = 760;
-    private static final int HEIGHT = 430;
-    private static final int LEFT = 72;
-    private static final int RIGHT = 20;
-    private static final int TOP = 46;
-    private static final int BOTTOM = 96;
+    /** The bottom margin holds the legend, below the x axis's title. */
+    private static final PlotArea AREA = new PlotArea(760, 430, 72, 20, 46, 96);
 
     /**
      * One line.
@@ -71,64 +72,45 @@ final class LineChart {
     String svg() {
         double[] xRange = range(x, 0);
         double[] yRange = range(y, 1);
-        Scale xs = new Scale(x.log(), xRange[0], xRange[1], LEFT, WIDTH - RIGHT);
-        Scale ys = new Scale(y.log(), yRange[0], yRange[1], HEIGHT - BOTTOM, TOP);
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\""
-                + " width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\" role=\"img\">%n",
-                WIDTH, HEIGHT, WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append("<title>").append(escape(title)).append("</title>\n");
-        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        svg.append(text(LEFT, 20, "start", "font-size=\"15\" font-weight=\"bold\"", title));
-        svg.append(text(LEFT, 37, "start", "fill=\"#555\"", subtitle));
-        for (double tick : ticks(x, xRange)) {
-            double px = xs.map(tick);
-            svg.append(line(px, TOP, px, HEIGHT - BOTTOM, "#e5e5e5", 1));
-            svg.append(text(px, HEIGHT - BOTTOM + 16, "middle", "", number(tick)));
-        }
-        for (double tick : ticks(y, yRange)) {
-            double py = ys.map(tick);
-            svg.append(line(LEFT, py, WIDTH - RIGHT, py, "#e5e5e5", 1));
-            svg.append(text(LEFT - 6, py + 4, "end", "", number(tick)));
-        }
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
-                + " stroke=\"#888\"/>%n", LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM));
-        svg.append(text((LEFT + WIDTH - RIGHT) / 2.0, HEIGHT - BOTTOM + 36, "middle", "", x.label()));
-        svg.append(String.format(Locale.ROOT, "<text transform=\"translate(16 %.1f) rotate(-90)\""
-                + " text-anchor=\"middle\">%s</text>%n", (TOP + HEIGHT - BOTTOM) / 2.0, escape(y.label())));
+        Scale xs = AREA.x(x.log(), xRange[0], xRange[1]);
+        Scale ys = AREA.y(y.log(), yRange[0], yRange[1]);
+        Svg svg = new Svg(AREA.width(), AREA.height(), title);
+        svg.text(AREA.left(), 20, "start", "font-size=\"15\" font-weight=\"bold\"", title);
+        svg.text(AREA.left(), 37, "start", "fill=\"#555\"", subtitle);
+        AREA.axes(svg, xs, ticks(x, xRange), x.label(), AREA.plotBottom() + 36, ys, ticks(y, yRange), y.label());
         for (Series s : series) {
             StringBuilder path = new StringBuilder();
             for (double[] p : s.points()) {
                 path.append(path.isEmpty() ? "M" : " L").append(String.format(Locale.ROOT, "%.1f %.1f",
                         xs.map(p[0]), ys.map(p[1])));
             }
-            svg.append(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s>"
+            svg.element(String.format(Locale.ROOT, "<path d=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s>"
                     + "<title>%s</title></path>%n", path, s.color(), s.dashed() ? " stroke-dasharray=\"6 4\"" : "",
-                    escape(s.legend())));
+                    Html.escape(s.legend())));
             if (s.points().size() <= 40) {
                 for (double[] p : s.points()) {
-                    svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
+                    svg.element(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
                             xs.map(p[0]), ys.map(p[1]), s.color()));
                 }
             }
         }
         appendLegend(svg);
-        return svg.append("</svg>\n").toString();
+        return svg.end();
     }
 
-    private void appendLegend(StringBuilder svg) {
+    private void appendLegend(Svg svg) {
         Map<String, String> entries = new LinkedHashMap<>();
         series.forEach(s -> entries.putIfAbsent(s.legend(), s.color()));
-        double px = LEFT;
-        double py = HEIGHT - BOTTOM + 62;
+        double px = AREA.left();
+        double py = AREA.plotBottom() + 62;
         for (var entry : entries.entrySet()) {
             double width = 34 + 7 * entry.getKey().length();
-            if (px + width > WIDTH - RIGHT) {
-                px = LEFT;
+            if (px + width > AREA.plotRight()) {
+                px = AREA.left();
                 py += 18;
             }
-            svg.append(line(px, py - 4, px + 22, py - 4, entry.getValue(), 3));
-            svg.append(text(px + 28, py, "start", "", entry.getKey()));
+            svg.line(px, py - 4, px + 22, py - 4, "stroke=\"" + entry.getValue() + "\" stroke-width=\"3\"");
+            svg.text(px + 28, py, "start", "", entry.getKey());
             px += width;
         }
     }
@@ -160,7 +142,11 @@ final class LineChart {
         return new double[] {low, high > low ? high : low + 1};
     }
 
-    private static List<Double> ticks(Axis axis, double[] range) {
+    private static List<Tick> ticks(Axis axis, double[] range) {
+        return positions(axis, range).stream().map(position -> new Tick(position, number(position))).toList();
+    }
+
+    private static List<Double> positions(Axis axis, double[] range) {
         if (!axis.ticks().isEmpty()) {
             return axis.ticks();
         }
@@ -197,33 +183,10 @@ final class LineChart {
         return 10 * power;
     }
 
-    /** Maps data to pixels. */
-    private record Scale(boolean log, double from, double to, double pixelFrom, double pixelTo) {
-        double map(double value) {
-            double t = log ? (Math.log(value) - Math.log(from)) / (Math.log(to) - Math.log(from))
-                    : (value - from) / (to - from);
-            return pixelFrom + t * (pixelTo - pixelFrom);
-        }
-    }
-
     private static String number(double value) {
         if (value == Math.rint(value) && Math.abs(value) < 1e7) {
             return Long.toString((long) value);
         }
         return String.format(Locale.ROOT, "%.3g", value).replaceAll("0+$", "").replaceAll("\\.$", "");
-    }
-
-    private static String line(double x1, double y1, double x2, double y2, String color, int width) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
-                + " stroke-width=\"%d\"/>%n", x1, y1, x2, y2, color, width);
-    }
-
-    private static String text(double px, double py, String anchor, String attributes, String content) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" %s>%s</text>%n", px, py,
-                anchor, attributes, escape(content));
-    }
-
-    static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -3,6 +3,7 @@ package io.shallowserve.loadtest.report;
 import io.shallowserve.loadtest.driver.LatencySummary;
 import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
+import io.shallowserve.runtime.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,7 +16,7 @@ final class ReportTables {
     private ReportTables() {}
 
     /** Every load step: model x plan x protocol x load. */
-    static Table latency(ComparisonResult result) {
+    static TitledTable latency(ComparisonResult result) {
         List<List<String>> rows = new ArrayList<>();
         for (ServedModel served : result.served()) {
             for (Protocol protocol : Protocol.values()) {
@@ -30,18 +31,17 @@ final class ReportTables {
                 }
             }
         }
-        return new Table("Latency under load",
+        return new TitledTable("Latency under load",
                 "Open loop (\"open R/s\"): requests leave at R per second whatever the answers do; the driver counts"
                         + " latency from each request's scheduled send time (no coordinated omission), Gatling from"
                         + " its actual send. Closed loop (\"closed N\"): N requests in flight (driver) or N virtual"
                         + " users (Gatling). Latencies in milliseconds; Gatling records whole milliseconds.",
-                5, List.of("model", "plan", "protocol", "generator", "load", "requests", "errors", "p50 ms", "p90 ms",
-                        "p99 ms", "max ms", "throughput/s"),
-                rows);
+                new Table(List.of("model", "plan", "protocol", "generator", "load", "requests", "errors", "p50 ms",
+                        "p90 ms", "p99 ms", "max ms", "throughput/s"), rows, 5));
     }
 
     /** Compute floor, no-op floor, end-to-end at one request in flight, and what is left: the server's overhead. */
-    static Table floors(ComparisonResult result) {
+    static TitledTable floors(ComparisonResult result) {
         List<List<String>> rows = new ArrayList<>();
         for (ServedModel served : result.served()) {
             Optional<Floors.Compute> compute = result.compute().stream()
@@ -64,7 +64,7 @@ final class ReportTables {
                         millis(e2e.p50Micros(), e2e), millis(e2e.p99Micros(), e2e), millis(overhead, e2e)));
             }
         }
-        return new Table("Floors and server overhead (one request in flight)",
+        return new TitledTable("Floors and server overhead (one request in flight)",
                 "compute: the model's execution plan in-process, one caller, no server. no-op: a round trip to the"
                         + " same server process that runs no model (gRPC ServerLive, HTTP GET /v2/health/live)."
                         + " end-to-end: inference through the server, driver, closed loop with 1 in flight; over HTTP"
@@ -74,16 +74,15 @@ final class ReportTables {
                         + " overhead = end-to-end p50 - compute p50 - no-op p50: what the server adds around the"
                         + " model beyond a bare round trip (decoding, queueing, encoding). Medians do not add exactly;"
                         + " read it as an estimate.",
-                3, List.of("model", "plan", "protocol", "compute p50 ms", "compute p99 ms", "no-op p50 ms",
-                        "end-to-end p50 ms", "end-to-end p99 ms", "overhead p50 ms"),
-                rows);
+                new Table(List.of("model", "plan", "protocol", "compute p50 ms", "compute p99 ms", "no-op p50 ms",
+                        "end-to-end p50 ms", "end-to-end p99 ms", "overhead p50 ms"), rows, 3));
     }
 
     /**
      * Each served model against the deep model on one session, step by step: what the shallow shape and the
      * branches plan change. Empty when there is no deep/single baseline.
      */
-    static Optional<Table> ratios(ComparisonResult result) {
+    static Optional<TitledTable> ratios(ComparisonResult result) {
         Optional<ServedModel> baseline = result.served().stream().filter(ServedModel::isDeepSingle).findFirst();
         if (baseline.isEmpty()) {
             return Optional.empty();
@@ -113,10 +112,10 @@ final class ReportTables {
             }
             rows.add(row);
         }
-        return Optional.of(new Table("Against " + baseline.get().label() + " (same protocol, same load)",
+        return Optional.of(new TitledTable("Against " + baseline.get().label() + " (same protocol, same load)",
                 "Each cell: the latency in ms and, in brackets, its ratio to " + baseline.get().label()
                         + " in the same step: below 1.00 is faster than the deep model on one session.",
-                3, header, rows));
+                new Table(header, rows, 3)));
     }
 
     /** The driver's closed-loop step with one request in flight. */

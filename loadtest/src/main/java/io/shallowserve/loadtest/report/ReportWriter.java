@@ -1,6 +1,7 @@
 package io.shallowserve.loadtest.report;
 
 import io.shallowserve.loadtest.driver.DriveCommand;
+import io.shallowserve.runtime.report.Html;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,14 +36,14 @@ public final class ReportWriter {
     /** The tables a console shows after a run: floors and overhead, the batching comparison, every step. */
     public static String consoleTables(ComparisonResult result) {
         StringBuilder text = new StringBuilder();
-        for (Table table : tables(result)) {
-            text.append(table.title()).append('\n').append(table.markdown()).append('\n');
+        for (TitledTable table : tables(result)) {
+            text.append(table.title()).append('\n').append(table.table().markdown()).append('\n');
         }
         return text.toString();
     }
 
-    private static List<Table> tables(ComparisonResult result) {
-        List<Table> tables = new ArrayList<>(List.of(ReportTables.floors(result)));
+    private static List<TitledTable> tables(ComparisonResult result) {
+        List<TitledTable> tables = new ArrayList<>(List.of(ReportTables.floors(result)));
         ReportTables.ratios(result).ifPresent(tables::add);
         tables.addAll(List.of(BatchingTables.capacity(result), BatchingTables.oneInFlight(result),
                 BatchingTables.saturation(result), ReportTables.latency(result), BatchingTables.searchSteps(result)));
@@ -55,9 +56,9 @@ public final class ReportWriter {
         md.append("# shallowserve latency comparison (").append(run.mode()).append(")\n\n");
         conditions(result).forEach(line -> md.append("- ").append(line).append('\n'));
         md.append('\n');
-        for (Table table : tables(result)) {
+        for (TitledTable table : tables(result)) {
             md.append("## ").append(table.title()).append("\n\n").append(table.caption()).append("\n\n")
-                    .append(table.markdown()).append('\n');
+                    .append(table.table().markdown()).append('\n');
         }
         md.append("## Plots\n\n");
         for (Charts.Chart chart : charts) {
@@ -86,7 +87,7 @@ public final class ReportWriter {
                 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 13px; }
                 th, td { border-bottom: 1px solid #ddd; padding: 3px 8px; text-align: left; }
                 th { background: #f3f3f3; position: sticky; top: 0; }
-                .num { text-align: right; font-variant-numeric: tabular-nums; }
+                td.number { text-align: right; font-variant-numeric: tabular-nums; }
                 tbody tr:hover { background: #f7f9fc; }
                 figure { margin: 1em 0 2em; }
                 figcaption { color: #555; font-size: 13px; }
@@ -95,22 +96,23 @@ public final class ReportWriter {
                 </head>
                 <body>
                 """);
-        html.append("<h1>shallowserve latency comparison (").append(LineChart.escape(run.mode())).append(")</h1>\n<ul>\n");
-        conditions(result).forEach(line -> html.append("<li>").append(LineChart.escape(line)).append("</li>\n"));
+        html.append("<h1>shallowserve latency comparison (").append(Html.escape(run.mode()))
+                .append(")</h1>\n<ul>\n");
+        conditions(result).forEach(line -> html.append("<li>").append(Html.escape(line)).append("</li>\n"));
         html.append("</ul>\n");
-        for (Table table : tables(result)) {
-            html.append("<h2>").append(LineChart.escape(table.title())).append("</h2>\n<p class=\"caption\">")
-                    .append(LineChart.escape(table.caption())).append("</p>\n").append(table.html());
+        for (TitledTable table : tables(result)) {
+            html.append("<h2>").append(Html.escape(table.title())).append("</h2>\n<p class=\"caption\">")
+                    .append(Html.escape(table.caption())).append("</p>\n").append(table.table().html());
         }
         html.append("<h2>Plots</h2>\n");
         for (Charts.Chart chart : charts) {
             html.append("<figure>\n").append(chart.svg()).append("<figcaption>")
-                    .append(LineChart.escape(chart.caption())).append("</figcaption>\n</figure>\n");
+                    .append(Html.escape(chart.caption())).append("</figcaption>\n</figure>\n");
         }
         if (!result.gatlingReports().isEmpty()) {
             html.append("<p>Gatling's own reports: ");
             html.append(String.join(", ", result.gatlingReports().stream()
-                    .map(r -> "<a href=\"" + LineChart.escape(r) + "\">" + LineChart.escape(r) + "</a>").toList()));
+                    .map(r -> "<a href=\"" + Html.escape(r) + "\">" + Html.escape(r) + "</a>").toList()));
             html.append("</p>\n");
         }
         return html.append("</body>\n</html>\n").toString();

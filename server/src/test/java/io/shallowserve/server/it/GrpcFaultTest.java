@@ -62,12 +62,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The faults a fault run found in the server's former gRPC transport (Helidon 4.5.0, DESIGN.md "Traps"), each
- * against the real server on loopback: C-core's literal-name pseudo-headers, an error message longer than 4 KB,
- * uploads aborted mid-message, cancelled calls on one connection, undecodable messages, plus unknown methods and
- * non-ASCII error messages. Raw HTTP/2 comes from {@link Http2Frames}, a client independent of grpc-java; ordinary
- * calls from grpc-java's client. Every test ends by checking that the server still serves; the counts per fault are
- * printed at the end. Connection-level faults are in {@link GrpcFaultConnectionTest}.
+ * The faults a fault run found in the server's former gRPC transport (Helidon 4.5.0; README.md, "Why gRPC is not on
+ * Helidon"), each against the real server on loopback: C-core's literal-name pseudo-headers, an error message longer
+ * than 4 KB, uploads aborted mid-message, cancelled calls on one connection, undecodable messages, plus unknown
+ * methods and non-ASCII error messages. Raw HTTP/2 comes from {@link Http2Frames}, a client independent of
+ * grpc-java; ordinary calls from grpc-java's client. Every test ends by checking that the server still serves; the
+ * counts per fault are printed at the end. Connection-level faults are in {@link GrpcFaultConnectionTest}.
  */
 @Timeout(120)
 class GrpcFaultTest {

@@ -1,12 +1,12 @@
 package io.shallowserve.trainer.cli;
 
 import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.report.Table;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.distill.Distillation;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.distill.OnnxTeacher;
-import io.shallowserve.trainer.report.Table;
 import io.shallowserve.trainer.train.ValidationSplit;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

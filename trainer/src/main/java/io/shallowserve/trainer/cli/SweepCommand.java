@@ -1,6 +1,5 @@
 package io.shallowserve.trainer.cli;
 
-import io.shallowserve.runtime.data.DataLocator;
 import io.shallowserve.runtime.data.DataSplits;
 import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.arch.Activation;
@@ -93,9 +92,8 @@ final class SweepCommand implements Callable<Integer> {
             description = "start no pair that would end after this many minutes (0 = no budget)")
     long budgetMinutes;
 
-    @Option(names = "--data", description = "folder with the data sets' files (else $SHALLOWSERVE_DATA, else"
-            + " /usr/share/datasets/<dataset>)")
-    Path dataFolder;
+    @Mixin
+    DataFlag data;
 
     @Option(names = "--output", description = "results folder: sweep.json, rows.csv (default: research/<grid>-grid)")
     Path output;
@@ -124,14 +122,14 @@ final class SweepCommand implements Callable<Integer> {
             }
             return 0;
         }
-        Map<DatasetKind, DataSplits> data = new EnumMap<>(DatasetKind.class);
+        Map<DatasetKind, DataSplits> splits = new EnumMap<>(DatasetKind.class);
         for (DatasetKind kind : grid.datasets()) {
-            data.put(kind, DataSplits.load(kind, DataLocator.fromSystem().locate(kind, dataFolder)));
+            splits.put(kind, data.load(kind));
         }
         SweepResults folder = SweepResults.openForWriting(results, grid.settings());
         System.out.printf("%d pairs into %s, models into %s; machine: %s%n", grid.points().size(), results,
                 repository, folder.description().machine());
-        Sweep.Outcome outcome = new Sweep(grid, folder, repository, data, progress.progress(), SweepCommand::report)
+        Sweep.Outcome outcome = new Sweep(grid, folder, repository, splits, progress.progress(), SweepCommand::report)
                 .run(budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : null);
         System.out.printf("%d runs: %d were done, %d trained now, %d left%s%n", outcome.runs(),
                 outcome.alreadyDone(), outcome.ran(), outcome.runs() - outcome.alreadyDone() - outcome.ran(),

@@ -1,22 +1,18 @@
 package io.shallowserve.trainer.cli;
 
-import io.shallowserve.runtime.data.DataLocator;
-import io.shallowserve.runtime.data.DataSplits;
 import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
 import io.shallowserve.trainer.train.ValidationSplit;
 import java.io.IOException;
-import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The data and training flags `train` and `distill` share; the defaults are the committed default pair's. */
 final class TrainingFlags {
 
-    @Option(names = "--data", description = "folder with the data set's files (else $SHALLOWSERVE_DATA, else"
-            + " /usr/share/datasets/<dataset>)")
-    Path dataFolder;
+    @Mixin
+    DataFlag data;
 
     @Option(names = "--epochs", defaultValue = "12",
             description = "passes over the training split; with --patience, the most (default: ${DEFAULT-VALUE})")
@@ -61,7 +57,6 @@ final class TrainingFlags {
      */
     TrainingData data(DatasetKind kind, ValidationSplit validationDefault) throws IOException {
         ValidationSplit split = validation.split(validationDefault);
-        Path folder = DataLocator.fromSystem().locate(kind, dataFolder);
-        return TrainingData.prepare(DataSplits.load(kind, folder), trainLimit, split, seed);
+        return TrainingData.prepare(data.load(kind), trainLimit, split, seed);
     }
 }

@@ -1,5 +1,5 @@
 /**
- * Turns a trained network into the ONNX files of the model repository (see DESIGN.md, "Model repository").
+ * Turns a trained network into the ONNX files of the model repository (see docs/model-repository.md, "Graphs").
  *
  * <p>The trainer reduces a network to a {@link io.shallowserve.trainer.export.FoldedNetwork} (batch norm
  * folded into the convolutions, ONNX weight layouts). {@link io.shallowserve.trainer.export.OnnxExporter}

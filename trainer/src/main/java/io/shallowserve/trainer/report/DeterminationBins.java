@@ -1,5 +1,6 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.report.Table;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

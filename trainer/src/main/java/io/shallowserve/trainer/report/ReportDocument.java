@@ -1,5 +1,7 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.report.Html;
+import io.shallowserve.runtime.report.Table;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

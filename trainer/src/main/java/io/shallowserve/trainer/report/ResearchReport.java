@@ -1,5 +1,7 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.report.Colors;
+import io.shallowserve.runtime.report.Table;
 import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.sweep.SweepResults;
 import io.shallowserve.trainer.sweep.SweepRow;
@@ -19,9 +21,9 @@ public final class ResearchReport {
     public static final String MARKDOWN_FILE = "report.md";
     public static final String HTML_FILE = "report.html";
 
-    private static final String DEEP_COLOR = "#1f77b4";
-    private static final String SHALLOW_COLOR = "#ff7f0e";
-    private static final String BRANCHES_COLOR = "#2ca02c";
+    private static final String DEEP_COLOR = Colors.BLUE;
+    private static final String SHALLOW_COLOR = Colors.ORANGE;
+    private static final String BRANCHES_COLOR = Colors.GREEN;
 
     private ResearchReport() {
     }

@@ -1,5 +1,10 @@
 package io.shallowserve.trainer.report;
 
+import io.shallowserve.runtime.report.Html;
+import io.shallowserve.runtime.report.PlotArea;
+import io.shallowserve.runtime.report.Scale;
+import io.shallowserve.runtime.report.Svg;
+import io.shallowserve.runtime.report.Tick;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,13 +25,8 @@ final class ScatterPlot {
     /** A polyline through {@code points}, in the legend as {@code name}; dashed lines are references, not data. */
     record Line(String name, String color, boolean dashed, List<Point> points) {}
 
-    private static final int WIDTH = 760;
-    private static final int HEIGHT = 440;
-    private static final int LEFT = 70;
-    /** Room for the legend, right of the plot, where it hides no point. */
-    private static final int RIGHT = 180;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 55;
+    /** The right margin holds the legend, where it hides no point. */
+    private static final PlotArea AREA = new PlotArea(760, 440, 70, 180, 40, 55);
 
     private final String title;
     private final String xLabel;
@@ -66,81 +66,58 @@ final class ScatterPlot {
         if (all.isEmpty()) {
             throw new IllegalStateException("plot '" + title + "' has no points");
         }
-        Axis x = Axis.of(all.stream().mapToDouble(p -> scaleX(p.x())).toArray(), logX);
-        Axis y = Axis.of(all.stream().mapToDouble(Point::y).toArray(), false);
-        StringBuilder svg = new StringBuilder();
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                + " viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n",
-                WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        int plotRight = WIDTH - RIGHT;
-        int plotBottom = HEIGHT - BOTTOM;
-        svg.append(text((LEFT + plotRight) / 2.0, 22, "middle", "font-size=\"15\"", title));
-        for (double tick : x.ticks()) {
-            double px = px(x, tick);
-            svg.append(line(px, TOP, px, plotBottom, "stroke=\"#e5e5e5\""));
-            svg.append(text(px, plotBottom + 16, "middle", "", x.label(tick)));
-        }
-        for (double tick : y.ticks()) {
-            double py = py(y, tick);
-            svg.append(line(LEFT, py, plotRight, py, "stroke=\"#e5e5e5\""));
-            svg.append(text(LEFT - 6, py + 4, "end", "", y.label(tick)));
-        }
-        svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\""
-                + " stroke=\"#555\"/>%n", LEFT, TOP, plotRight - LEFT, plotBottom - TOP));
-        svg.append(text((LEFT + plotRight) / 2.0, HEIGHT - 14, "middle", "", xLabel));
-        svg.append(String.format(Locale.ROOT, "<text x=\"16\" y=\"%.1f\" text-anchor=\"middle\""
-                + " transform=\"rotate(-90 16 %.1f)\">%s</text>%n", (TOP + plotBottom) / 2.0, (TOP + plotBottom) / 2.0,
-                Html.escape(yLabel)));
+        Axis xAxis = Axis.of(all.stream().mapToDouble(p -> scaleX(p.x())).toArray(), logX);
+        Axis yAxis = Axis.of(all.stream().mapToDouble(Point::y).toArray(), false);
+        Scale x = AREA.x(false, xAxis.min(), xAxis.max());
+        Scale y = AREA.y(false, yAxis.min(), yAxis.max());
+        Svg svg = new Svg(AREA.width(), AREA.height(), null);
+        svg.text(AREA.plotCentre(), 22, "middle", "font-size=\"15\"", title);
+        AREA.axes(svg, x, xAxis.ticks(), xLabel, AREA.height() - 14, y, yAxis.ticks(), yLabel);
         for (Point[] segment : segments) {
-            svg.append(line(px(x, scaleX(segment[0].x())), py(y, segment[0].y()), px(x, scaleX(segment[1].x())),
-                    py(y, segment[1].y()), "stroke=\"#999\" stroke-opacity=\"0.5\""));
+            svg.line(x.map(scaleX(segment[0].x())), y.map(segment[0].y()), x.map(scaleX(segment[1].x())),
+                    y.map(segment[1].y()), "stroke=\"#999\" stroke-opacity=\"0.5\"");
         }
         for (Line line : lines) {
             StringBuilder coordinates = new StringBuilder();
             for (Point point : line.points()) {
-                coordinates.append(String.format(Locale.ROOT, "%.1f,%.1f ", px(x, scaleX(point.x())),
-                        py(y, point.y())));
+                coordinates.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.map(scaleX(point.x())),
+                        y.map(point.y())));
             }
-            svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
-                    + " stroke-width=\"1.5\"%s/>%n", coordinates.toString().trim(), line.color(),
-                    line.dashed() ? " stroke-dasharray=\"5 4\"" : ""));
+            svg.element(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\""
+                    + " stroke-width=\"1.5\"%s/>%n", coordinates.toString().trim(), line.color(), dashes(line)));
         }
         for (Series s : series) {
             for (Point point : s.points()) {
-                svg.append(marker(s.marker(), s.color(), px(x, scaleX(point.x())), py(y, point.y()), point.label()));
+                svg.element(marker(s.marker(), s.color(), x.map(scaleX(point.x())), y.map(point.y()),
+                        point.label()));
             }
         }
         legend(svg);
-        return svg.append("</svg>\n").toString();
+        return svg.end();
     }
 
-    private void legend(StringBuilder svg) {
-        double top = TOP + 8;
-        double left = WIDTH - RIGHT + 14;
+    private void legend(Svg svg) {
+        double top = AREA.top() + 8;
+        double left = AREA.plotRight() + 14;
         for (Series s : series) {
-            svg.append(marker(s.marker(), s.color(), left + 8, top + 8, s.name()));
-            svg.append(text(left + 20, top + 12, "start", "", s.name()));
+            svg.element(marker(s.marker(), s.color(), left + 8, top + 8, s.name()));
+            svg.text(left + 20, top + 12, "start", "", s.name());
             top += 18;
         }
         for (Line line : lines) {
-            svg.append(line(left, top + 8, left + 16, top + 8, "stroke=\"" + line.color() + "\" stroke-width=\"1.5\""
-                    + (line.dashed() ? " stroke-dasharray=\"5 4\"" : "")));
-            svg.append(text(left + 20, top + 12, "start", "", line.name()));
+            svg.line(left, top + 8, left + 16, top + 8, "stroke=\"" + line.color() + "\" stroke-width=\"1.5\""
+                    + dashes(line));
+            svg.text(left + 20, top + 12, "start", "", line.name());
             top += 18;
         }
+    }
+
+    private static String dashes(Line line) {
+        return line.dashed() ? " stroke-dasharray=\"5 4\"" : "";
     }
 
     private double scaleX(double value) {
         return logX ? Math.log10(value) : value;
-    }
-
-    private static double px(Axis x, double value) {
-        return LEFT + (value - x.min()) / (x.max() - x.min()) * (WIDTH - RIGHT - LEFT);
-    }
-
-    private static double py(Axis y, double value) {
-        return HEIGHT - BOTTOM - (value - y.min()) / (y.max() - y.min()) * (HEIGHT - BOTTOM - TOP);
     }
 
     private static String marker(Marker marker, String color, double cx, double cy, String tooltip) {
@@ -153,16 +130,6 @@ final class ScatterPlot {
         };
         return shape + " fill=\"" + color + "\" fill-opacity=\"0.8\"><title>" + Html.escape(tooltip)
                 + "</title></" + shape.substring(1, shape.indexOf(' ')) + ">\n";
-    }
-
-    private static String line(double x1, double y1, double x2, double y2, String style) {
-        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" %s/>%n",
-                x1, y1, x2, y2, style);
-    }
-
-    private static String text(double x, double y, String anchor, String attributes, String content) {
-        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>%n", x, y, anchor,
-                attributes.isEmpty() ? "" : " " + attributes, Html.escape(content));
     }
 
     /** One axis: its range (in log10 units when logarithmic) and where its ticks go. */
@@ -190,11 +157,15 @@ final class ScatterPlot {
             return (fraction < 1.5 ? 1 : fraction < 3.5 ? 2 : fraction < 7.5 ? 5 : 10) * power;
         }
 
+        List<Tick> ticks() {
+            return positions().stream().map(position -> new Tick(position, label(position))).toList();
+        }
+
         /**
          * Tick positions in axis units: multiples of the step, or for a log axis 1, 2 and 5 times powers of ten (every
          * multiple when the range is too short for three of those).
          */
-        List<Double> ticks() {
+        private List<Double> positions() {
             if (log) {
                 List<Double> ticks = logTicks(new int[] {1, 2, 5});
                 return ticks.size() >= 3 ? ticks : logTicks(new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9});
@@ -219,7 +190,7 @@ final class ScatterPlot {
             return ticks;
         }
 
-        String label(double tick) {
+        private String label(double tick) {
             if (log) {
                 double value = Math.pow(10, tick);
                 return String.format(Locale.ROOT, value >= 1 ? "%.0f" : "%.2g", value);

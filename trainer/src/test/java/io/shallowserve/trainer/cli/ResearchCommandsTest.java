@@ -35,6 +35,18 @@ class ResearchCommandsTest {
     }
 
     @Test
+    void sweep_dataFolderWithoutDataset_saysWhereItLookedBeforeWritingResults() throws Exception {
+        Path empty = Files.createDirectories(folder.resolve("empty"));
+
+        int exit = run("sweep", "--data", empty.toString(), "--output", folder.resolve("results").toString(),
+                "--models", folder.resolve("models").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains(empty.toString()).contains("apt-get install dataset-fashion-mnist");
+        assertThat(folder.resolve("results")).doesNotExist();
+    }
+
+    @Test
     void report_folderWithoutSweep_saysToRunTheSweepFirst() {
         int exit = run("report", "--results", folder.toString());
 

@@ -1,13 +1,14 @@
-package io.shallowserve.trainer.report;
+package io.shallowserve.runtime.report;
 
 import java.util.List;
 
 /**
- * A table of text cells for the report, written as Markdown or HTML.
+ * A table of text cells for a report, written as Markdown or HTML.
  *
  * @param header      column names
  * @param rows        cells, one list per row, as many as the header
- * @param textColumns the first this many columns are text (left-aligned); the rest are numbers (right-aligned)
+ * @param textColumns the first this many columns are text (left-aligned); the rest are numbers (right-aligned, HTML
+ *                    class {@code number})
  */
 public record Table(List<String> header, List<List<String>> rows, int textColumns) {
 
@@ -24,13 +25,13 @@ public record Table(List<String> header, List<List<String>> rows, int textColumn
 
     public String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| ").append(String.join(" | ", header.stream().map(Table::markdownCell).toList())).append(" |\n|");
+        md.append(markdownRow(header)).append('|');
         for (int column = 0; column < header.size(); column++) {
             md.append(column < textColumns ? "---|" : "---:|");
         }
         md.append('\n');
         for (List<String> row : rows) {
-            md.append("| ").append(String.join(" | ", row.stream().map(Table::markdownCell).toList())).append(" |\n");
+            md.append(markdownRow(row));
         }
         return md.toString();
     }
@@ -50,6 +51,10 @@ public record Table(List<String> header, List<List<String>> rows, int textColumn
             html.append("</tr>\n");
         }
         return html.append("</tbody>\n</table>\n").toString();
+    }
+
+    private static String markdownRow(List<String> cells) {
+        return "| " + String.join(" | ", cells.stream().map(Table::markdownCell).toList()) + " |\n";
     }
 
     /** A '|' inside a cell would end it. */
