@@ -1,6 +1,6 @@
 package io.shallowserve.runtime.exec;
 
-/** Reading logits [batch x classes] in tests. */
+/** Reading and comparing logits [batch x classes] in tests of every module. */
 public final class Logits {
 
     private Logits() {}
@@ -21,6 +21,18 @@ public final class Logits {
         float max = 0;
         for (float value : values) {
             max = Math.max(max, Math.abs(value));
+        }
+        return max;
+    }
+
+    /** The largest absolute difference between two arrays of logits of one length. */
+    public static float maxDifference(float[] expected, float[] actual) {
+        if (expected.length != actual.length) {
+            throw new AssertionError("expected " + expected.length + " logits, got " + actual.length);
+        }
+        float max = 0;
+        for (int i = 0; i < expected.length; i++) {
+            max = Math.max(max, Math.abs(expected[i] - actual[i]));
         }
         return max;
     }

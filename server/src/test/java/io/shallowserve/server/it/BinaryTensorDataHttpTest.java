@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.server.it.RawHttp.Response;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -340,7 +341,7 @@ class BinaryTensorDataHttpTest {
 
     private static void assertLogits(Path version, float[] images, int batch, float[] logits) {
         float[] expected = OnnxReference.logits(version, images, batch);
-        assertThat(OnnxReference.maxDifference(expected, logits)).isLessThanOrEqualTo(1e-5f);
+        assertThat(Logits.maxDifference(expected, logits)).isLessThanOrEqualTo(1e-5f);
     }
 
     /** Per image the top k as "score:index:label", in ONNX Runtime's order, scores within 1e-5 of its logits. */

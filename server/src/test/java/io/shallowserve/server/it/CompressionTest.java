@@ -21,6 +21,7 @@ import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc.GRPCInferenceSer
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.server.it.Http2Frames.Literal;
 import io.shallowserve.server.it.RawHttp.Response;
 import java.io.ByteArrayOutputStream;
@@ -87,7 +88,7 @@ class CompressionTest {
                 assertThat(response.header("Vary")).isEqualTo("Accept-Encoding");
                 String json = new String(CompressedBodies.decoded(response.bytes(), coding), StandardCharsets.UTF_8);
                 assertThat(response.bytes().length).as("compressed length").isLessThan(json.length());
-                assertThat(OnnxReference.maxDifference(EXPECTED, Requests.logits(json))).isLessThanOrEqualTo(1e-5f);
+                assertThat(Logits.maxDifference(EXPECTED, Requests.logits(json))).isLessThanOrEqualTo(1e-5f);
             }
         }
     }
@@ -198,7 +199,7 @@ class CompressionTest {
 
         ModelInferResponse compressed = stub.withCompression("gzip").modelInfer(Requests.raw(MODEL, IMAGES));
         assertThat(responseEncoding.get()).isEqualTo("gzip");
-        assertThat(OnnxReference.maxDifference(EXPECTED, Requests.logits(compressed))).isLessThanOrEqualTo(1e-5f);
+        assertThat(Logits.maxDifference(EXPECTED, Requests.logits(compressed))).isLessThanOrEqualTo(1e-5f);
 
         ModelInferResponse plain = stub.modelInfer(Requests.raw(MODEL, IMAGES));
         assertThat(responseEncoding.get()).isIn(null, "identity");
@@ -222,7 +223,7 @@ class CompressionTest {
                             .contains("Decompressed gRPC message exceeds maximum size " + LIMIT);
                 });
         ModelInferResponse next = SERVER.grpc().withCompression("gzip").modelInfer(Requests.raw(MODEL, IMAGES));
-        assertThat(OnnxReference.maxDifference(EXPECTED, Requests.logits(next))).isLessThanOrEqualTo(1e-5f);
+        assertThat(Logits.maxDifference(EXPECTED, Requests.logits(next))).isLessThanOrEqualTo(1e-5f);
     }
 
     /**
@@ -256,7 +257,7 @@ class CompressionTest {
             assertThat(answered.data()[0]).as("the message's compressed flag").isEqualTo((byte) 1);
             ModelInferResponse response = ModelInferResponse.parseFrom(
                     CompressedBodies.decoded(answered.message(), "gzip"));
-            assertThat(OnnxReference.maxDifference(EXPECTED, Requests.logits(response))).isLessThanOrEqualTo(1e-5f);
+            assertThat(Logits.maxDifference(EXPECTED, Requests.logits(response))).isLessThanOrEqualTo(1e-5f);
         }
     }
 

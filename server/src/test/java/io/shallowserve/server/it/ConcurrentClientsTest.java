@@ -3,6 +3,7 @@ package io.shallowserve.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -52,7 +53,7 @@ class ConcurrentClientsTest {
                                 : Requests.logits(SERVER.post("/v2/models/" + model + "/infer",
                                         Requests.json(pixels)).body());
                         float[] want = Arrays.copyOfRange(expected.get(model), image * 10, image * 10 + 10);
-                        assertThat(OnnxReference.maxDifference(want, logits))
+                        assertThat(Logits.maxDifference(want, logits))
                                 .as("client %d request %d (%s, image %d)", id, request, model, image)
                                 .isLessThanOrEqualTo(1e-5f);
                     }

@@ -25,6 +25,7 @@ import io.shallowserve.proto.inference.ServerMetadataRequest;
 import io.shallowserve.proto.inference.ServerMetadataResponse;
 import io.shallowserve.proto.inference.ServerReadyRequest;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,7 @@ class GrpcInferenceServiceTest {
             assertThat(response.getOutputs(0).getShapeList()).containsExactly((long) BATCH, 10L);
             assertThat(response.getOutputs(0).hasContents()).isFalse();
             float[] expected = OnnxReference.logits(model.getValue(), IMAGES, BATCH);
-            assertThat(OnnxReference.maxDifference(expected, Requests.logits(response))).as(model.getKey())
+            assertThat(Logits.maxDifference(expected, Requests.logits(response))).as(model.getKey())
                     .isLessThanOrEqualTo(1e-5f);
         }
     }
@@ -179,7 +180,7 @@ class GrpcInferenceServiceTest {
         assertThat(classes).hasSize(BATCH * 3);
         for (int image = 0; image < BATCH; image++) {
             String[] top = classes.get(image * 3).split(":", 3);
-            assertThat(Integer.parseInt(top[1])).as("image %d", image).isEqualTo(argmax(logits, image));
+            assertThat(Integer.parseInt(top[1])).as("image %d", image).isEqualTo(Logits.argmax(logits, image, 10));
             assertThat(top[2]).isNotBlank();
         }
         // A typed request gets the same answer, in the same form.
@@ -387,15 +388,5 @@ class GrpcInferenceServiceTest {
     private static long inferenceCount(String model) {
         return SERVER.grpc().modelStatistics(ModelStatisticsRequest.newBuilder().setName(model).build())
                 .getModelStatsList().stream().mapToLong(ModelStatistics::getInferenceCount).sum();
-    }
-
-    static int argmax(float[] logits, int image) {
-        int best = 0;
-        for (int i = 1; i < 10; i++) {
-            if (logits[image * 10 + i] > logits[image * 10 + best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -6,6 +6,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -93,7 +94,7 @@ class HttpInferenceApiTest {
             assertThat(output.get("datatype").getAsString()).isEqualTo("FP32");
             assertThat(output.getAsJsonArray("shape").toString()).isEqualTo("[" + BATCH + ",10]");
             float[] expected = OnnxReference.logits(model.getValue(), IMAGES, BATCH);
-            assertThat(OnnxReference.maxDifference(expected, Requests.logits(response.toString())))
+            assertThat(Logits.maxDifference(expected, Requests.logits(response.toString())))
                     .as(model.getKey()).isLessThanOrEqualTo(1e-5f);
         }
     }
@@ -139,7 +140,7 @@ class HttpInferenceApiTest {
         JsonArray data = output.getAsJsonArray("data");
         for (int image = 0; image < BATCH; image++) {
             String[] top = data.get(image * 2).getAsString().split(":", 3);
-            assertThat(Integer.parseInt(top[1])).isEqualTo(GrpcInferenceServiceTest.argmax(logits, image));
+            assertThat(Integer.parseInt(top[1])).isEqualTo(Logits.argmax(logits, image, 10));
         }
     }
 

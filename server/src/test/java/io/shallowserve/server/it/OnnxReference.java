@@ -65,18 +65,6 @@ final class OnnxReference {
         }
     }
 
-    /** The largest absolute difference between two arrays of logits of one length. */
-    static float maxDifference(float[] expected, float[] actual) {
-        if (expected.length != actual.length) {
-            throw new AssertionError("expected " + expected.length + " logits, got " + actual.length);
-        }
-        float max = 0;
-        for (int i = 0; i < expected.length; i++) {
-            max = Math.max(max, Math.abs(expected[i] - actual[i]));
-        }
-        return max;
-    }
-
     static List<String> modelNames(Path repository) {
         return List.copyOf(newestVersions(repository).keySet());
     }

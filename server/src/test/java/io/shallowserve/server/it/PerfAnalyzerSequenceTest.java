@@ -16,6 +16,7 @@ import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
 import io.shallowserve.proto.inference.ServerMetadataRequest;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -145,7 +146,7 @@ class PerfAnalyzerSequenceTest {
     private static void assertLogits(float[] logits, int request) {
         float[] expected = new float[BATCH * 10];
         System.arraycopy(EXPECTED, request * expected.length, expected, 0, expected.length);
-        assertThat(OnnxReference.maxDifference(expected, logits)).isLessThanOrEqualTo(TOLERANCE);
+        assertThat(Logits.maxDifference(expected, logits)).isLessThanOrEqualTo(TOLERANCE);
     }
 
     /** DetermineStatsModelVersion and SummarizeServerStatsHelper for the version "". */
