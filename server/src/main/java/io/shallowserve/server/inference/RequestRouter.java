@@ -113,11 +113,6 @@ public final class RequestRouter {
         return response;
     }
 
-    /** {@link #submit} for a request already decoded, waiting for its response. */
-    public InferenceResponse infer(InferenceRequest request) throws InferenceException {
-        return await(submit(request.model(), request.version(), () -> request));
-    }
-
     /**
      * Waits for a response {@link #submit} promised, on a thread that may wait (a virtual thread of a request);
      * interrupted, it cancels the request.

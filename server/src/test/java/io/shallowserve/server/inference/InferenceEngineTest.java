@@ -22,18 +22,18 @@ class InferenceEngineTest {
         InferenceEngine engine = InferenceEngine.start(EngineConfig.defaults(TestRepository.COMMITTED)
                 .withPlan(PlanChoice.BRANCHES), new SimpleMeterRegistry());
         InferenceRequest request = Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1);
-        engine.router().infer(request);
+        Requests.infer(engine.router(), request);
         assertThat(branchThreads()).isNotEmpty();
 
         engine.router().drain();
         assertThat(engine.router().ready()).isFalse();
         assertThat(engine.router().live()).isTrue();
-        assertThat(engine.router().infer(request).outputs()).hasSize(1);
+        assertThat(Requests.infer(engine.router(), request).outputs()).hasSize(1);
 
         engine.close();
         assertThat(engine.router().live()).isFalse();
         assertThat(engine.router().modelReady(SHALLOW, "")).isFalse();
-        assertThatThrownBy(() -> engine.router().infer(request))
+        assertThatThrownBy(() -> Requests.infer(engine.router(), request))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
                 .hasMessageContaining("shutting down");

@@ -61,13 +61,13 @@ class ModelLoaderTest {
 
             assertThat(engine.router().ready()).isTrue();
             InferenceResponse response =
-                    engine.router().infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1));
+                    Requests.infer(engine.router(), Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1));
             assertThat(response.version()).isEqualTo("1");
             assertThat(engine.router().metadata(SHALLOW, "").versions()).containsExactly("1");
             assertThat(engine.router().modelReady(SHALLOW, "2")).isFalse();
             InferenceRequest toBroken = new InferenceRequest(SHALLOW, "2", "",
                     List.of(Requests.pixels(new float[784], 1)), List.of(), Long.MAX_VALUE);
-            assertThatThrownBy(() -> engine.router().infer(toBroken))
+            assertThatThrownBy(() -> Requests.infer(engine.router(), toBroken))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
                     .hasMessageStartingWith("model fashion-shallow version 2 is unavailable: ")
@@ -189,7 +189,7 @@ class ModelLoaderTest {
             while (!engine.router().modelReady(DEEP, "2")) {
                 Thread.sleep(10);
             }
-            assertThat(engine.router().infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
+            assertThat(Requests.infer(engine.router(), Requests.images(DEEP, FashionMnist.testImages(1), 0, 1)).version())
                     .isEqualTo("2");
             List<EngineCall<Void>> calls = List.of(() -> {
                 engine.loader().load(DEEP);

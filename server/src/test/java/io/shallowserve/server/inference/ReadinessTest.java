@@ -40,7 +40,7 @@ class ReadinessTest {
             assertThat(any.router().ready()).as("any: version 1 of each model serves").isTrue();
             assertThat(all.router().ready()).as("all: %s version 2 failed to load", SHALLOW).isFalse();
             // Not ready is not out of service: what loaded serves.
-            assertThat(all.router().infer(Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1)).version())
+            assertThat(Requests.infer(all.router(), Requests.images(SHALLOW, FashionMnist.testImages(1), 0, 1)).version())
                     .isEqualTo("1");
 
             ModelRepository.delete(broken);
@@ -109,7 +109,7 @@ class ReadinessTest {
             assertThat(allowed.router().ready()).as("cpu-fallback true").isTrue();
             assertThat(refused.router().ready()).as("cpu-fallback false").isFalse();
             assertThat(refused.router().live()).isTrue();
-            assertThat(Requests.logits(refused.router().infer(Requests.images(DEEP, FashionMnist.testImages(1), 0, 1))))
+            assertThat(Requests.logits(Requests.infer(refused.router(), Requests.images(DEEP, FashionMnist.testImages(1), 0, 1))))
                     .as("it serves on the CPU all the same").hasSize(10);
         }
     }

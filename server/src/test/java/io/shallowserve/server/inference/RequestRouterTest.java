@@ -91,7 +91,7 @@ class RequestRouterTest {
     @Test
     void infer_batchOfEight_equalsEightSingleImageRuns() throws Exception {
         for (String model : List.of(DEEP, SHALLOW)) {
-            InferenceResponse batch = router.infer(Requests.images(model, images, 0, 8));
+            InferenceResponse batch = Requests.infer(router, Requests.images(model, images, 0, 8));
 
             assertThat(batch.model()).isEqualTo(model);
             assertThat(batch.version()).isEqualTo("1");
@@ -101,7 +101,7 @@ class RequestRouterTest {
             assertThat(logits.datatype()).isEqualTo("FP32");
             assertThat(logits.shape()).containsExactly(8, 10);
             for (int image = 0; image < 8; image++) {
-                float[] one = Requests.logits(router.infer(Requests.images(model, images, image, 1)));
+                float[] one = Requests.logits(Requests.infer(router, Requests.images(model, images, image, 1)));
                 float[] row = Arrays.copyOfRange(logits.values(), image * 10, image * 10 + 10);
                 assertThat(row).containsExactly(one, within(1e-4f * Logits.maxAbs(one)));
             }
@@ -110,7 +110,7 @@ class RequestRouterTest {
 
     @Test
     void infer_classification_returnsTopKAsScoreIndexLabel() throws Exception {
-        InferenceResponse response = router.infer(Requests.request(DEEP,
+        InferenceResponse response = Requests.infer(router, Requests.request(DEEP,
                 Requests.pixels(FashionMnist.image(images, 0), 1),
                 new RequestedOutput("logits", 3), new RequestedOutput("logits", 0)));
 
@@ -139,7 +139,7 @@ class RequestRouterTest {
 
     @Test
     void infer_noRequestedOutputs_returnsLogits() throws Exception {
-        InferenceResponse response = router.infer(new InferenceRequest(DEEP, "1", "", List.of(
+        InferenceResponse response = Requests.infer(router, new InferenceRequest(DEEP, "1", "", List.of(
                 Requests.pixels(FashionMnist.image(images, 0), 1)), List.of(), Long.MAX_VALUE));
 
         assertThat(response.outputs()).singleElement().satisfies(output -> {
@@ -151,7 +151,7 @@ class RequestRouterTest {
 
     @Test
     void infer_unknownModel_pointsToTheRepositoryIndexWithoutListingModels() {
-        assertThatThrownBy(() -> router.infer(Requests.images("fashion-wide", images, 0, 1)))
+        assertThatThrownBy(() -> Requests.infer(router, Requests.images("fashion-wide", images, 0, 1)))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.NOT_FOUND))
                 .hasMessage("unknown model 'fashion-wide'; the repository index (POST /v2/repository/index, gRPC"
@@ -162,7 +162,7 @@ class RequestRouterTest {
     void infer_unknownVersion_namesTheVersionsThereAre() {
         InferenceRequest request = new InferenceRequest(DEEP, "7", "", List.of(Requests.pixels(new float[784], 1)),
                 List.of(), Long.MAX_VALUE);
-        assertThatThrownBy(() -> router.infer(request))
+        assertThatThrownBy(() -> Requests.infer(router, request))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.NOT_FOUND))
                 .hasMessage("model fashion-deep has no version '7'; it has 1 (READY)");
@@ -172,7 +172,7 @@ class RequestRouterTest {
     void infer_concurrentCallers_getTheirOwnResults() throws Exception {
         float[][] expected = new float[IMAGES][];
         for (int image = 0; image < IMAGES; image++) {
-            expected[image] = Requests.logits(router.infer(Requests.images(SHALLOW, images, image, 1)));
+            expected[image] = Requests.logits(Requests.infer(router, Requests.images(SHALLOW, images, image, 1)));
         }
         int threads = 16;
         int requestsPerThread = 50;
@@ -186,7 +186,7 @@ class RequestRouterTest {
                     for (int r = 0; r < requestsPerThread; r++) {
                         int image = (caller * requestsPerThread + r) % IMAGES;
                         String model = r % 5 == 0 ? DEEP : SHALLOW;
-                        float[] logits = Requests.logits(router.infer(Requests.images(model, images, image, 1)));
+                        float[] logits = Requests.logits(Requests.infer(router, Requests.images(model, images, image, 1)));
                         if (model.equals(SHALLOW)) {
                             assertThat(logits).containsExactly(expected[image],
                                     within(1e-4f * Logits.maxAbs(expected[image])));
@@ -254,9 +254,9 @@ class RequestRouterTest {
     void statistics_countsAddUp() throws Exception {
         ModelStatistics before = router.statistics(DEEP, "1").getFirst();
 
-        router.infer(Requests.images(DEEP, images, 0, 1));
-        router.infer(Requests.images(DEEP, images, 0, 5));
-        assertThatThrownBy(() -> router.infer(Requests.request(DEEP, Requests.pixels(new float[1], 1))))
+        Requests.infer(router, Requests.images(DEEP, images, 0, 1));
+        Requests.infer(router, Requests.images(DEEP, images, 0, 5));
+        assertThatThrownBy(() -> Requests.infer(router, Requests.request(DEEP, Requests.pixels(new float[1], 1))))
                 .isInstanceOf(InferenceException.class);
 
         ModelStatistics after = router.statistics(DEEP, "1").getFirst();
@@ -278,7 +278,7 @@ class RequestRouterTest {
 
     @Test
     void metrics_areExportedWithSubMillisecondBuckets() throws Exception {
-        router.infer(Requests.images(SHALLOW, images, 0, 2));
+        Requests.infer(router, Requests.images(SHALLOW, images, 0, 2));
 
         String scrape = registry.scrape();
         assertThat(scrape)

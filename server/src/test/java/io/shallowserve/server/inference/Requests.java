@@ -26,6 +26,11 @@ final class Requests {
         return request(model, pixels(values, batch));
     }
 
+    /** Submits a request already decoded and waits for its response, as a front-end does in two steps. */
+    static InferenceResponse infer(RequestRouter router, InferenceRequest request) throws InferenceException {
+        return RequestRouter.await(router.submit(request.model(), request.version(), () -> request));
+    }
+
     static float[] logits(InferenceResponse response) {
         return response.outputs().getFirst().values();
     }
