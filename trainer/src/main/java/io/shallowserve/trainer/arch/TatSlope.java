@@ -87,6 +87,16 @@ public final class TatSlope {
         return networkCMapAtZero(depth, 0) < target ? 0 : solve(depth, target);
     }
 
+    /**
+     * The slope of every {@link Activation#TAT_LEAKY_RELU} of a network of {@code spec}, as the float the DJL block
+     * and the ONNX graph use: {@link #forChain} at {@link #DEFAULT_TARGET} over {@code units + 1} layers. The stem's
+     * activation counts with the units': all of them lie between the input and the head, and the network's C-map is
+     * the composition of every one of them.
+     */
+    public static float of(ArchitectureSpec spec) {
+        return (float) forChain(spec.units() + 1, DEFAULT_TARGET);
+    }
+
     /** The fewest layers of ReLU whose C-map at 0 reaches {@code target} (below 1, so the count is finite). */
     private static int reluDepthReaching(double target) {
         int depth = 0;
