@@ -101,10 +101,11 @@ public record ArchitectureSpec(
         return this;
     }
 
-    /** This spec as model.json records it. */
+    /** This spec as model.json records it; with {@link Activation#TAT_LEAKY_RELU}, its slope too. */
     public ModelManifest.Architecture toManifest() {
         return new ModelManifest.Architecture(inputChannels, inputHeight, inputWidth, classes, width, stemKernel,
-                stemPool, units, unitKernel, activation.name(), batchNorm, headPool);
+                stemPool, units, unitKernel, activation.name(), batchNorm, headPool,
+                activation == Activation.TAT_LEAKY_RELU ? TatSlope.of(this) : null);
     }
 
     /**
