@@ -103,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingData data = training.data(kind, ValidationSplit.DEFAULT);
         System.out.printf("%s: %d training, %d validation, %d test images; %d parameters per shape%n",
                 kind.displayName(), data.training().size(), data.validation().size(), data.test().size(),
-                spec.parameterCount());
+                spec.forShape(shapes.list().getFirst()).parameterCount());
 
         List<ModelManifest> trained = new ArrayList<>();
         for (NetworkShape shape : shapes.list()) {

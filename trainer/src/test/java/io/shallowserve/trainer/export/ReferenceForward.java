@@ -129,8 +129,8 @@ final class ReferenceForward {
             case LEAKY_RELU -> Activation.LEAKY_RELU_ALPHA;
             case TAT_LEAKY_RELU -> TatSlope.of(spec);
         };
-        double scale = spec.activation() == Activation.TAT_LEAKY_RELU ? Math.sqrt(2 / (1 + negativeSlope * negativeSlope))
-                : 1;
+        double scale = spec.activation() == Activation.TAT_LEAKY_RELU
+                ? Math.sqrt(2 / (1 + negativeSlope * negativeSlope)) : 1;
         double[][][] out = new double[in.length][in[0].length][in[0][0].length];
         for (int c = 0; c < in.length; c++) {
             for (int y = 0; y < in[c].length; y++) {
