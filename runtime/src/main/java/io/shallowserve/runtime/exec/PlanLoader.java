@@ -80,8 +80,8 @@ public final class PlanLoader {
         String id = model.id();
         if (choice == PlanChoice.SINGLE || !shallow) {
             if (choice == PlanChoice.BRANCHES) {
-                LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a deep model has no"
-                        + " branches; serving single");
+                LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a "
+                        + model.manifest().shape() + " model has no branches; serving single");
             }
             return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
         }

@@ -17,8 +17,8 @@ import java.util.Map;
  * @param format        format tag, {@link #FORMAT}
  * @param name          model name, the folder above the version folder
  * @param version       version number, the version folder's name
- * @param shape         {@link #DEEP} or {@link #SHALLOW}
- * @param architecture  the network spec both shapes share
+ * @param shape         {@link #DEEP}, {@link #SHALLOW} or {@link #TAT}
+ * @param architecture  the network spec the model was built from
  * @param parameters    trainable parameters
  * @param input         the one input tensor
  * @param output        the one output tensor
@@ -54,6 +54,7 @@ public record ModelManifest(
     public static final String MODEL_FILE = "model.onnx";
     public static final String DEEP = "deep";
     public static final String SHALLOW = "shallow";
+    public static final String TAT = "tat";
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .create();
@@ -82,9 +83,12 @@ public record ModelManifest(
     }
 
     /**
-     * The spec both shapes of one network share (the trainer's ArchitectureSpec, written field by field).
+     * The spec one network was built from (the trainer's ArchitectureSpec, written field by field).
      *
-     * @param activation {@code RELU} or {@code LEAKY_RELU}
+     * @param activation     {@code RELU}, {@code LEAKY_RELU} (slope 0.1) or, in a tat model, {@code TAT_LEAKY_RELU}:
+     *                       {@code sqrt(2 / (1 + a^2)) * LeakyReLU_a}
+     * @param leakyReluSlope a of {@code TAT_LEAKY_RELU}, solved for the network's depth; null (absent from the file)
+     *                       for the other activations
      */
     public record Architecture(
             int inputChannels,
@@ -98,7 +102,8 @@ public record ModelManifest(
             int unitKernel,
             String activation,
             boolean batchNorm,
-            int headPool) {
+            int headPool,
+            Float leakyReluSlope) {
 
         /** Values per image: channels x height x width. */
         public int imageSize() {

@@ -224,8 +224,8 @@ public final class ModelRepository {
         if (m.version() != folder.version()) {
             problems.add("version is " + m.version() + " but the version folder is \"" + folder.version() + "\"");
         }
-        if (!ModelManifest.DEEP.equals(m.shape()) && !ModelManifest.SHALLOW.equals(m.shape())) {
-            problems.add("shape is " + quoted(m.shape()) + ", expected \"deep\" or \"shallow\"");
+        if (!List.of(ModelManifest.DEEP, ModelManifest.SHALLOW, ModelManifest.TAT).contains(m.shape())) {
+            problems.add("shape is " + quoted(m.shape()) + ", expected \"deep\", \"shallow\" or \"tat\"");
         }
         ModelManifest.Architecture spec = m.architecture();
         if (spec == null) {
@@ -240,6 +240,11 @@ public final class ModelRepository {
                 problems.add("labels must name all " + spec.classes() + " classes, found "
                         + (m.labels() == null ? "none" : m.labels().size()));
             }
+        }
+        if (spec != null && ModelManifest.TAT.equals(m.shape()) && !(spec.leakyReluSlope() != null
+                && spec.leakyReluSlope() >= 0 && spec.leakyReluSlope() <= 1)) {
+            problems.add("a tat model needs architecture.leakyReluSlope, its activation's slope in [0, 1], found "
+                    + (spec.leakyReluSlope() == null ? "none" : spec.leakyReluSlope()));
         }
         if (m.files() == null || m.files().isEmpty()) {
             problems.add("files is missing: it must give the sha256 of every graph file");

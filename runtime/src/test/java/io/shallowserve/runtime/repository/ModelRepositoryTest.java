@@ -71,6 +71,40 @@ class ModelRepositoryTest {
     }
 
     @Test
+    void verify_tatManifestWithSlope_passes() throws Exception {
+        Path version = TestRepository.copy(TestRepository.DEEP, root, 1);
+        TestRepository.editManifest(version, json -> {
+            json.addProperty("shape", "tat");
+            json.getAsJsonObject("architecture").addProperty("leakyReluSlope", 0.0235f);
+        });
+
+        ModelVersion tat = ModelRepository.verify(folder(TestRepository.DEEP, version));
+
+        assertThat(tat.manifest().shape()).isEqualTo(ModelManifest.TAT);
+        assertThat(tat.manifest().shallow()).isFalse();
+        assertThat(tat.manifest().architecture().leakyReluSlope()).isEqualTo(0.0235f);
+    }
+
+    @Test
+    void verify_tatManifestWithoutSlope_saysItIsNeeded() throws Exception {
+        Path version = TestRepository.copy(TestRepository.DEEP, root, 1);
+        TestRepository.editManifest(version, json -> json.addProperty("shape", "tat"));
+
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.DEEP, version)))
+                .hasMessageContaining("a tat model needs architecture.leakyReluSlope, its activation's slope in"
+                        + " [0, 1], found none");
+    }
+
+    @Test
+    void verify_unknownShape_namesTheThreeShapes() throws Exception {
+        Path version = TestRepository.copy(TestRepository.DEEP, root, 1);
+        TestRepository.editManifest(version, json -> json.addProperty("shape", "wide"));
+
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.DEEP, version)))
+                .hasMessageContaining("shape is \"wide\", expected \"deep\", \"shallow\" or \"tat\"");
+    }
+
+    @Test
     void verify_invalidJson_saysSo() throws Exception {
         Path version = TestRepository.copy(TestRepository.DEEP, root, 1);
         Files.writeString(version.resolve("model.json"), "{\"format\": \"shallowserve-model/1\", \"name\": ");

@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One network description from which both shapes are built.
+ * One network description from which every shape is built ({@link #forShape} says what a shape changes).
  *
  * <pre>
  * stem:  conv stemKernel x stemKernel (inputChannels -> width), [batch norm], activation, [2x2 max pool]
@@ -43,7 +43,7 @@ public record ArchitectureSpec(
         oddKernel(problems, "stemKernel", stemKernel);
         oddKernel(problems, "unitKernel", unitKernel);
         if (activation == null) {
-            problems.add("activation is required (relu or leaky_relu)");
+            problems.add("activation is required (relu, leaky_relu or tat_leaky_relu)");
         }
         if (problems.isEmpty()) {
             if (stemKernel > inputHeight || stemKernel > inputWidth) {
@@ -81,10 +81,31 @@ public record ArchitectureSpec(
         }
     }
 
-    /** This spec as model.json records it. */
+    /**
+     * The spec a network of {@code shape} is built from. Deep and shallow build this one. A tat network builds it
+     * without batch norm and with {@link Activation#TAT_LEAKY_RELU}: TAT replaces both normalisation and shortcuts
+     * with the activation's slope, so the spec's batchNorm and activation are the other shapes' choices.
+     *
+     * @throws IllegalArgumentException for a deep or shallow network of {@link Activation#TAT_LEAKY_RELU}, whose
+     *                                  slope is solved for a chain without shortcuts
+     */
+    public ArchitectureSpec forShape(NetworkShape shape) {
+        if (shape == NetworkShape.TAT) {
+            return new ArchitectureSpec(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool,
+                    units, unitKernel, Activation.TAT_LEAKY_RELU, false, headPool);
+        }
+        if (activation == Activation.TAT_LEAKY_RELU) {
+            throw new IllegalArgumentException("tat_leaky_relu is the tat shape's activation, its slope solved for a"
+                    + " chain without shortcuts; a " + shape.id() + " network takes relu or leaky_relu");
+        }
+        return this;
+    }
+
+    /** This spec as model.json records it; with {@link Activation#TAT_LEAKY_RELU}, its slope too. */
     public ModelManifest.Architecture toManifest() {
         return new ModelManifest.Architecture(inputChannels, inputHeight, inputWidth, classes, width, stemKernel,
-                stemPool, units, unitKernel, activation.name(), batchNorm, headPool);
+                stemPool, units, unitKernel, activation.name(), batchNorm, headPool,
+                activation == Activation.TAT_LEAKY_RELU ? TatSlope.of(this) : null);
     }
 
     /**
@@ -116,7 +137,7 @@ public record ArchitectureSpec(
 
     /**
      * Trainable parameters: convolution and dense weights and biases, and batch-norm scale and shift.
-     * The wiring (deep or shallow) does not enter: both shapes hold the same layers.
+     * The wiring does not enter: deep and shallow hold the same layers (a tat network's spec has no batch norm).
      */
     public long parameterCount() {
         long perNorm = batchNorm ? 2L * width : 0;

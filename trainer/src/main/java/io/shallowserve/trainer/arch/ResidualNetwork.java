@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv2d;
@@ -18,7 +19,8 @@ import java.util.List;
 
 /**
  * The DJL form of one {@link ArchitectureSpec} in one {@link NetworkShape}. It keeps typed references to
- * its layers so that the trained parameters can be folded and exported without guessing at block names.
+ * its layers so that the trained parameters can be folded and exported without guessing at block names. (A tat
+ * network is the residual stack without its residual adds: the same class builds it.)
  *
  * <p>Input: float pixels in [0,1], NCHW. The per-channel normalisation is the first step of the network,
  * so the exported graph takes the same input and clients need not know the statistics.
@@ -49,14 +51,14 @@ public final class ResidualNetwork {
             throw new IllegalArgumentException("normalisation needs one mean and std per input channel ("
                     + spec.inputChannels() + "), got " + channelMean.length + " and " + channelStd.length);
         }
-        this.spec = spec;
+        this.spec = spec.forShape(shape);
         this.shape = shape;
         this.channelMean = channelMean.clone();
         this.channelStd = channelStd.clone();
-        this.stem = ConvLayer.of(spec, spec.stemKernel());
+        this.stem = ConvLayer.of(this.spec, this.spec.stemKernel(), shape);
         List<ConvLayer> layers = new ArrayList<>();
-        for (int k = 0; k < spec.units(); k++) {
-            layers.add(ConvLayer.of(spec, spec.unitKernel()));
+        for (int k = 0; k < this.spec.units(); k++) {
+            layers.add(ConvLayer.of(this.spec, this.spec.unitKernel(), shape));
         }
         this.units = List.copyOf(layers);
         if (bottleneckRank < 0) {
@@ -65,11 +67,14 @@ public final class ResidualNetwork {
         }
         this.bottleneck = bottleneckRank == 0 ? null
                 : Linear.builder().setUnits(bottleneckRank).optBias(false).build();
-        this.head = Linear.builder().setUnits(spec.classes()).build();
+        this.head = Linear.builder().setUnits(this.spec.classes()).build();
         this.block = assemble();
     }
 
-    /** Builds the network; {@code channelMean} and {@code channelStd} come from the training split. */
+    /**
+     * Builds the network from {@code spec.forShape(shape)}; {@code channelMean} and {@code channelStd} come from the
+     * training split.
+     */
     public static ResidualNetwork create(
             ArchitectureSpec spec, NetworkShape shape, float[] channelMean, float[] channelStd) {
         return new ResidualNetwork(spec, shape, channelMean, channelStd, 0);
@@ -85,6 +90,7 @@ public final class ResidualNetwork {
         return new ResidualNetwork(spec, shape, channelMean, channelStd, bottleneckRank);
     }
 
+    /** The spec the network is built from: {@code forShape(shape)} of the one it was created with. */
     public ArchitectureSpec spec() {
         return spec;
     }
@@ -101,13 +107,14 @@ public final class ResidualNetwork {
     private SequentialBlock assemble() {
         SequentialBlock network = new SequentialBlock();
         network.add(LambdaBlock.singleton(this::normalise, "normalise"));
-        network.add(stem.block(spec.activation()));
+        network.add(stem.block(spec));
         if (spec.stemPool()) {
             network.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
         }
         switch (shape) {
-            case DEEP -> units.forEach(unit -> network.add(residual(unit.block(spec.activation()))));
+            case DEEP -> units.forEach(unit -> network.add(residual(unit.block(spec))));
             case SHALLOW -> network.add(parallelSum());
+            case TAT -> units.forEach(unit -> network.add(unit.block(spec)));
         }
         if (spec.headPool() == 1) {
             network.add(Pool.globalAvgPool2dBlock());
@@ -139,7 +146,7 @@ public final class ResidualNetwork {
     private Block parallelSum() {
         List<Block> branches = new ArrayList<>();
         branches.add(Blocks.identityBlock());
-        units.forEach(unit -> branches.add(unit.block(spec.activation())));
+        units.forEach(unit -> branches.add(unit.block(spec)));
         return new ParallelBlock(ResidualNetwork::sum, branches);
     }
 
@@ -190,28 +197,40 @@ public final class ResidualNetwork {
     /** A convolution with "same" padding and its optional batch norm. */
     private record ConvLayer(Conv2d conv, BatchNorm norm, int kernel) {
 
-        static ConvLayer of(ArchitectureSpec spec, int kernel) {
+        /** A tat network's convolutions start from TAT's Delta-orthogonal weights, the others from DJL's default. */
+        static ConvLayer of(ArchitectureSpec spec, int kernel, NetworkShape shape) {
             Conv2d conv = Conv2d.builder()
                     .setKernelShape(new Shape(kernel, kernel))
                     .optPadding(new Shape(kernel / 2, kernel / 2))
                     .setFilters(spec.width())
                     .build();
+            if (shape == NetworkShape.TAT) {
+                // DJL's biases start at zero, as TAT's do.
+                conv.setInitializer(new DeltaOrthogonal(), Parameter.Type.WEIGHT);
+            }
             BatchNorm norm = spec.batchNorm()
                     ? BatchNorm.builder().optEpsilon(BATCH_NORM_EPSILON).build()
                     : null;
             return new ConvLayer(conv, norm, kernel);
         }
 
-        /** conv, [batch norm], activation. */
-        Block block(Activation activation) {
+        /** conv, [batch norm], the spec's activation. */
+        Block block(ArchitectureSpec spec) {
             SequentialBlock sequence = new SequentialBlock().add(conv);
             if (norm != null) {
                 sequence.add(norm);
             }
-            return sequence.add(switch (activation) {
+            return sequence.add(switch (spec.activation()) {
                 case RELU -> ai.djl.nn.Activation.reluBlock();
                 case LEAKY_RELU -> ai.djl.nn.Activation.leakyReluBlock(Activation.LEAKY_RELU_ALPHA);
+                case TAT_LEAKY_RELU -> tatLeakyRelu(TatSlope.of(spec));
             });
+        }
+
+        /** sqrt(2 / (1 + a^2)) * LeakyReLU_a, in float as the ONNX graph computes it. */
+        private static Block tatLeakyRelu(float slope) {
+            float scale = (float) TatSlope.outputScale(slope);
+            return LambdaBlock.singleton(x -> ai.djl.nn.Activation.leakyRelu(x, slope).mul(scale), "tat-leaky-relu");
         }
 
         FoldedNetwork.Conv fold() {

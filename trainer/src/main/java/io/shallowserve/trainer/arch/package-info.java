@@ -1,5 +1,6 @@
 /**
- * One architecture spec, two wirings: the deep residual stack and the parallel-shallow sum of the same units,
- * built as DJL blocks.
+ * One architecture spec, three wirings built as DJL blocks: the deep residual stack, the parallel-shallow sum of the
+ * same units, and the tat chain of the same units without shortcuts or batch norm, its leaky-ReLU slope solved by
+ * {@link io.shallowserve.trainer.arch.TatSlope}.
  */
 package io.shallowserve.trainer.arch;

@@ -18,27 +18,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code trainer train}: trains one spec in one or both shapes and writes each as
+ * {@code trainer train}: trains one spec in one or more shapes and writes each as
  * {@code <output>/<name>-<shape>/<version>/}. The defaults are the committed default pair's, but for the
  * validation split: that pair held out 5,000 images ({@code --validation 5000}), the default now is a tenth.
  */
 // No mixinStandardHelpOptions: picocli leaves the whole mixin out when a command has an option of its names, and
 // --version is the model version here; so --help is declared on its own.
 @Command(name = "train",
-        description = "Train a network (deep, shallow or both shapes of one spec) and export it to ONNX.")
+        description = "Train a network (deep, shallow, both, or tat: one spec's shapes) and export it to ONNX.")
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
     enum Shapes {
-        DEEP, SHALLOW, BOTH;
+        DEEP, SHALLOW, BOTH, TAT;
 
         List<NetworkShape> list() {
             return switch (this) {
                 case DEEP -> List.of(NetworkShape.DEEP);
                 case SHALLOW -> List.of(NetworkShape.SHALLOW);
                 case BOTH -> List.of(NetworkShape.DEEP, NetworkShape.SHALLOW);
+                case TAT -> List.of(NetworkShape.TAT);
             };
         }
     }
@@ -47,7 +48,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "fashion-mnist, mnist or cifar10 (default: ${DEFAULT-VALUE})")
     String dataset;
 
-    @Option(names = "--shape", defaultValue = "both", description = "deep, shallow or both (default: ${DEFAULT-VALUE})")
+    @Option(names = "--shape", defaultValue = "both",
+            description = "deep, shallow, both, or tat: the units chained without residual adds or batch norm, TAT's"
+                    + " leaky ReLU (whatever --activation and --batch-norm say) (default: ${DEFAULT-VALUE})")
     Shapes shapes;
 
     @Option(names = "--width", defaultValue = "32", description = "channels C of the stem and every unit")
@@ -100,7 +103,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingData data = training.data(kind, ValidationSplit.DEFAULT);
         System.out.printf("%s: %d training, %d validation, %d test images; %d parameters per shape%n",
                 kind.displayName(), data.training().size(), data.validation().size(), data.test().size(),
-                spec.parameterCount());
+                spec.forShape(shapes.list().getFirst()).parameterCount());
 
         List<ModelManifest> trained = new ArrayList<>();
         for (NetworkShape shape : shapes.list()) {

@@ -8,7 +8,8 @@ import java.util.List;
  * A trained network reduced to what inference needs, in ONNX layout: batch norm is already folded into
  * each convolution's weight and bias, and the input normalisation is kept as per-channel mean and std.
  *
- * @param spec          the architecture both shapes share
+ * @param spec          the architecture the network was built from: {@code forShape(shape)} of the spec the shapes
+ *                      share
  * @param shape         how the units are wired
  * @param channelMean   per input channel, subtracted from the [0,1] pixels first
  * @param channelStd    per input channel, divides after the mean is subtracted
@@ -27,6 +28,10 @@ public record FoldedNetwork(
 
     public FoldedNetwork {
         units = List.copyOf(units);
+        if (!spec.equals(spec.forShape(shape))) {
+            throw new IllegalArgumentException("a " + shape.id() + " network is built from " + spec.forShape(shape)
+                    + ", got " + spec);
+        }
         if (channelMean.length != spec.inputChannels() || channelStd.length != spec.inputChannels()) {
             throw new IllegalArgumentException("normalisation needs one mean and std per input channel ("
                     + spec.inputChannels() + ")");

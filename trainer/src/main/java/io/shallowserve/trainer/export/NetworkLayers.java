@@ -6,6 +6,7 @@ import static io.shallowserve.trainer.export.OnnxGraphBuilder.real;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.TatSlope;
 import java.util.List;
 
 /**
@@ -18,7 +19,8 @@ import java.util.List;
  *
  * <p>Names: weights are {@code <piece>.<layer>.weight|bias} (e.g. {@code unit3.conv.weight}); a node and the
  * tensor it produces share a name (e.g. node {@code unit3.act} produces {@code unit3.act}) unless the
- * tensor is a graph boundary. Units are numbered from 0, like the list in {@link FoldedNetwork#units()}
+ * tensor is a graph boundary; TAT's activation {@code unit3.act} is the LeakyRelu {@code unit3.act.leaky_relu} times
+ * the scalar {@code unit3.act.scale}. Units are numbered from 0, like the list in {@link FoldedNetwork#units()}
  * and the files {@code branches/branch-<k>.onnx}.
  */
 final class NetworkLayers {
@@ -110,6 +112,17 @@ final class NetworkLayers {
             case RELU -> graph.node("Relu", nodeName, List.of(features), output);
             case LEAKY_RELU -> graph.node("LeakyRelu", nodeName, List.of(features), output,
                     real("alpha", Activation.LEAKY_RELU_ALPHA));
+            case TAT_LEAKY_RELU -> tatLeakyRelu(nodeName, features, output);
         };
+    }
+
+    /** sqrt(2 / (1 + a^2)) * LeakyReLU_a: the slope is the LeakyRelu's alpha, the scale a scalar weight. */
+    private String tatLeakyRelu(String nodeName, String features, String output) {
+        float slope = TatSlope.of(spec);
+        String leaky = graph.node("LeakyRelu", nodeName + ".leaky_relu", List.of(features), nodeName + ".leaky_relu",
+                real("alpha", slope));
+        String scale = graph.initializer(nodeName + ".scale", new long[0],
+                new float[] {(float) TatSlope.outputScale(slope)});
+        return graph.node("Mul", nodeName, List.of(leaky, scale), output);
     }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * Writes a {@link FoldedNetwork} as the ONNX files of one model-repository version.
  *
  * <pre>
- * model.onnx                input [batch, C, H, W] -&gt; logits [batch, classes]         (both shapes)
+ * model.onnx                input [batch, C, H, W] -&gt; logits [batch, classes]         (every shape)
  * branches/stem.onnx        input [batch, C, H, W] -&gt; stem [batch, width, mapH, mapW]  (shallow only)
  * branches/branch-k.onnx    stem -&gt; branch = F_k(stem), same shape, k = 0..L-1        (shallow only)
  * branches/head.onnx        stem, branch_sum -&gt; logits = head(stem + branch_sum)        (shallow only)
@@ -83,6 +83,14 @@ public final class OnnxExporter {
                 for (int k = 0; k < spec.units(); k++) {
                     String unit = layers.unit(k, features, NetworkLayers.unitName(k) + ".act");
                     features = layers.add(NetworkLayers.unitName(k) + ".residual", features, unit);
+                }
+                layers.head(features, LOGITS);
+            }
+            case TAT -> {
+                // h_k = F_k(h_{k-1}): no residual add
+                String features = stem;
+                for (int k = 0; k < spec.units(); k++) {
+                    features = layers.unit(k, features, NetworkLayers.unitName(k) + ".act");
                 }
                 layers.head(features, LOGITS);
             }

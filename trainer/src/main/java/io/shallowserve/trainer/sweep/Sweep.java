@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Runs a grid: for each point, trains the deep and the shallow network on the same split with the same seed and
@@ -49,6 +48,9 @@ public final class Sweep {
     public interface RowsListener {
         void appended(SweepResults results) throws IOException;
     }
+
+    /** The shapes a point is trained in: the pair the research compares. */
+    private static final List<NetworkShape> SHAPES = List.of(NetworkShape.DEEP, NetworkShape.SHALLOW);
 
     private final SweepGrid grid;
     private final SweepResults results;
@@ -86,14 +88,14 @@ public final class Sweep {
     public Outcome run(Duration budget) throws IOException, OrtException, ModelVersionException {
         List<SweepPoint> points = grid.points();
         Set<String> finished = results.finishedRuns();
-        int runs = points.size() * NetworkShape.values().length;
-        int alreadyDone = (int) points.stream().flatMap(point -> Stream.of(NetworkShape.values())
+        int runs = points.size() * SHAPES.size();
+        int alreadyDone = (int) points.stream().flatMap(point -> SHAPES.stream()
                 .map(shape -> modelName(point, shape))).filter(finished::contains).count();
         boolean latency = grid.settings().latencyRuns() > 0;
         long started = System.nanoTime();
         int ran = 0;
         for (SweepPoint point : points) {
-            List<NetworkShape> missing = Stream.of(NetworkShape.values())
+            List<NetworkShape> missing = SHAPES.stream()
                     .filter(shape -> !finished.contains(modelName(point, shape))).toList();
             if (missing.isEmpty()) {
                 continue;

@@ -56,6 +56,7 @@ public final class ModelTraining {
         Files.createDirectories(versionFolder);
         ResidualNetwork network = ResidualNetwork.create(
                 spec, shape, data.normalization().mean(), data.normalization().std());
+        ArchitectureSpec built = network.spec();
         try (NetworkTrainer trainer = NetworkTrainer.create(network, options.seed())) {
             long started = System.nanoTime();
             NetworkTrainer.History history =
@@ -79,11 +80,11 @@ public final class ModelTraining {
                     name,
                     version,
                     shape.id(),
-                    spec.toManifest(),
-                    spec.parameterCount(),
-                    new ModelManifest.Tensor(OnnxExporter.INPUT, Datatype.FP32.name(), dims(spec.inputShape(-1))),
+                    built.toManifest(),
+                    built.parameterCount(),
+                    new ModelManifest.Tensor(OnnxExporter.INPUT, Datatype.FP32.name(), dims(built.inputShape(-1))),
                     new ModelManifest.Tensor(OnnxExporter.LOGITS, Datatype.FP32.name(),
-                            List.of(-1L, (long) spec.classes())),
+                            List.of(-1L, (long) built.classes())),
                     normalization(data.normalization()),
                     data.test().classNames(),
                     new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
@@ -91,7 +92,7 @@ public final class ModelTraining {
                     new ModelManifest.Training(framework(), optimizer(options, history), history.keptEpoch(),
                             options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
                     metrics,
-                    shape == NetworkShape.SHALLOW ? branches(spec) : null,
+                    shape == NetworkShape.SHALLOW ? branches(built) : null,
                     files);
             manifest.write(versionFolder);
             return manifest;

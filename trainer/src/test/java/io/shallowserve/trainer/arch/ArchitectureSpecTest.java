@@ -25,17 +25,43 @@ class ArchitectureSpecTest {
 
     @ParameterizedTest
     @MethodSource("specs")
-    void parameterCount_equalsTrainableParametersOfBothShapes(ArchitectureSpec spec) {
+    void parameterCount_equalsTrainableParametersOfEveryShape(ArchitectureSpec spec) {
         long deep = trainableParameters(spec, NetworkShape.DEEP);
         long shallow = trainableParameters(spec, NetworkShape.SHALLOW);
+        long tat = trainableParameters(spec, NetworkShape.TAT);
 
         assertThat(deep).isEqualTo(spec.parameterCount());
         assertThat(shallow).isEqualTo(spec.parameterCount());
+        assertThat(tat).isEqualTo(spec.forShape(NetworkShape.TAT).parameterCount());
+    }
+
+    @Test
+    void forShape_tatDropsBatchNormAndTakesTatActivation_otherShapesKeepTheSpec() {
+        ArchitectureSpec spec = specs().get(0);
+
+        ArchitectureSpec tat = spec.forShape(NetworkShape.TAT);
+
+        assertThat(tat).isEqualTo(new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4, 3, Activation.TAT_LEAKY_RELU,
+                false, 2));
+        assertThat(spec.parameterCount() - tat.parameterCount()).isEqualTo(5 * 2 * 32);
+        assertThat(spec.forShape(NetworkShape.DEEP)).isSameAs(spec);
+        assertThat(spec.forShape(NetworkShape.SHALLOW)).isSameAs(spec);
+        assertThat(tat.forShape(NetworkShape.TAT)).isEqualTo(tat);
+    }
+
+    @Test
+    void forShape_deepOfTatActivation_isRefused() {
+        ArchitectureSpec tat = specs().get(0).forShape(NetworkShape.TAT);
+
+        assertThatThrownBy(() -> tat.forShape(NetworkShape.DEEP))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tat_leaky_relu is the tat shape's activation, its slope solved for a chain without"
+                        + " shortcuts; a deep network takes relu or leaky_relu");
     }
 
     @ParameterizedTest
     @MethodSource("specs")
-    void outputShape_isBatchByClassesForBothShapes(ArchitectureSpec spec) {
+    void outputShape_isBatchByClassesForEveryShape(ArchitectureSpec spec) {
         for (NetworkShape shape : NetworkShape.values()) {
             Block block = network(spec, shape).block();
             try (NDManager manager = NDManager.newBaseManager()) {

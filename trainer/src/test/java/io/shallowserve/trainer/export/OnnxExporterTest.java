@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Named.named;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.NodeInfo;
@@ -13,8 +14,11 @@ import ai.onnxruntime.TensorInfo;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.arch.TatSlope;
 import io.shallowserve.trainer.export.OrtGraph.FloatTensor;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,13 +49,17 @@ class OnnxExporterTest {
             new ArchitectureSpec(3, 9, 13, 2, 3, 3, true, 4, 3, Activation.RELU, false, 2);
     private static final ArchitectureSpec LEAKY_GRAY_ONE_UNIT_K5 =
             new ArchitectureSpec(1, 9, 7, 3, 4, 5, false, 1, 5, Activation.LEAKY_RELU, false, 1);
+    /** 14 units: as a tat chain, 15 activation layers, enough for eta 0.9 with a slope above 0. */
+    private static final ArchitectureSpec RELU_GRAY_14_UNITS =
+            new ArchitectureSpec(1, 6, 6, 3, 3, 3, false, 14, 3, Activation.RELU, true, 1);
 
     static Stream<Named<ArchitectureSpec>> specs() {
         return Stream.of(
                 named("relu, 1 channel, 7x9, no stem pool, head pool 1, kernels 3", RELU_GRAY_NO_POOL),
                 named("leaky relu, 3 channels, 12x20, stem pool, head pool 2, kernels 5", LEAKY_RGB_POOL_HEAD2_K5),
                 named("relu, 3 channels, 9x13 (odd, pool drops a row), head pool 2", RELU_RGB_ODD_POOL_HEAD2),
-                named("leaky relu, 1 channel, 9x7, one unit, kernels 5", LEAKY_GRAY_ONE_UNIT_K5));
+                named("leaky relu, 1 channel, 9x7, one unit, kernels 5", LEAKY_GRAY_ONE_UNIT_K5),
+                named("relu, 1 channel, 6x6, 14 units", RELU_GRAY_14_UNITS));
     }
 
     static Stream<Arguments> specsAndShapes() {
@@ -156,6 +164,45 @@ class OnnxExporterTest {
         assertThat(deepFiles.branchFiles()).isEmpty();
         assertThat(deepDirectory.resolve("model.onnx")).isNotEmptyFile();
         assertThat(deepDirectory.resolve("branches")).doesNotExist();
+    }
+
+    @Test
+    void export_tatNetwork_writesOnlyTheWholeModel() throws Exception {
+        ExportedModel exported = OnnxExporter.export(RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.TAT, 19),
+                directory);
+
+        assertThat(exported.files()).containsExactly("model.onnx");
+        assertThat(directory.resolve("branches")).doesNotExist();
+    }
+
+    @Test
+    void wholeModel_tatNetwork_chainsUnitsWithSlopeAndScaleInEveryActivation() {
+        FoldedNetwork network = RandomNetworks.create(RELU_GRAY_14_UNITS, NetworkShape.TAT, 20);
+        float slope = TatSlope.of(network.spec());
+        ModelProto model = OnnxExporter.wholeModel(network);
+
+        List<NodeProto> leakyRelus = model.getGraph().getNodeList().stream()
+                .filter(node -> node.getOpType().equals("LeakyRelu")).toList();
+        List<TensorProto> scales = model.getGraph().getInitializerList().stream()
+                .filter(initializer -> initializer.getName().endsWith(".act.scale")).toList();
+        assertThat(slope).isGreaterThan(0f);
+        // The stem's activation and the 14 units'.
+        assertThat(leakyRelus).hasSize(15).allSatisfy(node ->
+                assertThat(node.getAttribute(0).getF()).isEqualTo(slope));
+        assertThat(scales).hasSize(15).allSatisfy(scale -> assertThat(scale.getDimsList()).isEmpty());
+        assertThat(ByteBuffer.wrap(scales.get(0).getRawData().toByteArray()).order(ByteOrder.LITTLE_ENDIAN)
+                .getFloat()).isEqualTo((float) TatSlope.outputScale(slope));
+        assertThat(model.getGraph().getNodeList()).noneMatch(node -> node.getOpType().equals("Add"));
+    }
+
+    @Test
+    void constructor_tatShapeOfAnotherShapesSpec_isRefused() {
+        FoldedNetwork deep = RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.DEEP, 21);
+
+        assertThatThrownBy(() -> RandomNetworks.withShape(deep, NetworkShape.TAT))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("a tat network is built from ArchitectureSpec[")
+                .hasMessageContaining("activation=TAT_LEAKY_RELU, batchNorm=false");
     }
 
     @Test

@@ -12,8 +12,12 @@ final class RandomNetworks {
     private RandomNetworks() {
     }
 
-    /** Weights drawn with variance 1/fan-in, so activations stay of order one through a few units. */
-    static FoldedNetwork create(ArchitectureSpec spec, NetworkShape shape, long seed) {
+    /**
+     * A network of {@code shape} built from {@code given.forShape(shape)}, weights drawn with variance 1/fan-in, so
+     * activations stay of order one through a few units.
+     */
+    static FoldedNetwork create(ArchitectureSpec given, NetworkShape shape, long seed) {
+        ArchitectureSpec spec = given.forShape(shape);
         Random random = new Random(seed);
         float[] mean = new float[spec.inputChannels()];
         float[] std = new float[spec.inputChannels()];

@@ -2,6 +2,7 @@ package io.shallowserve.trainer.export;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
+import io.shallowserve.trainer.arch.TatSlope;
 import java.util.List;
 
 /**
@@ -52,7 +53,7 @@ final class ReferenceForward {
                 }
             }
         }
-        double[][][] h0 = activate(spec.activation(), conv(normalised, network.stem()));
+        double[][][] h0 = activate(spec, conv(normalised, network.stem()));
         if (spec.stemPool()) {
             h0 = maxPool2x2(h0);
         }
@@ -62,13 +63,19 @@ final class ReferenceForward {
             case DEEP -> {
                 features = h0;
                 for (FoldedNetwork.Conv unit : units) {
-                    features = add(features, activate(spec.activation(), conv(features, unit)));
+                    features = add(features, activate(spec, conv(features, unit)));
                 }
             }
             case SHALLOW -> {
                 features = h0;
                 for (FoldedNetwork.Conv unit : units) {
-                    features = add(features, activate(spec.activation(), conv(h0, unit)));
+                    features = add(features, activate(spec, conv(h0, unit)));
+                }
+            }
+            case TAT -> {
+                features = h0;
+                for (FoldedNetwork.Conv unit : units) {
+                    features = activate(spec, conv(features, unit));
                 }
             }
             default -> throw new IllegalStateException();
@@ -115,13 +122,21 @@ final class ReferenceForward {
         return out;
     }
 
-    private static double[][][] activate(Activation activation, double[][][] in) {
+    /** The spec's activation; TAT's is sqrt(2 / (1 + a^2)) * LeakyReLU_a with the slope TatSlope solves. */
+    private static double[][][] activate(ArchitectureSpec spec, double[][][] in) {
+        double negativeSlope = switch (spec.activation()) {
+            case RELU -> 0;
+            case LEAKY_RELU -> Activation.LEAKY_RELU_ALPHA;
+            case TAT_LEAKY_RELU -> TatSlope.of(spec);
+        };
+        double scale = spec.activation() == Activation.TAT_LEAKY_RELU
+                ? Math.sqrt(2 / (1 + negativeSlope * negativeSlope)) : 1;
         double[][][] out = new double[in.length][in[0].length][in[0][0].length];
         for (int c = 0; c < in.length; c++) {
             for (int y = 0; y < in[c].length; y++) {
                 for (int x = 0; x < in[c][y].length; x++) {
                     double v = in[c][y][x];
-                    out[c][y][x] = v >= 0 ? v : activation == Activation.RELU ? 0 : Activation.LEAKY_RELU_ALPHA * v;
+                    out[c][y][x] = scale * (v >= 0 ? v : negativeSlope * v);
                 }
             }
         }
