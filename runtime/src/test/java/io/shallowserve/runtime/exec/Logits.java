@@ -16,6 +16,15 @@ public final class Logits {
         return best;
     }
 
+    /** The class with the highest logit for every image. */
+    public static int[] argmaxEach(float[] logits, int classes) {
+        int[] predicted = new int[logits.length / classes];
+        for (int image = 0; image < predicted.length; image++) {
+            predicted[image] = argmax(logits, image, classes);
+        }
+        return predicted;
+    }
+
     /** The largest |logit|: tolerances are relative to it. */
     public static float maxAbs(float[] values) {
         float max = 0;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.runtime.data.ImageDataset;
 import io.shallowserve.runtime.data.RealData;
+import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
@@ -64,12 +65,12 @@ class ExportParityTest {
             onnx = model.run(Map.of(OnnxExporter.INPUT, new OrtGraph.FloatTensor(spec.inputShape(IMAGES), pixels)));
         }
 
-        assertThat(maxAbsDifference(djl, onnx)).isLessThanOrEqualTo(1e-4f * maxAbs(djl));
-        assertThat(Predictions.argmax(onnx, spec.classes())).containsExactly(Predictions.argmax(djl, spec.classes()));
+        assertThat(Logits.maxDifference(djl, onnx)).isLessThanOrEqualTo(1e-4f * Logits.maxAbs(djl));
+        assertThat(Logits.argmaxEach(onnx, spec.classes())).containsExactly(Logits.argmaxEach(djl, spec.classes()));
         if (shape == NetworkShape.SHALLOW) {
             float[] split = runSplit(exported, spec, pixels);
-            assertThat(maxAbsDifference(split, onnx)).isLessThanOrEqualTo(1e-5f * maxAbs(onnx));
-            assertThat(Predictions.argmax(split, spec.classes())).containsExactly(Predictions.argmax(onnx, spec.classes()));
+            assertThat(Logits.maxDifference(split, onnx)).isLessThanOrEqualTo(1e-5f * Logits.maxAbs(onnx));
+            assertThat(Logits.argmaxEach(split, spec.classes())).containsExactly(Logits.argmaxEach(onnx, spec.classes()));
         }
     }
 
@@ -95,22 +96,5 @@ class ExportParityTest {
         try (OrtGraph head = new OrtGraph(exported.resolve(OnnxExporter.HEAD_FILE))) {
             return head.run(headInputs);
         }
-    }
-
-    private static float maxAbs(float[] values) {
-        float max = 0;
-        for (float value : values) {
-            max = Math.max(max, Math.abs(value));
-        }
-        return max;
-    }
-
-    private static float maxAbsDifference(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        float max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs(a[i] - b[i]));
-        }
-        return max;
     }
 }

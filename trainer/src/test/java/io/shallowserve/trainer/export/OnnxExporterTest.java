@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Named.named;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
+import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
@@ -35,9 +35,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class OnnxExporterTest {
 
     /** ORT's float32 against the double-precision reference, relative to the largest logit. */
-    private static final double REFERENCE_TOLERANCE = 1e-4;
+    private static final float REFERENCE_TOLERANCE = 1e-4f;
     /** Split pipeline against the whole graph: both float32, only summation order differs. */
-    private static final double SPLIT_TOLERANCE = 1e-5;
+    private static final float SPLIT_TOLERANCE = 1e-5f;
 
     // ArchitectureSpec(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool, units,
     //                  unitKernel, activation, batchNorm, headPool)
@@ -83,9 +83,9 @@ class OnnxExporterTest {
                 float[] expected = ReferenceForward.logits(network, pixels, batch);
 
                 assertThat(logits).hasSize(batch * spec.classes());
-                assertThat(maxDifference(logits, expected))
-                        .as("largest logit difference at batch %d (largest logit %f)", batch, maxAbs(expected))
-                        .isLessThanOrEqualTo(REFERENCE_TOLERANCE * maxAbs(expected));
+                assertThat(Logits.maxDifference(logits, expected))
+                        .as("largest logit difference at batch %d (largest logit %f)", batch, Logits.maxAbs(expected))
+                        .isLessThanOrEqualTo(REFERENCE_TOLERANCE * Logits.maxAbs(expected));
             }
         }
     }
@@ -125,7 +125,7 @@ class OnnxExporterTest {
 
         assertThat(stem).hasSize(batch * spec.width() * spec.mapHeight() * spec.mapWidth());
         assertThat(split).hasSize(whole.length);
-        assertThat(maxDifference(split, whole)).isLessThanOrEqualTo(SPLIT_TOLERANCE * maxAbs(whole));
+        assertThat(Logits.maxDifference(split, whole)).isLessThanOrEqualTo(SPLIT_TOLERANCE * Logits.maxAbs(whole));
     }
 
     @Test
@@ -223,7 +223,7 @@ class OnnxExporterTest {
         }
 
         // Far beyond float noise: the two wirings compute different functions of the same weights.
-        assertThat(maxDifference(shallowLogits, deepLogits)).isGreaterThan(0.01 * maxAbs(deepLogits));
+        assertThat(Logits.maxDifference(shallowLogits, deepLogits)).isGreaterThan(0.01f * Logits.maxAbs(deepLogits));
     }
 
     @Test
@@ -299,22 +299,5 @@ class OnnxExporterTest {
             names.add(initializer.getName());
         }
         return names;
-    }
-
-    private static double maxDifference(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double max = 0;
-        for (int i = 0; i < a.length; i++) {
-            max = Math.max(max, Math.abs((double) a[i] - b[i]));
-        }
-        return max;
-    }
-
-    private static double maxAbs(float[] values) {
-        double max = 0;
-        for (float value : values) {
-            max = Math.max(max, Math.abs(value));
-        }
-        return max;
     }
 }
