@@ -10,6 +10,7 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -253,7 +254,8 @@ public final class ParallelConvFusion {
                 .toList();
         ByteBuffer bytes = ByteBuffer.allocate(Float.BYTES * values.stream().mapToInt(v -> v.length).sum())
                 .order(ByteOrder.LITTLE_ENDIAN);
-        values.forEach(v -> bytes.asFloatBuffer().put(v));
+        FloatBuffer concatenated = bytes.asFloatBuffer();
+        values.forEach(concatenated::put);
         rewritten.addInitializer(TensorProto.newBuilder().setName(name)
                 .setDataType(TensorProto.DataType.FLOAT.getNumber()).addAllDims(dims)
                 .setRawData(ByteString.copyFrom(bytes.array())));

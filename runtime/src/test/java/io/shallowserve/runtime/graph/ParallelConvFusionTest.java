@@ -6,6 +6,7 @@ import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.protobuf.ByteString;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.TestRepository;
@@ -32,6 +33,14 @@ class ParallelConvFusionTest {
         assertThat(initializer(graph, "wide0.conv.weight").getDimsList())
                 .containsExactly((long) units * width, (long) width, 3L, 3L);
         assertThat(initializer(graph, "wide0.conv.bias").getDimsList()).containsExactly((long) units * width);
+        ByteString weights = ByteString.empty();
+        ByteString biases = ByteString.empty();
+        for (int k = 0; k < units; k++) {
+            weights = weights.concat(initializer(model.getGraph(), "unit" + k + ".conv.weight").getRawData());
+            biases = biases.concat(initializer(model.getGraph(), "unit" + k + ".conv.bias").getRawData());
+        }
+        assertThat(initializer(graph, "wide0.conv.weight").getRawData()).isEqualTo(weights);
+        assertThat(initializer(graph, "wide0.conv.bias").getRawData()).isEqualTo(biases);
         assertThat(graph.getInitializerList()).extracting(TensorProto::getName)
                 .noneMatch(name -> name.startsWith("unit"));
         NodeProto split = nodes(graph, "Split").getFirst();
