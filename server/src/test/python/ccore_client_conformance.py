@@ -577,7 +577,18 @@ class Checks:
         c.check("deadline shorter than possible")
         c.expect_status(grpc.StatusCode.DEADLINE_EXCEEDED, lambda: c.call(
             "ModelInfer", self.request(self.images[:16]), timeout=1e-6), "")
-        require(c.call("ServerLive", pb.ServerLiveRequest(), timeout=30).live, "not live after the deadline")
+        # Now and then grpcio 1.51 cancels this call after giving it a stream id but before writing its HEADERS, and
+        # still sends RST_STREAM for it: a frame on an idle stream, which RFC 9113 section 6.4 makes a connection
+        # error, so the server closes the connection (grpc-java logs "Stream N does not exist for inbound frame
+        # RST_STREAM"). A call already sent on that connection fails UNAVAILABLE; the channel then reconnects.
+        try:
+            live = c.call("ServerLive", pb.ServerLiveRequest(), timeout=30).live
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.UNAVAILABLE:
+                raise
+            print(f"note: the connection closed after the expired call ({e.details()}); calling again", flush=True)
+            live = c.call("ServerLive", pb.ServerLiveRequest(), timeout=30, wait_for_ready=True).live
+        require(live, "not live after the deadline")
         self.infer_logits("after-deadline", 0, 1, typed=False)
         c.ok("DEADLINE_EXCEEDED, and the next request on the channel is answered")
 

@@ -79,7 +79,13 @@ class ConfigurationTest {
     @Test
     void settings_unknownPlan_isRefusedNamingTheChoices() {
         assertThatThrownBy(() -> Settings.create(Main.config("--plan", "fastest").get("shallowserve")))
-                .hasMessageContaining("single, branches or auto");
+                .hasMessageContaining("single, wide, branches or auto");
+    }
+
+    @Test
+    void settings_planWide_isTheWidePlan() {
+        assertThat(Settings.create(Main.config("--plan", "wide").get("shallowserve")).engine().plan())
+                .isEqualTo(PlanChoice.WIDE);
     }
 
     @Test

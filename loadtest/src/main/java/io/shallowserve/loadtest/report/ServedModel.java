@@ -5,7 +5,7 @@ package io.shallowserve.loadtest.report;
  *
  * @param model the model's name
  * @param shape "deep" or "shallow" (from its model.json)
- * @param plan  the server's execution plan: "single" or "branches"
+ * @param plan  the server's execution plan: "single", "wide" or "branches"
  */
 public record ServedModel(String model, String shape, String plan) {
 

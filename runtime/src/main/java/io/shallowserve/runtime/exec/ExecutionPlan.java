@@ -8,7 +8,7 @@ import ai.onnxruntime.OrtException;
  */
 public interface ExecutionPlan extends AutoCloseable {
 
-    /** "single" or "branches": the name metrics and metadata report. */
+    /** "single", "wide" or "branches": the name metrics and metadata report. */
     String name();
 
     /**

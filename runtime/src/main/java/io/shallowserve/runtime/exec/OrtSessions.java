@@ -7,7 +7,7 @@ import io.shallowserve.runtime.repository.ModelVersionException;
 import java.util.Collection;
 import java.util.List;
 
-/** Session helpers both plans share: opening with a clear failure, checking tensor names, closing. */
+/** Session helpers every plan shares: opening with a clear failure, checking tensor names, closing. */
 final class OrtSessions {
 
     private static final System.Logger LOG = System.getLogger(OrtSessions.class.getName());
@@ -20,16 +20,36 @@ final class OrtSessions {
      */
     static OrtSession open(SessionFactory sessions, ModelVersion model, String graph, int intraOpThreads,
             List<String> inputs, List<String> outputs, Collection<OrtSession> opened) throws ModelVersionException {
+        return checked(model.file(graph).toString(), () -> sessions.open(model.file(graph), intraOpThreads), inputs,
+                outputs, opened);
+    }
+
+    /**
+     * As {@link #open(SessionFactory, ModelVersion, String, int, List, List, Collection)}, for a graph rewritten at
+     * load time and held in memory; {@code description} names it in errors (the file it came from and how).
+     */
+    static OrtSession open(SessionFactory sessions, String description, byte[] graph, int intraOpThreads,
+            List<String> inputs, List<String> outputs, Collection<OrtSession> opened) throws ModelVersionException {
+        return checked(description, () -> sessions.open(graph, intraOpThreads), inputs, outputs, opened);
+    }
+
+    /** Opens one session, the way the two {@code open} methods do. */
+    private interface Opening {
+        OrtSession open() throws OrtException;
+    }
+
+    private static OrtSession checked(String description, Opening opening, List<String> inputs, List<String> outputs,
+            Collection<OrtSession> opened) throws ModelVersionException {
         OrtSession session;
         try {
-            session = sessions.open(model.file(graph), intraOpThreads);
+            session = opening.open();
         } catch (OrtException e) {
-            throw new ModelVersionException(model.file(graph) + ": ONNX Runtime cannot open it (" + e.getMessage()
+            throw new ModelVersionException(description + ": ONNX Runtime cannot open it (" + e.getMessage()
                     + "); re-export the model with the trainer", e);
         }
         opened.add(session);
         if (!session.getInputNames().containsAll(inputs) || !session.getOutputNames().containsAll(outputs)) {
-            throw new ModelVersionException(model.file(graph) + " has inputs " + session.getInputNames()
+            throw new ModelVersionException(description + " has inputs " + session.getInputNames()
                     + " and outputs " + session.getOutputNames() + ", model.json needs inputs " + inputs
                     + " and outputs " + outputs + "; re-export the model with the trainer");
         }

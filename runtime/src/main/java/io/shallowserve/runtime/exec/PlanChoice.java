@@ -6,6 +6,11 @@ public enum PlanChoice {
     SINGLE,
     /** Stem, branches concurrently, head; shallow models only (a deep model falls back to single). */
     BRANCHES,
+    /**
+     * One session on model.onnx with its parallel convolutions fused into one; shallow models only (a deep model
+     * falls back to single).
+     */
+    WIDE,
     /** Measure the candidates at load time and serve the fastest. */
     AUTO
 }

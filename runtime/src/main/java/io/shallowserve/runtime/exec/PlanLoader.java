@@ -7,14 +7,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
 /**
  * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
- * {@link PlanChoice#AUTO} it opens every candidate (single, and branches for a shallow model), warms them up, times
- * them at batch 1 in alternation ({@link PlanTiming}), and keeps the one with the lowest
- * median; the other instances are of the plan it kept.
+ * {@link PlanChoice#AUTO} it opens every candidate (single, and for a shallow model wide and branches), warms them up,
+ * times them at batch 1 in alternation ({@link PlanTiming}), and keeps the one with the lowest median; the other
+ * instances are of the plan it kept.
  */
 public final class PlanLoader {
 
@@ -29,7 +30,8 @@ public final class PlanLoader {
 
     /**
      * @param branchPool     platform threads for the branches plan; the caller owns it
-     * @param intraOpThreads threads per operator of the single plan's session and of the stem and head sessions
+     * @param intraOpThreads threads per operator of the single and wide plans' sessions and of the stem and head
+     *                       sessions
      */
     public PlanLoader(SessionFactory sessions, ExecutorService branchPool, int intraOpThreads) {
         this.sessions = sessions;
@@ -48,7 +50,7 @@ public final class PlanLoader {
             measuredMicros = Map.copyOf(measuredMicros);
         }
 
-        /** The plan's name, "single" or "branches". */
+        /** The plan's name: "single", "wide" or "branches". */
         public String name() {
             return instances.getFirst().name();
         }
@@ -63,7 +65,7 @@ public final class PlanLoader {
         try {
             LoadedPlan first = openOne(model, choice);
             opened.add(first.instances().getFirst());
-            PlanChoice chosen = first.name().equals(BranchesPlan.NAME) ? PlanChoice.BRANCHES : PlanChoice.SINGLE;
+            PlanChoice chosen = choiceOf(first.instances().getFirst());
             while (opened.size() < instances) {
                 opened.add(openOne(model, chosen).instances().getFirst());
             }
@@ -79,18 +81,28 @@ public final class PlanLoader {
         boolean shallow = model.manifest().shallow();
         String id = model.id();
         if (choice == PlanChoice.SINGLE || !shallow) {
-            if (choice == PlanChoice.BRANCHES) {
-                LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but a "
-                        + model.manifest().shape() + " model has no branches; serving single");
+            if (choice == PlanChoice.BRANCHES || choice == PlanChoice.WIDE) {
+                LOG.log(System.Logger.Level.INFO, id + ": plan " + choice.name().toLowerCase(Locale.ROOT)
+                        + " was requested, but a " + model.manifest().shape() + " model has no branches; serving"
+                        + " single");
             }
             return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
         }
         if (choice == PlanChoice.BRANCHES) {
             return new LoadedPlan(List.of(new BranchesPlan(sessions, model, branchPool, intraOpThreads)), Map.of());
         }
-        List<ExecutionPlan> candidates = new ArrayList<>(2);
+        if (choice == PlanChoice.WIDE) {
+            return new LoadedPlan(List.of(new WidePlan(sessions, model, intraOpThreads)), Map.of());
+        }
+        List<ExecutionPlan> candidates = new ArrayList<>(3);
         try {
             candidates.add(new SinglePlan(sessions, model, intraOpThreads));
+            try {
+                candidates.add(new WidePlan(sessions, model, intraOpThreads));
+            } catch (ModelVersionException e) {
+                // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
+                LOG.log(System.Logger.Level.WARNING, id + ": the wide plan is not offered: " + e.getMessage());
+            }
             candidates.add(new BranchesPlan(sessions, model, branchPool, intraOpThreads));
             Map<String, Double> medians = measure(model, candidates);
             ExecutionPlan fastest = candidates.stream()
@@ -103,6 +115,16 @@ public final class PlanLoader {
             candidates.forEach(ExecutionPlan::close);
             throw e;
         }
+    }
+
+    /** The choice that opens more instances of {@code plan}. */
+    private static PlanChoice choiceOf(ExecutionPlan plan) {
+        return switch (plan.name()) {
+            case SinglePlan.NAME -> PlanChoice.SINGLE;
+            case WidePlan.NAME -> PlanChoice.WIDE;
+            case BranchesPlan.NAME -> PlanChoice.BRANCHES;
+            default -> throw new IllegalStateException("no plan choice opens plan " + plan.name());
+        };
     }
 
     private static Map<String, Double> measure(ModelVersion model, List<ExecutionPlan> candidates)

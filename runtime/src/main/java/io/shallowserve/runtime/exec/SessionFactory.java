@@ -50,12 +50,29 @@ public final class SessionFactory {
      * every operator on the calling thread.
      */
     public OrtSession open(Path graph, int intraOpThreads) throws OrtException {
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+            return environment.createSession(graph.toString(), options);
+        }
+    }
+
+    /** As {@link #open(Path, int)}, for a graph held in memory: one rewritten at load time. */
+    public OrtSession open(byte[] graph, int intraOpThreads) throws OrtException {
+        try (OrtSession.SessionOptions options = options(intraOpThreads)) {
+            return environment.createSession(graph, options);
+        }
+    }
+
+    private OrtSession.SessionOptions options(int intraOpThreads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
             options.setIntraOpNumThreads(intraOpThreads);
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             addCudaIfUsable(options);
-            return environment.createSession(graph.toString(), options);
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
         }
     }
 

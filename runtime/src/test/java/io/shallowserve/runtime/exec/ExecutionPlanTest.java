@@ -5,8 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.within;
 
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.Sha256;
 import io.shallowserve.runtime.repository.TestRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collections;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -88,22 +95,38 @@ class ExecutionPlanTest {
     }
 
     @Test
-    void auto_servesOneCandidateAndRecordsBothMedians() throws Exception {
+    void auto_servesOneCandidateAndRecordsTheThreeMedians() throws Exception {
         PlanLoader loader = new PlanLoader(SESSIONS, branchPool, 1);
 
         PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
         try (ExecutionPlan plan = loaded.instances().getFirst()) {
-            assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, BranchesPlan.NAME);
+            assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
-            double fastest = Math.min(loaded.measuredMicros().get(SinglePlan.NAME),
-                    loaded.measuredMicros().get(BranchesPlan.NAME));
+            double fastest = Collections.min(loaded.measuredMicros().values());
             assertThat(loaded.measuredMicros().get(plan.name())).isEqualTo(fastest);
             assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).hasSize(10);
         }
     }
 
+    @Test
+    void auto_shallowModelWithoutParallelConvs_measuresTheOtherPlans() throws Exception {
+        // A shallow manifest over a graph with nothing to fuse: the deep model's model.onnx, its sha256 recorded.
+        Path version = TestRepository.copy(TestRepository.SHALLOW, TestRepository.emptyFolder("no-parallel-convs"), 1);
+        Path graph = version.resolve(ModelManifest.MODEL_FILE);
+        Files.copy(deep.file(ModelManifest.MODEL_FILE), graph, StandardCopyOption.REPLACE_EXISTING);
+        String sha256 = Sha256.ofFile(graph);
+        TestRepository.editManifest(version,
+                json -> json.getAsJsonObject("files").addProperty(ModelManifest.MODEL_FILE, sha256));
+        ModelVersion unfusable = ModelRepository.verify(version);
+
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(unfusable, PlanChoice.AUTO, 1);
+        loaded.instances().forEach(ExecutionPlan::close);
+
+        assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, BranchesPlan.NAME);
+    }
+
     @ParameterizedTest
-    @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "AUTO"})
+    @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "WIDE", "AUTO"})
     void load_deepModel_servesSingleWithoutMeasuring(PlanChoice choice) throws Exception {
         PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, choice, 1);
         try (ExecutionPlan plan = loaded.instances().getFirst()) {

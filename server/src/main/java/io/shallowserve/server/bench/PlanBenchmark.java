@@ -8,6 +8,7 @@ import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.exec.SinglePlan;
+import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
@@ -24,8 +25,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * In-process latency of deep-single, shallow-single and shallow-branches at batch 1 and 8 on the default models,
- * one caller, no server around it, the three plans in alternation ({@link PlanTiming}). Sessions are configured as
+ * In-process latency of deep-single, shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the
+ * default models, one caller, no server around it, the four plans in alternation ({@link PlanTiming}). Sessions are configured as
  * {@link EngineConfig#defaults} would configure them on this machine.
  *
  * <pre>
@@ -78,8 +79,9 @@ public final class PlanBenchmark {
         try {
             plans.add(new SinglePlan(sessions, deep, config.intraOpThreads()));
             plans.add(new SinglePlan(sessions, shallow, config.intraOpThreads()));
+            plans.add(new WidePlan(sessions, shallow, config.intraOpThreads()));
             plans.add(new BranchesPlan(sessions, shallow, branchPool, config.intraOpThreads()));
-            String[] labels = {"deep-single", "shallow-single", "shallow-branches"};
+            String[] labels = {"deep-single", "shallow-single", "shallow-wide", "shallow-branches"};
             List<Summary> summaries = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
@@ -107,10 +109,10 @@ public final class PlanBenchmark {
                 .append(Machine.loadAverage()).append('\n');
         md.append("- models: ").append(describe(deep)).append("; ").append(describe(shallow)).append('\n');
         md.append("- sessions: intra-op threads ").append(config.intraOpThreads())
-                .append(" (single, stem, head), 1 per branch session; branch pool ").append(config.branchThreads())
+                .append(" (single, wide, stem, head), 1 per branch session; branch pool ").append(config.branchThreads())
                 .append(" platform threads\n");
         md.append("- one caller, ").append(warmup).append(" warm-up and ").append(runs)
-                .append(" timed runs per case, the three plans in alternation; random pixels in [0, 1)\n\n");
+                .append(" timed runs per case, the four plans in alternation; random pixels in [0, 1)\n\n");
         md.append("| plan | batch | p50 µs | p90 µs | p99 µs | max µs |\n|---|---:|---:|---:|---:|---:|\n");
         for (Summary s : summaries) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", s.label(), s.batch(),
@@ -129,7 +131,7 @@ public final class PlanBenchmark {
         md.append("| plan | batch | p50 ratio | p99 ratio |\n|---|---:|---:|---:|\n");
         for (int batch : BATCHES) {
             Summary deepSingle = find(summaries, "deep-single", batch);
-            for (String label : List.of("shallow-single", "shallow-branches")) {
+            for (String label : List.of("shallow-single", "shallow-wide", "shallow-branches")) {
                 Summary s = find(summaries, label, batch);
                 md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f |%n", label, batch,
                         s.latency().p50() / deepSingle.latency().p50(),

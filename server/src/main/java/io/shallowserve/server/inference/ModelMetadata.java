@@ -13,7 +13,7 @@ import java.util.Map;
  * @param inputs           the input tensors
  * @param outputs          the output tensors
  * @param shape            "deep" or "shallow"
- * @param plan             the execution plan serving it: "single" or "branches"
+ * @param plan             the execution plan serving it: "single", "wide" or "branches"
  * @param planMicros       for the `auto` plan: measured median latency per candidate plan at load time, in
  *                         microseconds; empty when the plan was configured
  * @param parameters       trainable parameters

@@ -1,0 +1,78 @@
+package io.shallowserve.runtime.exec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
+
+import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.repository.TestRepository;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class WidePlanTest {
+
+    private static final int TEST_IMAGES = 10_000;
+    private static final int LARGE_BATCH = 250;
+    private static final SessionFactory SESSIONS = new SessionFactory("cpu");
+
+    private static ModelVersion shallow;
+    private static float[] images;
+
+    @BeforeAll
+    static void load() throws Exception {
+        shallow = TestRepository.verified(TestRepository.SHALLOW);
+        images = FashionMnist.testImages(TEST_IMAGES);
+    }
+
+    @Test
+    void run_equalsSingleAtBatch1And8() throws Exception {
+        try (SinglePlan single = new SinglePlan(SESSIONS, shallow, 1);
+                WidePlan wide = new WidePlan(SESSIONS, shallow, 1)) {
+            assertThat(wide.name()).isEqualTo("wide");
+            for (int batch : new int[] {1, 8}) {
+                float[] pixels = Arrays.copyOf(images, batch * FashionMnist.PIXELS);
+
+                float[] expected = single.run(pixels, batch).logits();
+                PlanResult actual = wide.run(pixels, batch);
+
+                assertThat(actual.logits()).hasSize(batch * 10)
+                        .containsExactly(expected, within(1e-5f * Logits.maxAbs(expected)));
+                for (int image = 0; image < batch; image++) {
+                    assertThat(Logits.argmax(actual.logits(), image, 10))
+                            .isEqualTo(Logits.argmax(expected, image, 10));
+                }
+                assertThat(actual.branchNanos()).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void run_equalsSingleOnEveryTestImage() throws Exception {
+        try (SinglePlan single = new SinglePlan(SESSIONS, shallow, 2);
+                WidePlan wide = new WidePlan(SESSIONS, shallow, 2)) {
+            for (int first = 0; first < TEST_IMAGES; first += LARGE_BATCH) {
+                float[] pixels = Arrays.copyOfRange(images, first * FashionMnist.PIXELS,
+                        (first + LARGE_BATCH) * FashionMnist.PIXELS);
+
+                float[] expected = single.run(pixels, LARGE_BATCH).logits();
+                float[] actual = wide.run(pixels, LARGE_BATCH).logits();
+
+                assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + LARGE_BATCH)
+                        .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));
+            }
+        }
+    }
+
+    @Test
+    void open_deepModel_isRefusedWithTheReason() throws Exception {
+        ModelVersion deep = TestRepository.verified(TestRepository.DEEP);
+
+        assertThatExceptionOfType(ModelVersionException.class).isThrownBy(() -> new WidePlan(SESSIONS, deep, 1))
+                .withMessageContaining("fashion-deep")
+                .withMessageEndingWith("model.onnx has no parallel convolutions that read one tensor and are summed,"
+                        + " so the wide plan has nothing to fuse (a deep model has none); serve it with plan single");
+    }
+}
