@@ -6,6 +6,9 @@ package io.shallowserve.runtime.exec;
  */
 public final class ThreadDefaults {
 
+    /** The most intra-op threads a session gets by default: past it, these small operators gain nothing. */
+    public static final int MAX_INTRA_OP_THREADS = 4;
+
     private ThreadDefaults() {}
 
     /**
@@ -13,7 +16,7 @@ public final class ThreadDefaults {
      * cores, 1 to 4, so that several instances and requests share the machine instead of each taking all of it.
      */
     public static int intraOpThreads() {
-        return Math.clamp(Runtime.getRuntime().availableProcessors() / 4, 1, 4);
+        return Math.clamp(Runtime.getRuntime().availableProcessors() / 4, 1, MAX_INTRA_OP_THREADS);
     }
 
     /** Platform threads the branches of the branches plan run on: one per core. */

@@ -8,6 +8,7 @@ import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.exec.SinglePlan;
+import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
@@ -19,15 +20,18 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * In-process latency of deep-single, shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the
- * default models, one caller, no server around it, the four plans in alternation ({@link PlanTiming}). Sessions are configured as
- * {@link EngineConfig#defaults} would configure them on this machine.
+ * In-process latency of shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the default models,
+ * sessions configured as {@link EngineConfig#defaults} would configure them on this machine, against deep-single at
+ * every intra-op thread count from 1 to the cores (at most {@link ThreadDefaults#MAX_INTRA_OP_THREADS}): the ratios
+ * are to deep at its best, not at the shallow plans' setting. One caller, no server around it, all plans in
+ * alternation ({@link PlanTiming}).
  *
  * <pre>
  * PlanBenchmark [--models models] [--out result.md] [--warmup 500] [--runs 5000]
@@ -36,6 +40,8 @@ import java.util.concurrent.Executors;
 public final class PlanBenchmark {
 
     private static final int[] BATCHES = {1, 8};
+    private static final String DEEP = "deep-single";
+    private static final List<String> SHALLOW_PLANS = List.of("shallow-single", "shallow-wide", "shallow-branches");
 
     private PlanBenchmark() {}
 
@@ -76,19 +82,24 @@ public final class PlanBenchmark {
         ExecutorService branchPool = Executors.newFixedThreadPool(config.branchThreads(),
                 Thread.ofPlatform().name("bench-branch-", 0).daemon(true).factory());
         List<ExecutionPlan> plans = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         try {
-            plans.add(new SinglePlan(sessions, deep, config.intraOpThreads()));
+            // The fair baseline: deep at every thread count it could be given, the best of them per batch size.
+            for (int threads = 1; threads <= deepThreadsMax(); threads++) {
+                plans.add(new SinglePlan(sessions, deep, threads));
+                labels.add(DEEP + " " + threads + "t");
+            }
             plans.add(new SinglePlan(sessions, shallow, config.intraOpThreads()));
             plans.add(new WidePlan(sessions, shallow, config.intraOpThreads()));
             plans.add(new BranchesPlan(sessions, shallow, branchPool, config.intraOpThreads()));
-            String[] labels = {"deep-single", "shallow-single", "shallow-wide", "shallow-branches"};
+            labels.addAll(SHALLOW_PLANS);
             List<Summary> summaries = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
                         PlanTiming.randomPixels(batch * deep.imageSize()), batch, warmup, runs);
                 for (int p = 0; p < plans.size(); p++) {
                     PlanTiming.PlanTimes planTimes = times.get(p);
-                    summaries.add(new Summary(labels[p], batch, planTimes.percentiles(),
+                    summaries.add(new Summary(labels.get(p), batch, planTimes.percentiles(),
                             planTimes.branchNanos().length == 0 ? null : planTimes.branchPercentiles()));
                 }
             }
@@ -108,11 +119,12 @@ public final class PlanBenchmark {
         md.append("- machine: ").append(Machine.current()).append(", CPU sessions, load average at the end ")
                 .append(Machine.loadAverage()).append('\n');
         md.append("- models: ").append(describe(deep)).append("; ").append(describe(shallow)).append('\n');
-        md.append("- sessions: intra-op threads ").append(config.intraOpThreads())
-                .append(" (single, wide, stem, head), 1 per branch session; branch pool ").append(config.branchThreads())
-                .append(" platform threads\n");
+        md.append("- sessions: deep-single at 1 to ").append(deepThreadsMax()).append(" intra-op threads (`")
+                .append(DEEP).append(" Nt`); the shallow plans as the server runs them by default: intra-op threads ")
+                .append(config.intraOpThreads()).append(" (single, wide, stem, head), 1 per branch session; branch pool ")
+                .append(config.branchThreads()).append(" platform threads\n");
         md.append("- one caller, ").append(warmup).append(" warm-up and ").append(runs)
-                .append(" timed runs per case, the four plans in alternation; random pixels in [0, 1)\n\n");
+                .append(" timed runs per case, all plans in alternation; random pixels in [0, 1)\n\n");
         md.append("| plan | batch | p50 µs | p90 µs | p99 µs | max µs |\n|---|---:|---:|---:|---:|---:|\n");
         for (Summary s : summaries) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", s.label(), s.batch(),
@@ -127,18 +139,26 @@ public final class PlanBenchmark {
         }
         md.setLength(md.length() - 1);
         md.append(".\n");
-        md.append("\nRatios to deep-single in the same run (below 1 = faster than deep):\n\n");
-        md.append("| plan | batch | p50 ratio | p99 ratio |\n|---|---:|---:|---:|\n");
+        md.append("\nRatios to deep at its best thread count in the same run (the deep row with the lowest p50 at that"
+                + " batch; below 1 = faster than deep):\n\n");
+        md.append("| plan | batch | against | p50 ratio | p99 ratio |\n|---|---:|---|---:|---:|\n");
         for (int batch : BATCHES) {
-            Summary deepSingle = find(summaries, "deep-single", batch);
-            for (String label : List.of("shallow-single", "shallow-wide", "shallow-branches")) {
+            int atBatch = batch;
+            Summary bestDeep = summaries.stream().filter(s -> s.batch() == atBatch && s.label().startsWith(DEEP))
+                    .min(Comparator.comparingDouble(s -> s.latency().p50())).orElseThrow();
+            for (String label : SHALLOW_PLANS) {
                 Summary s = find(summaries, label, batch);
-                md.append(String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f |%n", label, batch,
-                        s.latency().p50() / deepSingle.latency().p50(),
-                        s.latency().p99() / deepSingle.latency().p99()));
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", label, batch,
+                        bestDeep.label(), s.latency().p50() / bestDeep.latency().p50(),
+                        s.latency().p99() / bestDeep.latency().p99()));
             }
         }
         return md.toString();
+    }
+
+    /** Thread counts deep is measured at: 1 up to the cores, at most the default's cap. */
+    private static int deepThreadsMax() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), ThreadDefaults.MAX_INTRA_OP_THREADS);
     }
 
     private static Summary find(List<Summary> summaries, String label, int batch) {
