@@ -3,6 +3,7 @@ package io.shallowserve.loadtest.report;
 import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.runtime.report.Colors;
+import io.shallowserve.runtime.report.LineChart;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.DoubleSummaryStatistics;

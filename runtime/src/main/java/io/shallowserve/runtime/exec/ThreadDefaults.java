@@ -7,7 +7,7 @@ package io.shallowserve.runtime.exec;
 public final class ThreadDefaults {
 
     /** The most intra-op threads a session gets by default: past it, these small operators gain nothing. */
-    public static final int MAX_INTRA_OP_THREADS = 4;
+    private static final int MAX_INTRA_OP_THREADS = 4;
 
     private ThreadDefaults() {}
 
@@ -17,6 +17,14 @@ public final class ThreadDefaults {
      */
     public static int intraOpThreads() {
         return Math.clamp(Runtime.getRuntime().availableProcessors() / 4, 1, MAX_INTRA_OP_THREADS);
+    }
+
+    /**
+     * The most intra-op threads worth giving one session on this machine: the cores, at most 4. Benchmarks time deep
+     * at every count from 1 to this and compare with its best.
+     */
+    public static int intraOpThreadsMax() {
+        return Math.min(Runtime.getRuntime().availableProcessors(), MAX_INTRA_OP_THREADS);
     }
 
     /** Platform threads the branches of the branches plan run on: one per core. */

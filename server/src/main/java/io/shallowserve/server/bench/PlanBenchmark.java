@@ -29,7 +29,7 @@ import java.util.concurrent.Executors;
 /**
  * In-process latency of shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the default models,
  * sessions configured as {@link EngineConfig#defaults} would configure them on this machine, against deep-single at
- * every intra-op thread count from 1 to the cores (at most {@link ThreadDefaults#MAX_INTRA_OP_THREADS}): the ratios
+ * every intra-op thread count from 1 to {@link ThreadDefaults#intraOpThreadsMax()}: the ratios
  * are to deep at its best, not at the shallow plans' setting. One caller, no server around it, all plans in
  * alternation ({@link PlanTiming}).
  *
@@ -85,7 +85,7 @@ public final class PlanBenchmark {
         List<String> labels = new ArrayList<>();
         try {
             // The fair baseline: deep at every thread count it could be given, the best of them per batch size.
-            for (int threads = 1; threads <= deepThreadsMax(); threads++) {
+            for (int threads = 1; threads <= ThreadDefaults.intraOpThreadsMax(); threads++) {
                 plans.add(new SinglePlan(sessions, deep, threads));
                 labels.add(DEEP + " " + threads + "t");
             }
@@ -119,7 +119,7 @@ public final class PlanBenchmark {
         md.append("- machine: ").append(Machine.current()).append(", CPU sessions, load average at the end ")
                 .append(Machine.loadAverage()).append('\n');
         md.append("- models: ").append(describe(deep)).append("; ").append(describe(shallow)).append('\n');
-        md.append("- sessions: deep-single at 1 to ").append(deepThreadsMax()).append(" intra-op threads (`")
+        md.append("- sessions: deep-single at 1 to ").append(ThreadDefaults.intraOpThreadsMax()).append(" intra-op threads (`")
                 .append(DEEP).append(" Nt`); the shallow plans as the server runs them by default: intra-op threads ")
                 .append(config.intraOpThreads()).append(" (single, wide, stem, head), 1 per branch session; branch pool ")
                 .append(config.branchThreads()).append(" platform threads\n");
@@ -154,11 +154,6 @@ public final class PlanBenchmark {
             }
         }
         return md.toString();
-    }
-
-    /** Thread counts deep is measured at: 1 up to the cores, at most the default's cap. */
-    private static int deepThreadsMax() {
-        return Math.min(Runtime.getRuntime().availableProcessors(), ThreadDefaults.MAX_INTRA_OP_THREADS);
     }
 
     private static Summary find(List<Summary> summaries, String label, int batch) {

@@ -13,7 +13,7 @@ class PlanBenchmarkTest {
     void run_committedModels_everyPlanAtBothBatchesAndRatiosToTheBestDeep() throws Exception {
         String report = PlanBenchmark.run(Path.of("../models"), 1, 3, "--warmup 1 --runs 3");
 
-        int deepThreads = Math.min(Runtime.getRuntime().availableProcessors(), ThreadDefaults.MAX_INTRA_OP_THREADS);
+        int deepThreads = ThreadDefaults.intraOpThreadsMax();
         for (int batch : new int[] {1, 8}) {
             for (int threads = 1; threads <= deepThreads; threads++) {
                 assertThat(report).contains("| deep-single " + threads + "t | " + batch + " | ");

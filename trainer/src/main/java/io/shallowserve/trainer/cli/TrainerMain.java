@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         version = "shallowserve trainer 0.1.0",
         description = "Trains deep and parallel-shallow residual networks and exports them to a model repository.",
         subcommands = {TrainCommand.class, CompareCommand.class, SweepCommand.class, DistillCommand.class,
-                ReportCommand.class})
+                ReportCommand.class, DepthScalingCommand.class})
 public final class TrainerMain {
 
     public static void main(String[] args) {

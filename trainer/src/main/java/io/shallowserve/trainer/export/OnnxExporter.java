@@ -1,12 +1,15 @@
 package io.shallowserve.trainer.export;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,6 +48,32 @@ public final class OnnxExporter {
     /** {@code branches/branch-<k>.onnx}, k from 0. */
     public static String branchFile(int k) {
         return "branches/branch-" + k + ".onnx";
+    }
+
+    /** The input every exported graph takes, as model.json records it: FP32 [-1, C, H, W]. */
+    public static ModelManifest.Tensor inputTensor(ArchitectureSpec spec) {
+        return new ModelManifest.Tensor(INPUT, Datatype.FP32.name(),
+                Arrays.stream(spec.inputShape(-1)).boxed().toList());
+    }
+
+    /** The logits every exported graph gives, as model.json records them: FP32 [-1, classes]. */
+    public static ModelManifest.Tensor outputTensor(ArchitectureSpec spec) {
+        return new ModelManifest.Tensor(LOGITS, Datatype.FP32.name(), List.of(-1L, (long) spec.classes()));
+    }
+
+    /** Where a shallow model's split graphs are and how they connect, as model.json records it. */
+    public static ModelManifest.Branches branches(ArchitectureSpec spec) {
+        List<String> branchFiles = new ArrayList<>();
+        for (int k = 0; k < spec.units(); k++) {
+            branchFiles.add(OnnxExporter.branchFile(k));
+        }
+        return new ModelManifest.Branches(
+                OnnxExporter.STEM_FILE,
+                branchFiles,
+                OnnxExporter.HEAD_FILE,
+                OnnxExporter.STEM,
+                OnnxExporter.BRANCH,
+                List.of(OnnxExporter.STEM, OnnxExporter.BRANCH_SUM));
     }
 
     /**

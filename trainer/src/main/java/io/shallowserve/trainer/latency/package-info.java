@@ -1,5 +1,8 @@
 /**
- * In-process latency of a pair of exported models, deep and shallow, for the sweep's rows: the server's execution
- * plans and timing loop (io.shallowserve.runtime.exec) with the server's default thread counts on this machine.
+ * In-process latency with the server's execution plans and timing loop (io.shallowserve.runtime.exec) and its
+ * default thread counts: a trained pair for the sweep's rows ({@link io.shallowserve.trainer.latency.PairLatency}),
+ * and untrained pairs at growing depth for the depth-scaling experiment
+ * ({@link io.shallowserve.trainer.latency.DepthScaling}, written by
+ * {@link io.shallowserve.trainer.latency.DepthScalingReport}).
  */
 package io.shallowserve.trainer.latency;

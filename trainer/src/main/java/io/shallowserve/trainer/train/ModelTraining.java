@@ -2,7 +2,6 @@ package io.shallowserve.trainer.train;
 
 import ai.djl.engine.Engine;
 import io.shallowserve.runtime.data.Normalization;
-import io.shallowserve.runtime.repository.Datatype;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.Sha256;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
@@ -82,9 +81,8 @@ public final class ModelTraining {
                     shape.id(),
                     built.toManifest(),
                     built.parameterCount(),
-                    new ModelManifest.Tensor(OnnxExporter.INPUT, Datatype.FP32.name(), dims(built.inputShape(-1))),
-                    new ModelManifest.Tensor(OnnxExporter.LOGITS, Datatype.FP32.name(),
-                            List.of(-1L, (long) built.classes())),
+                    OnnxExporter.inputTensor(built),
+                    OnnxExporter.outputTensor(built),
                     normalization(data.normalization()),
                     data.test().classNames(),
                     new ModelManifest.Dataset(data.kind().id(), data.training().size(), data.validation().size(),
@@ -92,7 +90,7 @@ public final class ModelTraining {
                     new ModelManifest.Training(framework(), optimizer(options, history), history.keptEpoch(),
                             options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
                     metrics,
-                    shape == NetworkShape.SHALLOW ? branches(built) : null,
+                    shape == NetworkShape.SHALLOW ? OnnxExporter.branches(built) : null,
                     files);
             manifest.write(versionFolder);
             return manifest;
@@ -131,27 +129,5 @@ public final class ModelTraining {
             std.add(statistics.std()[c]);
         }
         return new ModelManifest.Normalization(mean, std);
-    }
-
-    private static List<Long> dims(long[] shape) {
-        List<Long> dims = new ArrayList<>();
-        for (long dim : shape) {
-            dims.add(dim);
-        }
-        return dims;
-    }
-
-    private static ModelManifest.Branches branches(ArchitectureSpec spec) {
-        List<String> branchFiles = new ArrayList<>();
-        for (int k = 0; k < spec.units(); k++) {
-            branchFiles.add(OnnxExporter.branchFile(k));
-        }
-        return new ModelManifest.Branches(
-                OnnxExporter.STEM_FILE,
-                branchFiles,
-                OnnxExporter.HEAD_FILE,
-                OnnxExporter.STEM,
-                OnnxExporter.BRANCH,
-                List.of(OnnxExporter.STEM, OnnxExporter.BRANCH_SUM));
     }
 }

@@ -78,7 +78,7 @@ class OnnxExporterTest {
         try (OrtGraph model = new OrtGraph(exported.resolve(exported.model()))) {
             // Batch 1 and batch 3 run through the same file: the batch dimension really is dynamic.
             for (int batch : new int[] {1, 3}) {
-                float[] pixels = RandomNetworks.pixels(spec, batch, 100 + batch);
+                float[] pixels = TestNetworks.pixels(spec, batch, 100 + batch);
                 float[] logits = model.run(Map.of(OnnxExporter.INPUT, new FloatTensor(spec.inputShape(batch), pixels)));
                 float[] expected = ReferenceForward.logits(network, pixels, batch);
 
@@ -96,7 +96,7 @@ class OnnxExporterTest {
         FoldedNetwork network = RandomNetworks.create(spec, NetworkShape.SHALLOW, 12);
         OnnxExporter.export(network, directory);
         int batch = 2;
-        float[] pixels = RandomNetworks.pixels(spec, batch, 200);
+        float[] pixels = TestNetworks.pixels(spec, batch, 200);
         FloatTensor input = new FloatTensor(spec.inputShape(batch), pixels);
 
         float[] whole;
@@ -155,7 +155,7 @@ class OnnxExporterTest {
         Path deepDirectory = directory.resolve("deep/1");
 
         ExportedModel shallowFiles = OnnxExporter.export(shallow, shallowDirectory);
-        ExportedModel deepFiles = OnnxExporter.export(RandomNetworks.withShape(shallow, NetworkShape.DEEP), deepDirectory);
+        ExportedModel deepFiles = OnnxExporter.export(TestNetworks.withShape(shallow, NetworkShape.DEEP), deepDirectory);
 
         assertThat(shallowFiles.files()).containsExactly("model.onnx", "branches/stem.onnx",
                 "branches/branch-0.onnx", "branches/branch-1.onnx", "branches/branch-2.onnx", "branches/head.onnx");
@@ -199,7 +199,7 @@ class OnnxExporterTest {
     void constructor_tatShapeOfAnotherShapesSpec_isRefused() {
         FoldedNetwork deep = RandomNetworks.create(RELU_GRAY_NO_POOL, NetworkShape.DEEP, 21);
 
-        assertThatThrownBy(() -> RandomNetworks.withShape(deep, NetworkShape.TAT))
+        assertThatThrownBy(() -> TestNetworks.withShape(deep, NetworkShape.TAT))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("a tat network is built from ArchitectureSpec[")
                 .hasMessageContaining("activation=TAT_LEAKY_RELU, batchNorm=false");
@@ -209,10 +209,10 @@ class OnnxExporterTest {
     void wholeModel_deepAndShallowOfSameWeightsGiveDifferentLogits() throws Exception {
         ArchitectureSpec spec = RELU_GRAY_NO_POOL;
         FoldedNetwork shallow = RandomNetworks.create(spec, NetworkShape.SHALLOW, 15);
-        FoldedNetwork deep = RandomNetworks.withShape(shallow, NetworkShape.DEEP);
+        FoldedNetwork deep = TestNetworks.withShape(shallow, NetworkShape.DEEP);
         OnnxExporter.export(shallow, directory.resolve("shallow"));
         OnnxExporter.export(deep, directory.resolve("deep"));
-        FloatTensor input = new FloatTensor(spec.inputShape(2), RandomNetworks.pixels(spec, 2, 300));
+        FloatTensor input = new FloatTensor(spec.inputShape(2), TestNetworks.pixels(spec, 2, 300));
 
         float[] shallowLogits;
         float[] deepLogits;

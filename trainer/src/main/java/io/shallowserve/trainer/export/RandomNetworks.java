@@ -6,8 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Folded networks and inputs with seeded random values, for checking the graphs without training. */
-final class RandomNetworks {
+/**
+ * Folded networks with seeded random weights: graphs of any spec without training, for checking the export and for
+ * timing graphs (the depth-scaling experiment), whose cost does not depend on the weights' values.
+ */
+public final class RandomNetworks {
 
     private RandomNetworks() {
     }
@@ -16,7 +19,7 @@ final class RandomNetworks {
      * A network of {@code shape} built from {@code given.forShape(shape)}, weights drawn with variance 1/fan-in, so
      * activations stay of order one through a few units.
      */
-    static FoldedNetwork create(ArchitectureSpec given, NetworkShape shape, long seed) {
+    public static FoldedNetwork create(ArchitectureSpec given, NetworkShape shape, long seed) {
         ArchitectureSpec spec = given.forShape(shape);
         Random random = new Random(seed);
         float[] mean = new float[spec.inputChannels()];
@@ -34,22 +37,6 @@ final class RandomNetworks {
                 values(random, spec.classes() * spec.headFeatures(), spec.headFeatures()),
                 values(random, spec.classes(), 100));
         return new FoldedNetwork(spec, shape, mean, std, stem, units, head);
-    }
-
-    /** The same weights wired the other way. */
-    static FoldedNetwork withShape(FoldedNetwork network, NetworkShape shape) {
-        return new FoldedNetwork(network.spec(), shape, network.channelMean(), network.channelStd(), network.stem(),
-                network.units(), network.head());
-    }
-
-    /** NCHW pixels in [0,1] for {@code batch} images. */
-    static float[] pixels(ArchitectureSpec spec, int batch, long seed) {
-        Random random = new Random(seed);
-        float[] pixels = new float[batch * spec.inputChannels() * spec.inputHeight() * spec.inputWidth()];
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextFloat();
-        }
-        return pixels;
     }
 
     private static FoldedNetwork.Conv conv(Random random, int out, int in, int kernel) {

@@ -1,4 +1,4 @@
-package io.shallowserve.loadtest.report;
+package io.shallowserve.runtime.report;
 
 import io.shallowserve.runtime.report.Html;
 import io.shallowserve.runtime.report.PlotArea;
@@ -15,7 +15,7 @@ import java.util.Map;
  * A line chart drawn as standalone SVG: axes (linear or logarithmic), grid, lines with markers, a legend. Enough for
  * the report's plots and nothing more; no script, so the page works offline and in any viewer.
  */
-final class LineChart {
+public final class LineChart {
 
     /** The bottom margin holds the legend, below the x axis's title. */
     private static final PlotArea AREA = new PlotArea(760, 430, 72, 20, 46, 96);
@@ -28,7 +28,7 @@ final class LineChart {
      * @param dashed drawn dashed (the report's p99 lines)
      * @param points x, y pairs in drawing order; points with a non-positive coordinate on a log axis are left out
      */
-    record Series(String legend, String color, boolean dashed, List<double[]> points) {}
+    public record Series(String legend, String color, boolean dashed, List<double[]> points) {}
 
     /**
      * An axis.
@@ -38,9 +38,9 @@ final class LineChart {
      * @param from  the fixed lower end, or NaN to fit the data
      * @param ticks where the ticks go (the axis then spans them), or empty for 1-2-5 ticks over the data
      */
-    record Axis(String label, boolean log, double from, List<Double> ticks) {
+    public record Axis(String label, boolean log, double from, List<Double> ticks) {
 
-        Axis(String label, boolean log, double from) {
+        public Axis(String label, boolean log, double from) {
             this(label, log, from, List.of());
         }
     }
@@ -51,7 +51,7 @@ final class LineChart {
     private final Axis y;
     private final List<Series> series;
 
-    LineChart(String title, String subtitle, Axis x, Axis y, List<Series> series) {
+    public LineChart(String title, String subtitle, Axis x, Axis y, List<Series> series) {
         this.title = title;
         this.subtitle = subtitle;
         this.x = x;
@@ -65,11 +65,11 @@ final class LineChart {
                 .toList();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return series.isEmpty();
     }
 
-    String svg() {
+    public String svg() {
         double[] xRange = range(x, 0);
         double[] yRange = range(y, 1);
         Scale xs = AREA.x(x.log(), xRange[0], xRange[1]);
