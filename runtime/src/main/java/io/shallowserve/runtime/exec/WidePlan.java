@@ -2,7 +2,6 @@ package io.shallowserve.runtime.exec;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtException;
-import ai.onnxruntime.OrtSession;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.shallowserve.runtime.graph.ParallelConvFusion;
 import io.shallowserve.runtime.repository.ModelManifest;
@@ -11,8 +10,6 @@ import io.shallowserve.runtime.repository.ModelVersionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The {@code wide} plan: one session, like {@code single}, on model.onnx with its parallel convolutions fused into
@@ -40,14 +37,11 @@ public final class WidePlan implements ExecutionPlan {
     public WidePlan(SessionFactory sessions, ModelVersion model, int intraOpThreads) throws ModelVersionException {
         String description = model.file(ModelManifest.MODEL_FILE) + " with its parallel convolutions fused";
         byte[] fused = fusedGraph(model);
-        List<OrtSession> opened = new ArrayList<>(1);
+        this.graph = GraphSession.open(sessions, model, description, fused, intraOpThreads);
         try {
-            this.graph = new GraphSession(sessions, model, OrtSessions.open(sessions, description, fused,
-                    intraOpThreads, List.of(model.manifest().input().name()),
-                    List.of(model.manifest().output().name()), opened));
             checkAgainstSingle(sessions, model, description);
         } catch (ModelVersionException | RuntimeException e) {
-            OrtSessions.closeAll(opened);
+            graph.close();
             throw e;
         }
     }
