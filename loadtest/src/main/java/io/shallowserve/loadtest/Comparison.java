@@ -212,7 +212,7 @@ final class Comparison {
         ModelRepository.versionFolders(repository).forEach(folder -> newest.put(folder.name(), folder));
         List<ModelVersion> versions = new ArrayList<>();
         for (ModelRepository.VersionFolder folder : newest.values()) {
-            versions.add(ModelRepository.verify(folder));
+            versions.add(ModelRepository.verifyTrained(folder));
         }
         versions.sort(Comparator.comparing((ModelVersion v) -> v.manifest().shallow()).thenComparing(ModelVersion::name));
         Map<ServedModel, ModelVersion> served = new LinkedHashMap<>();

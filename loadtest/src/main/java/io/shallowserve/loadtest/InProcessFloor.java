@@ -12,9 +12,10 @@ import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.exec.SinglePlan;
 import io.shallowserve.runtime.exec.ThreadDefaults;
-import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,21 +47,24 @@ final class InProcessFloor {
         List<ExecutionPlan> plans = new ArrayList<>();
         try {
             float[] image = null;
+            TensorSpec imageInput = null;
             for (int i = 0; i < served.size(); i++) {
                 ModelVersion version = versions.get(i);
                 plans.add(served.get(i).plan().equals(BranchesPlan.NAME)
                         ? new BranchesPlan(sessions, version, branchPool, ThreadDefaults.intraOpThreads())
                         : new SinglePlan(sessions, version, ThreadDefaults.intraOpThreads()));
-                ModelManifest.Tensor declared = version.manifest().input();
-                ModelInput input = new ModelInput(declared.name(), declared.datatype(), declared.shape());
+                TensorSpec declared = version.manifest().input();
+                ModelInput input = new ModelInput(declared.name(), declared.datatype().name(), declared.shape());
                 float[] first = ImageSet.read(images, 1, input).batches(input, 1, 1).getFirst().data();
                 if (image != null && first.length != image.length) {
                     throw new IllegalArgumentException("the served models take images of different sizes; the floor"
                             + " times models of one input size");
                 }
                 image = first;
+                imageInput = declared;
             }
-            List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans, image, 1, warmUp, runs);
+            List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
+                    List.of(Tensor.ofFloats(imageInput.name(), imageInput.shapeOf(1), image)), warmUp, runs);
             List<Floors.Compute> floors = new ArrayList<>();
             for (int p = 0; p < plans.size(); p++) {
                 LatencyRecorder recorder = new LatencyRecorder();

@@ -14,7 +14,7 @@ import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelMetadataRequest;
 import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ServerLiveRequest;
-import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.tensor.Datatype;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

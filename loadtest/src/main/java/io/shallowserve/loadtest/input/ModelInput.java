@@ -1,6 +1,6 @@
 package io.shallowserve.loadtest.input;
 
-import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.tensor.Datatype;
 import java.util.List;
 
 /**

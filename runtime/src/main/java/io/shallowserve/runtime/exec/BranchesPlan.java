@@ -6,6 +6,8 @@ import ai.onnxruntime.OrtSession;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +37,8 @@ public final class BranchesPlan implements ExecutionPlan {
     private final OrtSession head;
     private final String inputName;
     private final ModelManifest.Branches graphs;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
 
     /**
      * Opens the stem, branch and head graphs of a shallow model.
@@ -61,6 +65,8 @@ public final class BranchesPlan implements ExecutionPlan {
             }
             head = OrtSessions.open(sessions, model, graphs.head(), intraOpThreads, graphs.headInputs(),
                     List.of(model.manifest().output().name()), opened);
+            inputs = OrtSessions.specs(model, stem).inputs();
+            outputs = OrtSessions.specs(model, head).outputs();
         } catch (ModelVersionException | RuntimeException e) {
             OrtSessions.closeAll(opened);
             throw e;
@@ -78,9 +84,18 @@ public final class BranchesPlan implements ExecutionPlan {
     }
 
     @Override
-    public PlanResult run(float[] pixels, int batch) throws OrtException {
-        try (OnnxTensor input = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(pixels),
-                        model.manifest().input().shapeOf(batch));
+    public List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    @Override
+    public PlanResult run(List<Tensor> given) throws OrtException {
+        try (OnnxTensor input = OrtTensors.toOrt(sessions.environment(), given.getFirst());
                 OrtSession.Result stemResult = stem.run(Map.of(inputName, input))) {
             OnnxTensor stemOutput = (OnnxTensor) stemResult.get(graphs.stemOutput()).orElseThrow();
             long[] branchNanos = new long[branches.size()];
@@ -89,10 +104,9 @@ public final class BranchesPlan implements ExecutionPlan {
                             stemOutput.getInfo().getShape());
                     OrtSession.Result headResult = head.run(Map.of(
                             graphs.headInputs().get(0), stemOutput, graphs.headInputs().get(1), sum))) {
-                float[] logits = new float[batch * model.classes()];
-                ((OnnxTensor) headResult.get(model.manifest().output().name()).orElseThrow()).getFloatBuffer()
-                        .get(logits);
-                return new PlanResult(logits, branchNanos);
+                TensorSpec output = outputs.getFirst();
+                return new PlanResult(List.of(OrtTensors.fromOrt(output.name(), output.datatype(),
+                        (OnnxTensor) headResult.get(output.name()).orElseThrow())), branchNanos);
             }
         }
     }

@@ -6,36 +6,36 @@ import ai.onnxruntime.OrtSession;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
-import java.nio.FloatBuffer;
+import io.shallowserve.runtime.repository.ServableVersion;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * One session that runs a whole model graph, pixels in and logits out: how the {@code single} plan runs model.onnx
- * and the {@code wide} plan its fused graph.
+ * One session that runs a whole model graph, every input in and every output out: how the {@code single} plan runs
+ * model.onnx and the {@code wide} plan its fused graph. Its inputs and outputs are those the graph declares; for a
+ * trainer-made version the graph must have the ones model.json names.
  */
 final class GraphSession {
 
     private final SessionFactory sessions;
-    private final ModelVersion model;
     private final OrtSession session;
-    private final String inputName;
-    private final String outputName;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
 
-    /** model.onnx of {@code model}, with its input and output names checked. */
-    static GraphSession open(SessionFactory sessions, ModelVersion model, int intraOpThreads)
+    /** model.onnx of {@code model}. */
+    static GraphSession open(SessionFactory sessions, ServableVersion model, int intraOpThreads)
             throws ModelVersionException {
         return opened(sessions, model, (inputs, outputs, opened) -> OrtSessions.open(sessions, model,
                 ModelManifest.MODEL_FILE, intraOpThreads, inputs, outputs, opened));
     }
 
-    /**
-     * A graph of {@code model} rewritten in memory, with its input and output names checked; {@code description}
-     * names it in errors.
-     */
-    static GraphSession open(SessionFactory sessions, ModelVersion model, String description, byte[] graph,
+    /** A graph of {@code model} rewritten in memory; {@code description} names it in errors. */
+    static GraphSession open(SessionFactory sessions, ServableVersion model, String description, byte[] graph,
             int intraOpThreads) throws ModelVersionException {
         return opened(sessions, model, (inputs, outputs, opened) -> OrtSessions.open(sessions, description, graph,
                 intraOpThreads, inputs, outputs, opened));
@@ -47,34 +47,57 @@ final class GraphSession {
                 throws ModelVersionException;
     }
 
-    /** The session {@code opening} opens, closed again if its names do not match the model's. */
-    private static GraphSession opened(SessionFactory sessions, ModelVersion model, Opening opening)
+    /**
+     * The session {@code opening} opens, closed again if its names do not match model.json's or a tensor is of a
+     * kind the server cannot pass.
+     */
+    private static GraphSession opened(SessionFactory sessions, ServableVersion model, Opening opening)
             throws ModelVersionException {
+        List<String> inputNames = model instanceof ModelVersion trained
+                ? List.of(trained.manifest().input().name()) : List.of();
+        List<String> outputNames = model instanceof ModelVersion trained
+                ? List.of(trained.manifest().output().name()) : List.of();
         List<OrtSession> opened = new ArrayList<>(1);
         try {
-            return new GraphSession(sessions, model, opening.open(List.of(model.manifest().input().name()),
-                    List.of(model.manifest().output().name()), opened));
+            OrtSession session = opening.open(inputNames, outputNames, opened);
+            return new GraphSession(sessions, session, OrtSessions.specs(model, session));
         } catch (ModelVersionException | RuntimeException e) {
             OrtSessions.closeAll(opened);
             throw e;
         }
     }
 
-    private GraphSession(SessionFactory sessions, ModelVersion model, OrtSession session) {
+    private GraphSession(SessionFactory sessions, OrtSession session, OrtSessions.Signature signature) {
         this.sessions = sessions;
-        this.model = model;
         this.session = session;
-        this.inputName = model.manifest().input().name();
-        this.outputName = model.manifest().output().name();
+        this.inputs = signature.inputs();
+        this.outputs = signature.outputs();
     }
 
-    PlanResult run(float[] pixels, int batch) throws OrtException {
-        try (OnnxTensor input = OnnxTensor.createTensor(sessions.environment(), FloatBuffer.wrap(pixels),
-                        model.manifest().input().shapeOf(batch));
-                OrtSession.Result result = session.run(Map.of(inputName, input))) {
-            float[] logits = new float[batch * model.classes()];
-            ((OnnxTensor) result.get(outputName).orElseThrow()).getFloatBuffer().get(logits);
-            return new PlanResult(logits, new long[0]);
+    List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    List<TensorSpec> outputs() {
+        return outputs;
+    }
+
+    PlanResult run(List<Tensor> given) throws OrtException {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Tensor tensor : given) {
+                feed.put(tensor.name(), OrtTensors.toOrt(sessions.environment(), tensor));
+            }
+            try (OrtSession.Result result = session.run(feed)) {
+                List<Tensor> values = new ArrayList<>(outputs.size());
+                for (TensorSpec output : outputs) {
+                    values.add(OrtTensors.fromOrt(output.name(), output.datatype(),
+                            (OnnxTensor) result.get(output.name()).orElseThrow()));
+                }
+                return new PlanResult(values, new long[0]);
+            }
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
         }
     }
 

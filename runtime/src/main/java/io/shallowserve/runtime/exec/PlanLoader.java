@@ -1,13 +1,14 @@
 package io.shallowserve.runtime.exec;
 
 import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.repository.GraphVersion;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.repository.ServableVersion;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 
@@ -60,7 +61,7 @@ public final class PlanLoader {
      * Opens {@code instances} instances of the plan for {@code model}; everything it opened is closed again if it
      * fails.
      */
-    public LoadedPlan load(ModelVersion model, PlanChoice choice, int instances) throws ModelVersionException {
+    public LoadedPlan load(ServableVersion model, PlanChoice choice, int instances) throws ModelVersionException {
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
             LoadedPlan first = openOne(model, choice);
@@ -77,33 +78,55 @@ public final class PlanLoader {
     }
 
     /** One instance, measuring the candidates for {@code auto}. */
-    private LoadedPlan openOne(ModelVersion model, PlanChoice choice) throws ModelVersionException {
-        boolean shallow = model.manifest().shallow();
+    private LoadedPlan openOne(ServableVersion model, PlanChoice choice) throws ModelVersionException {
+        // Only the trainer's shallow models come with branch graphs; any graph may have convolutions to fuse, but a
+        // trainer-made deep or tat model is known to have none.
+        boolean branches = model instanceof ModelVersion trained && trained.manifest().shallow();
+        boolean mayFuse = branches || model instanceof GraphVersion;
         String id = model.id();
-        if (choice == PlanChoice.SINGLE || !shallow) {
-            if (choice == PlanChoice.BRANCHES || choice == PlanChoice.WIDE) {
-                LOG.log(System.Logger.Level.INFO, id + ": plan " + choice.name().toLowerCase(Locale.ROOT)
-                        + " was requested, but a " + model.manifest().shape() + " model has no branches; serving"
-                        + " single");
+        if (choice == PlanChoice.BRANCHES && !branches) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but " + kind(model)
+                    + " has no branch graphs; serving single");
+            choice = PlanChoice.SINGLE;
+        }
+        if (choice == PlanChoice.WIDE && !mayFuse) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan wide was requested, but " + kind(model)
+                    + " has no parallel convolutions; serving single");
+            choice = PlanChoice.SINGLE;
+        }
+        switch (choice) {
+            case SINGLE -> {
+                return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
             }
-            return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
-        }
-        if (choice == PlanChoice.BRANCHES) {
-            return new LoadedPlan(List.of(new BranchesPlan(sessions, model, branchPool, intraOpThreads)), Map.of());
-        }
-        if (choice == PlanChoice.WIDE) {
-            return new LoadedPlan(List.of(new WidePlan(sessions, model, intraOpThreads)), Map.of());
+            case BRANCHES -> {
+                return new LoadedPlan(List.of(new BranchesPlan(sessions, (ModelVersion) model, branchPool,
+                        intraOpThreads)), Map.of());
+            }
+            case WIDE -> {
+                return new LoadedPlan(List.of(new WidePlan(sessions, model, intraOpThreads)), Map.of());
+            }
+            case AUTO -> {
+                // Below.
+            }
         }
         List<ExecutionPlan> candidates = new ArrayList<>(3);
         try {
             candidates.add(new SinglePlan(sessions, model, intraOpThreads));
-            try {
-                candidates.add(new WidePlan(sessions, model, intraOpThreads));
-            } catch (ModelVersionException e) {
-                // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
-                LOG.log(System.Logger.Level.WARNING, id + ": the wide plan is not offered: " + e.getMessage());
+            if (mayFuse) {
+                try {
+                    candidates.add(new WidePlan(sessions, model, intraOpThreads));
+                } catch (ModelVersionException e) {
+                    // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
+                    LOG.log(branches ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                            id + ": the wide plan is not offered: " + e.getMessage());
+                }
             }
-            candidates.add(new BranchesPlan(sessions, model, branchPool, intraOpThreads));
+            if (branches) {
+                candidates.add(new BranchesPlan(sessions, (ModelVersion) model, branchPool, intraOpThreads));
+            }
+            if (candidates.size() == 1) {
+                return new LoadedPlan(candidates, Map.of());
+            }
             Map<String, Double> medians = measure(model, candidates);
             ExecutionPlan fastest = candidates.stream()
                     .min((a, b) -> Double.compare(medians.get(a.name()), medians.get(b.name())))
@@ -117,6 +140,12 @@ public final class PlanLoader {
         }
     }
 
+    /** What kind of model a log line speaks of. */
+    private static String kind(ServableVersion model) {
+        return model instanceof ModelVersion trained ? "a " + trained.manifest().shape() + " model"
+                : "this graph";
+    }
+
     /** The choice that opens more instances of {@code plan}. */
     private static PlanChoice choiceOf(ExecutionPlan plan) {
         return switch (plan.name()) {
@@ -127,15 +156,15 @@ public final class PlanLoader {
         };
     }
 
-    private static Map<String, Double> measure(ModelVersion model, List<ExecutionPlan> candidates)
+    private static Map<String, Double> measure(ServableVersion model, List<ExecutionPlan> candidates)
             throws ModelVersionException {
         List<PlanTiming.PlanTimes> times;
         try {
-            times = PlanTiming.inAlternation(candidates, PlanTiming.randomPixels(model.imageSize()), 1, WARM_UP_RUNS,
-                    MEASURED_RUNS, MEASURE_BUDGET);
+            times = PlanTiming.inAlternation(candidates, PlanTiming.randomInputs(candidates.getFirst().inputs(), 1),
+                    WARM_UP_RUNS, MEASURED_RUNS, MEASURE_BUDGET);
         } catch (OrtException e) {
-            throw new ModelVersionException(model.directory() + ": a test run failed while measuring the plans ("
-                    + e.getMessage() + "); re-export the model with the trainer", e);
+            throw new ModelVersionException(model.id() + ": a test run on random inputs failed while measuring the"
+                    + " plans (" + e.getMessage() + "); serve it with plan single", e);
         }
         Map<String, Double> medians = new LinkedHashMap<>();
         for (int c = 0; c < candidates.size(); c++) {

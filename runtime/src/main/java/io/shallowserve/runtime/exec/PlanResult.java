@@ -1,9 +1,17 @@
 package io.shallowserve.runtime.exec;
 
+import io.shallowserve.runtime.tensor.Tensor;
+import java.util.List;
+
 /**
  * What one run of a plan produced.
  *
- * @param logits      [batch x classes], row-major
- * @param branchNanos compute time of each branch session, by branch index; empty for the single plan
+ * @param outputs     one tensor per output of the plan, in the order of {@link ExecutionPlan#outputs()}
+ * @param branchNanos compute time of each branch session, by branch index; empty for a plan without branches
  */
-public record PlanResult(float[] logits, long[] branchNanos) {}
+public record PlanResult(List<Tensor> outputs, long[] branchNanos) {
+
+    public PlanResult {
+        outputs = List.copyOf(outputs);
+    }
+}

@@ -1,6 +1,11 @@
 package io.shallowserve.runtime.exec;
 
 import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,22 +50,22 @@ public final class PlanTiming {
     /**
      * Runs every plan {@code warmUp} times untimed, then {@code runs} timed rounds.
      *
-     * @param pixels {@code batch} images, as {@link ExecutionPlan#run} takes them
+     * @param inputs the inputs of one batch, as {@link ExecutionPlan#run} takes them
      * @return the times of each plan, in the order of {@code plans}
      */
-    public static List<PlanTimes> inAlternation(List<? extends ExecutionPlan> plans, float[] pixels, int batch,
+    public static List<PlanTimes> inAlternation(List<? extends ExecutionPlan> plans, List<Tensor> inputs,
             int warmUp, int runs) throws OrtException {
-        return inAlternation(plans, pixels, batch, warmUp, runs, null);
+        return inAlternation(plans, inputs, warmUp, runs, null);
     }
 
     /**
-     * As {@link #inAlternation(List, float[], int, int, int)}, but stops the timed rounds early once {@code budget}
+     * As {@link #inAlternation(List, List, int, int)}, but stops the timed rounds early once {@code budget}
      * per plan is spent (after at least {@value #MIN_RUNS} rounds): for measuring at load time, where a slow model
      * must not hold up the start.
      *
      * @param budget time allowed per plan for the timed rounds, null for no limit
      */
-    public static List<PlanTimes> inAlternation(List<? extends ExecutionPlan> plans, float[] pixels, int batch,
+    public static List<PlanTimes> inAlternation(List<? extends ExecutionPlan> plans, List<Tensor> inputs,
             int warmUp, int runs, Duration budget) throws OrtException {
         if (runs < 1 || warmUp < 0) {
             throw new IllegalArgumentException("need at least one timed run and no negative warm-up, got " + runs
@@ -68,7 +73,7 @@ public final class PlanTiming {
         }
         for (int i = 0; i < warmUp; i++) {
             for (ExecutionPlan plan : plans) {
-                plan.run(pixels, batch);
+                plan.run(inputs);
             }
         }
         long deadline = budget == null ? Long.MAX_VALUE : System.nanoTime() + budget.toNanos() * plans.size();
@@ -79,7 +84,7 @@ public final class PlanTiming {
         while (done < runs && (done < MIN_RUNS || System.nanoTime() < deadline)) {
             for (int p = 0; p < plans.size(); p++) {
                 long start = System.nanoTime();
-                PlanResult result = plans.get(p).run(pixels, batch);
+                PlanResult result = plans.get(p).run(inputs);
                 nanos[p][done] = System.nanoTime() - start;
                 branchNanos.get(p).add(result.branchNanos());
             }
@@ -94,15 +99,45 @@ public final class PlanTiming {
     }
 
     /**
-     * {@code count} pixels in [0, 1), the same on every call: the cost of these graphs does not depend on the
-     * values, and one fixed input keeps runs comparable.
+     * Inputs of {@code batch} rows for {@code specs} (a dimension of any size other than the batch is 1), the same
+     * on every call: the cost of these graphs hardly depends on the values, and one fixed input keeps runs
+     * comparable. Floating-point values are in [0, 1), as pixels are; integers are 0 or 1, valid as indices into
+     * any axis; BYTES elements are short strings of digits.
      */
-    public static float[] randomPixels(int count) {
+    public static List<Tensor> randomInputs(List<TensorSpec> specs, int batch) {
         SplittableRandom random = new SplittableRandom(1);
-        float[] pixels = new float[count];
-        for (int i = 0; i < count; i++) {
-            pixels[i] = (float) random.nextDouble();
+        List<Tensor> inputs = new ArrayList<>(specs.size());
+        for (TensorSpec spec : specs) {
+            long[] shape = spec.shapeOf(batch);
+            int count = Math.toIntExact(Tensor.elementCount(shape));
+            if (spec.datatype() == Datatype.BYTES) {
+                List<String> strings = new ArrayList<>(count);
+                for (int i = 0; i < count; i++) {
+                    strings.add(Integer.toString(random.nextInt(1000)));
+                }
+                inputs.add(Tensor.ofStrings(spec.name(), shape, strings));
+                continue;
+            }
+            ByteBuffer values = ByteBuffer.allocate(count * spec.datatype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < count; i++) {
+                switch (spec.datatype()) {
+                    case FP16 -> values.putShort(Float.floatToFloat16((float) random.nextDouble()));
+                    case FP32 -> values.putFloat((float) random.nextDouble());
+                    case FP64 -> values.putDouble(random.nextDouble());
+                    default -> putInteger(values, spec.datatype().byteSize(), random.nextInt(2));
+                }
+            }
+            inputs.add(new Tensor(spec.name(), spec.datatype(), shape, values.array()));
         }
-        return pixels;
+        return inputs;
+    }
+
+    private static void putInteger(ByteBuffer values, int bytes, int value) {
+        switch (bytes) {
+            case 1 -> values.put((byte) value);
+            case 2 -> values.putShort((short) value);
+            case 4 -> values.putInt(value);
+            default -> values.putLong(value);
+        }
     }
 }

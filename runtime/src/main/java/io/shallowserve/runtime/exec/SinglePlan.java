@@ -1,8 +1,11 @@
 package io.shallowserve.runtime.exec;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.repository.ServableVersion;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
+import java.util.List;
 
 /** The {@code single} plan: one session runs model.onnx on the calling thread and its intra-op threads. */
 public final class SinglePlan implements ExecutionPlan {
@@ -12,7 +15,7 @@ public final class SinglePlan implements ExecutionPlan {
     private final GraphSession graph;
 
     /** Opens model.onnx with {@code intraOpThreads} threads per operator. */
-    public SinglePlan(SessionFactory sessions, ModelVersion model, int intraOpThreads) throws ModelVersionException {
+    public SinglePlan(SessionFactory sessions, ServableVersion model, int intraOpThreads) throws ModelVersionException {
         this.graph = GraphSession.open(sessions, model, intraOpThreads);
     }
 
@@ -22,8 +25,18 @@ public final class SinglePlan implements ExecutionPlan {
     }
 
     @Override
-    public PlanResult run(float[] pixels, int batch) throws OrtException {
-        return graph.run(pixels, batch);
+    public List<TensorSpec> inputs() {
+        return graph.inputs();
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return graph.outputs();
+    }
+
+    @Override
+    public PlanResult run(List<Tensor> inputs) throws OrtException {
+        return graph.run(inputs);
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.shallowserve.runtime.repository;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +40,8 @@ public record ModelManifest(
         String shape,
         Architecture architecture,
         long parameters,
-        Tensor input,
-        Tensor output,
+        TensorSpec input,
+        TensorSpec output,
         Normalization normalization,
         List<String> labels,
         Dataset dataset,
@@ -108,17 +109,6 @@ public record ModelManifest(
         /** Values per image: channels x height x width. */
         public int imageSize() {
             return inputChannels * inputHeight * inputWidth;
-        }
-    }
-
-    /** A tensor's name, datatype (Open Inference Protocol names: FP32, ...) and shape; -1 is the batch dimension. */
-    public record Tensor(String name, String datatype, List<Long> shape) {
-
-        /** The shape with the batch dimension set to {@code batch}. */
-        public long[] shapeOf(int batch) {
-            long[] dims = shape.stream().mapToLong(Long::longValue).toArray();
-            dims[0] = batch;
-            return dims;
         }
     }
 

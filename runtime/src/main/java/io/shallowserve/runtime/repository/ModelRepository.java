@@ -1,6 +1,8 @@
 package io.shallowserve.runtime.repository;
 
 import com.google.gson.JsonParseException;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,11 +19,12 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The layout of a model repository, {@code <root>/<name>/<version>/model.json} with the graph files it lists and an
- * optional {@code <root>/<name>/serving.yaml} (docs/model-repository.md): finds the model and version folders and
- * verifies one version at a time: the manifest's format tag and required fields, that every graph a plan opens is
- * listed in {@code files}, and the sha256 of every listed file. A version that fails gets a
- * {@link ModelVersionException} saying what was wrong and what to do.
+ * The layout of a model repository, {@code <root>/<name>/<version>/model.onnx}, with the trainer's model.json and
+ * the graph files it lists where the trainer wrote the version, and an optional {@code <root>/<name>/serving.yaml}
+ * (docs/model-repository.md): finds the model and version folders and verifies one version at a time: for a
+ * trainer-made version the manifest's format tag and required fields, that every graph a plan opens is listed in
+ * {@code files}, and the sha256 of every listed file. A version that fails gets a {@link ModelVersionException}
+ * saying what was wrong and what to do.
  */
 public final class ModelRepository {
 
@@ -95,8 +98,8 @@ public final class ModelRepository {
     }
 
     /**
-     * A digest of what a load of {@code model} reads first: the version folder names, each model.json and the
-     * model's serving.yaml. It changes when a version is added, removed or re-exported, or the settings change,
+     * A digest of what a load of {@code model} reads first: the model's serving.yaml and each version folder's name
+     * and {@link #identity}. It changes when a version is added, removed or re-exported, or the settings change,
      * which is what repository polling looks for.
      */
     public static String fingerprint(Path root, String model) {
@@ -104,9 +107,6 @@ public final class ModelRepository {
         Path modelFolder = root.resolve(model);
         List<Path> files = new ArrayList<>();
         files.add(modelFolder.resolve(SETTINGS_FILE));
-        for (VersionFolder folder : scan(root, model, false)) {
-            files.add(folder.directory().resolve(ModelManifest.FILE_NAME));
-        }
         for (Path file : files) {
             digest.update(modelFolder.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
             try {
@@ -116,13 +116,26 @@ public final class ModelRepository {
                 digest.update((byte) 0);
             }
         }
+        for (VersionFolder folder : scan(root, model, false)) {
+            digest.update((folder.version() + " " + identity(folder.directory())).getBytes(StandardCharsets.UTF_8));
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The sha256 of a version folder's model.json, or "" if it cannot be read. */
-    public static String manifestSha256(Path versionFolder) {
+    /**
+     * What says that a version folder changed: the sha256 of its model.json where the trainer wrote one (which
+     * holds the sha256 of every graph), else the size and modification time of its model.onnx (hashing a graph of
+     * gigabytes on every poll would cost more than a reload); "" if neither can be read.
+     */
+    public static String identity(Path versionFolder) {
         try {
-            return Sha256.of(Files.readAllBytes(versionFolder.resolve(ModelManifest.FILE_NAME)));
+            Path manifest = versionFolder.resolve(ModelManifest.FILE_NAME);
+            if (Files.exists(manifest)) {
+                return Sha256.of(Files.readAllBytes(manifest));
+            }
+            Path graph = versionFolder.resolve(ModelManifest.MODEL_FILE);
+            return ModelManifest.MODEL_FILE + " " + Files.size(graph) + " bytes, modified "
+                    + Files.getLastModifiedTime(graph).toMillis();
         } catch (IOException e) {
             return "";
         }
@@ -139,11 +152,32 @@ public final class ModelRepository {
             throw new ModelVersionException(versionFolder + " is not a version folder <repository>/<model>/<version>"
                     + " (the version a positive integer); give the folder that holds model.json");
         }
-        return verify(new VersionFolder(absolute.getParent().getFileName().toString(), version, absolute));
+        return verifyTrained(new VersionFolder(absolute.getParent().getFileName().toString(), version, absolute));
     }
 
-    /** Reads and checks the manifest of one version folder and the sha256 of every file it lists. */
-    public static ModelVersion verify(VersionFolder folder) throws ModelVersionException {
+    /**
+     * The version in one version folder: the trainer's, verified with its model.json, where it has one; else any
+     * ONNX graph in model.onnx, which ONNX Runtime checks when it opens it.
+     *
+     * @throws ModelVersionException if model.json is wrong, or there is neither model.json nor model.onnx
+     */
+    public static ServableVersion verify(VersionFolder folder) throws ModelVersionException {
+        if (Files.exists(folder.directory().resolve(ModelManifest.FILE_NAME))) {
+            return verifyTrained(folder);
+        }
+        if (!Files.isRegularFile(folder.directory().resolve(ModelManifest.MODEL_FILE))) {
+            throw new ModelVersionException(Path.of(folder.name(), Integer.toString(folder.version()))
+                    + " has no model.onnx: a version folder holds the ONNX graph as model.onnx (and, if the trainer"
+                    + " wrote it, its model.json)");
+        }
+        return new GraphVersion(folder.name(), folder.version(), folder.directory(), identity(folder.directory()));
+    }
+
+    /**
+     * Reads and checks the manifest of one version folder and the sha256 of every file it lists: how the research
+     * commands, which need what model.json records, open a version.
+     */
+    public static ModelVersion verifyTrained(VersionFolder folder) throws ModelVersionException {
         // Messages name files from the repository root: clients see them, and the server's paths are not theirs.
         Path shown = Path.of(folder.name(), Integer.toString(folder.version()));
         Path manifestFile = folder.directory().resolve(ModelManifest.FILE_NAME);
@@ -157,7 +191,7 @@ public final class ModelRepository {
             checkSha256(folder.directory(), shown, entry.getKey(), entry.getValue());
         }
         return new ModelVersion(folder.name(), folder.version(), folder.directory(), manifest,
-                manifestSha256(folder.directory()));
+                identity(folder.directory()));
     }
 
     /** The version folders of one model; other folders are logged if {@code logSkipped} (polls stay quiet). */
@@ -272,14 +306,15 @@ public final class ModelRepository {
         return problems;
     }
 
-    private static void tensorProblems(List<String> problems, String field, ModelManifest.Tensor tensor,
+    private static void tensorProblems(List<String> problems, String field, TensorSpec tensor,
             List<Long> expectedShape) {
         if (tensor == null || tensor.name() == null || tensor.name().isBlank()) {
             problems.add(field + " is missing or has no name");
             return;
         }
-        if (!Datatype.FP32.name().equals(tensor.datatype())) {
-            problems.add(field + " datatype is " + quoted(tensor.datatype()) + ", this server serves FP32");
+        if (tensor.datatype() != Datatype.FP32) {
+            problems.add(field + " datatype is " + (tensor.datatype() == null ? "missing or unknown"
+                    : tensor.datatype()) + ", a trainer-made model is FP32");
         }
         if (!expectedShape.equals(tensor.shape())) {
             problems.add(field + " shape is " + tensor.shape() + ", the architecture says " + expectedShape);

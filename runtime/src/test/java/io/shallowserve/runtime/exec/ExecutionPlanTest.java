@@ -10,10 +10,12 @@ import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.Sha256;
 import io.shallowserve.runtime.repository.TestRepository;
+import io.shallowserve.runtime.tensor.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -58,16 +60,17 @@ class ExecutionPlanTest {
                 float[] pixels = new float[batch * FashionMnist.PIXELS];
                 System.arraycopy(images, 0, pixels, 0, pixels.length);
 
-                float[] expected = single.run(pixels, batch).logits();
-                PlanResult actual = branches.run(pixels, batch);
+                float[] expected = single.logits(pixels, batch);
+                PlanResult result = branches.run(List.of(Tensor.ofFloats("input", new long[] {batch, 1, 28, 28},
+                        pixels)));
+                float[] actual = result.outputs().getFirst().floats();
 
-                assertThat(actual.logits()).hasSize(batch * 10);
-                assertThat(actual.logits()).containsExactly(expected, within(1e-5f * Logits.maxAbs(expected)));
+                assertThat(actual).hasSize(batch * 10);
+                assertThat(actual).containsExactly(expected, within(1e-5f * Logits.maxAbs(expected)));
                 for (int image = 0; image < batch; image++) {
-                    assertThat(Logits.argmax(actual.logits(), image, 10))
-                            .isEqualTo(Logits.argmax(expected, image, 10));
+                    assertThat(Logits.argmax(actual, image, 10)).isEqualTo(Logits.argmax(expected, image, 10));
                 }
-                assertThat(actual.branchNanos()).hasSize(shallow.manifest().branches().branches().size())
+                assertThat(result.branchNanos()).hasSize(shallow.manifest().branches().branches().size())
                         .doesNotContain(0L);
             }
         }
@@ -104,7 +107,7 @@ class ExecutionPlanTest {
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Collections.min(loaded.measuredMicros().values());
             assertThat(loaded.measuredMicros().get(plan.name())).isEqualTo(fastest);
-            assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).hasSize(10);
+            assertThat(plan.logits(FashionMnist.image(images, 0), 1)).hasSize(10);
         }
     }
 
@@ -141,9 +144,9 @@ class ExecutionPlanTest {
         try {
             assertThat(loaded.instances()).hasSize(3).doesNotHaveDuplicates()
                     .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(loaded.name()));
-            float[] first = loaded.instances().getFirst().run(FashionMnist.image(images, 0), 1).logits();
+            float[] first = loaded.instances().getFirst().logits(FashionMnist.image(images, 0), 1);
             for (ExecutionPlan plan : loaded.instances()) {
-                assertThat(plan.run(FashionMnist.image(images, 0), 1).logits()).containsExactly(first);
+                assertThat(plan.logits(FashionMnist.image(images, 0), 1)).containsExactly(first);
             }
         } finally {
             loaded.instances().forEach(ExecutionPlan::close);
@@ -155,8 +158,8 @@ class ExecutionPlanTest {
         float[] image = FashionMnist.image(images, 0);
         try (SinglePlan onCuda = new SinglePlan(new SessionFactory("cuda:0"), deep, 1);
                 SinglePlan onCpu = new SinglePlan(SESSIONS, deep, 1)) {
-            float[] expected = onCpu.run(image, 1).logits();
-            assertThat(onCuda.run(image, 1).logits())
+            float[] expected = onCpu.logits(image, 1);
+            assertThat(onCuda.logits(image, 1))
                     .containsExactly(expected, within(1e-4f * Logits.maxAbs(expected)));
         }
     }
@@ -172,7 +175,7 @@ class ExecutionPlanTest {
         float[] batch = new float[ACCURACY_BATCH * FashionMnist.PIXELS];
         for (int first = 0; first < TEST_IMAGES; first += ACCURACY_BATCH) {
             System.arraycopy(images, first * FashionMnist.PIXELS, batch, 0, batch.length);
-            float[] logits = plan.run(batch, ACCURACY_BATCH).logits();
+            float[] logits = plan.logits(batch, ACCURACY_BATCH);
             for (int image = 0; image < ACCURACY_BATCH; image++) {
                 if (Logits.argmax(logits, image, 10) == labels[first + image]) {
                     correct++;

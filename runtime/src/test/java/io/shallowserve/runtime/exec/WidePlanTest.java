@@ -8,7 +8,9 @@ import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.TestRepository;
+import io.shallowserve.runtime.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,16 +37,17 @@ class WidePlanTest {
             for (int batch : new int[] {1, 8}) {
                 float[] pixels = Arrays.copyOf(images, batch * FashionMnist.PIXELS);
 
-                float[] expected = single.run(pixels, batch).logits();
-                PlanResult actual = wide.run(pixels, batch);
+                float[] expected = single.logits(pixels, batch);
+                PlanResult result = wide.run(List.of(Tensor.ofFloats("input", new long[] {batch, 1, 28, 28},
+                        pixels)));
+                float[] actual = result.outputs().getFirst().floats();
 
-                assertThat(actual.logits()).hasSize(batch * 10)
+                assertThat(actual).hasSize(batch * 10)
                         .containsExactly(expected, within(1e-5f * Logits.maxAbs(expected)));
                 for (int image = 0; image < batch; image++) {
-                    assertThat(Logits.argmax(actual.logits(), image, 10))
-                            .isEqualTo(Logits.argmax(expected, image, 10));
+                    assertThat(Logits.argmax(actual, image, 10)).isEqualTo(Logits.argmax(expected, image, 10));
                 }
-                assertThat(actual.branchNanos()).isEmpty();
+                assertThat(result.branchNanos()).isEmpty();
             }
         }
     }
@@ -57,8 +60,8 @@ class WidePlanTest {
                 float[] pixels = Arrays.copyOfRange(images, first * FashionMnist.PIXELS,
                         (first + LARGE_BATCH) * FashionMnist.PIXELS);
 
-                float[] expected = single.run(pixels, LARGE_BATCH).logits();
-                float[] actual = wide.run(pixels, LARGE_BATCH).logits();
+                float[] expected = single.logits(pixels, LARGE_BATCH);
+                float[] actual = wide.logits(pixels, LARGE_BATCH);
 
                 assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + LARGE_BATCH)
                         .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));

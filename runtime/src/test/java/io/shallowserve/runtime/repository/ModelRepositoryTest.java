@@ -78,7 +78,7 @@ class ModelRepositoryTest {
             json.getAsJsonObject("architecture").addProperty("leakyReluSlope", 0.0235f);
         });
 
-        ModelVersion tat = ModelRepository.verify(folder(TestRepository.DEEP, version));
+        ModelVersion tat = (ModelVersion) ModelRepository.verify(folder(TestRepository.DEEP, version));
 
         assertThat(tat.manifest().shape()).isEqualTo(ModelManifest.TAT);
         assertThat(tat.manifest().shallow()).isFalse();
@@ -145,11 +145,36 @@ class ModelRepositoryTest {
     }
 
     @Test
-    void verify_noManifest_saysItIsMissing() throws Exception {
+    void verify_emptyFolder_saysModelOnnxIsMissing() throws Exception {
         Path version = Files.createDirectories(root.resolve("empty/1"));
 
         assertThatThrownBy(() -> ModelRepository.verify(folder("empty", version)))
-                .hasMessageContaining("model.json is missing");
+                .hasMessage("empty/1 has no model.onnx: a version folder holds the ONNX graph as model.onnx (and, if"
+                        + " the trainer wrote it, its model.json)");
+    }
+
+    @Test
+    void verify_graphWithoutManifest_isAGraphVersionThatChangesWithTheGraph() throws Exception {
+        Path version = Files.createDirectories(root.resolve("bare/1"));
+        Path graph = Files.copy(TestRepository.committed(TestRepository.DEEP).directory()
+                .resolve(ModelManifest.MODEL_FILE), version.resolve(ModelManifest.MODEL_FILE));
+
+        ServableVersion verified = ModelRepository.verify(folder("bare", version));
+
+        assertThat(verified).isEqualTo(new GraphVersion("bare", 1, version, ModelRepository.identity(version)));
+        String fingerprint = ModelRepository.fingerprint(root, "bare");
+        Files.write(graph, new byte[] {1}, StandardOpenOption.APPEND);
+        assertThat(ModelRepository.identity(version)).isNotEqualTo(verified.identity());
+        assertThat(ModelRepository.fingerprint(root, "bare")).isNotEqualTo(fingerprint);
+    }
+
+    @Test
+    void verifyPath_graphWithoutManifest_saysTheResearchCommandsNeedIt() throws Exception {
+        Path version = Files.createDirectories(root.resolve("bare/1"));
+        Files.copy(TestRepository.committed(TestRepository.DEEP).directory().resolve(ModelManifest.MODEL_FILE),
+                version.resolve(ModelManifest.MODEL_FILE));
+
+        assertThatThrownBy(() -> ModelRepository.verify(version)).hasMessageContaining("model.json is missing");
     }
 
     @Test

@@ -30,7 +30,7 @@ public final class TestRepository {
     }
 
     public static ModelVersion verified(String model) throws ModelVersionException {
-        return ModelRepository.verify(committed(model));
+        return (ModelVersion) ModelRepository.verify(committed(model));
     }
 
     /**

@@ -96,7 +96,7 @@ public final class PlanBenchmark {
             List<Summary> summaries = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
-                        PlanTiming.randomPixels(batch * deep.imageSize()), batch, warmup, runs);
+                        PlanTiming.randomInputs(plans.getFirst().inputs(), batch), warmup, runs);
                 for (int p = 0; p < plans.size(); p++) {
                     PlanTiming.PlanTimes planTimes = times.get(p);
                     summaries.add(new Summary(labels.get(p), batch, planTimes.percentiles(),

@@ -16,9 +16,9 @@ import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
 import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.StatisticDuration;
-import io.shallowserve.runtime.repository.Datatype;
-import io.shallowserve.server.inference.InferInput;
-import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
@@ -26,14 +26,11 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
-import io.shallowserve.server.inference.TensorMetadata;
+import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Translates between the protobuf messages of the Open Inference Protocol and the engine's protocol-neutral types.
@@ -41,15 +38,13 @@ import java.util.List;
  * <p>Request tensors travel either in {@code raw_input_contents} (little-endian bytes, one entry per input) or in
  * the typed {@code contents}. Responses always carry them in {@code raw_output_contents}, as Triton answers: the
  * clients written for Triton read that form (tritonclient.grpc's {@code as_numpy} reads typed contents only for
- * BYTES, and gets an empty array for FP32 logits sent typed). Only FP32 inputs exist in this server's models, so
- * other input datatypes are refused here, where the bytes are read.
+ * BYTES, and gets an empty array for FP32 logits sent typed). Inputs of every datatype are read into
+ * {@link Tensor}'s raw layout here; whether the model takes them is the engine's check.
  */
 final class ProtoCodec {
 
     /** The output parameter of the classification extension: how many top classes to return per image. */
     static final String CLASSIFICATION = "classification";
-
-    private static final String BYTES = "BYTES";
 
     private ProtoCodec() {
     }
@@ -63,18 +58,16 @@ final class ProtoCodec {
                     + " entries for " + request.getInputsCount() + " inputs; send one entry per input, in the order"
                     + " of 'inputs'");
         }
-        List<InferInput> inputs = new ArrayList<>(request.getInputsCount());
+        List<Tensor> inputs = new ArrayList<>(request.getInputsCount());
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            if (!Datatype.FP32.name().equals(tensor.getDatatype())) {
-                throw InferenceException.invalid("input '" + tensor.getName() + "' has datatype '"
-                        + tensor.getDatatype() + "'; this server takes FP32 inputs");
-            }
-            int count = TensorShapes.elementCount(tensor.getName(), shape);
-            float[] values = raw ? rawValues(tensor, shape, count, request.getRawInputContents(i))
-                    : typedValues(tensor, shape, count);
-            inputs.add(new InferInput(tensor.getName(), tensor.getDatatype(), shape, values));
+            Datatype datatype = Datatype.parse(tensor.getDatatype()).orElseThrow(() -> InferenceException.invalid(
+                    "input '" + tensor.getName() + "' has datatype '" + tensor.getDatatype() + "', which the"
+                            + " protocol does not have (BOOL, UINT8 to UINT64, INT8 to INT64, FP16, FP32, FP64, BYTES)"));
+            TensorShapes.elementCount(tensor.getName(), shape);
+            inputs.add(raw ? rawTensor(tensor, datatype, shape, request.getRawInputContents(i))
+                    : typedTensor(tensor, datatype, shape));
         }
         List<RequestedOutput> outputs = new ArrayList<>(request.getOutputsCount());
         for (InferRequestedOutputTensor output : request.getOutputsList()) {
@@ -84,34 +77,84 @@ final class ProtoCodec {
                 outputs, deadlineNanoTime);
     }
 
-    private static float[] rawValues(InferInputTensor tensor, long[] shape, int count, ByteString bytes)
+    private static Tensor rawTensor(InferInputTensor tensor, Datatype datatype, long[] shape, ByteString bytes)
             throws InferenceException {
         if (tensor.hasContents()) {
             throw InferenceException.invalid("input '" + tensor.getName() + "' has contents although the request"
                     + " carries raw_input_contents; send every input one way");
         }
-        if (bytes.size() != (long) count * Float.BYTES) {
-            throw InferenceException.invalid("input '" + tensor.getName() + "' has " + bytes.size()
-                    + " bytes in raw_input_contents; FP32 shape " + Arrays.toString(shape) + " needs "
-                    + (long) count * Float.BYTES);
+        byte[] raw = bytes.toByteArray();
+        Optional<String> problem = Tensor.layoutProblem(datatype, shape, raw);
+        if (problem.isPresent()) {
+            throw InferenceException.invalid("input '" + tensor.getName() + "' in raw_input_contents: "
+                    + problem.get());
         }
-        float[] values = new float[count];
-        bytes.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
-        return values;
+        return new Tensor(tensor.getName(), datatype, shape, raw);
     }
 
-    private static float[] typedValues(InferInputTensor tensor, long[] shape, int count) throws InferenceException {
+    /**
+     * An input sent in typed contents, in the field the protocol gives its datatype: bool_contents, int_contents
+     * (INT8 to INT32), int64_contents, uint_contents (UINT8 to UINT32), uint64_contents, fp32_contents,
+     * fp64_contents or bytes_contents. FP16 has none: it travels in raw_input_contents only.
+     */
+    private static Tensor typedTensor(InferInputTensor tensor, Datatype datatype, long[] shape)
+            throws InferenceException {
         InferTensorContents contents = tensor.getContents();
-        if (contents.getFp32ContentsCount() != count) {
-            throw InferenceException.invalid("input '" + tensor.getName() + "' has "
-                    + contents.getFp32ContentsCount() + " values in contents.fp32_contents; shape "
-                    + Arrays.toString(shape) + " needs " + count);
+        TensorBuilder values = new TensorBuilder(tensor.getName(), datatype, shape, "contents." + switch (datatype) {
+            case BOOL -> "bool_contents";
+            case INT8, INT16, INT32 -> "int_contents";
+            case INT64 -> "int64_contents";
+            case UINT8, UINT16, UINT32 -> "uint_contents";
+            case UINT64 -> "uint64_contents";
+            case FP32, FP16 -> "fp32_contents";
+            case FP64 -> "fp64_contents";
+            case BYTES -> "bytes_contents";
+        });
+        switch (datatype) {
+            case BOOL -> {
+                for (boolean value : contents.getBoolContentsList()) {
+                    values.addBoolean(value);
+                }
+            }
+            case INT8, INT16, INT32 -> {
+                for (int value : contents.getIntContentsList()) {
+                    values.addLong(value);
+                }
+            }
+            case INT64 -> {
+                for (long value : contents.getInt64ContentsList()) {
+                    values.addLong(value);
+                }
+            }
+            case UINT8, UINT16, UINT32 -> {
+                for (int value : contents.getUintContentsList()) {
+                    values.addUnsigned(Integer.toUnsignedLong(value));
+                }
+            }
+            case UINT64 -> {
+                for (long value : contents.getUint64ContentsList()) {
+                    values.addUnsigned(value);
+                }
+            }
+            case FP32 -> {
+                for (float value : contents.getFp32ContentsList()) {
+                    values.addDouble(value);
+                }
+            }
+            case FP64 -> {
+                for (double value : contents.getFp64ContentsList()) {
+                    values.addDouble(value);
+                }
+            }
+            case BYTES -> {
+                for (ByteString value : contents.getBytesContentsList()) {
+                    values.addBytes(value.toByteArray());
+                }
+            }
+            case FP16 -> throw InferenceException.invalid("input '" + tensor.getName() + "' is FP16, which has no"
+                    + " typed contents in the protocol; send it in raw_input_contents");
         }
-        float[] values = new float[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = contents.getFp32Contents(i);
-        }
-        return values;
+        return values.build();
     }
 
     private static int classificationTopK(InferRequestedOutputTensor output) throws InferenceException {
@@ -138,35 +181,18 @@ final class ProtoCodec {
                 .setModelName(response.model())
                 .setModelVersion(response.version())
                 .setId(response.id());
-        for (InferOutput output : response.outputs()) {
+        for (Tensor output : response.outputs()) {
             InferOutputTensor.Builder tensor = InferOutputTensor.newBuilder()
                     .setName(output.name())
-                    .setDatatype(output.datatype());
+                    .setDatatype(output.datatype().name());
             for (long dimension : output.shape()) {
                 tensor.addShape(dimension);
             }
-            builder.addRawOutputContents(rawContents(output));
+            // The array is never touched again, so protobuf may keep it instead of a copy.
+            builder.addRawOutputContents(UnsafeByteOperations.unsafeWrap(output.raw()));
             builder.addOutputs(tensor);
         }
         return builder.build();
-    }
-
-    private static ByteString rawContents(InferOutput output) {
-        ByteBuffer buffer;
-        if (output.values() != null) {
-            buffer = ByteBuffer.allocate(output.values().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            buffer.asFloatBuffer().put(output.values());
-        } else {
-            // BYTES elements travel as a 4-byte little-endian length followed by the bytes.
-            List<byte[]> elements = output.strings().stream().map(s -> s.getBytes(StandardCharsets.UTF_8)).toList();
-            buffer = ByteBuffer.allocate(elements.stream().mapToInt(e -> Integer.BYTES + e.length).sum())
-                    .order(ByteOrder.LITTLE_ENDIAN);
-            for (byte[] element : elements) {
-                buffer.putInt(element.length).put(element);
-            }
-        }
-        // The array is never touched again, so protobuf may keep it instead of a copy.
-        return UnsafeByteOperations.unsafeWrap(buffer.array());
     }
 
     static ModelMetadataResponse modelMetadataResponse(ModelMetadata metadata) {
@@ -179,10 +205,10 @@ final class ProtoCodec {
         return builder.build();
     }
 
-    private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorMetadata tensor) {
+    private static ModelMetadataResponse.TensorMetadata tensorMetadata(TensorSpec tensor) {
         return ModelMetadataResponse.TensorMetadata.newBuilder()
                 .setName(tensor.name())
-                .setDatatype(tensor.datatype())
+                .setDatatype(tensor.datatype().name())
                 .addAllShape(tensor.shape())
                 .build();
     }

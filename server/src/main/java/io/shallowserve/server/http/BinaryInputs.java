@@ -1,9 +1,10 @@
 package io.shallowserve.server.http;
 
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.inference.InferenceException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
 
 /**
  * The binary section of an infer request body (Triton's binary tensor data extension): the bytes after the JSON
@@ -36,21 +37,23 @@ final class BinaryInputs {
     }
 
     /**
-     * The next {@code byteSize} bytes as the little-endian FP32 elements of input {@code input}, row-major.
+     * The next {@code byteSize} bytes as the raw data of input {@code input}: little-endian elements, row-major, BYTES
+     * elements each with its 4-byte length first ({@link Tensor}).
      *
      * @throws InferenceException INVALID_ARGUMENT when {@code byteSize} is not what {@code shape} needs or runs past
      *                            the end of the body
      */
-    float[] fp32(String input, long byteSize, long[] shape, int elementCount) throws InferenceException {
+    Tensor take(String input, Datatype datatype, long byteSize, long[] shape) throws InferenceException {
         if (!framed && byteSize > 0) {
             throw InferenceException.invalid("input '" + input + "' has \"binary_data_size\": " + byteSize
                     + ", but the request has no Inference-Header-Content-Length header to say where the JSON ends"
                     + " and the binary data begins");
         }
-        long needed = (long) elementCount * Float.BYTES;
-        if (byteSize != needed) {
+        long needed = Tensor.elementCount(shape) * datatype.byteSize();
+        if (datatype != Datatype.BYTES && byteSize != needed) {
             throw InferenceException.invalid("input '" + input + "' has \"binary_data_size\": " + byteSize + "; shape "
-                    + Arrays.toString(shape) + " of FP32 needs " + needed + " bytes (4 per element)");
+                    + Arrays.toString(shape) + " of " + datatype + " needs " + needed + " bytes ("
+                    + datatype.byteSize() + " per element)");
         }
         int left = body.length - next;
         if (byteSize > left) {
@@ -58,10 +61,14 @@ final class BinaryInputs {
                     + ", but only " + left + " bytes of binary data are left in the body (" + (body.length - start)
                     + " bytes follow the " + start + "-byte JSON header that Inference-Header-Content-Length gives)");
         }
-        float[] values = new float[elementCount];
-        ByteBuffer.wrap(body, next, (int) byteSize).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+        byte[] raw = Arrays.copyOfRange(body, next, next + (int) byteSize);
+        Optional<String> problem = Tensor.layoutProblem(datatype, shape, raw);
+        if (problem.isPresent()) {
+            throw InferenceException.invalid("input '" + input + "' has \"binary_data_size\": " + byteSize + ": "
+                    + problem.get());
+        }
         next += (int) byteSize;
-        return values;
+        return new Tensor(input, datatype, shape, raw);
     }
 
     /**

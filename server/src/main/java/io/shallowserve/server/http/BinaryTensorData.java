@@ -2,18 +2,16 @@ package io.shallowserve.server.http;
 
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
-import io.shallowserve.server.inference.InferInput;
-import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.protocol.EngineCall;
-import io.shallowserve.server.protocol.TensorShapes;
 import java.io.ByteArrayInputStream;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,7 +85,7 @@ final class BinaryTensorData {
      * @throws InferenceException INVALID_ARGUMENT for a header or body that does not add up, saying what is wrong
      */
     static Request read(byte[] body, List<String> inferenceHeaderLength, String model, String version,
-            EngineCall<List<TensorMetadata>> modelInputs) throws InferenceException {
+            EngineCall<List<TensorSpec>> modelInputs) throws InferenceException {
         if (inferenceHeaderLength.isEmpty()) {
             return JsonCodec.inferenceRequest(json(body, body.length), BinaryInputs.none(), model, version);
         }
@@ -109,24 +107,23 @@ final class BinaryTensorData {
      * A raw binary request, as Triton takes it: the body is the data of the model's only input, for one image (the
      * batch dimension, -1 in the metadata, is 1); every output comes back as binary data.
      */
-    private static Request rawRequest(byte[] body, List<TensorMetadata> inputs, String model, String version)
+    private static Request rawRequest(byte[] body, List<TensorSpec> inputs, String model, String version)
             throws InferenceException {
         if (inputs.size() != 1) {
             throw InferenceException.invalid("a raw binary request (Inference-Header-Content-Length: 0) needs a model"
                     + " with one input; model " + model + " has " + inputs.size() + "; send the JSON inference header");
         }
-        TensorMetadata input = inputs.getFirst();
-        long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
-        shape[0] = 1;
-        int count = TensorShapes.elementCount(input.name(), shape);
-        if (body.length != (long) count * Float.BYTES) {
+        TensorSpec input = inputs.getFirst();
+        long[] shape = input.shapeOf(1);
+        long needed = Tensor.elementCount(shape) * input.datatype().byteSize();
+        if (input.datatype() != Datatype.BYTES && body.length != needed) {
             throw InferenceException.invalid("a raw binary request (Inference-Header-Content-Length: 0) is the bytes of"
-                    + " input '" + input.name() + "' for one image, shape " + Arrays.toString(shape) + " FP32: "
-                    + count * Float.BYTES + " bytes; this body has " + body.length);
+                    + " input '" + input.name() + "' for one image, shape " + Arrays.toString(shape) + " "
+                    + input.datatype() + ": " + needed + " bytes; this body has " + body.length);
         }
-        float[] values = BinaryInputs.after(body, 0).fp32(input.name(), body.length, shape, count);
-        return new Request(new InferenceRequest(model, version, "", List.of(new InferInput(input.name(),
-                input.datatype(), shape, values)), List.of(), Long.MAX_VALUE), new BinaryOutputs(true, Map.of()));
+        Tensor tensor = BinaryInputs.after(body, 0).take(input.name(), input.datatype(), body.length, shape);
+        return new Request(new InferenceRequest(model, version, "", List.of(tensor), List.of(), Long.MAX_VALUE),
+                new BinaryOutputs(true, Map.of()));
     }
 
     /** The header's value checked against the body: a whole number from 0 to the body's length. */
@@ -158,8 +155,8 @@ final class BinaryTensorData {
     static Response write(InferenceResponse response, BinaryOutputs binaryOutputs) {
         List<byte[]> binary = new ArrayList<>(response.outputs().size());
         int binaryLength = 0;
-        for (InferOutput output : response.outputs()) {
-            byte[] bytes = binaryOutputs.binary(output.name()) ? bytes(output) : null;
+        for (Tensor output : response.outputs()) {
+            byte[] bytes = binaryOutputs.binary(output.name()) ? output.raw() : null;
             binary.add(bytes);
             binaryLength += bytes == null ? 0 : bytes.length;
         }
@@ -174,26 +171,5 @@ final class BinaryTensorData {
             }
         }
         return new Response(body.array(), json.length);
-    }
-
-    /** An output's binary data: FP32 values little-endian, BYTES elements each with its 4-byte length first. */
-    private static byte[] bytes(InferOutput output) {
-        if (output.values() != null) {
-            ByteBuffer bytes = ByteBuffer.allocate(output.values().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            bytes.asFloatBuffer().put(output.values());
-            return bytes.array();
-        }
-        List<byte[]> elements = new ArrayList<>(output.strings().size());
-        int length = 0;
-        for (String element : output.strings()) {
-            byte[] utf8 = element.getBytes(StandardCharsets.UTF_8);
-            elements.add(utf8);
-            length += Integer.BYTES + utf8.length;
-        }
-        ByteBuffer bytes = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        for (byte[] utf8 : elements) {
-            bytes.putInt(utf8.length).put(utf8);
-        }
-        return bytes.array();
     }
 }

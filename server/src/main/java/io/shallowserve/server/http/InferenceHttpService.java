@@ -9,11 +9,11 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelLoader;
 import io.shallowserve.server.inference.RequestRouter;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.observe.RequestMetrics;
 import io.shallowserve.server.protocol.ConfigOverride;
 import io.shallowserve.server.protocol.EngineCall;
@@ -182,7 +182,7 @@ public final class InferenceHttpService implements HttpService {
             throw new UncheckedIOException(e);
         }
         // Only a raw binary request, which has no JSON to name its input, asks for the model's metadata.
-        EngineCall<List<TensorMetadata>> inputs = () -> router.metadata(model, version).inputs();
+        EngineCall<List<TensorSpec>> inputs = () -> router.metadata(model, version).inputs();
         if (body.length <= PARSED_IN_PLACE_BYTES) {
             return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
         }

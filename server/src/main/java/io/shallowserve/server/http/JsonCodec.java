@@ -4,10 +4,10 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
-import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ErrorMessages;
-import io.shallowserve.server.inference.InferInput;
-import io.shallowserve.server.inference.InferOutput;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
@@ -15,8 +15,8 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.protocol.ServerMetadata;
+import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
 import io.shallowserve.server.repository.ModelSettings;
 import java.io.ByteArrayOutputStream;
@@ -27,7 +27,6 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,7 +63,7 @@ final class JsonCodec {
         reader.setStrictness(Strictness.STRICT);
         try {
             String id = "";
-            List<InferInput> inputs = null;
+            List<Tensor> inputs = null;
             List<RequestedOutput> outputs = List.of();
             boolean binaryDataOutput = false;
             Map<String, Boolean> binaryData = new HashMap<>();
@@ -174,9 +173,9 @@ final class JsonCodec {
                 .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
     }
 
-    private static List<InferInput> inputs(JsonReader reader, BinaryInputs binary)
+    private static List<Tensor> inputs(JsonReader reader, BinaryInputs binary)
             throws IOException, InferenceException {
-        List<InferInput> inputs = new ArrayList<>();
+        List<Tensor> inputs = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
             inputs.add(input(reader, binary));
@@ -185,17 +184,17 @@ final class JsonCodec {
         return inputs;
     }
 
-    private static InferInput input(JsonReader reader, BinaryInputs binary) throws IOException, InferenceException {
+    private static Tensor input(JsonReader reader, BinaryInputs binary) throws IOException, InferenceException {
         String name = null;
-        String datatype = null;
+        String datatypeName = null;
         long[] shape = null;
-        FloatArray data = null;
+        List<Object> data = null;
         Long binaryDataSize = null;
         reader.beginObject();
         while (reader.hasNext()) {
             switch (reader.nextName()) {
                 case "name" -> name = reader.nextString();
-                case "datatype" -> datatype = reader.nextString();
+                case "datatype" -> datatypeName = reader.nextString();
                 case "shape" -> shape = shape(reader);
                 case "data" -> data = data(reader, name);
                 case "parameters" -> binaryDataSize = binaryDataSize(reader, name);
@@ -209,13 +208,13 @@ final class JsonCodec {
         if (shape == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"shape\"");
         }
-        if (datatype == null) {
+        if (datatypeName == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
         }
-        if (!Datatype.FP32.name().equals(datatype)) {
-            throw InferenceException.invalid("input '" + name + "' has datatype '" + datatype
-                    + "'; this server takes FP32 inputs");
-        }
+        String given = datatypeName;
+        Datatype datatype = Datatype.parse(datatypeName).orElseThrow(() -> InferenceException.invalid("input '"
+                + given + "' has datatype '" + given + "', which the protocol does not have (BOOL, UINT8 to UINT64,"
+                + " INT8 to INT64, FP16, FP32, FP64, BYTES)"));
         if (data != null && binaryDataSize != null) {
             throw InferenceException.invalid("input '" + name + "' has both \"data\" and \"binary_data_size\"; send"
                     + " its data one way: in \"data\", or as binary data after the JSON");
@@ -224,15 +223,20 @@ final class JsonCodec {
             throw InferenceException.invalid("input '" + name + "' has no \"data\" (nor \"parameters\":"
                     + " {\"binary_data_size\": N} with N bytes after the JSON)");
         }
-        int count = TensorShapes.elementCount(name, shape);
         if (binaryDataSize != null) {
-            return new InferInput(name, datatype, shape, binary.fp32(name, binaryDataSize, shape, count));
+            TensorShapes.elementCount(name, shape);
+            return binary.take(name, datatype, binaryDataSize, shape);
         }
-        if (data.size != count) {
-            throw InferenceException.invalid("input '" + name + "' has " + data.size + " values in \"data\"; shape "
-                    + Arrays.toString(shape) + " needs " + count);
+        TensorBuilder tensor = new TensorBuilder(name, datatype, shape, "\"data\"");
+        for (Object value : data) {
+            switch (value) {
+                case String number -> tensor.addNumber(number);
+                case Boolean flag -> tensor.addBoolean(flag);
+                case byte[] string -> tensor.addBytes(string);
+                default -> throw new IllegalStateException("data(...) collects numbers, booleans and strings only");
+            }
         }
-        return new InferInput(name, datatype, shape, data.toArray());
+        return tensor.build();
     }
 
     private static long[] shape(JsonReader reader) throws IOException {
@@ -245,9 +249,13 @@ final class JsonCodec {
         return dimensions.stream().mapToLong(Long::longValue).toArray();
     }
 
-    /** Tensor data, flat or nested to any depth, as numbers in row-major order. */
-    private static FloatArray data(JsonReader reader, String name) throws IOException, InferenceException {
-        FloatArray values = new FloatArray();
+    /**
+     * Tensor data, flat or nested to any depth, in row-major order: each number as its literal, each boolean, and
+     * each string as its UTF-8 bytes. The datatype may come after the data, so values are kept as written until it
+     * is known.
+     */
+    private static List<Object> data(JsonReader reader, String name) throws IOException, InferenceException {
+        List<Object> values = new ArrayList<>();
         int depth = 0;
         do {
             JsonToken token = reader.peek();
@@ -260,9 +268,11 @@ final class JsonCodec {
                     reader.endArray();
                     depth--;
                 }
-                case NUMBER -> values.add(Float.parseFloat(reader.nextString()));
+                case NUMBER -> values.add(reader.nextString());
+                case BOOLEAN -> values.add(reader.nextBoolean());
+                case STRING -> values.add(reader.nextString().getBytes(StandardCharsets.UTF_8));
                 default -> throw InferenceException.invalid((name == null ? "an input" : "input '" + name + "'")
-                        + " has " + token + " in \"data\"; FP32 data is numbers in (nested) arrays");
+                        + " has " + token + " in \"data\"; data is numbers, booleans or strings in (nested) arrays");
             }
         } while (depth > 0);
         return values;
@@ -377,23 +387,6 @@ final class JsonCodec {
         return reader.nextBoolean();
     }
 
-    /** A growable float array: tensor data arrives before or without its shape, so its size is unknown ahead. */
-    private static final class FloatArray {
-        private float[] values = new float[1024];
-        private int size;
-
-        void add(float value) {
-            if (size == values.length) {
-                values = Arrays.copyOf(values, values.length * 2);
-            }
-            values[size++] = value;
-        }
-
-        float[] toArray() {
-            return size == values.length ? values : Arrays.copyOf(values, size);
-        }
-    }
-
     // ------------------------------------------------------------------------------------------------ writing
 
     /**
@@ -411,10 +404,10 @@ final class JsonCodec {
             }
             json.name("outputs").beginArray();
             for (int i = 0; i < response.outputs().size(); i++) {
-                InferOutput output = response.outputs().get(i);
+                Tensor output = response.outputs().get(i);
                 json.beginObject();
                 json.name("name").value(output.name());
-                json.name("datatype").value(output.datatype());
+                json.name("datatype").value(output.datatype().name());
                 json.name("shape").beginArray();
                 for (long dimension : output.shape()) {
                     json.value(dimension);
@@ -434,21 +427,46 @@ final class JsonCodec {
         });
     }
 
-    /** An output's data, flat. */
-    private static void data(JsonWriter json, InferOutput output) throws IOException {
+    /**
+     * An output's data, flat: numbers as Java writes them (FP32 with {@link Float#toString}, so a value survives the
+     * round trip exactly; INT64 and UINT64 exactly), BOOL as true and false, BYTES as strings (UTF-8).
+     */
+    private static void data(JsonWriter json, Tensor output) throws IOException {
         json.beginArray();
-        if (output.values() != null) {
-            for (float value : output.values()) {
-                // JSON has no NaN or infinity; null is what JSON encoders write for them.
-                if (Float.isFinite(value)) {
-                    json.jsonValue(Float.toString(value));
-                } else {
-                    json.nullValue();
+        int count = (int) output.elementCount();
+        switch (output.datatype()) {
+            case BYTES -> {
+                for (byte[] element : output.bytesElements()) {
+                    json.value(new String(element, StandardCharsets.UTF_8));
                 }
             }
-        } else {
-            for (String element : output.strings()) {
-                json.value(element);
+            case BOOL -> {
+                for (int i = 0; i < count; i++) {
+                    json.value(output.number(i) != 0);
+                }
+            }
+            case INT64, UINT64 -> {
+                for (int i = 0; i < count; i++) {
+                    json.jsonValue(output.exactLong(i));
+                }
+            }
+            case FP16, FP32, FP64 -> {
+                for (int i = 0; i < count; i++) {
+                    double value = output.number(i);
+                    // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                    if (!Double.isFinite(value)) {
+                        json.nullValue();
+                    } else if (output.datatype() == Datatype.FP64) {
+                        json.jsonValue(Double.toString(value));
+                    } else {
+                        json.jsonValue(Float.toString((float) value));
+                    }
+                }
+            }
+            default -> {
+                for (int i = 0; i < count; i++) {
+                    json.value((long) output.number(i));
+                }
             }
         }
         json.endArray();
@@ -498,12 +516,12 @@ final class JsonCodec {
         });
     }
 
-    private static void tensors(JsonWriter json, List<TensorMetadata> tensors) throws IOException {
+    private static void tensors(JsonWriter json, List<TensorSpec> tensors) throws IOException {
         json.beginArray();
-        for (TensorMetadata tensor : tensors) {
+        for (TensorSpec tensor : tensors) {
             json.beginObject();
             json.name("name").value(tensor.name());
-            json.name("datatype").value(tensor.datatype());
+            json.name("datatype").value(tensor.datatype().name());
             json.name("shape").beginArray();
             for (long dimension : tensor.shape()) {
                 json.value(dimension);

@@ -3,10 +3,10 @@ package io.shallowserve.server.inference;
 import ai.onnxruntime.OrtException;
 import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.PlanResult;
+import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -32,11 +32,11 @@ final class BatchScheduler implements AutoCloseable {
     /**
      * What one request got from the batch it ran in.
      *
-     * @param logits       the request's own rows, [images x classes]
+     * @param outputs      every output of the model, the request's own rows of each
      * @param queueNanos   from queueing to the start of its batch
      * @param computeNanos the run of its batch
      */
-    record Executed(float[] logits, long queueNanos, long computeNanos) {}
+    record Executed(List<Tensor> outputs, long queueNanos, long computeNanos) {}
 
     private final String id;
     private final List<ExecutionPlan> instances;
@@ -44,7 +44,6 @@ final class BatchScheduler implements AutoCloseable {
     private final BatchPolicy policy;
     private final int maxQueued;
     private final int maxAdmitted;
-    private final int classes;
     private final VersionMetrics metrics;
     /** Requests admitted and not yet completed: queued, running, or still being decoded by their front-end. */
     private final AtomicInteger admitted = new AtomicInteger();
@@ -59,18 +58,16 @@ final class BatchScheduler implements AutoCloseable {
      *
      * @param id             "model/version", for messages and thread names
      * @param instances      the execution instances; closed with this scheduler
-     * @param maxBatchImages the most images one batch may carry
+     * @param maxBatchImages the most rows (images) one batch may carry
      * @param maxQueued      requests that may wait beyond those the instances run
-     * @param classes        logits per image
      */
     BatchScheduler(String id, List<ExecutionPlan> instances, ModelSettings.Batching batching, int maxBatchImages,
-            int maxQueued, int classes, VersionMetrics metrics) {
+            int maxQueued, VersionMetrics metrics) {
         this.id = id;
         this.instances = List.copyOf(instances);
         this.policy = new BatchPolicy(batching, maxBatchImages);
         this.maxQueued = maxQueued;
         this.maxAdmitted = maxQueued + instances.size();
-        this.classes = classes;
         this.metrics = metrics;
         List<Thread> started = new ArrayList<>(instances.size());
         for (int i = 0; i < instances.size(); i++) {
@@ -110,16 +107,17 @@ final class BatchScheduler implements AutoCloseable {
     }
 
     /**
-     * Queues {@code images} images in a place {@link #admit()} took. The future completes on an instance thread
-     * with the images' logits, or with an {@link InferenceException}; cancelling it takes the request out of the
+     * Queues one request's inputs, {@code images} rows of each, in a place {@link #admit()} took. The future
+     * completes on an instance thread with its rows of every output, or with an {@link InferenceException};
+     * cancelling it takes the request out of the
      * queue if it has not started.
      *
      * @param deadlineNanoTime {@link System#nanoTime()} after which the client no longer waits, or
      *                         {@link Long#MAX_VALUE}
      */
-    CompletableFuture<Executed> submit(float[] pixels, int images, long deadlineNanoTime) {
+    CompletableFuture<Executed> submit(List<Tensor> inputs, int images, long deadlineNanoTime) {
         long now = System.nanoTime();
-        Pending pending = new Pending(pixels, images, now, deadlineNanoTime);
+        Pending pending = new Pending(inputs, images, now, deadlineNanoTime);
         if (deadlineNanoTime != Long.MAX_VALUE && now - deadlineNanoTime >= 0) {
             finish(pending, deadlineExceeded("its deadline passed before it was queued"));
             return pending.future;
@@ -248,11 +246,11 @@ final class BatchScheduler implements AutoCloseable {
     private void execute(ExecutionPlan instance, List<Pending> batch) {
         int images = batch.stream().mapToInt(Pending::images).sum();
         long merge = System.nanoTime();
-        float[] pixels = batch.size() == 1 ? batch.getFirst().pixels : concatenate(batch, images);
+        List<Tensor> inputs = batch.size() == 1 ? batch.getFirst().inputs : concatenate(batch);
         long start = System.nanoTime();
         PlanResult result;
         try {
-            result = instance.run(pixels, images);
+            result = instance.run(inputs);
         } catch (OrtException | RuntimeException e) {
             InferenceException failure = new InferenceException(InferenceException.Status.INTERNAL, "model " + id
                     + " failed to run a batch of " + images + " images: " + e.getMessage(), e);
@@ -263,9 +261,12 @@ final class BatchScheduler implements AutoCloseable {
         List<Executed> rows = new ArrayList<>(batch.size());
         int row = 0;
         for (Pending pending : batch) {
-            float[] logits = batch.size() == 1 ? result.logits()
-                    : Arrays.copyOfRange(result.logits(), row * classes, (row + pending.images()) * classes);
-            rows.add(new Executed(logits, start - pending.queuedNanos(), end - start));
+            List<Tensor> outputs = result.outputs();
+            if (batch.size() > 1) {
+                int from = row;
+                outputs = outputs.stream().map(output -> output.rows(from, from + pending.images())).toList();
+            }
+            rows.add(new Executed(outputs, start - pending.queuedNanos(), end - start));
             row += pending.images();
         }
         metrics.executed(images, batch.size(), start - merge, end - start, System.nanoTime() - end,
@@ -277,14 +278,15 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    private static float[] concatenate(List<Pending> batch, int images) {
-        float[] pixels = new float[images * (batch.getFirst().pixels.length / batch.getFirst().images())];
-        int offset = 0;
-        for (Pending pending : batch) {
-            System.arraycopy(pending.pixels, 0, pixels, offset, pending.pixels.length);
-            offset += pending.pixels.length;
+    /** Each input of the batch's requests, one after the other along the batch dimension. */
+    private static List<Tensor> concatenate(List<Pending> batch) {
+        int inputs = batch.getFirst().inputs.size();
+        List<Tensor> merged = new ArrayList<>(inputs);
+        for (int i = 0; i < inputs; i++) {
+            int input = i;
+            merged.add(Tensor.concatenateRows(batch.stream().map(pending -> pending.inputs.get(input)).toList()));
         }
-        return pixels;
+        return merged;
     }
 
     /** Moves the queued requests whose deadline passed to {@code expired}; holding the lock. */
@@ -334,14 +336,15 @@ final class BatchScheduler implements AutoCloseable {
 
     /** One admitted request, from {@link #submit} until its future completes. */
     private static final class Pending implements BatchPolicy.Queued {
-        final float[] pixels;
+        /** In the model's input order, so that the inputs of a batch's requests line up. */
+        final List<Tensor> inputs;
         private final int images;
         private final long queuedNanos;
         final long deadlineNanoTime;
         final CompletableFuture<Executed> future = new CompletableFuture<>();
 
-        Pending(float[] pixels, int images, long queuedNanos, long deadlineNanoTime) {
-            this.pixels = pixels;
+        Pending(List<Tensor> inputs, int images, long queuedNanos, long deadlineNanoTime) {
+            this.inputs = inputs;
             this.images = images;
             this.queuedNanos = queuedNanos;
             this.deadlineNanoTime = deadlineNanoTime;

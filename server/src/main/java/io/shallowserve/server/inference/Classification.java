@@ -1,44 +1,51 @@
 package io.shallowserve.server.inference;
 
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The classification extension: an output asked for with a top-k is answered with the k best classes of each
- * image, as strings, in place of the logits.
+ * The classification extension: an output asked for with a top-k is answered with the k best classes of each row,
+ * as strings, in place of the values.
  */
 final class Classification {
-
-    private static final String BYTES = "BYTES";
 
     private Classification() {
     }
 
     /**
-     * The output {@code name} as Triton's classification extension writes it: BYTES of shape [batch, k], per image
-     * the k highest logits as "score:index:label", highest first (the lower index first among equal scores), the
-     * score being the raw output value formatted like C++'s std::to_string (six decimals).
+     * {@code output} as Triton's classification extension writes it: BYTES of shape [rows, k], per row the k highest
+     * values as "value:index:label" ("value:index" where the model has no labels), highest first (the lower index
+     * first among equal values), the value formatted like C++'s std::to_string (six decimals).
      *
-     * @param logits [batch x labels.size()] row-major
-     * @param labels the class names by index
+     * @param output a numeric [rows x classes] tensor
+     * @param labels the class names by index; empty where the model has none
      */
-    static InferOutput output(String name, float[] logits, int batch, int k, List<String> labels) {
-        int classes = labels.size();
-        List<String> strings = new ArrayList<>(batch * k);
+    static Tensor output(Tensor output, int k, List<String> labels) {
+        int rows = (int) output.shape()[0];
+        int classes = (int) output.shape()[1];
+        // A graph whose classes dimension is of any size may return fewer classes than asked for.
+        k = Math.min(k, classes);
+        List<String> strings = new ArrayList<>(rows * k);
         Integer[] order = new Integer[classes];
-        for (int image = 0; image < batch; image++) {
-            int row = image * classes;
+        double[] values = new double[classes];
+        for (int row = 0; row < rows; row++) {
             for (int c = 0; c < classes; c++) {
                 order[c] = c;
+                values[c] = output.number(row * classes + c);
             }
-            Arrays.sort(order, (a, b) -> Float.compare(logits[row + b], logits[row + a]));
+            Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
             for (int rank = 0; rank < k; rank++) {
                 int c = order[rank];
-                strings.add(String.format(Locale.ROOT, "%f:%d:%s", logits[row + c], c, labels.get(c)));
+                String value = output.datatype() == Datatype.FP32 || output.datatype() == Datatype.FP16
+                        || output.datatype() == Datatype.FP64 ? String.format(Locale.ROOT, "%f", values[c])
+                        : Long.toString((long) values[c]);
+                strings.add(labels.isEmpty() ? value + ":" + c : value + ":" + c + ":" + labels.get(c));
             }
         }
-        return new InferOutput(name, BYTES, new long[] {batch, k}, null, strings);
+        return Tensor.ofStrings(output.name(), new long[] {rows, k}, strings);
     }
 }

@@ -1,5 +1,6 @@
 package io.shallowserve.server.inference;
 
+import io.shallowserve.runtime.tensor.Tensor;
 import java.util.List;
 
 /**
@@ -17,6 +18,6 @@ public record InferenceRequest(
         String model,
         String version,
         String id,
-        List<InferInput> inputs,
+        List<Tensor> inputs,
         List<RequestedOutput> outputs,
         long deadlineNanoTime) {}

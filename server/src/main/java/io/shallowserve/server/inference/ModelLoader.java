@@ -1,12 +1,14 @@
 package io.shallowserve.server.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.exec.SessionFactory;
-import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.repository.ServableVersion;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Files;
@@ -382,17 +384,23 @@ public final class ModelLoader {
                 continue;
             }
             try {
-                if (serving != null && serving.settings().equals(settings) && serving.model().manifestSha256()
-                        .equals(ModelRepository.manifestSha256(folders.get(number).directory()))) {
-                    requireDeclaredTensors(override, serving.model().manifest());
+                if (serving != null && serving.settings().equals(settings) && serving.model().identity()
+                        .equals(ModelRepository.identity(folders.get(number).directory()))) {
+                    requireDeclaredTensors(override, serving.inputs(), serving.outputs());
                     ready.put(number, serving);
                     states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
                     continue;
                 }
-                ModelVersion verified = ModelRepository.verify(folders.get(number));
-                requireDeclaredTensors(override, verified.manifest());
-                loaded.add(new LoadedVersion(verified,
-                        planLoader.load(verified, config.plan(), settings.instances())));
+                ServableVersion verified = ModelRepository.verify(folders.get(number));
+                PlanLoader.LoadedPlan plan = planLoader.load(verified, config.plan(), settings.instances());
+                try {
+                    ExecutionPlan first = plan.instances().getFirst();
+                    requireDeclaredTensors(override, first.inputs(), first.outputs());
+                } catch (ModelVersionException e) {
+                    plan.instances().forEach(ExecutionPlan::close);
+                    throw e;
+                }
+                loaded.add(new LoadedVersion(verified, plan));
                 states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
             } catch (ModelVersionException e) {
                 LOG.log(System.Logger.Level.WARNING, "{0}/{1}: UNAVAILABLE: {2}", model, version, e.getMessage());
@@ -421,40 +429,57 @@ public final class ModelLoader {
         return new ServedModel.Versions(states, ready);
     }
 
-    private static void requireDeclaredTensors(Optional<ModelOverride> override, ModelManifest manifest)
-            throws ModelVersionException {
-        Optional<String> mismatch = override.flatMap(o -> o.tensorMismatch(manifest));
+    private static void requireDeclaredTensors(Optional<ModelOverride> override, List<TensorSpec> inputs,
+            List<TensorSpec> outputs) throws ModelVersionException {
+        Optional<String> mismatch = override.flatMap(o -> o.tensorMismatch(inputs, outputs));
         if (mismatch.isPresent()) {
             throw new ModelVersionException(mismatch.get());
         }
     }
 
     /** A version whose sessions are open, not yet serving. */
-    private record LoadedVersion(ModelVersion model, PlanLoader.LoadedPlan plan) {}
+    private record LoadedVersion(ServableVersion model, PlanLoader.LoadedPlan plan) {
+
+        /** Whether requests batch along the first dimension: every input and output of the graph has one of any size. */
+        boolean batched() {
+            ExecutionPlan plan = this.plan.instances().getFirst();
+            return plan.inputs().stream().allMatch(TensorSpec::batched)
+                    && plan.outputs().stream().allMatch(TensorSpec::batched);
+        }
+    }
 
     private ServedVersion serve(LoadedVersion loaded, ModelSettings settings) {
-        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), settings, config.maxBatchSize(),
-                config.maxQueued(), registry, closer);
+        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), settings,
+                loaded.batched() ? config.maxBatchSize() : 0, config.maxQueued(), registry, closer);
         LOG.log(System.Logger.Level.INFO, readyLine(loaded, settings));
         return served;
     }
 
     /**
      * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single, 1 instance(s),
-     * batching off, 53322 parameters, input input FP32 [-1, 1, 28, 28]".
+     * batching off, 53322 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
+     * graph without model.json "ONNX graph" and no parameter count, and "no batch dimension" where it has none.
      */
     private static String readyLine(LoadedVersion loaded, ModelSettings settings) {
-        ModelVersion model = loaded.model();
-        ModelManifest.Tensor input = model.manifest().input();
+        ServableVersion model = loaded.model();
+        ExecutionPlan plan = loaded.plan().instances().getFirst();
         ModelSettings.Batching batching = settings.batching();
-        return model.name() + "/" + model.version() + ": READY, " + model.manifest().shape() + " model, plan "
-                + loaded.plan().name() + describeMeasurements(loaded.plan().measuredMicros()) + ", "
-                + settings.instances() + " instance(s), batching "
-                + (batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
+        String kind = model instanceof ModelVersion trained
+                ? trained.manifest().shape() + " model, " + trained.manifest().parameters() + " parameters"
+                : "ONNX graph";
+        return model.id() + ": READY, " + kind + ", plan " + loaded.plan().name()
+                + describeMeasurements(loaded.plan().measuredMicros()) + ", " + settings.instances()
+                + " instance(s), batching "
+                + (!loaded.batched() ? "off (no batch dimension)"
+                        : batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
                         + (batching.preferredBatchSizes().isEmpty() ? ""
                                 : ", preferred sizes " + batching.preferredBatchSizes()) + ")" : "off")
-                + ", " + model.manifest().parameters() + " parameters, input " + input.name() + " "
-                + input.datatype() + " " + input.shape();
+                + ", inputs " + describe(plan.inputs()) + ", outputs " + describe(plan.outputs());
+    }
+
+    private static String describe(List<TensorSpec> tensors) {
+        return tensors.stream().map(t -> t.name() + " " + t.datatype() + " " + t.shape())
+                .collect(Collectors.joining(", "));
     }
 
     /** What `auto` measured, for the READY line: " (auto, batch-1 median: single 152.1 µs, branches 226.6 µs)". */

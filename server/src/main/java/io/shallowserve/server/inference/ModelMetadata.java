@@ -1,5 +1,6 @@
 package io.shallowserve.server.inference;
 
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.List;
 import java.util.Map;
@@ -12,21 +13,22 @@ import java.util.Map;
  * @param platform         always "onnxruntime_onnx"
  * @param inputs           the input tensors
  * @param outputs          the output tensors
- * @param shape            "deep" or "shallow"
+ * @param shape            "deep", "shallow" or "tat" for a model the trainer wrote; null for any other graph
  * @param plan             the execution plan serving it: "single", "wide" or "branches"
  * @param planMicros       for the `auto` plan: measured median latency per candidate plan at load time, in
  *                         microseconds; empty when the plan was configured
- * @param parameters       trainable parameters
- * @param labels           class names by index
- * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry
+ * @param parameters       trainable parameters of a model the trainer wrote; 0 for any other graph
+ * @param labels           class names by index; empty for a model without them
+ * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry; 0 for a model
+ *                         whose first dimension is not a batch
  * @param serving          its instances, dynamic batching and version policy
  */
 public record ModelMetadata(
         String name,
         List<String> versions,
         String platform,
-        List<TensorMetadata> inputs,
-        List<TensorMetadata> outputs,
+        List<TensorSpec> inputs,
+        List<TensorSpec> outputs,
         String shape,
         String plan,
         Map<String, Double> planMicros,

@@ -1,6 +1,6 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.util.List;
@@ -23,8 +23,8 @@ public record ModelOverride(
         OptionalInt instances,
         ModelSettings.Batching batching,
         Optional<VersionPolicy> versionPolicy,
-        List<TensorMetadata> inputs,
-        List<TensorMetadata> outputs) {
+        List<TensorSpec> inputs,
+        List<TensorSpec> outputs) {
 
     public ModelOverride {
         inputs = List.copyOf(inputs);
@@ -38,12 +38,10 @@ public record ModelOverride(
     }
 
     /**
-     * Why a version with {@code manifest} cannot serve under this configuration (its tensors are not those declared),
-     * or empty if it can.
+     * Why a version whose graph has {@code actualInputs} and {@code actualOutputs} cannot serve under this
+     * configuration (its tensors are not those declared), or empty if it can.
      */
-    Optional<String> tensorMismatch(ModelManifest manifest) {
-        List<TensorMetadata> actualInputs = List.of(tensor(manifest.input()));
-        List<TensorMetadata> actualOutputs = List.of(tensor(manifest.output()));
+    Optional<String> tensorMismatch(List<TensorSpec> actualInputs, List<TensorSpec> actualOutputs) {
         if (!inputs.isEmpty() && !inputs.equals(actualInputs)) {
             return Optional.of("the configuration's input " + describe(inputs) + " is not the model's "
                     + describe(actualInputs));
@@ -55,12 +53,8 @@ public record ModelOverride(
         return Optional.empty();
     }
 
-    private static TensorMetadata tensor(ModelManifest.Tensor tensor) {
-        return new TensorMetadata(tensor.name(), tensor.datatype(), tensor.shape());
-    }
-
-    private static String describe(List<TensorMetadata> tensors) {
+    private static String describe(List<TensorSpec> tensors) {
         return String.join(", ", tensors.stream()
-                .map(t -> "'" + t.name() + "' " + t.datatype() + " " + t.shape() + " (-1 = batch)").toList());
+                .map(t -> "'" + t.name() + "' " + t.datatype() + " " + t.shape() + " (-1 = any size)").toList());
     }
 }

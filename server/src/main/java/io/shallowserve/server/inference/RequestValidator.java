@@ -1,107 +1,154 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.runtime.repository.ModelManifest;
-import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Checks a request's tensors against one model version's manifest and the server's largest batch, and says what is
- * wrong in terms of what the model expects (INVALID_ARGUMENT).
+ * Checks a request's tensors against what one model version's graph declares and the largest batch, and says what
+ * is wrong in terms of what the model expects (INVALID_ARGUMENT).
  */
 final class RequestValidator {
 
-    private final ModelVersion model;
-    private final int maxBatchSize;
-    private final ModelManifest.Tensor input;
-    private final ModelManifest.Tensor output;
-    private final String expectedInput;
+    /** A request's inputs in the model's order, and the rows (batch size) they carry; 1 for a model without a batch. */
+    record ValidInputs(List<Tensor> inputs, int rows) {}
 
-    RequestValidator(ModelVersion model, int maxBatchSize) {
+    private final String model;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final int maxBatchSize;
+
+    /**
+     * @param maxBatchSize the most rows a request may carry; 0 for a model whose first dimension is not a batch
+     */
+    RequestValidator(String model, List<TensorSpec> inputs, List<TensorSpec> outputs, int maxBatchSize) {
         this.model = model;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
         this.maxBatchSize = maxBatchSize;
-        this.input = model.manifest().input();
-        this.output = model.manifest().output();
-        this.expectedInput = input.datatype() + " " + input.shape() + " (-1 = batch)";
     }
 
     /**
-     * The model's one input among {@code inputs}: named and typed as the manifest says (the repository serves FP32
-     * only), of the model's shape but for the batch dimension, 1 to the largest batch images, with as many values
-     * as its shape says.
+     * Every input of the model, once, among {@code given}: named, typed and shaped as the graph declares, the values
+     * as many as the shape says, and with a batch, the same 1 to the largest batch rows in each.
      *
      * @throws InferenceException INVALID_ARGUMENT, saying what is wrong
      */
-    InferInput input(List<InferInput> inputs) throws InferenceException {
-        if (inputs == null || inputs.isEmpty()) {
-            throw invalid("missing input '" + input.name() + "': model " + model.name() + " expects one input, "
-                    + expectedInput);
+    ValidInputs inputs(List<Tensor> given) throws InferenceException {
+        List<Tensor> ordered = new ArrayList<>(inputs.size());
+        for (TensorSpec spec : inputs) {
+            ordered.add(null);
         }
-        for (InferInput given : inputs) {
-            if (!input.name().equals(given.name())) {
-                throw invalid("unknown input '" + given.name() + "': model " + model.name() + " has one input, '"
-                        + input.name() + "', " + expectedInput);
+        for (Tensor tensor : given == null ? List.<Tensor>of() : given) {
+            int index = indexOf(inputs, tensor.name());
+            if (index < 0) {
+                throw invalid("unknown input '" + tensor.name() + "': model " + model + " has inputs "
+                        + described(inputs));
+            }
+            if (ordered.get(index) != null) {
+                throw invalid("input '" + tensor.name() + "' appears more than once; send it once");
+            }
+            ordered.set(index, checked(inputs.get(index), tensor));
+        }
+        for (int i = 0; i < inputs.size(); i++) {
+            if (ordered.get(i) == null) {
+                throw invalid("missing input '" + inputs.get(i).name() + "': model " + model + " expects "
+                        + described(inputs));
             }
         }
-        if (inputs.size() > 1) {
-            throw invalid("input '" + input.name() + "' appears " + inputs.size() + " times; send it once");
+        if (maxBatchSize == 0) {
+            return new ValidInputs(ordered, 1);
         }
-        InferInput given = inputs.getFirst();
-        if (!input.datatype().equals(given.datatype())) {
-            throw invalid("input '" + input.name() + "' has datatype " + given.datatype() + "; model " + model.name()
-                    + " expects " + input.datatype());
-        }
-        long[] shape = given.shape();
-        if (shape == null || shape.length != input.shape().size()) {
-            throw invalid("input '" + input.name() + "' has shape " + Arrays.toString(shape) + " of rank "
-                    + (shape == null ? 0 : shape.length) + "; model " + model.name() + " expects rank "
-                    + input.shape().size() + ", " + expectedInput);
-        }
-        for (int d = 1; d < shape.length; d++) {
-            if (shape[d] != input.shape().get(d)) {
-                throw invalid("input '" + input.name() + "' has shape " + Arrays.toString(shape) + "; dimension " + d
-                        + " must be " + input.shape().get(d) + " (model " + model.name() + " expects "
-                        + expectedInput + ")");
+        long rows = ordered.getFirst().shape()[0];
+        for (Tensor tensor : ordered) {
+            if (tensor.shape()[0] != rows) {
+                throw invalid("input '" + tensor.name() + "' has batch size " + tensor.shape()[0] + " but input '"
+                        + ordered.getFirst().name() + "' has " + rows + "; send the same number of rows in every"
+                        + " input");
             }
         }
-        if (shape[0] < 1) {
-            throw invalid("input '" + input.name() + "' has batch size " + shape[0] + "; send at least one image");
+        if (rows < 1) {
+            throw invalid("input '" + ordered.getFirst().name() + "' has batch size " + rows
+                    + "; send at least one row");
         }
-        if (shape[0] > maxBatchSize) {
-            throw invalid("input '" + input.name() + "' has batch size " + shape[0] + "; model " + model.name()
-                    + " takes at most " + maxBatchSize + " images per request, split the batch");
+        if (rows > maxBatchSize) {
+            throw invalid("input '" + ordered.getFirst().name() + "' has batch size " + rows + "; model " + model
+                    + " takes at most " + maxBatchSize + " per request, split the batch");
         }
-        long expectedValues = shape[0] * model.imageSize();
-        int values = given.values() == null ? 0 : given.values().length;
-        if (values != expectedValues) {
-            throw invalid("input '" + input.name() + "' has " + values + " values; shape " + Arrays.toString(shape)
-                    + " needs " + expectedValues);
+        return new ValidInputs(ordered, (int) rows);
+    }
+
+    private Tensor checked(TensorSpec spec, Tensor tensor) throws InferenceException {
+        if (spec.datatype() != tensor.datatype()) {
+            throw invalid("input '" + spec.name() + "' has datatype " + tensor.datatype() + "; model " + model
+                    + " expects " + spec.datatype());
         }
-        return given;
+        long[] shape = tensor.shape();
+        if (!spec.accepts(shape)) {
+            throw invalid("input '" + spec.name() + "' has shape " + Arrays.toString(shape) + "; model " + model
+                    + " expects " + described(spec));
+        }
+        Optional<String> layout = Tensor.layoutProblem(tensor.datatype(), shape, tensor.raw());
+        if (layout.isPresent()) {
+            throw invalid("input '" + spec.name() + "': " + layout.get());
+        }
+        return tensor;
     }
 
     /**
-     * The outputs to build: those requested, each the model's one output with a top-k of 0 (the raw logits) to the
-     * number of classes; the raw logits when none is requested.
+     * The outputs to build: those requested, each an output of the model, with a top-k of 0 (the raw tensor) or,
+     * for a numeric output of two dimensions, 1 to its classes; every output raw when none is requested.
      *
      * @throws InferenceException INVALID_ARGUMENT, saying what is wrong
      */
     List<RequestedOutput> outputs(List<RequestedOutput> requested) throws InferenceException {
         if (requested == null || requested.isEmpty()) {
-            return List.of(new RequestedOutput(output.name(), 0));
+            return outputs.stream().map(output -> new RequestedOutput(output.name(), 0)).toList();
         }
         for (RequestedOutput wanted : requested) {
-            if (!output.name().equals(wanted.name())) {
-                throw invalid("unknown output '" + wanted.name() + "': model " + model.name() + " has one output, '"
-                        + output.name() + "'");
+            int index = indexOf(outputs, wanted.name());
+            if (index < 0) {
+                throw invalid("unknown output '" + wanted.name() + "': model " + model + " has outputs "
+                        + described(outputs));
             }
-            if (wanted.classificationTopK() < 0 || wanted.classificationTopK() > model.classes()) {
-                throw invalid("output '" + output.name() + "' asks for the top " + wanted.classificationTopK()
-                        + " classes; model " + model.name() + " has " + model.classes()
-                        + " (ask for 1 to " + model.classes() + ", or 0 for the raw logits)");
+            int k = wanted.classificationTopK();
+            if (k == 0) {
+                continue;
+            }
+            TensorSpec output = outputs.get(index);
+            if (output.shape().size() != 2 || output.datatype() == Datatype.BYTES) {
+                throw invalid("output '" + output.name() + "' asks for the top " + k + " classes, but it is "
+                        + described(output) + "; classification takes a numeric output of two dimensions"
+                        + " [rows, classes]");
+            }
+            long classes = output.shape().get(1);
+            if (k < 0 || (classes > 0 && k > classes)) {
+                throw invalid("output '" + output.name() + "' asks for the top " + k + " classes; model " + model
+                        + " has " + classes + " (ask for 1 to " + classes + ", or 0 for the raw values)");
             }
         }
         return requested;
+    }
+
+    private static int indexOf(List<TensorSpec> specs, String name) {
+        for (int i = 0; i < specs.size(); i++) {
+            if (specs.get(i).name().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String described(List<TensorSpec> specs) {
+        return String.join(", ", specs.stream().map(spec -> "'" + spec.name() + "' " + described(spec)).toList());
+    }
+
+    private static String described(TensorSpec spec) {
+        return spec.datatype() + " " + spec.shape() + (spec.shape().contains(-1L) ? " (-1 = any size)" : "");
     }
 
     private static InferenceException invalid(String message) {

@@ -5,6 +5,9 @@ import io.shallowserve.runtime.exec.BranchesPlan;
 import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.ServableVersion;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +29,7 @@ final class ServedVersion {
 
     static final String PLATFORM = "onnxruntime_onnx";
 
-    private final ModelVersion model;
+    private final ServableVersion model;
     private final String planName;
     private final Map<String, Double> planMicros;
     private final ModelSettings settings;
@@ -34,18 +37,20 @@ final class ServedVersion {
     private final VersionMetrics metrics;
     private final BatchScheduler scheduler;
     private final RequestValidator validator;
-    private final ModelManifest.Tensor input;
-    private final ModelManifest.Tensor output;
+    private final List<TensorSpec> inputs;
+    private final List<TensorSpec> outputs;
+    private final List<String> labels;
     private final UserCount users = new UserCount();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Executor closer;
 
     /**
-     * @param plan      the version's execution instances; this version owns them from now on
-     * @param maxQueued requests that may wait for an instance
+     * @param plan         the version's execution instances; this version owns them from now on
+     * @param maxBatchSize the most rows one request or batch may carry; 0 for a model without a batch dimension
+     * @param maxQueued    requests that may wait for an instance
      * @param closer    where the sessions of a retired version are closed, off the request's thread
      */
-    ServedVersion(ModelVersion model, PlanLoader.LoadedPlan plan, ModelSettings settings, int maxBatchSize,
+    ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, ModelSettings settings, int maxBatchSize,
             int maxQueued, MeterRegistry registry, Executor closer) {
         this.model = model;
         this.planName = plan.name();
@@ -53,22 +58,35 @@ final class ServedVersion {
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
         this.closer = closer;
-        this.input = model.manifest().input();
-        this.output = model.manifest().output();
-        this.validator = new RequestValidator(model, maxBatchSize);
+        this.inputs = plan.instances().getFirst().inputs();
+        this.outputs = plan.instances().getFirst().outputs();
+        this.labels = model instanceof ModelVersion trained ? trained.manifest().labels() : List.of();
+        this.validator = new RequestValidator(model.name(), inputs, outputs, maxBatchSize);
         int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
                 ? branchesPlan.branchCount() : 0;
         this.metrics = new VersionMetrics(registry, model.name(), version(), planName, branches, maxBatchSize);
+        // A model without a batch dimension runs each request on its own.
         this.scheduler = new BatchScheduler(model.name() + " version " + model.version(), plan.instances(),
-                settings.batching(), maxBatchSize, maxQueued, model.classes(), metrics);
+                maxBatchSize == 0 ? ModelSettings.Batching.OFF : settings.batching(), Math.max(1, maxBatchSize),
+                maxQueued, metrics);
     }
 
     String version() {
         return Integer.toString(model.version());
     }
 
-    ModelVersion model() {
+    ServableVersion model() {
         return model;
+    }
+
+    /** The inputs requests send, as the graph declares them. */
+    List<TensorSpec> inputs() {
+        return inputs;
+    }
+
+    /** The outputs requests may ask for, as the graph declares them. */
+    List<TensorSpec> outputs() {
+        return outputs;
     }
 
     ModelSettings settings() {
@@ -122,8 +140,8 @@ final class ServedVersion {
         long start = System.nanoTime();
         metrics.entered();
         InferenceRequest request;
-        InferInput pixels;
-        List<RequestedOutput> outputs;
+        RequestValidator.ValidInputs valid;
+        List<RequestedOutput> requested;
         try {
             scheduler.admit();
         } catch (InferenceException e) {
@@ -131,19 +149,18 @@ final class ServedVersion {
         }
         try {
             request = decoder.decode();
-            pixels = validator.input(request.inputs());
-            outputs = validator.outputs(request.outputs());
+            valid = validator.inputs(request.inputs());
+            requested = validator.outputs(request.outputs());
         } catch (InferenceException | RuntimeException e) {
             scheduler.abandon();
             return failed(e, start);
         }
-        int batch = (int) pixels.shape()[0];
         long validated = System.nanoTime();
         CompletableFuture<BatchScheduler.Executed> executed =
-                scheduler.submit(pixels.values(), batch, request.deadlineNanoTime());
+                scheduler.submit(valid.inputs(), valid.rows(), request.deadlineNanoTime());
         CompletableFuture<InferenceResponse> response = executed.thenApply(done -> {
             long outputStart = System.nanoTime();
-            List<InferOutput> built = buildOutputs(outputs, done.logits(), batch);
+            List<Tensor> built = buildOutputs(requested, done.outputs());
             long end = System.nanoTime();
             metrics.timed(done.queueNanos(), validated - start, done.computeNanos(), end - outputStart);
             metrics.succeeded(end - start);
@@ -173,11 +190,10 @@ final class ServedVersion {
     }
 
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
-        ModelManifest m = model.manifest();
-        return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM,
-                List.of(new TensorMetadata(input.name(), input.datatype(), input.shape())),
-                List.of(new TensorMetadata(output.name(), output.datatype(), output.shape())),
-                m.shape(), planName, planMicros, m.parameters(), m.labels(), maxBatchSize, settings);
+        ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
+        return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM, inputs, outputs,
+                manifest == null ? null : manifest.shape(), planName, planMicros,
+                manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
     }
 
     ModelStatistics statistics() {
@@ -191,16 +207,14 @@ final class ServedVersion {
         }
     }
 
-    private List<InferOutput> buildOutputs(List<RequestedOutput> requested, float[] logits, int batch) {
-        List<InferOutput> built = new ArrayList<>(requested.size());
-        int classes = model.classes();
+    /** The requested outputs of one request's rows of every output: raw, or as the classification extension. */
+    private List<Tensor> buildOutputs(List<RequestedOutput> requested, List<Tensor> computed) {
+        List<Tensor> built = new ArrayList<>(requested.size());
         for (RequestedOutput wanted : requested) {
+            Tensor output = computed.stream().filter(tensor -> tensor.name().equals(wanted.name())).findFirst()
+                    .orElseThrow();
             int k = wanted.classificationTopK();
-            if (k == 0) {
-                built.add(new InferOutput(output.name(), output.datatype(), new long[] {batch, classes}, logits, null));
-            } else {
-                built.add(Classification.output(output.name(), logits, batch, k, model.manifest().labels()));
-            }
+            built.add(k == 0 ? output : Classification.output(output, k, labels));
         }
         return built;
     }

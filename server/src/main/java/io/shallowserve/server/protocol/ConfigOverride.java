@@ -8,14 +8,16 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.shallowserve.proto.inference.DataType;
 import io.shallowserve.proto.inference.ModelConfig;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.ModelOverride;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.util.ArrayList;
@@ -182,30 +184,31 @@ public final class ConfigOverride {
         } catch (IllegalArgumentException e) {
             throw InferenceException.invalid("the configuration's dynamic_batching is not valid: " + e.getMessage());
         }
-        List<TensorMetadata> inputs = new ArrayList<>();
+        List<TensorSpec> inputs = new ArrayList<>();
         for (ModelInput input : config.getInputList()) {
             if (input.getFormat() == ModelInput.Format.FORMAT_NHWC) {
                 throw failedPrecondition("the configuration's input '" + input.getName() + "' is FORMAT_NHWC;"
                         + " this server's models take NCHW images");
             }
-            inputs.add(tensor(input.getName(), ModelConfiguration.datatype(input.getDataType()),
-                    input.getDimsList()));
+            inputs.add(tensor(input.getName(), input.getDataType(), input.getDimsList()));
         }
-        List<TensorMetadata> outputs = new ArrayList<>();
+        List<TensorSpec> outputs = new ArrayList<>();
         for (ModelOutput output : config.getOutputList()) {
-            outputs.add(tensor(output.getName(), ModelConfiguration.datatype(output.getDataType()),
-                    output.getDimsList()));
+            outputs.add(tensor(output.getName(), output.getDataType(), output.getDimsList()));
         }
         return new ModelOverride(instances(config.getInstanceGroupList(), cudaDevice), batching,
                 versionPolicy(config.getVersionPolicy()), inputs, outputs);
     }
 
     /** A declared tensor as the model metadata has it: the batch dimension (-1) first, as max_batch_size > 0. */
-    private static TensorMetadata tensor(String name, String datatype, List<Long> dims) {
+    private static TensorSpec tensor(String name, DataType type, List<Long> dims) throws InferenceException {
+        Datatype datatype = ModelConfiguration.datatype(type).orElseThrow(() -> InferenceException.invalid(
+                "the configuration's tensor '" + name + "' has data_type " + type + ", which this server has no"
+                        + " tensors of"));
         List<Long> shape = new ArrayList<>(dims.size() + 1);
         shape.add(-1L);
         shape.addAll(dims);
-        return new TensorMetadata(name, datatype, shape);
+        return new TensorSpec(name, datatype, shape);
     }
 
     /** The instances the groups add up to; empty for no group (the server's default count). */

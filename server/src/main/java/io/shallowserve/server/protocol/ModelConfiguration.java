@@ -16,14 +16,16 @@ import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Triton's model configuration extension: what the server says a model's configuration is (the ModelConfig RPC,
@@ -55,16 +57,17 @@ public final class ModelConfiguration {
                 .setBackend(BACKEND)
                 .setVersionPolicy(versionPolicy(serving.versionPolicy()))
                 .setMaxBatchSize(metadata.maxBatchSize());
-        for (TensorMetadata tensor : metadata.inputs()) {
+        for (TensorSpec tensor : metadata.inputs()) {
             config.addInput(ModelInput.newBuilder()
                     .setName(tensor.name())
                     .setDataType(dataType(tensor.datatype()))
-                    // The server's models take images as [batch, channels, height, width].
-                    .setFormat(tensor.shape().size() == IMAGE_RANK ? ModelInput.Format.FORMAT_NCHW
-                            : ModelInput.Format.FORMAT_NONE)
+                    // The trainer's models take images as [batch, channels, height, width]; any other graph says
+                    // nothing of its layout.
+                    .setFormat(metadata.shape() != null && tensor.shape().size() == IMAGE_RANK
+                            ? ModelInput.Format.FORMAT_NCHW : ModelInput.Format.FORMAT_NONE)
                     .addAllDims(withoutBatch(tensor.shape())));
         }
-        for (TensorMetadata tensor : metadata.outputs()) {
+        for (TensorSpec tensor : metadata.outputs()) {
             config.addOutput(ModelOutput.newBuilder()
                     .setName(tensor.name())
                     .setDataType(dataType(tensor.datatype()))
@@ -107,24 +110,20 @@ public final class ModelConfiguration {
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The protocol's datatype name ("FP32") as Triton's DataType (TYPE_FP32); BYTES is TYPE_STRING. */
-    public static DataType dataType(String datatype) {
-        if (datatype.equals("BYTES")) {
-            return DataType.TYPE_STRING;
-        }
-        try {
-            return DataType.valueOf("TYPE_" + datatype);
-        } catch (IllegalArgumentException e) {
-            return DataType.TYPE_INVALID;
-        }
+    /** The protocol's datatype as Triton's DataType (FP32 is TYPE_FP32); BYTES is TYPE_STRING. */
+    public static DataType dataType(Datatype datatype) {
+        return datatype == Datatype.BYTES ? DataType.TYPE_STRING : DataType.valueOf("TYPE_" + datatype.name());
     }
 
-    /** Triton's DataType as the protocol's datatype name; TYPE_STRING is BYTES, TYPE_INVALID is "". */
-    public static String datatype(DataType type) {
+    /**
+     * Triton's DataType as the protocol's datatype (TYPE_STRING is BYTES); empty for TYPE_INVALID and types the
+     * protocol has no name for here (TYPE_BF16).
+     */
+    public static Optional<Datatype> datatype(DataType type) {
         return switch (type) {
-            case TYPE_STRING -> "BYTES";
-            case TYPE_INVALID, UNRECOGNIZED -> "";
-            default -> type.name().substring("TYPE_".length());
+            case TYPE_STRING -> Optional.of(Datatype.BYTES);
+            case TYPE_INVALID, UNRECOGNIZED -> Optional.empty();
+            default -> Datatype.parse(type.name().substring("TYPE_".length()));
         };
     }
 

@@ -16,15 +16,15 @@ import io.shallowserve.proto.inference.ModelInferRequest.InferRequestedOutputTen
 import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.proto.inference.ModelMetadataResponse;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
-import io.shallowserve.server.inference.InferInput;
-import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.ByteBuffer;
@@ -48,11 +48,11 @@ class ProtoCodecTest {
         assertThat(decoded.version()).isEqualTo("2");
         assertThat(decoded.id()).isEqualTo("id-1");
         assertThat(decoded.deadlineNanoTime()).isEqualTo(123L);
-        InferInput input = decoded.inputs().getFirst();
+        Tensor input = decoded.inputs().getFirst();
         assertThat(input.name()).isEqualTo("input");
-        assertThat(input.datatype()).isEqualTo("FP32");
+        assertThat(input.datatype()).isEqualTo(Datatype.FP32);
         assertThat(input.shape()).containsExactly(1, VALUES.length);
-        assertThat(input.values()).containsExactly(VALUES);
+        assertThat(input.floats()).containsExactly(VALUES);
         assertThat(decoded.outputs()).isEmpty();
     }
 
@@ -65,7 +65,7 @@ class ProtoCodecTest {
         ModelInferRequest.Builder request = request(VALUES.length);
         request.getInputsBuilder(0).setContents(contents);
 
-        assertThat(ProtoCodec.inferenceRequest(request.build(), Long.MAX_VALUE).inputs().getFirst().values())
+        assertThat(ProtoCodec.inferenceRequest(request.build(), Long.MAX_VALUE).inputs().getFirst().floats())
                 .containsExactly(VALUES);
     }
 
@@ -73,7 +73,7 @@ class ProtoCodecTest {
     void inferenceRequest_rawBytesNotMatchingTheShape_isInvalidArgumentSayingBothSizes() {
         ModelInferRequest request = request(VALUES.length + 1).addRawInputContents(littleEndian(VALUES)).build();
 
-        assertInvalid(request, "24 bytes", "needs 28");
+        assertInvalid(request, "24 bytes", "28 bytes");
     }
 
     @Test
@@ -101,11 +101,62 @@ class ProtoCodecTest {
     }
 
     @Test
-    void inferenceRequest_otherDatatypeThanFp32_isInvalidArgument() {
+    void inferenceRequest_datatypeTheProtocolDoesNotHave_isInvalidArgument() {
         ModelInferRequest.Builder request = request(1).addRawInputContents(ByteString.copyFrom(new byte[8]));
-        request.getInputsBuilder(0).setDatatype("INT64");
+        request.getInputsBuilder(0).setDatatype("FP33");
 
-        assertInvalid(request.build(), "'INT64'", "FP32");
+        assertInvalid(request.build(), "'FP33'", "which the protocol does not have");
+    }
+
+    @Test
+    void inferenceRequest_typedContentsOfEveryKind_areReadIntoRawLittleEndianBytes() throws Exception {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+                .addInputs(typed("b", "BOOL", InferTensorContents.newBuilder().addBoolContents(true)
+                        .addBoolContents(false)))
+                .addInputs(typed("i8", "INT8", InferTensorContents.newBuilder().addIntContents(-2).addIntContents(127)))
+                .addInputs(typed("u16", "UINT16", InferTensorContents.newBuilder().addUintContents(65535)
+                        .addUintContents(1)))
+                .addInputs(typed("i64", "INT64", InferTensorContents.newBuilder().addInt64Contents(Long.MIN_VALUE)
+                        .addInt64Contents(3)))
+                .addInputs(typed("f64", "FP64", InferTensorContents.newBuilder().addFp64Contents(0.1)
+                        .addFp64Contents(-2)))
+                .addInputs(typed("s", "BYTES", InferTensorContents.newBuilder()
+                        .addBytesContents(ByteString.copyFromUtf8("é")).addBytesContents(ByteString.EMPTY)))
+                .build();
+
+        List<Tensor> inputs = ProtoCodec.inferenceRequest(request, Long.MAX_VALUE).inputs();
+
+        assertThat(inputs.get(0).raw()).containsExactly(1, 0);
+        assertThat(inputs.get(1).raw()).containsExactly(-2, 127);
+        assertThat(inputs.get(2).raw()).containsExactly(-1, -1, 1, 0);
+        assertThat(inputs.get(3).exactLong(0)).isEqualTo(Long.toString(Long.MIN_VALUE));
+        assertThat(inputs.get(3).exactLong(1)).isEqualTo("3");
+        assertThat(inputs.get(4).number(0)).isEqualTo(0.1);
+        assertThat(inputs.get(5).strings()).containsExactly("é", "");
+    }
+
+    @Test
+    void inferenceRequest_typedIntegerOutOfItsRange_isInvalidArgument() {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+                .addInputs(typed("i8", "INT8", InferTensorContents.newBuilder().addIntContents(128).addIntContents(0)))
+                .build();
+
+        assertInvalid(request, "input 'i8' has 128 in contents.int_contents, outside INT8's range, -128 to 127");
+    }
+
+    @Test
+    void inferenceRequest_fp16InTypedContents_isInvalidArgumentSayingToSendItRaw() {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
+                .addInputs(typed("h", "FP16", InferTensorContents.newBuilder().addFp32Contents(1).addFp32Contents(2)))
+                .build();
+
+        assertInvalid(request, "send it in raw_input_contents");
+    }
+
+    /** An input of shape [2] with its values in typed contents. */
+    private static InferInputTensor typed(String name, String datatype, InferTensorContents.Builder contents) {
+        return InferInputTensor.newBuilder().setName(name).setDatatype(datatype).addShape(2).setContents(contents)
+                .build();
     }
 
     @Test
@@ -165,8 +216,8 @@ class ProtoCodecTest {
 
     @Test
     void modelInferResponse_classificationStrings_areLengthPrefixed() {
-        InferenceResponse classes = new InferenceResponse("m", "1", "", List.of(new InferOutput(
-                "logits", "BYTES", new long[] {2, 1}, null, List.of("0.9:3:Dress", "0.8:0:T-shirt/top"))));
+        InferenceResponse classes = new InferenceResponse("m", "1", "", List.of(Tensor.ofStrings(
+                "logits", new long[] {2, 1}, List.of("0.9:3:Dress", "0.8:0:T-shirt/top"))));
 
         ModelInferResponse raw = ProtoCodec.modelInferResponse(classes);
 
@@ -183,8 +234,8 @@ class ProtoCodecTest {
     @Test
     void modelMetadataResponse_carriesTensorsWithVariableBatch() {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2", "1"), "onnxruntime_onnx",
-                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
                 "shallow", "branches", Map.of("single", 100.0, "branches", 80.0), 1234, List.of("a"), 64,
                 new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
 
@@ -266,7 +317,7 @@ class ProtoCodecTest {
 
     private static InferenceResponse logitsResponse() {
         return new InferenceResponse("m", "1", "id-1",
-                List.of(new InferOutput("logits", "FP32", new long[] {2, 3}, VALUES, null)));
+                List.of(Tensor.ofFloats("logits", new long[] {2, 3}, VALUES)));
     }
 
     private static ModelStatistics.Duration duration(long count) {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.shallowserve.server.inference.InferInput;
-import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
-import io.shallowserve.server.inference.TensorMetadata;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class BinaryTensorDataTest {
 
     /** A model input as the metadata gives it: a batch of 2 x 2 images. */
-    private static final TensorMetadata IMAGE = new TensorMetadata("input", "FP32", List.of(-1L, 1L, 2L, 2L));
+    private static final TensorSpec IMAGE = new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 2L, 2L));
 
     @Test
     void read_binaryInput_isTheLittleEndianFloatsAfterTheJson() throws InferenceException {
@@ -31,9 +31,9 @@ class BinaryTensorDataTest {
 
         BinaryTensorData.Request request = read(body(json, littleEndian(values)), json.length());
 
-        InferInput input = request.inference().inputs().getFirst();
+        Tensor input = request.inference().inputs().getFirst();
         assertThat(input.shape()).containsExactly(2, 3);
-        assertThat(floatBits(input.values())).containsExactly(floatBits(values));
+        assertThat(floatBits(input.floats())).containsExactly(floatBits(values));
         assertThat(request.binaryOutputs()).isEqualTo(BinaryTensorData.BinaryOutputs.NONE);
     }
 
@@ -46,8 +46,8 @@ class BinaryTensorDataTest {
 
         BinaryTensorData.Request request = read(body(json, littleEndian(1f, 2f, 3f)), json.length());
 
-        assertThat(request.inference().inputs()).extracting(InferInput::name).containsExactly("a", "b", "c");
-        assertThat(request.inference().inputs()).extracting(InferInput::values)
+        assertThat(request.inference().inputs()).extracting(Tensor::name).containsExactly("a", "b", "c");
+        assertThat(request.inference().inputs()).extracting(Tensor::floats)
                 .containsExactly(new float[] {1f, 2f}, new float[] {5.5f}, new float[] {3f});
     }
 
@@ -58,7 +58,7 @@ class BinaryTensorDataTest {
 
         BinaryTensorData.Request request = read(json.getBytes(StandardCharsets.UTF_8), json.length());
 
-        assertThat(request.inference().inputs().getFirst().values()).containsExactly(0.5f);
+        assertThat(request.inference().inputs().getFirst().floats()).containsExactly(0.5f);
     }
 
     @Test
@@ -96,10 +96,10 @@ class BinaryTensorDataTest {
         BinaryTensorData.Request request = BinaryTensorData.read(littleEndian(pixels), List.of("0"), "m", "v",
                 () -> List.of(IMAGE));
 
-        InferInput input = request.inference().inputs().getFirst();
+        Tensor input = request.inference().inputs().getFirst();
         assertThat(input.name()).isEqualTo("input");
         assertThat(input.shape()).containsExactly(1, 1, 2, 2);
-        assertThat(input.values()).containsExactly(pixels);
+        assertThat(input.floats()).containsExactly(pixels);
         assertThat(request.inference().outputs()).isEmpty();
         assertThat(request.binaryOutputs().binary("logits")).isTrue();
         assertThatThrownBy(() -> BinaryTensorData.read(littleEndian(pixels), List.of("0"), "m", "v",
@@ -109,8 +109,8 @@ class BinaryTensorDataTest {
     @Test
     void write_binaryOutputs_followTheJsonInOutputOrder() {
         InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
-                new InferOutput("logits", "FP32", new long[] {1, 2}, new float[] {1.5f, Float.NaN}, null),
-                new InferOutput("classes", "BYTES", new long[] {1, 2}, null, List.of("0.9:3:Dress", "é"))));
+                Tensor.ofFloats("logits", new long[] {1, 2}, new float[] {1.5f, Float.NaN}),
+                Tensor.ofStrings("classes", new long[] {1, 2}, List.of("0.9:3:Dress", "é"))));
 
         BinaryTensorData.Response body = BinaryTensorData.write(response,
                 new BinaryTensorData.BinaryOutputs(true, Map.of()));
@@ -134,8 +134,8 @@ class BinaryTensorDataTest {
     @Test
     void write_anOutputsOwnSetting_winsOverTheRequests() {
         InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
-                new InferOutput("logits", "FP32", new long[] {1, 1}, new float[] {2f}, null),
-                new InferOutput("classes", "BYTES", new long[] {1, 1}, null, List.of("2.0:0:a"))));
+                Tensor.ofFloats("logits", new long[] {1, 1}, new float[] {2f}),
+                Tensor.ofStrings("classes", new long[] {1, 1}, List.of("2.0:0:a"))));
 
         BinaryTensorData.Response body = BinaryTensorData.write(response,
                 new BinaryTensorData.BinaryOutputs(false, Map.of("classes", true)));
@@ -150,7 +150,7 @@ class BinaryTensorDataTest {
     @Test
     void write_noBinaryOutput_isJsonOnly() {
         InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
-                new InferOutput("logits", "FP32", new long[] {1, 1}, new float[] {2f}, null)));
+                Tensor.ofFloats("logits", new long[] {1, 1}, new float[] {2f})));
 
         BinaryTensorData.Response body = BinaryTensorData.write(response, BinaryTensorData.BinaryOutputs.NONE);
 
@@ -166,7 +166,7 @@ class BinaryTensorDataTest {
     }
 
     /** A request with JSON never asks for the model's inputs. */
-    private static List<TensorMetadata> noInputs() {
+    private static List<TensorSpec> noInputs() {
         throw new AssertionError("the model's inputs were asked for a request with JSON");
     }
 

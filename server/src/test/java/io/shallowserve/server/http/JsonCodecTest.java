@@ -5,14 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.shallowserve.server.inference.InferOutput;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
@@ -39,9 +40,9 @@ class JsonCodecTest {
         assertThat(request.deadlineNanoTime()).isEqualTo(Long.MAX_VALUE);
         assertThat(request.inputs()).singleElement().satisfies(input -> {
             assertThat(input.name()).isEqualTo("input");
-            assertThat(input.datatype()).isEqualTo("FP32");
+            assertThat(input.datatype()).isEqualTo(Datatype.FP32);
             assertThat(input.shape()).containsExactly(2, 2);
-            assertThat(input.values()).containsExactly(0f, 0.1f, -1.5f, 1e-7f);
+            assertThat(input.floats()).containsExactly(0f, 0.1f, -1.5f, 1e-7f);
         });
         assertThat(request.outputs())
                 .containsExactly(new RequestedOutput("logits", 3), new RequestedOutput("other", 0));
@@ -71,7 +72,7 @@ class JsonCodecTest {
                 {"inputs": [{"data": [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], "name": "input", "datatype": "FP32",
                              "shape": [2, 2, 2]}]}""");
 
-        assertThat(request.inputs().getFirst().values()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+        assertThat(request.inputs().getFirst().floats()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
         assertThat(request.id()).isEmpty();
         assertThat(request.outputs()).isEmpty();
     }
@@ -87,7 +88,7 @@ class JsonCodecTest {
         InferenceRequest request = read("{\"inputs\": [{\"name\": \"input\", \"shape\": [6], \"datatype\": \"FP32\","
                 + " \"data\": [" + data + "]}]}");
 
-        assertThat(request.inputs().getFirst().values()).containsExactly(values);
+        assertThat(request.inputs().getFirst().floats()).containsExactly(values);
     }
 
     @Test
@@ -99,7 +100,7 @@ class JsonCodecTest {
         }
 
         float[] values = read("{\"inputs\": [{\"name\": \"input\", \"shape\": [" + count + "], \"datatype\": \"FP32\","
-                + " \"data\": [" + data + "]}]}").inputs().getFirst().values();
+                + " \"data\": [" + data + "]}]}").inputs().getFirst().floats();
 
         assertThat(values).hasSize(count);
         assertThat(values[count - 1]).isEqualTo(count - 1);
@@ -116,12 +117,18 @@ class JsonCodecTest {
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"shape\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"data\": [1]}]}", "no \"datatype\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\"}]}", "no \"data\""),
-                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [1]}]}",
-                        "'INT8'; this server takes FP32"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP33\", \"data\": [1]}]}",
+                        "'FP33', which the protocol does not have"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [300]}]}",
+                        "input 'x' has 300 in \"data\", outside INT8's range, -128 to 127"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT32\", \"data\": [1.5]}]}",
+                        "input 'x' has 1.5 in \"data\", not a whole number, which INT32 data needs"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"BOOL\", \"data\": [1]}]}",
+                        "input 'x' has the number 1 in \"data\"; BOOL data is true or false"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [3], \"datatype\": \"FP32\", \"data\": [1, 2]}]}",
                         "input 'x' has 2 values in \"data\"; shape [3] needs 3"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
-                        + " \"data\": [\"1\"]}]}", "input 'x' has STRING in \"data\""),
+                        + " \"data\": [\"1\"]}]}", "input 'x' has a string in \"data\"; FP32 data is numbers"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [NaN]}]}",
                         "not an inference request in JSON"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [-1], \"datatype\": \"FP32\", \"data\": []}]}",
@@ -151,10 +158,44 @@ class JsonCodecTest {
     }
 
     @Test
+    void inferenceRequest_everyDatatype_readIntoRawLittleEndianBytes() throws Exception {
+        List<Tensor> inputs = read("{\"inputs\": ["
+                + "{\"name\": \"b\", \"shape\": [2], \"datatype\": \"BOOL\", \"data\": [true, false]},"
+                + "{\"name\": \"i\", \"shape\": [1], \"datatype\": \"INT64\", \"data\": [9007199254740993]},"
+                + "{\"name\": \"u\", \"shape\": [1], \"datatype\": \"UINT64\", \"data\": [18446744073709551615]},"
+                + "{\"name\": \"h\", \"shape\": [1], \"datatype\": \"FP16\", \"data\": [0.5]},"
+                + "{\"name\": \"d\", \"shape\": [1], \"datatype\": \"FP64\", \"data\": [0.1]},"
+                + "{\"name\": \"s\", \"data\": [[\"é\", \"\"]], \"shape\": [1, 2], \"datatype\": \"BYTES\"}]}").inputs();
+
+        assertThat(inputs.get(0).raw()).containsExactly(1, 0);
+        assertThat(inputs.get(1).exactLong(0)).isEqualTo("9007199254740993");
+        assertThat(inputs.get(2).exactLong(0)).isEqualTo("18446744073709551615");
+        assertThat(inputs.get(3).number(0)).isEqualTo(0.5);
+        assertThat(inputs.get(4).number(0)).isEqualTo(0.1);
+        assertThat(inputs.get(5).strings()).containsExactly("é", "");
+    }
+
+    @Test
+    void inferResponse_everyDatatype_writtenAsJsonValues() {
+        InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
+                new Tensor("b", Datatype.BOOL, new long[] {2}, new byte[] {1, 0}),
+                new Tensor("u", Datatype.UINT64, new long[] {1}, new byte[] {-1, -1, -1, -1, -1, -1, -1, -1}),
+                new Tensor("i", Datatype.INT8, new long[] {1}, new byte[] {-3}),
+                new Tensor("h", Datatype.FP16, new long[] {1}, new byte[] {0, 0x38}),
+                Tensor.ofStrings("s", new long[] {1}, List.of("é"))));
+
+        String json = new String(JsonCodec.inferResponse(response, Arrays.asList(null, null, null, null, null)),
+                StandardCharsets.UTF_8);
+
+        assertThat(json).contains("\"data\":[true,false]", "\"data\":[18446744073709551615]", "\"data\":[-3]",
+                "\"data\":[0.5]", "\"data\":[\"é\"]");
+    }
+
+    @Test
     void inferResponse_writesFlatDataWithShapeAndEchoesTheId() {
         InferenceResponse response = new InferenceResponse("m", "1", "r1", List.of(
-                new InferOutput("logits", "FP32", new long[] {1, 4}, new float[] {0.1f, -2f, Float.NaN, 1e-7f}, null),
-                new InferOutput("classes", "BYTES", new long[] {1, 1}, null, List.of("0.9:3:Dress \"x\""))));
+                Tensor.ofFloats("logits", new long[] {1, 4}, new float[] {0.1f, -2f, Float.NaN, 1e-7f}),
+                Tensor.ofStrings("classes", new long[] {1, 1}, List.of("0.9:3:Dress \"x\""))));
 
         JsonObject json = parse(JsonCodec.inferResponse(response, Arrays.asList(null, null)));
 
@@ -173,8 +214,8 @@ class JsonCodecTest {
     @Test
     void inferResponse_binaryOutput_hasItsSizeInsteadOfData() {
         InferenceResponse response = new InferenceResponse("m", "1", "", List.of(
-                new InferOutput("logits", "FP32", new long[] {1, 2}, new float[] {1f, 2f}, null),
-                new InferOutput("logits", "BYTES", new long[] {1, 1}, null, List.of("0.9:3:Dress"))));
+                Tensor.ofFloats("logits", new long[] {1, 2}, new float[] {1f, 2f}),
+                Tensor.ofStrings("logits", new long[] {1, 1}, List.of("0.9:3:Dress"))));
 
         JsonObject json = parse(JsonCodec.inferResponse(response, Arrays.asList(new byte[8], null)));
 
@@ -194,8 +235,8 @@ class JsonCodecTest {
     @Test
     void modelMetadata_writesTheProtocolFieldsAndTheServingPlan() {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
-                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
                 "shallow", "branches", Map.of("branches", 80.5), 1234, List.of("a", "b"), 64,
                 new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),
                         VersionPolicy.parse("latest:2")));

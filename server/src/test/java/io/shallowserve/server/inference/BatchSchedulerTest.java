@@ -9,6 +9,7 @@ import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.exec.SinglePlan;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.TestRepository;
+import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,10 +77,10 @@ class BatchSchedulerTest {
 
         instance.open();
 
-        assertThat(blocker.get().logits()).containsExactly(alone(0, 1));
+        assertThat(blocker.get().outputs().getFirst().floats()).containsExactly(alone(0, 1));
         first = 1;
         for (int i = 0; i < sizes.length; i++) {
-            assertThat(queued.get(i).get().logits()).as("request %d", i).containsExactly(alone(first, sizes[i]));
+            assertThat(queued.get(i).get().outputs().getFirst().floats()).as("request %d", i).containsExactly(alone(first, sizes[i]));
             first += sizes[i];
         }
         assertThat(instance.batches()).containsExactly(1, 11);
@@ -102,7 +103,7 @@ class BatchSchedulerTest {
         instance.open();
 
         blocker.get();
-        assertThat(queued.get(2).get().logits()).containsExactly(alone(6, 2));
+        assertThat(queued.get(2).get().outputs().getFirst().floats()).containsExactly(alone(6, 2));
         assertThat(instance.batches()).containsExactly(1, 3, 4);
     }
 
@@ -120,8 +121,8 @@ class BatchSchedulerTest {
         instance.open();
 
         blocker.get();
-        assertThat(second.get().logits()).containsExactly(alone(1, 2));
-        assertThat(third.get().logits()).containsExactly(alone(3, 1));
+        assertThat(second.get().outputs().getFirst().floats()).containsExactly(alone(1, 2));
+        assertThat(third.get().outputs().getFirst().floats()).containsExactly(alone(3, 1));
         assertThat(instance.batches()).containsExactly(1, 2, 1);
     }
 
@@ -133,8 +134,8 @@ class BatchSchedulerTest {
         awaitWaiting(1);
         Future<BatchScheduler.Executed> second = submit(1, 1);
 
-        assertThat(first.get().logits()).containsExactly(alone(0, 1));
-        assertThat(second.get().logits()).containsExactly(alone(1, 1));
+        assertThat(first.get().outputs().getFirst().floats()).containsExactly(alone(0, 1));
+        assertThat(second.get().outputs().getFirst().floats()).containsExactly(alone(1, 1));
         assertThat(instance.batches()).containsExactly(2);
     }
 
@@ -145,7 +146,7 @@ class BatchSchedulerTest {
 
         BatchScheduler.Executed executed = run(pixels(0, 1), 1, NO_DEADLINE);
 
-        assertThat(executed.logits()).containsExactly(alone(0, 1));
+        assertThat(executed.outputs().getFirst().floats()).containsExactly(alone(0, 1));
         // The head stops waiting up to 100 µs early, so that a timed wait that ends late stays within the maximum.
         assertThat(executed.queueNanos()).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(delayMicros - 100));
         assertThat(instance.batches()).containsExactly(1);
@@ -167,7 +168,7 @@ class BatchSchedulerTest {
                         + " replicas");
         instance.open();
         blocker.get();
-        assertThat(waiting.get().logits()).containsExactly(alone(1, 1));
+        assertThat(waiting.get().outputs().getFirst().floats()).containsExactly(alone(1, 1));
         assertThat(instance.batches()).containsExactly(1, 1);
     }
 
@@ -191,7 +192,7 @@ class BatchSchedulerTest {
         instance.awaitRun();
         long deadline = System.nanoTime() + 1_000_000L;
         scheduler.admit();
-        CompletableFuture<BatchScheduler.Executed> late = scheduler.submit(pixels(1, 1), 1, deadline);
+        CompletableFuture<BatchScheduler.Executed> late = scheduler.submit(input(1, 1), 1, deadline);
         while (System.nanoTime() - deadline < 0) {
             Thread.onSpinWait();
         }
@@ -215,7 +216,7 @@ class BatchSchedulerTest {
         Future<BatchScheduler.Executed> blocker = submit(0, 1);
         instance.awaitRun();
         scheduler.admit();
-        CompletableFuture<BatchScheduler.Executed> cancelled = scheduler.submit(pixels(1, 1), 1, NO_DEADLINE);
+        CompletableFuture<BatchScheduler.Executed> cancelled = scheduler.submit(input(1, 1), 1, NO_DEADLINE);
         awaitWaiting(1);
 
         cancelled.cancel(false);
@@ -225,7 +226,7 @@ class BatchSchedulerTest {
         Future<BatchScheduler.Executed> next = submit(2, 1);
         instance.open();
         blocker.get();
-        assertThat(next.get().logits()).containsExactly(alone(2, 1));
+        assertThat(next.get().outputs().getFirst().floats()).containsExactly(alone(2, 1));
         assertThat(instance.batches()).containsExactly(1, 1);
     }
 
@@ -233,7 +234,7 @@ class BatchSchedulerTest {
     void submit_runsOnTheInstancesOwnPlatformThreadNotTheCallers() throws Exception {
         start(ModelSettings.Batching.OFF, 64, 16);
 
-        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).logits()).containsExactly(alone(0, 1));
+        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).outputs().getFirst().floats()).containsExactly(alone(0, 1));
 
         Thread ran = instance.threads().getFirst();
         assertThat(ran).isNotSameAs(Thread.currentThread());
@@ -250,7 +251,7 @@ class BatchSchedulerTest {
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.INTERNAL))
                 .hasMessageStartingWith("model fashion-deep version 1 failed to run a batch of 1 images: ");
-        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).logits()).containsExactly(alone(0, 1));
+        assertThat(run(pixels(0, 1), 1, NO_DEADLINE).outputs().getFirst().floats()).containsExactly(alone(0, 1));
     }
 
     private void start(ModelSettings.Batching batching, int maxBatch, int maxQueued) throws Exception {
@@ -258,19 +259,19 @@ class BatchSchedulerTest {
         VersionMetrics metrics = new VersionMetrics(new SimpleMeterRegistry(), deep.name(), "1", instance.name(), 0,
                 maxBatch);
         scheduler = new BatchScheduler("fashion-deep version 1", List.of(instance), batching, maxBatch, maxQueued,
-                CLASSES, metrics);
+                metrics);
     }
 
     /** Admits and queues images first .. first + count - 1 without waiting for them. */
     private Future<BatchScheduler.Executed> submit(int first, int count) throws InferenceException {
         scheduler.admit();
-        return scheduler.submit(pixels(first, count), count, NO_DEADLINE);
+        return scheduler.submit(input(first, count), count, NO_DEADLINE);
     }
 
     /** Admits and queues the images, and waits for them. */
     private BatchScheduler.Executed run(float[] pixels, int count, long deadlineNanoTime) throws InferenceException {
         scheduler.admit();
-        return await(scheduler.submit(pixels, count, deadlineNanoTime));
+        return await(scheduler.submit(List.of(Requests.pixels(pixels, count)), count, deadlineNanoTime));
     }
 
     private static BatchScheduler.Executed await(CompletableFuture<BatchScheduler.Executed> executed)
@@ -286,7 +287,12 @@ class BatchSchedulerTest {
 
     /** The logits of images first .. first + count - 1, run as one batch of their own on another session. */
     private static float[] alone(int first, int count) throws Exception {
-        return reference.run(pixels(first, count), count).logits();
+        return reference.logits(pixels(first, count), count);
+    }
+
+    /** Images first .. first + count - 1 as the model's one input. */
+    private static List<Tensor> input(int first, int count) {
+        return List.of(Requests.pixels(pixels(first, count), count));
     }
 
     private static float[] pixels(int first, int count) {

@@ -3,6 +3,8 @@ package io.shallowserve.server.inference;
 import ai.onnxruntime.OrtException;
 import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.PlanResult;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -58,9 +60,19 @@ final class GatedPlan implements ExecutionPlan {
     }
 
     @Override
-    public PlanResult run(float[] pixels, int batch) throws OrtException {
+    public List<TensorSpec> inputs() {
+        return plan.inputs();
+    }
+
+    @Override
+    public List<TensorSpec> outputs() {
+        return plan.outputs();
+    }
+
+    @Override
+    public PlanResult run(List<Tensor> inputs) throws OrtException {
         synchronized (this) {
-            batches.add(batch);
+            batches.add((int) inputs.getFirst().shape()[0]);
             threads.add(Thread.currentThread());
             entered.release();
             while (held) {
@@ -71,7 +83,7 @@ final class GatedPlan implements ExecutionPlan {
                 }
             }
         }
-        return plan.run(pixels, batch);
+        return plan.run(inputs);
     }
 
     @Override

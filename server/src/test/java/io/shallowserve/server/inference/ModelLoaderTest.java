@@ -142,12 +142,12 @@ class ModelLoaderTest {
                     tuple("3", ModelState.State.READY),
                     tuple("4", ModelState.State.READY));
 
-            Files.delete(repository.resolve(DEEP).resolve("4").resolve("model.json"));
+            Files.writeString(repository.resolve(DEEP).resolve("4").resolve("model.json"), "{");
             assertThatThrownBy(() -> engine.loader().load(DEEP))
                     .isInstanceOfSatisfying(InferenceException.class,
                             e -> assertThat(e.status()).isEqualTo(InferenceException.Status.FAILED_PRECONDITION))
                     .hasMessageContaining("version 4 failed to load")
-                    .hasMessageContaining("model.json is missing")
+                    .hasMessageContaining("is not a valid model.json")
                     .hasMessageContaining("serving version 3, 4 as before");
             assertThat(engine.router().metadata(DEEP, "").versions()).containsExactly("4", "3");
         }

@@ -54,7 +54,7 @@ class ReadinessTest {
     void ready_all_aModelWithoutAVersionThatLoadsIsNotReady() throws Exception {
         TestRepository.copy(DEEP, repository, 1);
         Path broken = TestRepository.copy(SHALLOW, repository, 1);
-        Files.delete(broken.resolve("model.json"));
+        Files.delete(broken.resolve("model.onnx"));
 
         try (InferenceEngine any = start(Readiness.ANY_MODEL); InferenceEngine all = start(ALL)) {
             assertThat(any.router().ready()).as("any: %s serves", DEEP).isTrue();

@@ -11,6 +11,9 @@ import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.exec.Logits;
 import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.repository.TestRepository;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -79,8 +82,8 @@ class RequestRouterTest {
         assertThat(metadata.name()).isEqualTo(SHALLOW);
         assertThat(metadata.versions()).containsExactly("1");
         assertThat(metadata.platform()).isEqualTo("onnxruntime_onnx");
-        assertThat(metadata.inputs()).containsExactly(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L)));
-        assertThat(metadata.outputs()).containsExactly(new TensorMetadata("logits", "FP32", List.of(-1L, 10L)));
+        assertThat(metadata.inputs()).containsExactly(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)));
+        assertThat(metadata.outputs()).containsExactly(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)));
         assertThat(metadata.shape()).isEqualTo("shallow");
         assertThat(metadata.planMicros()).isEmpty();
         assertThat(metadata.labels()).hasSize(10).startsWith("T-shirt/top");
@@ -96,13 +99,13 @@ class RequestRouterTest {
             assertThat(batch.model()).isEqualTo(model);
             assertThat(batch.version()).isEqualTo("1");
             assertThat(batch.id()).isEqualTo("id-1");
-            InferOutput logits = batch.outputs().getFirst();
+            Tensor logits = batch.outputs().getFirst();
             assertThat(logits.name()).isEqualTo("logits");
-            assertThat(logits.datatype()).isEqualTo("FP32");
+            assertThat(logits.datatype()).isEqualTo(Datatype.FP32);
             assertThat(logits.shape()).containsExactly(8, 10);
             for (int image = 0; image < 8; image++) {
                 float[] one = Requests.logits(Requests.infer(router, Requests.images(model, images, image, 1)));
-                float[] row = Arrays.copyOfRange(logits.values(), image * 10, image * 10 + 10);
+                float[] row = Arrays.copyOfRange(logits.floats(), image * 10, image * 10 + 10);
                 assertThat(row).containsExactly(one, within(1e-4f * Logits.maxAbs(one)));
             }
         }
@@ -114,11 +117,10 @@ class RequestRouterTest {
                 Requests.pixels(FashionMnist.image(images, 0), 1),
                 new RequestedOutput("logits", 3), new RequestedOutput("logits", 0)));
 
-        InferOutput classes = response.outputs().get(0);
-        float[] logits = response.outputs().get(1).values();
-        assertThat(classes.datatype()).isEqualTo("BYTES");
+        Tensor classes = response.outputs().get(0);
+        float[] logits = response.outputs().get(1).floats();
+        assertThat(classes.datatype()).isEqualTo(Datatype.BYTES);
         assertThat(classes.shape()).containsExactly(1, 3);
-        assertThat(classes.values()).isNull();
         List<String> labels = router.metadata(DEEP, "").labels();
         int previous = -1;
         for (String entry : classes.strings()) {
@@ -144,8 +146,8 @@ class RequestRouterTest {
 
         assertThat(response.outputs()).singleElement().satisfies(output -> {
             assertThat(output.name()).isEqualTo("logits");
-            assertThat(output.values()).hasSize(10);
-            assertThat(output.strings()).isNull();
+            assertThat(output.floats()).hasSize(10);
+            assertThat(output.datatype()).isEqualTo(Datatype.FP32);
         });
     }
 

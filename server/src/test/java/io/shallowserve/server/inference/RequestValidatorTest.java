@@ -3,94 +3,148 @@ package io.shallowserve.server.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.shallowserve.runtime.repository.TestRepository;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.util.List;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Requests checked against the committed deep model's manifest, with 16 images the largest batch. */
+/**
+ * Requests checked against the committed deep model's signature, with 16 images the largest batch, and against a
+ * graph of two inputs and no batch dimension.
+ */
 class RequestValidatorTest {
 
     private static final int MAX_BATCH = 16;
-    private static final String DEEP = TestRepository.DEEP;
+    private static final String DEEP = "fashion-deep";
+    private static final String EXPECTED = "'input' FP32 [-1, 1, 28, 28] (-1 = any size)";
 
-    private static RequestValidator validator;
-
-    @BeforeAll
-    static void load() throws Exception {
-        validator = new RequestValidator(TestRepository.verified(DEEP), MAX_BATCH);
-    }
+    private final RequestValidator validator = new RequestValidator(DEEP,
+            List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
+            List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))), MAX_BATCH);
 
     @Test
     void input_missing_isInvalid() {
         assertInvalid(new InferenceRequest(DEEP, "", "", List.of(), List.of(), Long.MAX_VALUE))
-                .hasMessage("missing input 'input': model fashion-deep expects one input, FP32 [-1, 1, 28, 28]"
-                        + " (-1 = batch)");
+                .hasMessage("missing input 'input': model fashion-deep expects " + EXPECTED);
     }
 
     @Test
     void input_unknownName_namesTheExpectedOne() {
-        InferInput wrong = new InferInput("image", "FP32", new long[] {1, 1, 28, 28}, new float[784]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("unknown input 'image': model fashion-deep has one"
-                + " input, 'input', FP32 [-1, 1, 28, 28] (-1 = batch)");
+        Tensor wrong = Tensor.ofFloats("image", new long[] {1, 1, 28, 28}, new float[784]);
+        assertInvalid(Requests.request(DEEP, wrong))
+                .hasMessage("unknown input 'image': model fashion-deep has inputs " + EXPECTED);
     }
 
     @Test
     void input_extraInput_namesTheExpectedOne() {
-        InferInput pixels = Requests.pixels(new float[784], 1);
-        InferInput extra = new InferInput("mask", "FP32", new long[] {1, 1, 28, 28}, new float[784]);
+        Tensor pixels = Requests.pixels(new float[784], 1);
+        Tensor extra = Tensor.ofFloats("mask", new long[] {1, 1, 28, 28}, new float[784]);
         assertInvalid(new InferenceRequest(DEEP, "", "", List.of(pixels, extra), List.of(), Long.MAX_VALUE))
-                .hasMessageStartingWith("unknown input 'mask': model fashion-deep has one input, 'input'");
+                .hasMessageStartingWith("unknown input 'mask': model fashion-deep has inputs 'input'");
     }
 
     @Test
-    void input_datatypeNotFp32_isInvalid() {
-        InferInput wrong = new InferInput("input", "UINT8", new long[] {1, 1, 28, 28}, new float[784]);
+    void input_twice_isInvalid() {
+        Tensor pixels = Requests.pixels(new float[784], 1);
+        assertInvalid(new InferenceRequest(DEEP, "", "", List.of(pixels, pixels), List.of(), Long.MAX_VALUE))
+                .hasMessage("input 'input' appears more than once; send it once");
+    }
+
+    @Test
+    void input_otherDatatype_isInvalid() {
+        Tensor wrong = new Tensor("input", Datatype.UINT8, new long[] {1, 1, 28, 28}, new byte[784]);
         assertInvalid(Requests.request(DEEP, wrong))
                 .hasMessage("input 'input' has datatype UINT8; model fashion-deep expects FP32");
     }
 
     @Test
     void input_wrongRank_isInvalid() {
-        InferInput wrong = new InferInput("input", "FP32", new long[] {1, 784}, new float[784]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("input 'input' has shape [1, 784] of rank 2;"
-                + " model fashion-deep expects rank 4, FP32 [-1, 1, 28, 28] (-1 = batch)");
+        Tensor wrong = Tensor.ofFloats("input", new long[] {1, 784}, new float[784]);
+        assertInvalid(Requests.request(DEEP, wrong))
+                .hasMessage("input 'input' has shape [1, 784]; model fashion-deep expects FP32 [-1, 1, 28, 28]"
+                        + " (-1 = any size)");
     }
 
     @Test
-    void input_wrongDimension_namesIt() {
-        InferInput wrong = new InferInput("input", "FP32", new long[] {1, 1, 28, 27}, new float[756]);
-        assertInvalid(Requests.request(DEEP, wrong)).hasMessage("input 'input' has shape [1, 1, 28, 27]; dimension 3"
-                + " must be 28 (model fashion-deep expects FP32 [-1, 1, 28, 28] (-1 = batch))");
+    void input_wrongDimension_isInvalid() {
+        Tensor wrong = Tensor.ofFloats("input", new long[] {1, 1, 28, 27}, new float[756]);
+        assertInvalid(Requests.request(DEEP, wrong)).hasMessageStartingWith("input 'input' has shape [1, 1, 28, 27];");
     }
 
     @Test
     void input_emptyBatch_isInvalid() {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[0], 0)))
-                .hasMessage("input 'input' has batch size 0; send at least one image");
+                .hasMessage("input 'input' has batch size 0; send at least one row");
     }
 
     @Test
     void input_batchOverMaximum_isInvalid() {
         int batch = MAX_BATCH + 1;
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[batch * 784], batch)))
-                .hasMessage("input 'input' has batch size 17; model fashion-deep takes at most 16 images per"
-                        + " request, split the batch");
+                .hasMessage("input 'input' has batch size 17; model fashion-deep takes at most 16 per request,"
+                        + " split the batch");
     }
 
     @Test
     void input_valueCountNotMatchingShape_isInvalid() {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[783], 1)))
-                .hasMessage("input 'input' has 783 values; shape [1, 1, 28, 28] needs 784");
+                .hasMessage("input 'input': 3132 bytes of FP32 data; shape [1, 1, 28, 28] needs 784 elements of 4"
+                        + " bytes, 3136 bytes");
     }
 
     @Test
-    void outputs_unknownOutput_namesTheModelsOutput() {
+    void inputs_twoInputsWithoutBatch_inTheGraphsOrderWhateverTheRequestsOrder() throws Exception {
+        RequestValidator twoInputs = new RequestValidator("pair",
+                List.of(new TensorSpec("a", Datatype.INT64, List.of(2L)),
+                        new TensorSpec("b", Datatype.BYTES, List.of(-1L))),
+                List.of(new TensorSpec("c", Datatype.BOOL, List.of(2L))), 0);
+        Tensor a = new Tensor("a", Datatype.INT64, new long[] {2}, new byte[16]);
+        Tensor b = Tensor.ofStrings("b", new long[] {3}, List.of("x", "", "zz"));
+
+        RequestValidator.ValidInputs valid = twoInputs.inputs(List.of(b, a));
+
+        assertThat(valid.inputs()).containsExactly(a, b);
+        assertThat(valid.rows()).isEqualTo(1);
+    }
+
+    @Test
+    void inputs_differentBatchSizes_isInvalid() {
+        RequestValidator twoInputs = new RequestValidator("pair",
+                List.of(new TensorSpec("a", Datatype.FP32, List.of(-1L, 2L)),
+                        new TensorSpec("b", Datatype.FP32, List.of(-1L))),
+                List.of(new TensorSpec("c", Datatype.FP32, List.of(-1L))), MAX_BATCH);
+
+        assertThatThrownBy(() -> twoInputs.inputs(List.of(Tensor.ofFloats("a", new long[] {2, 2}, new float[4]),
+                Tensor.ofFloats("b", new long[] {3}, new float[3]))))
+                .hasMessage("input 'b' has batch size 3 but input 'a' has 2; send the same number of rows in every"
+                        + " input");
+    }
+
+    @Test
+    void input_bytesWhoseLengthsDoNotAddUp_isInvalid() {
+        RequestValidator strings = new RequestValidator("strings",
+                List.of(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
+                List.of(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
+
+        assertThatThrownBy(() -> strings.inputs(List.of(new Tensor("s", Datatype.BYTES, new long[] {1},
+                new byte[] {9, 0, 0, 0, 'a'})))).hasMessage("input 's': BYTES element 0 gives its length as 9 but 1"
+                        + " bytes follow");
+    }
+
+    @Test
+    void outputs_unknownOutput_namesTheModelsOutputs() {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("probs", 0)))
-                .hasMessage("unknown output 'probs': model fashion-deep has one output, 'logits'");
+                .hasMessage("unknown output 'probs': model fashion-deep has outputs 'logits' FP32 [-1, 10]"
+                        + " (-1 = any size)");
+    }
+
+    @Test
+    void outputs_noneRequested_everyOutputRaw() throws Exception {
+        assertThat(validator.outputs(List.of())).containsExactly(new RequestedOutput("logits", 0));
     }
 
     @ParameterizedTest
@@ -98,12 +152,23 @@ class RequestValidatorTest {
     void outputs_topKOutsideClasses_isInvalid(int topK) {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("logits", topK)))
                 .hasMessage("output 'logits' asks for the top " + topK + " classes; model fashion-deep has 10"
-                        + " (ask for 1 to 10, or 0 for the raw logits)");
+                        + " (ask for 1 to 10, or 0 for the raw values)");
     }
 
-    private static AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(InferenceRequest request) {
+    @Test
+    void outputs_classificationOfAnOutputNotOfTwoDimensions_isInvalid() {
+        RequestValidator flat = new RequestValidator("flat",
+                List.of(new TensorSpec("x", Datatype.FP32, List.of(-1L))),
+                List.of(new TensorSpec("y", Datatype.FP32, List.of(-1L))), MAX_BATCH);
+
+        assertThatThrownBy(() -> flat.outputs(List.of(new RequestedOutput("y", 1))))
+                .hasMessage("output 'y' asks for the top 1 classes, but it is FP32 [-1] (-1 = any size);"
+                        + " classification takes a numeric output of two dimensions [rows, classes]");
+    }
+
+    private AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(InferenceRequest request) {
         return assertThatThrownBy(() -> {
-            validator.input(request.inputs());
+            validator.inputs(request.inputs());
             validator.outputs(request.outputs());
         })
                 .isInstanceOfSatisfying(InferenceException.class,

@@ -1,6 +1,7 @@
 package io.shallowserve.server.inference;
 
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.tensor.Tensor;
 import java.util.List;
 
 /** Builds requests for the committed models, whose input is "input" FP32 [N, 1, 28, 28] and output "logits". */
@@ -11,11 +12,11 @@ final class Requests {
 
     private Requests() {}
 
-    static InferInput pixels(float[] values, int batch) {
-        return new InferInput(INPUT, "FP32", new long[] {batch, 1, 28, 28}, values);
+    static Tensor pixels(float[] values, int batch) {
+        return Tensor.ofFloats(INPUT, new long[] {batch, 1, 28, 28}, values);
     }
 
-    static InferenceRequest request(String model, InferInput input, RequestedOutput... outputs) {
+    static InferenceRequest request(String model, Tensor input, RequestedOutput... outputs) {
         return new InferenceRequest(model, "", "id-1", List.of(input), List.of(outputs), Long.MAX_VALUE);
     }
 
@@ -32,6 +33,6 @@ final class Requests {
     }
 
     static float[] logits(InferenceResponse response) {
-        return response.outputs().getFirst().values();
+        return response.outputs().getFirst().floats();
     }
 }

@@ -161,9 +161,10 @@ class HttpInferenceApiTest {
 
     @Test
     void infer_wrongDatatype_is400() {
-        String body = Requests.json(IMAGES).replace("\"FP32\"", "\"INT64\"");
+        String body = Requests.json(IMAGES).replace("\"FP32\"", "\"FP64\"");
 
-        assertError(SERVER.post("/v2/models/" + MODEL + "/infer", body), 400, "FP32");
+        assertError(SERVER.post("/v2/models/" + MODEL + "/infer", body), 400,
+                "input 'input' has datatype FP64; model " + MODEL + " expects FP32");
         assertStillServing();
     }
 

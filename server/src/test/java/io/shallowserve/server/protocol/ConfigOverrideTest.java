@@ -3,9 +3,10 @@ package io.shallowserve.server.protocol;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.ModelOverride;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +39,8 @@ class ConfigOverrideTest {
         assertThat(override.batching()).isEqualTo(served.batching());
         assertThat(override.versionPolicy()).contains(VersionPolicy.parse("latest:2"));
         assertThat(override.inputs()).containsExactly(
-                new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L)));
-        assertThat(override.outputs()).containsExactly(new TensorMetadata("logits", "FP32", List.of(-1L, 10L)));
+                new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)));
+        assertThat(override.outputs()).containsExactly(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)));
     }
 
     @Test

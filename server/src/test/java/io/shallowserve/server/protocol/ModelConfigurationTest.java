@@ -8,8 +8,9 @@ import io.shallowserve.proto.inference.DataType;
 import io.shallowserve.proto.inference.ModelConfig;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
-import io.shallowserve.server.inference.TensorMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
@@ -102,19 +103,19 @@ class ModelConfigurationTest {
 
     @Test
     void dataType_mapsProtocolNamesBothWays() {
-        assertThat(ModelConfiguration.dataType("FP32")).isEqualTo(DataType.TYPE_FP32);
-        assertThat(ModelConfiguration.dataType("BYTES")).isEqualTo(DataType.TYPE_STRING);
-        assertThat(ModelConfiguration.dataType("BF16")).isEqualTo(DataType.TYPE_BF16);
-        assertThat(ModelConfiguration.dataType("COMPLEX")).isEqualTo(DataType.TYPE_INVALID);
-        assertThat(ModelConfiguration.datatype(DataType.TYPE_STRING)).isEqualTo("BYTES");
-        assertThat(ModelConfiguration.datatype(DataType.TYPE_INT64)).isEqualTo("INT64");
+        for (Datatype datatype : Datatype.values()) {
+            assertThat(ModelConfiguration.datatype(ModelConfiguration.dataType(datatype))).contains(datatype);
+        }
+        assertThat(ModelConfiguration.dataType(Datatype.FP32)).isEqualTo(DataType.TYPE_FP32);
+        assertThat(ModelConfiguration.dataType(Datatype.BYTES)).isEqualTo(DataType.TYPE_STRING);
+        assertThat(ModelConfiguration.datatype(DataType.TYPE_BF16)).isEmpty();
         assertThat(ModelConfiguration.datatype(DataType.TYPE_INVALID)).isEmpty();
     }
 
     static ModelMetadata metadata(ModelSettings serving) {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
-                List.of(new TensorMetadata("input", "FP32", List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorMetadata("logits", "FP32", List.of(-1L, 10L))),
+                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
+                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
                 "deep", "single", Map.of(), 1234, List.of("a"), 64, serving);
     }
 }

@@ -31,7 +31,7 @@ final class CompareCommand implements Callable<Integer> {
         }
         List<ModelManifest> models = new ArrayList<>();
         for (ModelRepository.VersionFolder version : versions) {
-            models.add(ModelRepository.verify(version).manifest());
+            models.add(ModelRepository.verifyTrained(version).manifest());
         }
         System.out.print(Comparison.table(models));
         return 0;

@@ -58,7 +58,7 @@ public final class OnnxTeacher implements AutoCloseable {
         float[] logits = new float[images.size() * classes];
         for (int from = 0; from < images.size(); from += BATCH) {
             int to = Math.min(from + BATCH, images.size());
-            float[] batch = plan.run(images.pixelsAsFloats(from, to), to - from).logits();
+            float[] batch = plan.logits(images.pixelsAsFloats(from, to), to - from);
             System.arraycopy(batch, 0, logits, from * classes, batch.length);
         }
         return logits;

@@ -1,8 +1,9 @@
 package io.shallowserve.trainer.export;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
-import io.shallowserve.runtime.repository.Datatype;
 import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import java.io.IOException;
@@ -51,14 +52,14 @@ public final class OnnxExporter {
     }
 
     /** The input every exported graph takes, as model.json records it: FP32 [-1, C, H, W]. */
-    public static ModelManifest.Tensor inputTensor(ArchitectureSpec spec) {
-        return new ModelManifest.Tensor(INPUT, Datatype.FP32.name(),
+    public static TensorSpec inputTensor(ArchitectureSpec spec) {
+        return new TensorSpec(INPUT, Datatype.FP32,
                 Arrays.stream(spec.inputShape(-1)).boxed().toList());
     }
 
     /** The logits every exported graph gives, as model.json records them: FP32 [-1, classes]. */
-    public static ModelManifest.Tensor outputTensor(ArchitectureSpec spec) {
-        return new ModelManifest.Tensor(LOGITS, Datatype.FP32.name(), List.of(-1L, (long) spec.classes()));
+    public static TensorSpec outputTensor(ArchitectureSpec spec) {
+        return new TensorSpec(LOGITS, Datatype.FP32, List.of(-1L, (long) spec.classes()));
     }
 
     /** Where a shallow model's split graphs are and how they connect, as model.json records it. */

@@ -120,7 +120,7 @@ public final class DepthScaling {
             List<Row> rows = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<Percentiles> times = PlanTiming.inAlternation(plans,
-                        PlanTiming.randomPixels(batch * deep.imageSize()), batch, warmUp, runs).stream()
+                        PlanTiming.randomInputs(plans.getFirst().inputs(), batch), warmUp, runs).stream()
                         .map(PlanTiming.PlanTimes::percentiles).toList();
                 List<Percentiles> deepTimes = times.subList(0, ThreadDefaults.intraOpThreadsMax());
                 Percentiles bestDeep = deepTimes.stream().min(Comparator.comparingDouble(Percentiles::p50))

@@ -54,7 +54,7 @@ public final class PairLatency {
             plans.add(new SinglePlan(sessions, shallow, intraOp));
             plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOp));
             List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
-                    PlanTiming.randomPixels(deep.imageSize()), 1, warmup, runs);
+                    PlanTiming.randomInputs(plans.getFirst().inputs(), 1), warmup, runs);
             return new Result(times.get(0).percentiles(), times.get(1).percentiles(), times.get(2).percentiles());
         } finally {
             plans.forEach(ExecutionPlan::close);

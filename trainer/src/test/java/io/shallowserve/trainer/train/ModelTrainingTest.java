@@ -8,6 +8,8 @@ import io.shallowserve.runtime.data.RealData;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.Sha256;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
@@ -41,7 +43,7 @@ class ModelTrainingTest {
         assertThat(manifest.shape()).isEqualTo("shallow");
         assertThat(manifest.parameters()).isEqualTo(SPEC.parameterCount());
         assertThat(manifest.dataset()).isEqualTo(new ModelManifest.Dataset("fashion-mnist", 5000, 1000, 10000));
-        assertThat(manifest.input()).isEqualTo(new ModelManifest.Tensor("input", "FP32", List.of(-1L, 1L, 28L, 28L)));
+        assertThat(manifest.input()).isEqualTo(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)));
         assertThat(manifest.labels()).hasSize(10).contains("Ankle boot");
         // Ten classes: chance is 0.1. Three hundred steps of this small network get well past it.
         assertThat(manifest.metrics().get("test").accuracy()).isGreaterThan(0.6);

@@ -1,0 +1,180 @@
+package io.shallowserve.server.protocol;
+
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.server.inference.InferenceException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * Writes one input tensor's values, one at a time as JSON and gRPC's typed contents give them, into the raw layout
+ * of {@link Tensor}, checking each against the datatype: an integer out of its type's range, a fraction for an
+ * integer type, a number for BOOL or BYTES are INVALID_ARGUMENT, as is a count other than the shape's. Memory grows
+ * with the values given, not with the shape claimed.
+ */
+public final class TensorBuilder {
+
+    private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+
+    private final String name;
+    private final String source;
+    private final Datatype datatype;
+    private final long[] shape;
+    private final int count;
+    private ByteBuffer bytes;
+    private int added;
+
+    /**
+     * @param source where the values come from, as messages name it: {@code "data"} or
+     *               {@code contents.fp32_contents}
+     * @throws InferenceException INVALID_ARGUMENT for a negative dimension or too many elements
+     */
+    public TensorBuilder(String name, Datatype datatype, long[] shape, String source) throws InferenceException {
+        this.name = name;
+        this.source = source;
+        this.datatype = datatype;
+        this.shape = shape;
+        this.count = TensorShapes.elementCount(name, shape);
+        this.bytes = ByteBuffer.allocate(Math.min(Math.max(count, 1) * Math.max(datatype.byteSize(), 4), 1 << 16))
+                .order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A JSON number, exactly as written: integer types take integral values in range, floating types any. */
+    public void addNumber(String literal) throws InferenceException {
+        switch (datatype) {
+            case FP16 -> putFloat16(Float.parseFloat(literal));
+            case FP32 -> room(Float.BYTES).putFloat(Float.parseFloat(literal));
+            case FP64 -> room(Double.BYTES).putDouble(Double.parseDouble(literal));
+            case BOOL, BYTES -> throw wrongKind("the number " + literal);
+            default -> {
+                BigInteger value;
+                try {
+                    value = new BigDecimal(literal).toBigIntegerExact();
+                } catch (ArithmeticException e) {
+                    throw invalid("has " + literal + " in " + source + ", not a whole number, which " + datatype
+                            + " data needs");
+                }
+                putInteger(value, literal);
+            }
+        }
+    }
+
+    /** A signed integer of typed contents (int_contents, int64_contents) or a whole JSON number. */
+    public void addLong(long value) throws InferenceException {
+        if (isFloating()) {
+            putFloating(value);
+        } else {
+            putInteger(BigInteger.valueOf(value), Long.toString(value));
+        }
+    }
+
+    /** An unsigned integer of typed contents (uint_contents, uint64_contents). */
+    public void addUnsigned(long value) throws InferenceException {
+        if (isFloating()) {
+            putFloating(value >= 0 ? value : BigInteger.valueOf(value).add(UINT64_MAX).add(BigInteger.ONE)
+                    .doubleValue());
+        } else {
+            BigInteger unsigned = new BigInteger(Long.toUnsignedString(value));
+            putInteger(unsigned, unsigned.toString());
+        }
+    }
+
+    /** A floating-point value of typed contents (fp32_contents, fp64_contents). */
+    public void addDouble(double value) throws InferenceException {
+        if (!isFloating()) {
+            throw wrongKind("the floating-point value " + value);
+        }
+        putFloating(value);
+    }
+
+    public void addBoolean(boolean value) throws InferenceException {
+        if (datatype != Datatype.BOOL) {
+            throw wrongKind("the boolean " + value);
+        }
+        room(1).put((byte) (value ? 1 : 0));
+    }
+
+    /** One BYTES element. */
+    public void addBytes(byte[] value) throws InferenceException {
+        if (datatype != Datatype.BYTES) {
+            throw wrongKind("a string");
+        }
+        room(Integer.BYTES + value.length).putInt(value.length).put(value);
+    }
+
+    /** The tensor, once every element of its shape was added. */
+    public Tensor build() throws InferenceException {
+        if (added != count) {
+            throw invalid("has " + added + " values in " + source + "; shape " + Arrays.toString(shape) + " needs "
+                    + count);
+        }
+        return new Tensor(name, datatype, shape, Arrays.copyOf(bytes.array(), bytes.position()));
+    }
+
+    private boolean isFloating() {
+        return datatype == Datatype.FP16 || datatype == Datatype.FP32 || datatype == Datatype.FP64;
+    }
+
+    private void putFloating(double value) {
+        switch (datatype) {
+            case FP16 -> putFloat16((float) value);
+            case FP32 -> room(Float.BYTES).putFloat((float) value);
+            default -> room(Double.BYTES).putDouble(value);
+        }
+    }
+
+    private void putFloat16(float value) {
+        room(Short.BYTES).putShort(Float.floatToFloat16(value));
+    }
+
+    private void putInteger(BigInteger value, String shown) throws InferenceException {
+        int bits = datatype.byteSize() * Byte.SIZE;
+        boolean unsigned = datatype.name().startsWith("UINT");
+        BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
+        BigInteger max = unsigned ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
+                : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw invalid("has " + shown + " in " + source + ", outside " + datatype + "'s range, " + min + " to "
+                    + max);
+        }
+        long bitsValue = value.longValue();
+        switch (datatype.byteSize()) {
+            case 1 -> room(1).put((byte) bitsValue);
+            case 2 -> room(Short.BYTES).putShort((short) bitsValue);
+            case 4 -> room(Integer.BYTES).putInt((int) bitsValue);
+            default -> room(Long.BYTES).putLong(bitsValue);
+        }
+    }
+
+    /** The buffer, with room for one more element of {@code size} bytes. */
+    private ByteBuffer room(int size) {
+        if (added >= count) {
+            // Reported by build(); keep counting without storing what no shape asked for.
+            added++;
+            return ByteBuffer.allocate(size);
+        }
+        added++;
+        if (bytes.remaining() < size) {
+            int capacity = Math.max(bytes.capacity() * 2, bytes.position() + size);
+            bytes = ByteBuffer.allocate(capacity).order(ByteOrder.LITTLE_ENDIAN).put(bytes.flip());
+        }
+        return bytes;
+    }
+
+    private InferenceException wrongKind(String given) {
+        return invalid("has " + given + " in " + source + "; " + datatype + " data is "
+                + switch (datatype) {
+                    case BOOL -> "true or false";
+                    case BYTES -> "strings";
+                    case FP16, FP32, FP64 -> "numbers";
+                    default -> "whole numbers";
+                });
+    }
+
+    private InferenceException invalid(String problem) {
+        return InferenceException.invalid("input '" + name + "' " + problem);
+    }
+}

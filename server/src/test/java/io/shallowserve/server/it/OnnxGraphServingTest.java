@@ -1,0 +1,158 @@
+package io.shallowserve.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.protobuf.ByteString;
+import io.shallowserve.proto.inference.ModelInferRequest;
+import io.shallowserve.proto.inference.ModelInferRequest.InferInputTensor;
+import io.shallowserve.proto.inference.ModelInferResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A graph the trainer did not write, served from model.onnx alone (no model.json): three inputs and three outputs of
+ * INT64, FP32, BYTES and BOOL, its signature read from the graph, answered over HTTP JSON and gRPC raw contents.
+ */
+class OnnxGraphServingTest {
+
+    private static final String MODEL = "mixed";
+    private static final Path REPOSITORY = repository();
+
+    @RegisterExtension
+    static final RunningServer SERVER = new RunningServer("--models", REPOSITORY.toString());
+
+    @Test
+    void metadata_isTheGraphsOwnSignature() {
+        JsonObject metadata = JsonParser.parseString(SERVER.get("/v2/models/" + MODEL).body()).getAsJsonObject();
+
+        assertThat(metadata.get("inputs").toString()).isEqualTo("[{\"name\":\"a\",\"datatype\":\"INT64\","
+                + "\"shape\":[-1,2]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[-1,2]},"
+                + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[-1]}]");
+        assertThat(metadata.get("outputs").toString()).isEqualTo("[{\"name\":\"sum\",\"datatype\":\"FP32\","
+                + "\"shape\":[-1,2]},{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[-1,2]},"
+                + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1]}]");
+    }
+
+    @Test
+    void infer_json_everyDatatypeInAndOut() {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
+                {"inputs": [
+                  {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["é", "x"]},
+                  {"name": "a", "shape": [2, 2], "datatype": "INT64", "data": [[1, -5], [9007199254740993, 0]]},
+                  {"name": "b", "shape": [2, 2], "datatype": "FP32", "data": [0.5, 2, 0, -1]}],
+                 "outputs": [{"name": "positive"}, {"name": "same"}, {"name": "sum"}]}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonArray outputs = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("outputs");
+        assertThat(outputs.get(0).toString()).isEqualTo(
+                "{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[2,2],\"data\":[true,false,true,false]}");
+        assertThat(outputs.get(1).toString()).isEqualTo(
+                "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"é\",\"x\"]}");
+        assertThat(outputs.get(2).getAsJsonObject().get("data").toString())
+                .isEqualTo("[1.5,-3.0,9.007199E15,-1.0]");
+    }
+
+    @Test
+    void infer_grpcRaw_everyDatatypeInAndOut() {
+        ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(MODEL)
+                .addInputs(InferInputTensor.newBuilder().setName("a").setDatatype("INT64").addShape(1).addShape(2))
+                .addInputs(InferInputTensor.newBuilder().setName("b").setDatatype("FP32").addShape(1).addShape(2))
+                .addInputs(InferInputTensor.newBuilder().setName("s").setDatatype("BYTES").addShape(1))
+                .addRawInputContents(ByteString.copyFrom(littleEndian(16).putLong(3).putLong(-7).array()))
+                .addRawInputContents(ByteString.copyFrom(littleEndian(8).putFloat(-4f).putFloat(8f).array()))
+                .addRawInputContents(ByteString.copyFrom(littleEndian(6).putInt(2).put((byte) 'o')
+                        .put((byte) 'k').array()))
+                .build();
+
+        ModelInferResponse response = SERVER.grpc().modelInfer(request);
+
+        assertThat(response.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getDatatype)
+                .containsExactly("FP32", "BOOL", "BYTES");
+        ByteBuffer sum = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(sum.getFloat()).isEqualTo(-1f);
+        assertThat(sum.getFloat()).isEqualTo(1f);
+        assertThat(response.getRawOutputContents(1).toByteArray()).containsExactly(0, 1);
+        assertThat(response.getRawOutputContents(2).toByteArray()).containsExactly(2, 0, 0, 0, 'o', 'k');
+    }
+
+    @Test
+    void infer_wrongDatatype_saysWhatTheGraphTakes() {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
+                {"inputs": [
+                  {"name": "a", "shape": [1, 2], "datatype": "INT32", "data": [1, 2]},
+                  {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]},
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]}]}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("input 'a' has datatype INT32; model mixed expects INT64");
+    }
+
+    private static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /** A repository with one version folder holding only model.onnx: the graph below. */
+    private static Path repository() {
+        try {
+            Path root = Files.createTempDirectory("shallowserve-onnx-graph");
+            Path version = Files.createDirectories(root.resolve(MODEL).resolve("1"));
+            Files.write(version.resolve("model.onnx"), graph().toByteArray());
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** sum = float(a) + b, positive = sum > 0, same = s. */
+    private static ModelProto graph() {
+        GraphProto graph = GraphProto.newBuilder().setName("mixed")
+                .addInput(value("a", TensorProto.DataType.INT64, 2))
+                .addInput(value("b", TensorProto.DataType.FLOAT, 2))
+                .addInput(value("s", TensorProto.DataType.STRING, 0))
+                .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("a").addOutput("a_float")
+                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
+                                .setI(TensorProto.DataType.FLOAT.getNumber())))
+                .addNode(NodeProto.newBuilder().setOpType("Add").addInput("a_float").addInput("b").addOutput("sum"))
+                .addNode(NodeProto.newBuilder().setOpType("Greater").addInput("sum").addInput("zero")
+                        .addOutput("positive"))
+                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("s").addOutput("same"))
+                .addInitializer(TensorProto.newBuilder().setName("zero").setDataType(TensorProto.DataType.FLOAT.getNumber())
+                        .addFloatData(0f))
+                .addOutput(value("sum", TensorProto.DataType.FLOAT, 2))
+                .addOutput(value("positive", TensorProto.DataType.BOOL, 2))
+                .addOutput(value("same", TensorProto.DataType.STRING, 0))
+                .build();
+        return ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
+    }
+
+    /** A tensor [batch] or [batch, columns] with the batch dimension named, as exporters write it. */
+    private static ValueInfoProto value(String name, TensorProto.DataType type, int columns) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        if (columns > 0) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    }
+}
