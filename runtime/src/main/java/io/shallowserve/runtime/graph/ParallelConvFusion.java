@@ -101,7 +101,7 @@ public final class ParallelConvFusion {
         List<Integer> fusedLayers = new ArrayList<>();
         GraphProto.Builder rewritten = graph.toBuilder();
         for (NodeProto node : graph.getNodeList()) {
-            if (!isDefaultDomain(node) || !node.getOpType().equals("Sum")) {
+            if (!GraphIndex.isDefaultDomain(node) || !node.getOpType().equals("Sum")) {
                 continue;
             }
             Map<String, String> sumInputs = new HashMap<>();
@@ -154,7 +154,7 @@ public final class ParallelConvFusion {
     /** The term that computes {@code tensor} for the Sum alone, or null if it is not a convolution that fuses. */
     private Term term(String tensor) {
         NodeProto node = producers.get(tensor);
-        if (node == null || readers.getOrDefault(tensor, 0) != 1 || !isDefaultDomain(node)) {
+        if (node == null || readers.getOrDefault(tensor, 0) != 1 || !GraphIndex.isDefaultDomain(node)) {
             return null;
         }
         NodeProto activation = null;
@@ -162,7 +162,7 @@ public final class ParallelConvFusion {
             activation = node;
             String convOutput = node.getInput(0);
             node = producers.get(convOutput);
-            if (node == null || readers.getOrDefault(convOutput, 0) != 1 || !isDefaultDomain(node)) {
+            if (node == null || readers.getOrDefault(convOutput, 0) != 1 || !GraphIndex.isDefaultDomain(node)) {
                 return null;
             }
         }
@@ -305,10 +305,6 @@ public final class ParallelConvFusion {
 
     private boolean isTaken(String base) {
         return names.stream().anyMatch(name -> name.equals(base) || name.startsWith(base + "."));
-    }
-
-    private static boolean isDefaultDomain(NodeProto node) {
-        return node.getDomain().isEmpty() || node.getDomain().equals("ai.onnx");
     }
 
     /** An INT attribute of {@code node}, 1 when absent (the default of Conv's group). */

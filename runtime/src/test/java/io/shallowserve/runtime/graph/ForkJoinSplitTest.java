@@ -1,0 +1,165 @@
+package io.shallowserve.runtime.graph;
+
+import static io.shallowserve.runtime.graph.TestGraph.integer;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnxruntime.OrtEnvironment;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.TestRepository;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ForkJoinSplitTest {
+
+    private static final SplitCheck.GraphOpener OPENER = OrtEnvironment.getEnvironment()::createSession;
+
+    @Test
+    void split_inceptionGraph_cutsStemThreeBranchesAndHead() throws Exception {
+        ModelProto model = inception(false);
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.fork()).isEqualTo("stem");
+        assertThat(parts.join()).isEqualTo("Concat join");
+        assertThat(parts.branchOutputs()).containsExactly("p1.act", "p3.act", "p5.act");
+        assertThat(parts.stemOutputs()).containsExactly("stem");
+        assertThat(parts.headInputs()).containsExactly("p1.act", "p3.act", "p5.act");
+        assertThat(nodeNames(parts.stem().orElseThrow())).containsExactly("stem.conv", "stem");
+        assertThat(parts.branches()).extracting(ForkJoinSplitTest::nodeNames).containsExactly(
+                List.of("p1.conv", "p1.act"), List.of("p3.conv", "p3.act"), List.of("p5.conv", "p5.act"));
+        assertThat(nodeNames(parts.head())).containsExactly("join", "head.pool", "head.flatten", "logits");
+        assertThat(parts.branches().get(1).getGraph().getInitializerList()).extracting(TensorProto::getName)
+                .containsExactly("p3.conv.weight", "p3.conv.bias");
+        // The graph states no type for the stem's output: ONNX Runtime's inference keeps the batch dimension's name.
+        TypeProto.Tensor forkType = parts.branches().getFirst().getGraph().getInput(0).getType().getTensorType();
+        assertThat(forkType.getElemType()).isEqualTo(TensorProto.DataType.FLOAT.getNumber());
+        assertThat(forkType.getShape().getDimList()).extracting(TensorShapeProto.Dimension::getDimParam,
+                TensorShapeProto.Dimension::getDimValue).containsExactly(tuple("N", 0L),
+                tuple("", 4L), tuple("", 8L), tuple("", 8L));
+        // One per node plus the weights: 2 + 2·4·1·1 + 2, 2 + 3·4·3·3 + 3, 2 + 2·4·5·5 + 2.
+        assertThat(parts.branchWork()).containsExactly(12L, 113L, 204L);
+        assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_shallowModel_cutsAtTheSumOfItsUnits() throws Exception {
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(
+                TestRepository.verified(TestRepository.SHALLOW).file(ModelManifest.MODEL_FILE)));
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.fork()).isEqualTo("stem");
+        assertThat(parts.join()).isEqualTo("Sum branches.sum");
+        assertThat(parts.branchOutputs()).containsExactly("unit0.act", "unit1.act", "unit2.act", "unit3.act");
+        assertThat(parts.stemOutputs()).containsExactly("stem");
+        // The head adds the stem's output to the sum of the branches (the shallow model's residual connection).
+        assertThat(parts.headInputs()).containsExactly("unit0.act", "unit1.act", "unit2.act", "unit3.act", "stem");
+        assertThat(nodeNames(parts.head())).startsWith("branches.sum", "head.residual");
+        assertThat(parts.branchWork()).containsOnly(parts.branchWork().getFirst());
+        assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_twoRegions_takesTheOneWithMoreParallelWork() throws Exception {
+        ModelProto model = inception(true);
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.join()).isEqualTo("Concat join");
+        assertThat(parts.fork()).isEqualTo("pre");
+        assertThat(nodeNames(parts.stem().orElseThrow())).containsExactly("stem.conv", "stem", "pa.conv", "pb.conv",
+                "pre");
+        assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_forkAtTheGraphInput_hasNoStem() throws Exception {
+        TestGraph graph = new TestGraph("two-convs", "image", 3, 8, 8);
+        String left = graph.conv("left", "image", 3, 2, 1);
+        String right = graph.conv("right", "image", 3, 2, 3);
+        graph.node("Add", "sum", List.of(left, right));
+        ModelProto model = graph.untypedOutput("sum").model();
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.fork()).isEqualTo("image");
+        assertThat(parts.stem()).isEmpty();
+        assertThat(parts.stemOutputs()).isEmpty();
+        assertThat(parts.headInputs()).containsExactly("left", "right");
+        assertThat(parts.head().getGraph().getOutput(0).getType().getTensorType().getShape().getDimCount())
+                .isEqualTo(4);
+        assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_chain_findsNoRegion() {
+        TestGraph graph = new TestGraph("chain", "image", 3, 8, 8);
+        String first = graph.node("Relu", "first.act", List.of(graph.conv("first", "image", 3, 4, 3)));
+        graph.conv("second", first, 4, 2, 3);
+
+        ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(graph.output("second", 2, 8, 8).model());
+
+        assertThat(outcome).isInstanceOf(ForkJoinSplit.NoRegion.class);
+        assertThat(((ForkJoinSplit.NoRegion) outcome).reason()).contains("graph chain").contains("a chain");
+    }
+
+    @Test
+    void split_deepModel_findsOnlyResidualConnections() throws Exception {
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(
+                TestRepository.verified(TestRepository.DEEP).file(ModelManifest.MODEL_FILE)));
+
+        ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(model);
+
+        assertThat(((ForkJoinSplit.NoRegion) outcome).reason())
+                .contains("Add unit0.residual: one path only leads to it from stem (a chain or a residual connection)");
+    }
+
+    @Test
+    void split_pathsThatCross_isNotSplitThere() {
+        TestGraph graph = new TestGraph("crossing", "image", 3, 8, 8);
+        String stem = graph.node("Relu", "stem", List.of(graph.conv("stem.conv", "image", 3, 4, 3)));
+        String p1 = graph.node("Relu", "p1.act", List.of(graph.conv("p1.conv", stem, 4, 4, 1)));
+        String mixed = graph.node("Add", "p3.mix", List.of(stem, p1));
+        String p3 = graph.node("Relu", "p3.act", List.of(graph.conv("p3.conv", mixed, 4, 3, 3)));
+        String p5 = graph.node("Relu", "p5.act", List.of(graph.conv("p5.conv", stem, 4, 2, 5)));
+        graph.node("Concat", "join", List.of(p1, p3, p5), integer("axis", 1));
+
+        ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(graph.output("join", 9, 8, 8).model());
+
+        assertThat(((ForkJoinSplit.NoRegion) outcome).reason())
+                .contains("Concat join: the paths to p1.act and p3.act cross: both need Relu p1.act")
+                .contains("Add p3.mix: one path only");
+    }
+
+    /**
+     * Image [N, 3, 8, 8], a stem convolution to 4 channels, three paths of kernel 1, 3 and 5 to 2, 3 and 2 channels
+     * with Relu, their Concat, and a head of GlobalAveragePool, Flatten and Gemm to 5 logits. With {@code
+     * preRegion}, a smaller region sits in the stem: two 1×1 convolutions of the stem's output, summed into "pre".
+     */
+    static ModelProto inception(boolean preRegion) {
+        TestGraph graph = new TestGraph("inception", "image", 3, 8, 8);
+        String fork = graph.node("Relu", "stem", List.of(graph.conv("stem.conv", "image", 3, 4, 3)));
+        if (preRegion) {
+            fork = graph.node("Sum", "pre", List.of(graph.conv("pa.conv", fork, 4, 4, 1),
+                    graph.conv("pb.conv", fork, 4, 4, 1)));
+        }
+        String p1 = graph.node("Relu", "p1.act", List.of(graph.conv("p1.conv", fork, 4, 2, 1)));
+        String p3 = graph.node("Relu", "p3.act", List.of(graph.conv("p3.conv", fork, 4, 3, 3)));
+        String p5 = graph.node("Relu", "p5.act", List.of(graph.conv("p5.conv", fork, 4, 2, 5)));
+        String joined = graph.node("Concat", "join", List.of(p1, p3, p5), integer("axis", 1));
+        String pooled = graph.node("GlobalAveragePool", "head.pool", List.of(joined));
+        graph.gemm("logits", graph.node("Flatten", "head.flatten", List.of(pooled)), 7, 5);
+        return graph.output("logits", 5).model();
+    }
+
+    static List<String> nodeNames(ModelProto model) {
+        return model.getGraph().getNodeList().stream().map(NodeProto::getName).toList();
+    }
+}

@@ -1,0 +1,96 @@
+package io.shallowserve.runtime.graph;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A small float graph written node by node for the tests, with random weights: one input of shape [N, ...] and
+ * outputs whose types the graph states or leaves to ONNX Runtime. No value_info: the split infers what it needs.
+ */
+final class TestGraph {
+
+    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final SplittableRandom random = new SplittableRandom(7);
+
+    TestGraph(String name, String input, long... dimsAfterBatch) {
+        graph.setName(name).addInput(batched(input, dimsAfterBatch));
+    }
+
+    /** A Conv of {@code kernel}×{@code kernel} padded to keep height and width, with random weights and bias. */
+    String conv(String name, String input, int inChannels, int outChannels, int kernel) {
+        long pad = kernel / 2;
+        return node("Conv", name, List.of(input, weights(name + ".weight", outChannels, inChannels, kernel, kernel),
+                weights(name + ".bias", outChannels)), ints("kernel_shape", kernel, kernel),
+                ints("pads", pad, pad, pad, pad));
+    }
+
+    /** A Gemm of a [N, in] tensor with random [out, in] weights (transB) and bias. */
+    String gemm(String name, String input, int in, int out) {
+        return node("Gemm", name, List.of(input, weights(name + ".weight", out, in), weights(name + ".bias", out)),
+                AttributeProto.newBuilder().setName("transB").setType(AttributeProto.AttributeType.INT).setI(1)
+                        .build());
+    }
+
+    /** A node of the default domain whose one output is named as the node. */
+    String node(String opType, String name, List<String> inputs, AttributeProto... attributes) {
+        graph.addNode(NodeProto.newBuilder().setOpType(opType).setName(name).addAllInput(inputs).addOutput(name)
+                .addAllAttribute(List.of(attributes)));
+        return name;
+    }
+
+    /** Declares {@code tensor} a graph output of type float [N, dimsAfterBatch...]. */
+    TestGraph output(String tensor, long... dimsAfterBatch) {
+        graph.addOutput(batched(tensor, dimsAfterBatch));
+        return this;
+    }
+
+    /** Declares {@code tensor} a graph output without a type. */
+    TestGraph untypedOutput(String tensor) {
+        graph.addOutput(ValueInfoProto.newBuilder().setName(tensor));
+        return this;
+    }
+
+    ModelProto model() {
+        return ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(graph).build();
+    }
+
+    static AttributeProto ints(String name, long... values) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS)
+                .addAllInts(Arrays.stream(values).boxed().toList()).build();
+    }
+
+    static AttributeProto integer(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private String weights(String name, long... dims) {
+        long count = Arrays.stream(dims).reduce(1, Math::multiplyExact);
+        TensorProto.Builder tensor = TensorProto.newBuilder().setName(name)
+                .setDataType(TensorProto.DataType.FLOAT.getNumber()).addAllDims(Arrays.stream(dims).boxed().toList());
+        for (long i = 0; i < count; i++) {
+            tensor.addFloatData((float) random.nextDouble(-0.5, 0.5));
+        }
+        graph.addInitializer(tensor);
+        return name;
+    }
+
+    private static ValueInfoProto batched(String name, long... dimsAfterBatch) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        shape.addDimBuilder().setDimParam("N");
+        Arrays.stream(dimsAfterBatch).forEach(dim -> shape.addDimBuilder().setDimValue(dim));
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape)))
+                .build();
+    }
+}
