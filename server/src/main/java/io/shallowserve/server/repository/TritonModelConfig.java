@@ -1,0 +1,426 @@
+package io.shallowserve.server.repository;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Message;
+import com.google.protobuf.TextFormat;
+import io.shallowserve.proto.inference.DataType;
+import io.shallowserve.proto.inference.ModelConfig;
+import io.shallowserve.proto.inference.ModelDynamicBatching;
+import io.shallowserve.proto.inference.ModelInput;
+import io.shallowserve.proto.inference.ModelInstanceGroup;
+import io.shallowserve.proto.inference.ModelOutput;
+import io.shallowserve.proto.inference.ModelParameter;
+import io.shallowserve.proto.inference.ModelVersionPolicy;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.repository.ModelVersionException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What a model's Triton configuration, the optional {@code <repository>/<model>/config.pbtxt} (Triton's ModelConfig
+ * in protobuf text format), says about serving it, so that a model folder made for Triton serves here unchanged.
+ * The server's defaults come first, then config.pbtxt, then the model's serving.yaml: this project's own file has the
+ * last word ({@link #servingSettings}).
+ *
+ * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input, output,
+ * dynamic_batching, instance_group counts, version_policy and the parameter {@value #PLAN_PARAMETER}. Everything else
+ * set in the file is named in {@link #unusedFields} and changes nothing.
+ *
+ * @param settings     the settings config.pbtxt implies over the server's defaults: instance_group counts added up,
+ *                     dynamic batching on exactly when dynamic_batching is there (as in Triton), version_policy;
+ *                     a setting the file leaves out is the default's
+ * @param plan         the execution plan the parameter {@value #PLAN_PARAMETER} asks for; empty: the server's
+ * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0:
+ *                     the model does not batch, its first dimension is an ordinary one
+ * @param inputs       the inputs declared, each shape in full: [-1] + dims when max_batch_size &gt; 0, dims when it
+ *                     is 0; none declared: the graph's own (Triton's auto-complete)
+ * @param outputs      the outputs declared, likewise
+ * @param unusedFields the fields set in the file that the server does not apply, by their path in Triton's
+ *                     ModelConfig (e.g. "optimization", "input.reshape", "parameters.execution_mode"), each once
+ */
+public record TritonModelConfig(
+        ModelSettings settings,
+        Optional<PlanChoice> plan,
+        int maxBatchSize,
+        List<TensorSignature> inputs,
+        List<TensorSignature> outputs,
+        List<String> unusedFields) {
+
+    /** The file's name in the model folder, beside the version folders. */
+    public static final String FILE_NAME = "config.pbtxt";
+    /** Triton's platform for ONNX models run by ONNX Runtime, the only one this server has. */
+    public static final String PLATFORM = "onnxruntime_onnx";
+    /** Triton's backend for {@value #PLATFORM}. */
+    public static final String BACKEND = "onnxruntime";
+    /** The parameter that picks this model's execution plan: single, wide, branches or auto. */
+    public static final String PLAN_PARAMETER = "shallowserve.plan";
+
+    /** Far above any real configuration (Triton's are a few KiB): a bound on what one load reads. */
+    private static final long MAX_FILE_BYTES = 1 << 20;
+
+    /**
+     * The fields of ModelConfig the server applies, by path; a message field not here is looked into, any other
+     * field set is unused. version_policy and parameters are applied whole (parameters key by key, below).
+     */
+    private static final Set<String> APPLIED = Set.of("name", "platform", "backend", "max_batch_size",
+            "version_policy", "parameters", "input.name", "input.data_type", "input.dims", "output.name",
+            "output.data_type", "output.dims", "dynamic_batching.preferred_batch_size",
+            "dynamic_batching.max_queue_delay_microseconds", "instance_group.count");
+
+    /**
+     * A tensor's name, datatype and shape, with -1 for a dimension of any size: as config.pbtxt declares it, or as a
+     * graph has it.
+     */
+    public record TensorSignature(String name, Datatype datatype, List<Long> shape) {
+
+        public TensorSignature {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    public TritonModelConfig {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+        unusedFields = List.copyOf(unusedFields);
+    }
+
+    /**
+     * The configuration in {@code modelFolder}'s config.pbtxt over {@code defaults}; empty if the folder has none.
+     *
+     * @throws ModelVersionException if config.pbtxt cannot be read, is not a model configuration in text format (the
+     *                               message gives line and column), or asks for what this server cannot do; the
+     *                               message names the file from the repository root and says what to change
+     */
+    public static Optional<TritonModelConfig> read(Path modelFolder, ModelSettings defaults)
+            throws ModelVersionException {
+        Path file = modelFolder.resolve(FILE_NAME);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        // Named from the repository root: clients see the message, and the server's paths are not theirs.
+        String shown = modelFolder.getFileName().resolve(FILE_NAME).toString();
+        ModelConfigText.Parsed parsed;
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ModelVersionException(shown + " is " + size + " bytes; a model configuration is at most "
+                        + MAX_FILE_BYTES + " bytes");
+            }
+            parsed = ModelConfigText.parse(Files.readString(file));
+        } catch (TextFormat.ParseException e) {
+            String prefix = e.getLine() + ":" + e.getColumn() + ": ";
+            String problem = e.getMessage().startsWith(prefix) ? e.getMessage().substring(prefix.length())
+                    : e.getMessage();
+            problem = problem.endsWith(".") ? problem.substring(0, problem.length() - 1) : problem;
+            throw new ModelVersionException(shown + ", line " + e.getLine() + ", column " + e.getColumn() + ": "
+                    + problem + "; write it as Triton's model configuration in protobuf text format and load the"
+                    + " model again", e);
+        } catch (IOException e) {
+            throw new ModelVersionException(shown + " cannot be read (" + e + "); make it a readable UTF-8 file and"
+                    + " load the model again", e);
+        }
+        try {
+            return Optional.of(of(modelFolder.getFileName().toString(), parsed, defaults));
+        } catch (IllegalArgumentException e) {
+            throw new ModelVersionException(shown + ": " + e.getMessage() + "; fix it (docs/model-repository.md,"
+                    + " Triton's config.pbtxt) and load the model again", e);
+        }
+    }
+
+    /**
+     * The settings the model in {@code modelFolder} is served with: its serving.yaml over its {@code config} (from
+     * {@link #read}) over {@code defaults}. Each key serving.yaml sets wins; a model without either file gets the
+     * defaults.
+     *
+     * @throws ModelVersionException if serving.yaml cannot be read or has a wrong value, as
+     *                               {@link ModelSettings#forModel}
+     */
+    public static ModelSettings servingSettings(Path modelFolder, Optional<TritonModelConfig> config,
+            ModelSettings defaults) throws ModelVersionException {
+        return ModelSettings.forModel(modelFolder, config.map(TritonModelConfig::settings).orElse(defaults));
+    }
+
+    /**
+     * Where this configuration contradicts the graph it would serve, one message per contradiction; none if it
+     * does not. A declared tensor must be one the graph has, of its datatype and rank, each dimension the graph
+     * fixes declared with that size (a dimension the graph leaves open may be fixed here, which narrows what the
+     * server accepts, as Triton allows). Inputs declared must be all the graph's; outputs may be some of them.
+     *
+     * @param graphInputs  the graph's inputs, shapes in full with -1 for a dimension of any size
+     * @param graphOutputs its outputs, likewise
+     */
+    public List<String> contradictions(List<TensorSignature> graphInputs, List<TensorSignature> graphOutputs) {
+        List<String> contradictions = new ArrayList<>();
+        contradictions(contradictions, "input", inputs, graphInputs);
+        contradictions(contradictions, "output", outputs, graphOutputs);
+        if (!inputs.isEmpty()) {
+            Set<String> declared = new HashSet<>(inputs.stream().map(TensorSignature::name).toList());
+            for (TensorSignature input : graphInputs) {
+                if (!declared.contains(input.name())) {
+                    contradictions.add("the graph's input '" + input.name() + "' is not in " + FILE_NAME
+                            + "; declare every input or none");
+                }
+            }
+        }
+        return contradictions;
+    }
+
+    private void contradictions(List<String> contradictions, String kind, List<TensorSignature> declared,
+            List<TensorSignature> graph) {
+        for (TensorSignature tensor : declared) {
+            Optional<TensorSignature> match = graph.stream().filter(t -> t.name().equals(tensor.name())).findFirst();
+            if (match.isEmpty()) {
+                contradictions.add(FILE_NAME + " declares " + kind + " '" + tensor.name() + "', which the graph"
+                        + " does not have (its " + kind + "s: " + String.join(", ", graph.stream()
+                                .map(t -> "'" + t.name() + "'").toList()) + ")");
+                continue;
+            }
+            TensorSignature actual = match.get();
+            String subject = kind + " '" + tensor.name() + "': " + FILE_NAME;
+            if (tensor.datatype() != actual.datatype()) {
+                contradictions.add(subject + " says " + tensor.datatype() + ", the graph " + actual.datatype());
+            }
+            if (tensor.shape().size() != actual.shape().size()) {
+                contradictions.add(subject + " says shape " + tensor.shape() + ", the graph " + actual.shape()
+                        + " (-1 = any size); " + (maxBatchSize > 0
+                                ? "with max_batch_size " + maxBatchSize + " the shape is [-1] + dims, the batch"
+                                        + " dimension left out of dims"
+                                : "with max_batch_size 0 the shape is dims alone"));
+                continue;
+            }
+            for (int d = 0; d < tensor.shape().size(); d++) {
+                long declaredSize = tensor.shape().get(d);
+                long actualSize = actual.shape().get(d);
+                if (actualSize != -1 && declaredSize != actualSize) {
+                    contradictions.add(subject + " says dimension " + d + " is " + (declaredSize == -1
+                            ? "of any size" + (d == 0 && maxBatchSize > 0 ? " (the batch, as max_batch_size "
+                                    + maxBatchSize + " makes it)" : "")
+                            : declaredSize) + ", the graph fixes it at " + actualSize);
+                }
+            }
+        }
+    }
+
+    /**
+     * Triton's data type as the Open Inference Protocol's datatype (TYPE_FP32 is FP32, TYPE_STRING is BYTES); empty
+     * for TYPE_INVALID (no data type given) and for types the protocol has no name for (TYPE_BF16).
+     */
+    public static Optional<Datatype> datatype(DataType type) {
+        return switch (type) {
+            case TYPE_STRING -> Optional.of(Datatype.BYTES);
+            case TYPE_INVALID, UNRECOGNIZED -> Optional.empty();
+            default -> {
+                String name = type.name().substring("TYPE_".length());
+                yield Arrays.stream(Datatype.values()).filter(d -> d.name().equals(name)).findFirst();
+            }
+        };
+    }
+
+    /**
+     * The configuration {@code parsed} gives the model {@code model}.
+     *
+     * @throws IllegalArgumentException saying which field is wrong and why
+     */
+    private static TritonModelConfig of(String model, ModelConfigText.Parsed parsed, ModelSettings defaults) {
+        ModelConfig config = parsed.config();
+        if (!config.getName().isEmpty() && !config.getName().equals(model)) {
+            throw new IllegalArgumentException("name is '" + config.getName() + "', but the model's folder is '"
+                    + model + "'; Triton requires them equal: change the name or leave it out");
+        }
+        requireEmptyOr("platform", config.getPlatform(), PLATFORM);
+        requireEmptyOr("backend", config.getBackend(), BACKEND);
+        int maxBatchSize = config.getMaxBatchSize();
+        if (maxBatchSize < 0) {
+            throw new IllegalArgumentException("max_batch_size is " + maxBatchSize + "; give 0 (the model does not"
+                    + " batch) or the largest batch");
+        }
+        Set<String> unused = new LinkedHashSet<>(parsed.unknownFields());
+        addUnused(config, "", unused);
+        Optional<PlanChoice> plan = Optional.empty();
+        for (Map.Entry<String, ModelParameter> parameter : config.getParametersMap().entrySet()) {
+            if (parameter.getKey().equals(PLAN_PARAMETER)) {
+                plan = Optional.of(plan(parameter.getValue().getStringValue()));
+            } else {
+                unused.add("parameters." + parameter.getKey());
+            }
+        }
+        ModelSettings settings = new ModelSettings(
+                instances(config.getInstanceGroupList()).orElse(defaults.instances()),
+                batching(config, maxBatchSize),
+                versionPolicy(config.getVersionPolicy()).orElse(defaults.versionPolicy()));
+        List<TensorSignature> inputs = new ArrayList<>();
+        for (ModelInput input : config.getInputList()) {
+            inputs.add(tensor("input", input.getName(), input.getDataType(), input.getDimsList(), maxBatchSize));
+        }
+        List<TensorSignature> outputs = new ArrayList<>();
+        for (ModelOutput output : config.getOutputList()) {
+            outputs.add(tensor("output", output.getName(), output.getDataType(), output.getDimsList(),
+                    maxBatchSize));
+        }
+        requireUniqueNames("input", inputs);
+        requireUniqueNames("output", outputs);
+        return new TritonModelConfig(settings, plan, maxBatchSize, inputs, outputs, List.copyOf(unused));
+    }
+
+    private static void requireEmptyOr(String field, String value, String supported) {
+        if (!value.isEmpty() && !value.equals(supported)) {
+            throw new IllegalArgumentException(field + " is '" + value + "'; this server serves ONNX models with"
+                    + " ONNX Runtime: " + field + " '" + supported + "', or leave it out");
+        }
+    }
+
+    /** Adds the path of every field set in {@code message} (at {@code path}) that the server does not apply. */
+    private static void addUnused(Message message, String path, Set<String> unused) {
+        for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
+            FieldDescriptor field = entry.getKey();
+            String fieldPath = path.isEmpty() ? field.getName() : path + "." + field.getName();
+            if (APPLIED.contains(fieldPath)) {
+                continue;
+            }
+            if (field.getType() != FieldDescriptor.Type.MESSAGE) {
+                unused.add(fieldPath);
+            } else if (field.isRepeated()) {
+                for (Object element : (List<?>) entry.getValue()) {
+                    addUnused((Message) element, fieldPath, unused);
+                }
+            } else {
+                addUnused((Message) entry.getValue(), fieldPath, unused);
+            }
+        }
+    }
+
+    private static PlanChoice plan(String value) {
+        try {
+            return PlanChoice.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("parameters " + PLAN_PARAMETER + " is '" + value + "'; use single,"
+                    + " wide, branches or auto", e);
+        }
+    }
+
+    /**
+     * The instances the groups add up to, each group its count (1 if it gives none, Triton's default); empty for no
+     * group. Every instance runs on the server's device (--device), whatever a group's kind and gpus say: those are
+     * listed as unused.
+     */
+    private static Optional<Integer> instances(List<ModelInstanceGroup> groups) {
+        if (groups.isEmpty()) {
+            return Optional.empty();
+        }
+        long total = 0;
+        for (ModelInstanceGroup group : groups) {
+            if (group.getCount() < 0) {
+                throw new IllegalArgumentException("instance_group count is " + group.getCount()
+                        + "; give at least 1");
+            }
+            total += Math.max(1, group.getCount());
+        }
+        if (total > ModelSettings.MAX_INSTANCES) {
+            throw new IllegalArgumentException("instance_group counts add up to " + total + " instances; this"
+                    + " server runs at most " + ModelSettings.MAX_INSTANCES + " per version");
+        }
+        return Optional.of((int) total);
+    }
+
+    /** Dynamic batching on exactly when dynamic_batching is there, as in Triton. */
+    private static ModelSettings.Batching batching(ModelConfig config, int maxBatchSize) {
+        if (!config.hasDynamicBatching()) {
+            return ModelSettings.Batching.OFF;
+        }
+        if (maxBatchSize == 0) {
+            throw new IllegalArgumentException("dynamic_batching needs max_batch_size > 0; with 0 the model's"
+                    + " first dimension is not a batch");
+        }
+        ModelDynamicBatching batching = config.getDynamicBatching();
+        for (int size : batching.getPreferredBatchSizeList()) {
+            if (size < 1 || size > maxBatchSize) {
+                throw new IllegalArgumentException("dynamic_batching preferred_batch_size " + size + " must be 1"
+                        + " to max_batch_size (" + maxBatchSize + ")");
+            }
+        }
+        // uint64 in the file: a delay past Long.MAX_VALUE reads as negative.
+        if (batching.getMaxQueueDelayMicroseconds() < 0) {
+            throw new IllegalArgumentException("dynamic_batching max_queue_delay_microseconds "
+                    + Long.toUnsignedString(batching.getMaxQueueDelayMicroseconds()) + " is too large");
+        }
+        return new ModelSettings.Batching(true, batching.getMaxQueueDelayMicroseconds(),
+                batching.getPreferredBatchSizeList());
+    }
+
+    /** latest, all or specific as {@link VersionPolicy}; empty when the file sets none. */
+    private static Optional<VersionPolicy> versionPolicy(ModelVersionPolicy policy) {
+        return switch (policy.getPolicyChoiceCase()) {
+            case ALL -> Optional.of(VersionPolicy.ALL);
+            case LATEST -> {
+                long versions = Integer.toUnsignedLong(policy.getLatest().getNumVersions());
+                if (versions < 1 || versions > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("version_policy latest num_versions is " + versions
+                            + "; give at least 1");
+                }
+                yield Optional.of(new VersionPolicy(VersionPolicy.Kind.LATEST, (int) versions, new TreeSet<>()));
+            }
+            case SPECIFIC -> {
+                TreeSet<Integer> versions = new TreeSet<>();
+                for (long version : policy.getSpecific().getVersionsList()) {
+                    if (version < 1 || version > Integer.MAX_VALUE) {
+                        throw new IllegalArgumentException("version_policy specific lists version " + version
+                                + "; versions are positive whole numbers");
+                    }
+                    versions.add((int) version);
+                }
+                if (versions.isEmpty()) {
+                    throw new IllegalArgumentException("version_policy specific lists no versions; give them, e.g."
+                            + " specific { versions: [1, 3] }");
+                }
+                yield Optional.of(new VersionPolicy(VersionPolicy.Kind.SPECIFIC, 0, versions));
+            }
+            case POLICYCHOICE_NOT_SET -> Optional.empty();
+        };
+    }
+
+    /** A declared tensor with its full shape: [-1] + dims when the model batches, as Triton forms it. */
+    private static TensorSignature tensor(String kind, String name, DataType type, List<Long> dims,
+            int maxBatchSize) {
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("an " + kind + " has no name; give each " + kind + " the graph's"
+                    + " name for it");
+        }
+        String subject = kind + " '" + name + "'";
+        Datatype datatype = datatype(type).orElseThrow(() -> new IllegalArgumentException(subject + " has "
+                + (type == DataType.TYPE_INVALID ? "no data_type" : "data_type " + type + ", which this server has"
+                        + " no tensors of") + "; give its TYPE_ (e.g. TYPE_FP32)"));
+        for (long dim : dims) {
+            if (dim < -1 || dim == 0) {
+                throw new IllegalArgumentException(subject + " has dims " + dims + "; each is a size of at least 1,"
+                        + " or -1 for any size");
+            }
+        }
+        List<Long> shape = new ArrayList<>(dims.size() + 1);
+        if (maxBatchSize > 0) {
+            shape.add(-1L);
+        }
+        shape.addAll(dims);
+        return new TensorSignature(name, datatype, shape);
+    }
+
+    private static void requireUniqueNames(String kind, List<TensorSignature> tensors) {
+        Set<String> names = new HashSet<>();
+        for (TensorSignature tensor : tensors) {
+            if (!names.add(tensor.name())) {
+                throw new IllegalArgumentException(kind + " '" + tensor.name() + "' is declared twice");
+            }
+        }
+    }
+}

@@ -1,0 +1,497 @@
+package io.shallowserve.server.repository;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.shallowserve.proto.inference.DataType;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.server.repository.TritonModelConfig.TensorSignature;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Triton's config.pbtxt: configurations as Triton's model configuration docs write them, what each field becomes,
+ * the errors, the fields left unused, precedence with serving.yaml and the check against the graph.
+ */
+class TritonModelConfigTest {
+
+    private static final ModelSettings DEFAULTS = new ModelSettings(2,
+            new ModelSettings.Batching(true, 500, List.of(4)), VersionPolicy.parse("latest:1"));
+
+    /** The graph of the docs' minimal example: two FP32 inputs of 16, one output of 16, batch first. */
+    private static final List<TensorSignature> GRAPH_INPUTS = List.of(
+            new TensorSignature("input0", Datatype.FP32, List.of(-1L, 16L)),
+            new TensorSignature("input1", Datatype.FP32, List.of(-1L, 16L)));
+    private static final List<TensorSignature> GRAPH_OUTPUTS = List.of(
+            new TensorSignature("output0", Datatype.FP32, List.of(-1L, 16L)));
+
+    @TempDir
+    Path repository;
+
+    private Path model;
+
+    @BeforeEach
+    void createModelFolder() throws Exception {
+        model = Files.createDirectory(repository.resolve("mymodel"));
+    }
+
+    @Test
+    void read_withoutConfigPbtxt_isEmpty() throws Exception {
+        assertThat(TritonModelConfig.read(model, DEFAULTS)).isEmpty();
+    }
+
+    @Test
+    void read_emptyFile_isTheDefaultsWithoutBatching() throws Exception {
+        TritonModelConfig config = read("");
+
+        // As in Triton, no dynamic_batching means none.
+        assertThat(config.settings()).isEqualTo(new ModelSettings(2, ModelSettings.Batching.OFF,
+                DEFAULTS.versionPolicy()));
+        assertThat(config.plan()).isEmpty();
+        assertThat(config.maxBatchSize()).isZero();
+        assertThat(config.inputs()).isEmpty();
+        assertThat(config.outputs()).isEmpty();
+        assertThat(config.unusedFields()).isEmpty();
+    }
+
+    @Test
+    void read_tritonsMinimalConfiguration_putsTheBatchDimensionFirst() throws Exception {
+        TritonModelConfig config = read("""
+                  platform: "onnxruntime_onnx"
+                  max_batch_size: 8
+                  input [
+                    {
+                      name: "input0"
+                      data_type: TYPE_FP32
+                      dims: [ 16 ]
+                    },
+                    {
+                      name: "input1"
+                      data_type: TYPE_FP32
+                      dims: [ 16 ]
+                    }
+                  ]
+                  output [
+                    {
+                      name: "output0"
+                      data_type: TYPE_FP32
+                      dims: [ 16 ]
+                    }
+                  ]
+                """);
+
+        assertThat(config.maxBatchSize()).isEqualTo(8);
+        assertThat(config.inputs()).isEqualTo(GRAPH_INPUTS);
+        assertThat(config.outputs()).isEqualTo(GRAPH_OUTPUTS);
+        assertThat(config.unusedFields()).isEmpty();
+    }
+
+    @Test
+    void read_maxBatchSizeZero_makesTheShapeTheDimsAlone() throws Exception {
+        TritonModelConfig config = read("""
+                  backend: "onnxruntime"
+                  max_batch_size: 0
+                  input [ { name: "input0" data_type: TYPE_FP32 dims: [ 16 ] } ]
+                  output [ { name: "output0" data_type: TYPE_FP32 dims: [ 4, -1 ] } ]
+                """);
+
+        assertThat(config.inputs()).containsExactly(new TensorSignature("input0", Datatype.FP32, List.of(16L)));
+        assertThat(config.outputs()).containsExactly(new TensorSignature("output0", Datatype.FP32,
+                List.of(4L, -1L)));
+    }
+
+    @Test
+    void read_everyAppliedField_becomesTheSettingsPlanAndTensors() throws Exception {
+        TritonModelConfig config = read("""
+                name: "mymodel"
+                platform: "onnxruntime_onnx"
+                backend: "onnxruntime"
+                max_batch_size: 16
+                input [
+                  { name: "image" data_type: TYPE_UINT8 dims: [ 3, -1, -1 ] },
+                  { name: "prompt" data_type: TYPE_STRING dims: [ 1 ] }
+                ]
+                output [ { name: "logits" data_type: TYPE_FP16 dims: [ 10 ] } ]
+                dynamic_batching {
+                  preferred_batch_size: [ 4, 8 ]
+                  max_queue_delay_microseconds: 100
+                }
+                instance_group [ { count: 2 }, { } ]
+                version_policy: { specific: { versions: [1,3] } }
+                parameters: { key: "shallowserve.plan" value: { string_value: "wide" } }
+                """);
+
+        // Two groups: 2 instances, and 1 where a group gives no count (Triton's default).
+        assertThat(config.settings()).isEqualTo(new ModelSettings(3,
+                new ModelSettings.Batching(true, 100, List.of(4, 8)), VersionPolicy.parse("specific:1,3")));
+        assertThat(config.plan()).contains(PlanChoice.WIDE);
+        assertThat(config.inputs()).containsExactly(
+                new TensorSignature("image", Datatype.UINT8, List.of(-1L, 3L, -1L, -1L)),
+                new TensorSignature("prompt", Datatype.BYTES, List.of(-1L, 1L)));
+        assertThat(config.outputs()).containsExactly(
+                new TensorSignature("logits", Datatype.FP16, List.of(-1L, 10L)));
+        assertThat(config.unusedFields()).isEmpty();
+    }
+
+    @Test
+    void read_versionPolicies_asTritonsDocsWriteThem() throws Exception {
+        Map<String, String> policies = Map.of(
+                "version_policy: { all { }}", "all",
+                "version_policy: { all: {}}", "all",
+                "version_policy: { latest: { num_versions: 2}}", "latest:2",
+                "version_policy: { specific: { versions: [1,3]}}", "specific:1,3",
+                "version_policy: { }", DEFAULTS.versionPolicy().toString());
+        for (Map.Entry<String, String> policy : policies.entrySet()) {
+            assertThat(read(policy.getKey()).settings().versionPolicy()).as(policy.getKey())
+                    .hasToString(policy.getValue());
+        }
+    }
+
+    @Test
+    void read_dataTypes_areTheProtocolsNames() throws Exception {
+        for (Datatype datatype : Datatype.values()) {
+            String type = datatype == Datatype.BYTES ? "TYPE_STRING" : "TYPE_" + datatype.name();
+            TritonModelConfig config = read("input [ { name: \"x\" data_type: " + type + " dims: [ 1 ] } ]");
+
+            assertThat(config.inputs().getFirst().datatype()).as(type).isEqualTo(datatype);
+        }
+    }
+
+    @Test
+    void read_instanceGroupKinds_countOnTheServersDeviceAndListKindAndGpusUnused() throws Exception {
+        TritonModelConfig config = read("""
+                  instance_group [
+                    {
+                      count: 1
+                      kind: KIND_GPU
+                      gpus: [ 0 ]
+                    },
+                    {
+                      count: 2
+                      kind: KIND_CPU
+                    }
+                  ]
+                """);
+
+        assertThat(config.settings().instances()).isEqualTo(3);
+        assertThat(config.unusedFields()).containsExactly("instance_group.gpus", "instance_group.kind");
+    }
+
+    @Test
+    void read_tritonFieldsTheServerDoesNotUse_areListedOnceAndChangeNothing() throws Exception {
+        TritonModelConfig config = read("""
+                name: "mymodel"
+                platform: "onnxruntime_onnx"
+                max_batch_size: 8
+                max_batch_sze: 4
+                input [
+                  {
+                    name: "input0"
+                    data_type: TYPE_FP32
+                    format: FORMAT_NCHW
+                    dims: [ 16 ]
+                    reshape: { shape: [ 4, 4 ] }
+                  },
+                  {
+                    name: "input1"
+                    data_type: TYPE_FP32
+                    dims: [ 16 ]
+                    reshape: { shape: [ 16 ] }
+                    allow_ragged_batch: false
+                  }
+                ]
+                output [
+                  {
+                    name: "output0"
+                    data_type: TYPE_FP32
+                    dims: [ 16 ]
+                    label_filename: "labels.txt"
+                  }
+                ]
+                dynamic_batching {
+                  preferred_batch_size: [ 4 ]
+                  preserve_ordering: true
+                  default_queue_policy { timeout_action: REJECT default_timeout_microseconds: 1000 }
+                }
+                instance_group [
+                  {
+                    name: "mymodel_0"
+                    count: 2
+                    kind: KIND_CPU
+                    host_policy: "policy_0"
+                    rate_limiter { resources [ { name: "R1" count: 4 } ] priority: 2 }
+                  }
+                ]
+                optimization { execution_accelerators {
+                  gpu_execution_accelerator : [ {
+                    name : "tensorrt"
+                    parameters { key: "precision_mode" value: "FP16" }
+                    parameters { key: "max_workspace_size_bytes" value: "1073741824" }
+                  } ]
+                }}
+                model_warmup [
+                  {
+                    name: "sample"
+                    batch_size: 1
+                    inputs {
+                      key: "input0"
+                      value: {
+                        data_type: TYPE_FP32
+                        dims: [ 16 ]
+                        zero_data: true
+                      }
+                    }
+                  }
+                ]
+                response_cache {
+                  enable: true
+                }
+                model_transaction_policy { decoupled: false }
+                parameters { key: "intra_op_thread_count" value: { string_value: "1" } }
+                parameters { key: "shallowserve.plan" value: { string_value: "branches" } }
+                """);
+
+        assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.reshape",
+                "input.allow_ragged_batch", "output.label_filename", "dynamic_batching.preserve_ordering",
+                "dynamic_batching.default_queue_policy", "instance_group.host_policy", "instance_group.rate_limiter",
+                "optimization", "model_warmup", "response_cache", "model_transaction_policy", "input.format",
+                "instance_group.name", "instance_group.kind", "parameters.intra_op_thread_count");
+        // What the server applies is read all the same.
+        assertThat(config.maxBatchSize()).isEqualTo(8);
+        assertThat(config.inputs()).isEqualTo(GRAPH_INPUTS);
+        assertThat(config.outputs()).isEqualTo(GRAPH_OUTPUTS);
+        assertThat(config.settings()).isEqualTo(new ModelSettings(2,
+                new ModelSettings.Batching(true, 0, List.of(4)), DEFAULTS.versionPolicy()));
+        assertThat(config.plan()).contains(PlanChoice.BRANCHES);
+    }
+
+    @Test
+    void read_sequenceBatching_isListedUnusedAndBatchingIsOff() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                sequence_batching {
+                  max_sequence_idle_microseconds: 5000000
+                  control_input [
+                    {
+                      name: "START"
+                      control [ { kind: CONTROL_SEQUENCE_START fp32_false_true: [ 0, 1 ] } ]
+                    }
+                  ]
+                }
+                """);
+
+        assertThat(config.unusedFields()).containsExactly("sequence_batching");
+        assertThat(config.settings().batching()).isEqualTo(ModelSettings.Batching.OFF);
+    }
+
+    @Test
+    void read_planParameter_takesEveryPlan() throws Exception {
+        for (PlanChoice plan : PlanChoice.values()) {
+            String text = "parameters { key: \"shallowserve.plan\" value: { string_value: \""
+                    + plan.name().toLowerCase(Locale.ROOT) + "\" } }";
+
+            assertThat(read(text).plan()).as(text).contains(plan);
+        }
+    }
+
+    @Test
+    void read_malformedText_namesTheFileLineAndColumn() throws Exception {
+        Map<String, String> malformed = Map.of(
+                "max_batch_size: 8\ninput [ { name: \"x\" ]", ", line 2, column 21: ",
+                "max_batch_size: \"eight\"", ", line 1, column 17: ",
+                "max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FLOAT32 } ]",
+                ", line 2, column 32: ",
+                "optimization { cuda { graphs: true }", ", line 1, column 37: ",
+                "{", ", line 1, column 1: ",
+                // As Triton's parser: a field that is not repeated is given once.
+                "max_batch_size: 8\nmax_batch_size: 9", ", line 2, column 15: ");
+        for (Map.Entry<String, String> text : malformed.entrySet()) {
+            write(text.getKey());
+
+            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS)).as(text.getKey())
+                    .isInstanceOf(ModelVersionException.class)
+                    .hasMessageStartingWith("mymodel/config.pbtxt" + text.getValue())
+                    .hasMessageContaining("protobuf text format")
+                    .hasMessageEndingWith("load the model again");
+        }
+    }
+
+    @Test
+    void read_wrongValues_nameTheFileAndTheField() throws Exception {
+        Map<String, String> wrong = Map.ofEntries(
+                Map.entry("name: \"othermodel\"", "name is 'othermodel', but the model's folder is 'mymodel'"),
+                Map.entry("platform: \"tensorrt_plan\"", "platform is 'tensorrt_plan'; this server serves ONNX"
+                        + " models with ONNX Runtime"),
+                Map.entry("platform: \"ensemble\"", "platform is 'ensemble'"),
+                Map.entry("backend: \"python\"", "backend is 'python'; this server serves ONNX models"),
+                Map.entry("max_batch_size: -1", "max_batch_size is -1"),
+                Map.entry("parameters { key: \"shallowserve.plan\" value: { string_value: \"fastest\" } }",
+                        "parameters shallowserve.plan is 'fastest'; use single, wide, branches or auto"),
+                Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
+                Map.entry("instance_group [ { count: 40 }, { count: 40 } ]",
+                        "instance_group counts add up to 80 instances"),
+                Map.entry("dynamic_batching { }", "dynamic_batching needs max_batch_size > 0"),
+                Map.entry("max_batch_size: 8\ndynamic_batching { preferred_batch_size: [ 4, 16 ] }",
+                        "dynamic_batching preferred_batch_size 16 must be 1 to max_batch_size (8)"),
+                Map.entry("version_policy: { latest: { num_versions: 0 } }",
+                        "version_policy latest num_versions is 0"),
+                Map.entry("version_policy: { specific: { versions: [ 0 ] } }",
+                        "version_policy specific lists version 0"),
+                Map.entry("version_policy: { specific: { } }", "version_policy specific lists no versions"),
+                Map.entry("input [ { name: \"x\" dims: [ 1 ] } ]", "input 'x' has no data_type"),
+                Map.entry("input [ { name: \"x\" data_type: TYPE_BF16 dims: [ 1 ] } ]",
+                        "input 'x' has data_type TYPE_BF16, which this server has no tensors of"),
+                Map.entry("output [ { data_type: TYPE_FP32 dims: [ 1 ] } ]", "an output has no name"),
+                Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ 0 ] } ]", "input 'x' has dims [0]"),
+                Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ -2 ] } ]", "input 'x' has dims [-2]"),
+                Map.entry("output [ { name: \"y\" data_type: TYPE_FP32 dims: [ 1 ] },"
+                        + " { name: \"y\" data_type: TYPE_FP32 dims: [ 2 ] } ]", "output 'y' is declared twice"));
+        for (Map.Entry<String, String> text : wrong.entrySet()) {
+            write(text.getKey());
+
+            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS)).as(text.getKey())
+                    .isInstanceOf(ModelVersionException.class)
+                    .hasMessageStartingWith("mymodel/config.pbtxt: " + text.getValue())
+                    .hasMessageEndingWith("load the model again");
+        }
+    }
+
+    @Test
+    void read_fileOverTheBound_isAnError() throws Exception {
+        write("# " + "x".repeat(1 << 20));
+
+        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS))
+                .isInstanceOf(ModelVersionException.class)
+                .hasMessageStartingWith("mymodel/config.pbtxt is 1048578 bytes; a model configuration is at most");
+    }
+
+    @Test
+    void read_fileNotUtf8_isAnError() throws Exception {
+        Files.write(model.resolve(TritonModelConfig.FILE_NAME), new byte[] {'n', 'a', 'm', 'e', (byte) 0xff});
+
+        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS))
+                .isInstanceOf(ModelVersionException.class)
+                .hasMessageStartingWith("mymodel/config.pbtxt cannot be read (")
+                .hasMessageEndingWith("make it a readable UTF-8 file and load the model again");
+    }
+
+    @Test
+    void servingSettings_servingYamlOverConfigPbtxtOverDefaults() throws Exception {
+        write("""
+                max_batch_size: 8
+                dynamic_batching { max_queue_delay_microseconds: 100 }
+                instance_group [ { count: 3 } ]
+                """);
+        Files.writeString(model.resolve(ModelRepository.SETTINGS_FILE), """
+                batching:
+                  preferred-batch-sizes: [8]
+                """);
+        Optional<TritonModelConfig> config = TritonModelConfig.read(model, DEFAULTS);
+
+        // instances and the delay from config.pbtxt, the sizes from serving.yaml, the version policy the default's.
+        assertThat(TritonModelConfig.servingSettings(model, config, DEFAULTS)).isEqualTo(new ModelSettings(3,
+                new ModelSettings.Batching(true, 100, List.of(8)), DEFAULTS.versionPolicy()));
+    }
+
+    @Test
+    void servingSettings_withoutConfigPbtxt_isServingYamlOverTheDefaults() throws Exception {
+        Files.writeString(model.resolve(ModelRepository.SETTINGS_FILE), "instances: 5");
+
+        assertThat(TritonModelConfig.servingSettings(model, Optional.empty(), DEFAULTS))
+                .isEqualTo(new ModelSettings(5, DEFAULTS.batching(), DEFAULTS.versionPolicy()));
+        Files.delete(model.resolve(ModelRepository.SETTINGS_FILE));
+        assertThat(TritonModelConfig.servingSettings(model, Optional.empty(), DEFAULTS)).isSameAs(DEFAULTS);
+    }
+
+    @Test
+    void contradictions_declarationsTheGraphHas_areNone() throws Exception {
+        // Fixing a dimension the graph leaves open narrows what is accepted, which Triton allows; outputs may be
+        // some of the graph's.
+        TritonModelConfig config = read("""
+                max_batch_size: 4
+                input [
+                  { name: "input1" data_type: TYPE_FP32 dims: [ 16 ] },
+                  { name: "input0" data_type: TYPE_FP32 dims: [ 16 ] }
+                ]
+                output [ { name: "logits" data_type: TYPE_FP32 dims: [ 3, 10 ] } ]
+                """);
+        List<TensorSignature> outputs = List.of(
+                new TensorSignature("logits", Datatype.FP32, List.of(-1L, -1L, 10L)),
+                new TensorSignature("features", Datatype.FP32, List.of(-1L, 64L)));
+
+        assertThat(config.contradictions(GRAPH_INPUTS, outputs)).isEmpty();
+        assertThat(read("").contradictions(GRAPH_INPUTS, outputs)).isEmpty();
+    }
+
+    @Test
+    void contradictions_eachDifference_isOneMessage() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                input [
+                  { name: "input0" data_type: TYPE_FP16 dims: [ 16 ] },
+                  { name: "image" data_type: TYPE_FP32 dims: [ 16 ] }
+                ]
+                output [
+                  { name: "output0" data_type: TYPE_FP32 dims: [ 1, 16 ] }
+                ]
+                """);
+
+        assertThat(config.contradictions(GRAPH_INPUTS, GRAPH_OUTPUTS)).containsExactly(
+                "input 'input0': config.pbtxt says FP16, the graph FP32",
+                "config.pbtxt declares input 'image', which the graph does not have (its inputs: 'input0',"
+                        + " 'input1')",
+                "output 'output0': config.pbtxt says shape [-1, 1, 16], the graph [-1, 16] (-1 = any size); with"
+                        + " max_batch_size 8 the shape is [-1] + dims, the batch dimension left out of dims",
+                "the graph's input 'input1' is not in config.pbtxt; declare every input or none");
+    }
+
+    @Test
+    void contradictions_dimensionsTheGraphFixes_mustBeDeclaredWithItsSize() throws Exception {
+        TritonModelConfig batched = read("""
+                max_batch_size: 8
+                input [ { name: "input0" data_type: TYPE_FP32 dims: [ 8 ] } ]
+                """);
+        TritonModelConfig unbatched = read("""
+                max_batch_size: 0
+                input [ { name: "input0" data_type: TYPE_FP32 dims: [ -1, -1 ] } ]
+                """);
+        List<TensorSignature> fixedBatch = List.of(new TensorSignature("input0", Datatype.FP32, List.of(1L, 16L)));
+
+        assertThat(batched.contradictions(fixedBatch, List.of())).containsExactly(
+                "input 'input0': config.pbtxt says dimension 0 is of any size (the batch, as max_batch_size 8"
+                        + " makes it), the graph fixes it at 1",
+                "input 'input0': config.pbtxt says dimension 1 is 8, the graph fixes it at 16");
+        assertThat(unbatched.contradictions(fixedBatch, List.of())).containsExactly(
+                "input 'input0': config.pbtxt says dimension 0 is of any size, the graph fixes it at 1",
+                "input 'input0': config.pbtxt says dimension 1 is of any size, the graph fixes it at 16");
+    }
+
+    @Test
+    void datatype_mapsTritonsTypesOntoTheProtocols() {
+        assertThat(TritonModelConfig.datatype(DataType.TYPE_FP32))
+                .contains(Datatype.FP32);
+        assertThat(TritonModelConfig.datatype(DataType.TYPE_STRING))
+                .contains(Datatype.BYTES);
+        assertThat(TritonModelConfig.datatype(DataType.TYPE_BF16)).isEmpty();
+        assertThat(TritonModelConfig.datatype(DataType.TYPE_INVALID)).isEmpty();
+    }
+
+    private void write(String text) throws Exception {
+        Files.writeString(model.resolve(TritonModelConfig.FILE_NAME), text);
+    }
+
+    private TritonModelConfig read(String text) throws Exception {
+        write(text);
+        return TritonModelConfig.read(model, DEFAULTS).orElseThrow();
+    }
+}
