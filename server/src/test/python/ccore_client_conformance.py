@@ -515,7 +515,8 @@ class Checks:
         c.ok("dynamic batching and one instance applied, the reference logits served")
 
         c.check("RepositoryModelLoad with a config the server cannot apply")
-        c.expect_status(grpc.StatusCode.FAILED_PRECONDITION, lambda: load({"max_batch_size": 1}), "max_batch_size")
+        c.expect_status(grpc.StatusCode.FAILED_PRECONDITION,
+                        lambda: load({"instance_group": [{"kind": "KIND_GPU", "count": 1}]}), "KIND_GPU")
         c.expect_status(grpc.StatusCode.FAILED_PRECONDITION, lambda: load({"optimization": {}}), "optimization")
         require(config() == applied, "a refused load changed the configuration")
         c.call("RepositoryModelLoad", pb.RepositoryModelLoadRequest(model_name=self.reload_model), timeout=120)

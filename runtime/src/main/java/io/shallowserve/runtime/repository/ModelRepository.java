@@ -30,6 +30,8 @@ public final class ModelRepository {
 
     /** How a model is served, beside its version folders. */
     public static final String SETTINGS_FILE = "serving.yaml";
+    /** Triton's model configuration, beside the version folders of a model made for Triton. */
+    public static final String TRITON_CONFIG_FILE = "config.pbtxt";
 
     private static final System.Logger LOG = System.getLogger(ModelRepository.class.getName());
     /**
@@ -98,7 +100,8 @@ public final class ModelRepository {
     }
 
     /**
-     * A digest of what a load of {@code model} reads first: the model's serving.yaml and each version folder's name
+     * A digest of what a load of {@code model} reads first: the model's serving.yaml and config.pbtxt and each version
+     * folder's name
      * and {@link #identity}. It changes when a version is added, removed or re-exported, or the settings change,
      * which is what repository polling looks for.
      */
@@ -107,6 +110,7 @@ public final class ModelRepository {
         Path modelFolder = root.resolve(model);
         List<Path> files = new ArrayList<>();
         files.add(modelFolder.resolve(SETTINGS_FILE));
+        files.add(modelFolder.resolve(TRITON_CONFIG_FILE));
         for (Path file : files) {
             digest.update(modelFolder.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
             try {

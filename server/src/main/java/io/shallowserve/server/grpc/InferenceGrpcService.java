@@ -178,7 +178,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                     value.getParameterChoiceCase() == ModelRepositoryParameter.ParameterChoiceCase.STRING_PARAM
                             ? value.getStringParam() : null));
             loader.load(request.getModelName(), ConfigOverride.fromParameters(request.getModelName(), parameters,
-                    loader.maxBatchSize(), loader.cudaDevice()));
+                    loader.servingDefaults(), loader.maxBatchSize(), loader.cudaDevice()));
             return RepositoryModelLoadResponse.getDefaultInstance();
         });
     }

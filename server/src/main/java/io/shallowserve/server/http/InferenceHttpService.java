@@ -207,8 +207,8 @@ public final class InferenceHttpService implements HttpService {
             String model = model(request);
             Map<String, String> parameters = JsonCodec.loadParameters(
                     request.content().hasEntity() ? request.content().as(String.class) : "");
-            loader.load(model, ConfigOverride.fromParameters(model, parameters, loader.maxBatchSize(),
-                    loader.cudaDevice()));
+            loader.load(model, ConfigOverride.fromParameters(model, parameters, loader.servingDefaults(),
+                    loader.maxBatchSize(), loader.cudaDevice()));
             return JsonCodec.EMPTY_OBJECT;
         });
     }

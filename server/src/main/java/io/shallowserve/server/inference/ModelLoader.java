@@ -10,8 +10,10 @@ import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -189,6 +191,11 @@ public final class ModelLoader {
     }
 
     /** The most images one request, and one dynamically formed batch, may carry: the same for every model. */
+    /** How a model is served where its config.pbtxt, serving.yaml or load request says nothing. */
+    public ModelSettings servingDefaults() {
+        return config.serving();
+    }
+
     public int maxBatchSize() {
         return config.maxBatchSize();
     }
@@ -214,17 +221,17 @@ public final class ModelLoader {
     }
 
     /**
-     * {@link #load(String)}, with {@code override} (if present) in place of the model's serving.yaml: its settings
-     * over the server's defaults, and its declared tensors checked against every version served (a version that
-     * has others fails to load, with the reason).
+     * {@link #load(String)}, with {@code override} (if present) in place of the model's config.pbtxt and
+     * serving.yaml: its settings over the server's defaults, its plan and max_batch_size, and its declared tensors
+     * checked against every version served (a version that contradicts them fails to load, with the reason).
      */
-    public void load(String model, Optional<ModelOverride> override) throws InferenceException {
+    public void load(String model, Optional<TritonModelConfig> override) throws InferenceException {
         requireLoadApi("load");
         reload(model, override);
     }
 
     /** {@link #load}, also where clients may not load: at start-up and after a poll. */
-    private void reload(String model, Optional<ModelOverride> override) throws InferenceException {
+    private void reload(String model, Optional<TritonModelConfig> override) throws InferenceException {
         requireOpen();
         if (!hasFolder(model)) {
             Optional<String> nameProblem = ModelRepository.nameProblem(model);
@@ -240,9 +247,13 @@ public final class ModelLoader {
             String fingerprint = ModelRepository.fingerprint(config.repository(), model);
             ServedModel.Versions current = served.versions();
             ModelSettings settings;
+            Optional<TritonModelConfig> triton;
             try {
-                settings = override.isPresent() ? override.get().settings(config.serving())
-                        : ModelSettings.forModel(config.repository().resolve(model), config.serving());
+                Path folder = config.repository().resolve(model);
+                triton = override.isPresent() ? override : TritonModelConfig.read(folder, config.serving(),
+                        config.maxBatchSize(), sessions.cudaDevice());
+                settings = override.isPresent() ? override.get().settings()
+                        : TritonModelConfig.servingSettings(folder, triton, config.serving());
                 requireBatchSizes(settings, config.maxBatchSize());
             } catch (ModelVersionException | IllegalArgumentException e) {
                 if (override.isEmpty()) {
@@ -253,8 +264,12 @@ public final class ModelLoader {
                 throw new InferenceException(InferenceException.Status.FAILED_PRECONDITION, "model " + model
                         + " was not loaded: " + e.getMessage() + servingNow(current));
             }
+            if (override.isEmpty() && triton.isPresent() && !triton.get().unusedFields().isEmpty()) {
+                LOG.log(System.Logger.Level.INFO, "{0}: {1} sets what this server does not apply, ignored: {2}",
+                        model, TritonModelConfig.FILE_NAME, String.join(", ", triton.get().unusedFields()));
+            }
             List<String> failures = new ArrayList<>();
-            ServedModel.Versions next = selectVersions(model, settings, override, current, failures);
+            ServedModel.Versions next = selectVersions(model, settings, triton, current, failures);
             served.publish(next);
             served.fingerprint(fingerprint);
             if (!failures.isEmpty()) {
@@ -364,10 +379,10 @@ public final class ModelLoader {
     /**
      * The versions the policy selects, newest first: kept if already serving unchanged, loaded otherwise. Adds a
      * line to {@code failures} for every version that failed; a failed version that served before keeps serving.
-     * With an {@code override}, a version whose tensors are not those it declares fails.
+     * With a configuration (config.pbtxt or the load request's), a version that contradicts it fails.
      */
     private ServedModel.Versions selectVersions(String model, ModelSettings settings,
-            Optional<ModelOverride> override, ServedModel.Versions current, List<String> failures) {
+            Optional<TritonModelConfig> triton, ServedModel.Versions current, List<String> failures) {
         VersionPolicy policy = settings.versionPolicy();
         Map<Integer, ModelRepository.VersionFolder> folders = new TreeMap<>();
         ModelRepository.versionFolders(config.repository(), model).forEach(f -> folders.put(f.version(), f));
@@ -384,23 +399,24 @@ public final class ModelLoader {
                 continue;
             }
             try {
-                if (serving != null && serving.settings().equals(settings) && serving.model().identity()
-                        .equals(ModelRepository.identity(folders.get(number).directory()))) {
-                    requireDeclaredTensors(override, serving.inputs(), serving.outputs());
+                if (serving != null && serving.settings().equals(settings) && serving.configuration().equals(triton)
+                        && serving.model().identity().equals(ModelRepository.identity(folders.get(number)
+                                .directory()))) {
                     ready.put(number, serving);
                     states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
                     continue;
                 }
                 ServableVersion verified = ModelRepository.verify(folders.get(number));
-                PlanLoader.LoadedPlan plan = planLoader.load(verified, config.plan(), settings.instances());
+                PlanLoader.LoadedPlan plan = planLoader.load(verified,
+                        triton.flatMap(TritonModelConfig::plan).orElse(config.plan()), settings.instances());
+                LoadedVersion candidate = new LoadedVersion(verified, plan, triton);
                 try {
-                    ExecutionPlan first = plan.instances().getFirst();
-                    requireDeclaredTensors(override, first.inputs(), first.outputs());
+                    requireConsistent(candidate);
                 } catch (ModelVersionException e) {
                     plan.instances().forEach(ExecutionPlan::close);
                     throw e;
                 }
-                loaded.add(new LoadedVersion(verified, plan));
+                loaded.add(candidate);
                 states.put(number, new ModelState(model, version, ModelState.State.READY, ""));
             } catch (ModelVersionException e) {
                 LOG.log(System.Logger.Level.WARNING, "{0}/{1}: UNAVAILABLE: {2}", model, version, e.getMessage());
@@ -429,28 +445,54 @@ public final class ModelLoader {
         return new ServedModel.Versions(states, ready);
     }
 
-    private static void requireDeclaredTensors(Optional<ModelOverride> override, List<TensorSpec> inputs,
-            List<TensorSpec> outputs) throws ModelVersionException {
-        Optional<String> mismatch = override.flatMap(o -> o.tensorMismatch(inputs, outputs));
-        if (mismatch.isPresent()) {
-            throw new ModelVersionException(mismatch.get());
+    /**
+     * Checks a loaded version against its configuration: declared tensors the graph has (config.pbtxt may narrow a
+     * dimension of any size, as Triton allows), and a max_batch_size above 0 only for a graph that batches.
+     */
+    private static void requireConsistent(LoadedVersion version) throws ModelVersionException {
+        if (version.configuration().isEmpty()) {
+            return;
+        }
+        TritonModelConfig triton = version.configuration().get();
+        ExecutionPlan plan = version.plan().instances().getFirst();
+        List<String> contradictions = new ArrayList<>(triton.contradictions(plan.inputs(), plan.outputs()));
+        if (triton.maxBatchSize() > 0 && !version.graphBatches()) {
+            contradictions.add("max_batch_size is " + triton.maxBatchSize() + ", but not every input and output"
+                    + " of the graph has a first dimension of any size to batch along; give max_batch_size 0");
+        }
+        if (!contradictions.isEmpty()) {
+            throw new ModelVersionException("the configuration contradicts the graph: "
+                    + String.join("; ", contradictions));
         }
     }
 
     /** A version whose sessions are open, not yet serving. */
-    private record LoadedVersion(ServableVersion model, PlanLoader.LoadedPlan plan) {
+    private record LoadedVersion(ServableVersion model, PlanLoader.LoadedPlan plan,
+            Optional<TritonModelConfig> configuration) {
 
-        /** Whether requests batch along the first dimension: every input and output of the graph has one of any size. */
-        boolean batched() {
+        /** Whether every input and output of the graph has a first dimension of any size, a batch to run along. */
+        boolean graphBatches() {
             ExecutionPlan plan = this.plan.instances().getFirst();
             return plan.inputs().stream().allMatch(TensorSpec::batched)
                     && plan.outputs().stream().allMatch(TensorSpec::batched);
         }
+
+        /**
+         * The most rows a request or batch may carry: the configuration's max_batch_size where it gives one, else
+         * the server's largest batch; 0 for a graph without a batch dimension.
+         */
+        int maxBatchSize(int serverMaxBatchSize) {
+            if (!graphBatches()) {
+                return 0;
+            }
+            int configured = configuration.map(TritonModelConfig::maxBatchSize).orElse(0);
+            return configured > 0 ? configured : serverMaxBatchSize;
+        }
     }
 
     private ServedVersion serve(LoadedVersion loaded, ModelSettings settings) {
-        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), settings,
-                loaded.batched() ? config.maxBatchSize() : 0, config.maxQueued(), registry, closer);
+        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), loaded.configuration(), settings,
+                loaded.maxBatchSize(config.maxBatchSize()), config.maxQueued(), registry, closer);
         LOG.log(System.Logger.Level.INFO, readyLine(loaded, settings));
         return served;
     }
@@ -470,7 +512,7 @@ public final class ModelLoader {
         return model.id() + ": READY, " + kind + ", plan " + loaded.plan().name()
                 + describeMeasurements(loaded.plan().measuredMicros()) + ", " + settings.instances()
                 + " instance(s), batching "
-                + (!loaded.batched() ? "off (no batch dimension)"
+                + (!loaded.graphBatches() ? "off (no batch dimension)"
                         : batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
                         + (batching.preferredBatchSizes().isEmpty() ? ""
                                 : ", preferred sizes " + batching.preferredBatchSizes()) + ")" : "off")

@@ -9,9 +9,11 @@ import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,11 +29,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class ServedVersion {
 
-    static final String PLATFORM = "onnxruntime_onnx";
-
     private final ServableVersion model;
     private final String planName;
     private final Map<String, Double> planMicros;
+    private final Optional<TritonModelConfig> configuration;
     private final ModelSettings settings;
     private final int maxBatchSize;
     private final VersionMetrics metrics;
@@ -45,16 +46,19 @@ final class ServedVersion {
     private final Executor closer;
 
     /**
-     * @param plan         the version's execution instances; this version owns them from now on
+     * @param plan          the version's execution instances; this version owns them from now on
+     * @param configuration the Triton configuration it was loaded with, if any
      * @param maxBatchSize the most rows one request or batch may carry; 0 for a model without a batch dimension
      * @param maxQueued    requests that may wait for an instance
      * @param closer    where the sessions of a retired version are closed, off the request's thread
      */
-    ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, ModelSettings settings, int maxBatchSize,
+    ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, Optional<TritonModelConfig> configuration,
+            ModelSettings settings, int maxBatchSize,
             int maxQueued, MeterRegistry registry, Executor closer) {
         this.model = model;
         this.planName = plan.name();
         this.planMicros = plan.measuredMicros();
+        this.configuration = configuration;
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
         this.closer = closer;
@@ -87,6 +91,11 @@ final class ServedVersion {
     /** The outputs requests may ask for, as the graph declares them. */
     List<TensorSpec> outputs() {
         return outputs;
+    }
+
+    /** The Triton configuration it was loaded with (config.pbtxt or a load request's), if any. */
+    Optional<TritonModelConfig> configuration() {
+        return configuration;
     }
 
     ModelSettings settings() {
@@ -191,7 +200,7 @@ final class ServedVersion {
 
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
-        return new ModelMetadata(model.name(), readyVersionsNewestFirst, PLATFORM, inputs, outputs,
+        return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
                 manifest == null ? null : manifest.shape(), planName, planMicros,
                 manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
     }

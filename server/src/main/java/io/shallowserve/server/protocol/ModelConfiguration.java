@@ -9,23 +9,21 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
-import io.shallowserve.proto.inference.DataType;
 import io.shallowserve.proto.inference.ModelConfig;
 import io.shallowserve.proto.inference.ModelDynamicBatching;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
-import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Triton's model configuration extension: what the server says a model's configuration is (the ModelConfig RPC,
@@ -35,8 +33,6 @@ import java.util.Optional;
  */
 public final class ModelConfiguration {
 
-    /** Triton's backend name for {@code onnxruntime_onnx} models. */
-    public static final String BACKEND = "onnxruntime";
 
     /** The rank of an image input with its batch dimension: [batch, channels, height, width]. */
     private static final int IMAGE_RANK = 4;
@@ -54,13 +50,13 @@ public final class ModelConfiguration {
         ModelConfig.Builder config = ModelConfig.newBuilder()
                 .setName(metadata.name())
                 .setPlatform(metadata.platform())
-                .setBackend(BACKEND)
+                .setBackend(TritonModelConfig.BACKEND)
                 .setVersionPolicy(versionPolicy(serving.versionPolicy()))
                 .setMaxBatchSize(metadata.maxBatchSize());
         for (TensorSpec tensor : metadata.inputs()) {
             config.addInput(ModelInput.newBuilder()
                     .setName(tensor.name())
-                    .setDataType(dataType(tensor.datatype()))
+                    .setDataType(TritonModelConfig.dataType(tensor.datatype()))
                     // The trainer's models take images as [batch, channels, height, width]; any other graph says
                     // nothing of its layout.
                     .setFormat(metadata.shape() != null && tensor.shape().size() == IMAGE_RANK
@@ -70,7 +66,7 @@ public final class ModelConfiguration {
         for (TensorSpec tensor : metadata.outputs()) {
             config.addOutput(ModelOutput.newBuilder()
                     .setName(tensor.name())
-                    .setDataType(dataType(tensor.datatype()))
+                    .setDataType(TritonModelConfig.dataType(tensor.datatype()))
                     .addAllDims(withoutBatch(tensor.shape())));
         }
         ModelSettings.Batching batching = serving.batching();
@@ -108,23 +104,6 @@ public final class ModelConfiguration {
         JsonObject json = JsonParser.parseString(printed).getAsJsonObject();
         unquoteInt64(json, ModelConfig.getDescriptor());
         return json.toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** The protocol's datatype as Triton's DataType (FP32 is TYPE_FP32); BYTES is TYPE_STRING. */
-    public static DataType dataType(Datatype datatype) {
-        return datatype == Datatype.BYTES ? DataType.TYPE_STRING : DataType.valueOf("TYPE_" + datatype.name());
-    }
-
-    /**
-     * Triton's DataType as the protocol's datatype (TYPE_STRING is BYTES); empty for TYPE_INVALID and types the
-     * protocol has no name for here (TYPE_BF16).
-     */
-    public static Optional<Datatype> datatype(DataType type) {
-        return switch (type) {
-            case TYPE_STRING -> Optional.of(Datatype.BYTES);
-            case TYPE_INVALID, UNRECOGNIZED -> Optional.empty();
-            default -> Datatype.parse(type.name().substring("TYPE_".length()));
-        };
     }
 
     /** The dimensions without the batch dimension (-1 first), as Triton's dims are when max_batch_size > 0. */

@@ -12,13 +12,14 @@ import io.shallowserve.proto.inference.ModelOutput;
 import io.shallowserve.proto.inference.ModelParameter;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
 import io.shallowserve.runtime.exec.PlanChoice;
-import io.shallowserve.runtime.repository.Datatype;
+import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -54,12 +55,12 @@ public record TritonModelConfig(
         ModelSettings settings,
         Optional<PlanChoice> plan,
         int maxBatchSize,
-        List<TensorSignature> inputs,
-        List<TensorSignature> outputs,
+        List<TensorSpec> inputs,
+        List<TensorSpec> outputs,
         List<String> unusedFields) {
 
     /** The file's name in the model folder, beside the version folders. */
-    public static final String FILE_NAME = "config.pbtxt";
+    public static final String FILE_NAME = ModelRepository.TRITON_CONFIG_FILE;
     /** Triton's platform for ONNX models run by ONNX Runtime, the only one this server has. */
     public static final String PLATFORM = "onnxruntime_onnx";
     /** Triton's backend for {@value #PLATFORM}. */
@@ -75,20 +76,11 @@ public record TritonModelConfig(
      * field set is unused. version_policy and parameters are applied whole (parameters key by key, below).
      */
     private static final Set<String> APPLIED = Set.of("name", "platform", "backend", "max_batch_size",
-            "version_policy", "parameters", "input.name", "input.data_type", "input.dims", "output.name",
-            "output.data_type", "output.dims", "dynamic_batching.preferred_batch_size",
-            "dynamic_batching.max_queue_delay_microseconds", "instance_group.count");
+            "version_policy", "parameters", "input.name", "input.data_type", "input.dims", "input.format",
+            "output.name", "output.data_type", "output.dims", "dynamic_batching.preferred_batch_size",
+            "dynamic_batching.max_queue_delay_microseconds", "instance_group.name", "instance_group.count",
+            "instance_group.kind", "instance_group.gpus");
 
-    /**
-     * A tensor's name, datatype and shape, with -1 for a dimension of any size: as config.pbtxt declares it, or as a
-     * graph has it.
-     */
-    public record TensorSignature(String name, Datatype datatype, List<Long> shape) {
-
-        public TensorSignature {
-            shape = List.copyOf(shape);
-        }
-    }
 
     public TritonModelConfig {
         inputs = List.copyOf(inputs);
@@ -103,8 +95,8 @@ public record TritonModelConfig(
      *                               message gives line and column), or asks for what this server cannot do; the
      *                               message names the file from the repository root and says what to change
      */
-    public static Optional<TritonModelConfig> read(Path modelFolder, ModelSettings defaults)
-            throws ModelVersionException {
+    public static Optional<TritonModelConfig> read(Path modelFolder, ModelSettings defaults, int serverMaxBatchSize,
+            int cudaDevice) throws ModelVersionException {
         Path file = modelFolder.resolve(FILE_NAME);
         if (!Files.exists(file)) {
             return Optional.empty();
@@ -132,7 +124,8 @@ public record TritonModelConfig(
                     + " load the model again", e);
         }
         try {
-            return Optional.of(of(modelFolder.getFileName().toString(), parsed, defaults));
+            return Optional.of(of(modelFolder.getFileName().toString(), parsed.config(), parsed.unknownFields(),
+                    defaults, serverMaxBatchSize, cudaDevice));
         } catch (IllegalArgumentException e) {
             throw new ModelVersionException(shown + ": " + e.getMessage() + "; fix it (docs/model-repository.md,"
                     + " Triton's config.pbtxt) and load the model again", e);
@@ -161,34 +154,34 @@ public record TritonModelConfig(
      * @param graphInputs  the graph's inputs, shapes in full with -1 for a dimension of any size
      * @param graphOutputs its outputs, likewise
      */
-    public List<String> contradictions(List<TensorSignature> graphInputs, List<TensorSignature> graphOutputs) {
+    public List<String> contradictions(List<TensorSpec> graphInputs, List<TensorSpec> graphOutputs) {
         List<String> contradictions = new ArrayList<>();
         contradictions(contradictions, "input", inputs, graphInputs);
         contradictions(contradictions, "output", outputs, graphOutputs);
         if (!inputs.isEmpty()) {
-            Set<String> declared = new HashSet<>(inputs.stream().map(TensorSignature::name).toList());
-            for (TensorSignature input : graphInputs) {
+            Set<String> declared = new HashSet<>(inputs.stream().map(TensorSpec::name).toList());
+            for (TensorSpec input : graphInputs) {
                 if (!declared.contains(input.name())) {
-                    contradictions.add("the graph's input '" + input.name() + "' is not in " + FILE_NAME
-                            + "; declare every input or none");
+                    contradictions.add("the graph's input '" + input.name() + "' is not in the configuration;"
+                            + " declare every input or none");
                 }
             }
         }
         return contradictions;
     }
 
-    private void contradictions(List<String> contradictions, String kind, List<TensorSignature> declared,
-            List<TensorSignature> graph) {
-        for (TensorSignature tensor : declared) {
-            Optional<TensorSignature> match = graph.stream().filter(t -> t.name().equals(tensor.name())).findFirst();
+    private void contradictions(List<String> contradictions, String kind, List<TensorSpec> declared,
+            List<TensorSpec> graph) {
+        for (TensorSpec tensor : declared) {
+            Optional<TensorSpec> match = graph.stream().filter(t -> t.name().equals(tensor.name())).findFirst();
             if (match.isEmpty()) {
-                contradictions.add(FILE_NAME + " declares " + kind + " '" + tensor.name() + "', which the graph"
+                contradictions.add("the configuration declares " + kind + " '" + tensor.name() + "', which the graph"
                         + " does not have (its " + kind + "s: " + String.join(", ", graph.stream()
                                 .map(t -> "'" + t.name() + "'").toList()) + ")");
                 continue;
             }
-            TensorSignature actual = match.get();
-            String subject = kind + " '" + tensor.name() + "': " + FILE_NAME;
+            TensorSpec actual = match.get();
+            String subject = kind + " '" + tensor.name() + "': the configuration";
             if (tensor.datatype() != actual.datatype()) {
                 contradictions.add(subject + " says " + tensor.datatype() + ", the graph " + actual.datatype());
             }
@@ -221,20 +214,28 @@ public record TritonModelConfig(
         return switch (type) {
             case TYPE_STRING -> Optional.of(Datatype.BYTES);
             case TYPE_INVALID, UNRECOGNIZED -> Optional.empty();
-            default -> {
-                String name = type.name().substring("TYPE_".length());
-                yield Arrays.stream(Datatype.values()).filter(d -> d.name().equals(name)).findFirst();
-            }
+            default -> Datatype.parse(type.name().substring("TYPE_".length()));
         };
     }
 
+    /** The protocol's datatype as Triton's data type (FP32 is TYPE_FP32, BYTES is TYPE_STRING). */
+    public static DataType dataType(Datatype datatype) {
+        return datatype == Datatype.BYTES ? DataType.TYPE_STRING : DataType.valueOf("TYPE_" + datatype.name());
+    }
+
     /**
-     * The configuration {@code parsed} gives the model {@code model}.
+     * The configuration {@code config} gives the model {@code model} over the server's {@code defaults}: the one
+     * reading of Triton's ModelConfig, for config.pbtxt and for the configuration a load request brings.
      *
+     * @param unknownFields      the fields the source set that this server's ModelConfig does not have, by path
+     * @param serverMaxBatchSize the server's largest batch (shallowserve.limits.batch), which max_batch_size may not
+     *                           exceed
+     * @param cudaDevice    the CUDA device every instance runs on, -1 for the CPU: an instance group of another kind
+     *                      or other GPUs is listed as unused
      * @throws IllegalArgumentException saying which field is wrong and why
      */
-    private static TritonModelConfig of(String model, ModelConfigText.Parsed parsed, ModelSettings defaults) {
-        ModelConfig config = parsed.config();
+    public static TritonModelConfig of(String model, ModelConfig config, List<String> unknownFields,
+            ModelSettings defaults, int serverMaxBatchSize, int cudaDevice) {
         if (!config.getName().isEmpty() && !config.getName().equals(model)) {
             throw new IllegalArgumentException("name is '" + config.getName() + "', but the model's folder is '"
                     + model + "'; Triton requires them equal: change the name or leave it out");
@@ -243,10 +244,14 @@ public record TritonModelConfig(
         requireEmptyOr("backend", config.getBackend(), BACKEND);
         int maxBatchSize = config.getMaxBatchSize();
         if (maxBatchSize < 0) {
-            throw new IllegalArgumentException("max_batch_size is " + maxBatchSize + "; give 0 (the model does not"
-                    + " batch) or the largest batch");
+            throw new IllegalArgumentException("max_batch_size is " + maxBatchSize + "; give 0 (the graph decides)"
+                    + " or the largest batch");
         }
-        Set<String> unused = new LinkedHashSet<>(parsed.unknownFields());
+        if (maxBatchSize > serverMaxBatchSize) {
+            throw new IllegalArgumentException("max_batch_size is " + maxBatchSize + ", over this server's largest"
+                    + " batch, " + serverMaxBatchSize + " (shallowserve.limits.batch)");
+        }
+        Set<String> unused = new LinkedHashSet<>(unknownFields);
         addUnused(config, "", unused);
         Optional<PlanChoice> plan = Optional.empty();
         for (Map.Entry<String, ModelParameter> parameter : config.getParametersMap().entrySet()) {
@@ -257,14 +262,14 @@ public record TritonModelConfig(
             }
         }
         ModelSettings settings = new ModelSettings(
-                instances(config.getInstanceGroupList()).orElse(defaults.instances()),
+                instances(config.getInstanceGroupList(), cudaDevice, unused).orElse(defaults.instances()),
                 batching(config, maxBatchSize),
                 versionPolicy(config.getVersionPolicy()).orElse(defaults.versionPolicy()));
-        List<TensorSignature> inputs = new ArrayList<>();
+        List<TensorSpec> inputs = new ArrayList<>();
         for (ModelInput input : config.getInputList()) {
             inputs.add(tensor("input", input.getName(), input.getDataType(), input.getDimsList(), maxBatchSize));
         }
-        List<TensorSignature> outputs = new ArrayList<>();
+        List<TensorSpec> outputs = new ArrayList<>();
         for (ModelOutput output : config.getOutputList()) {
             outputs.add(tensor("output", output.getName(), output.getDataType(), output.getDimsList(),
                     maxBatchSize));
@@ -312,15 +317,30 @@ public record TritonModelConfig(
 
     /**
      * The instances the groups add up to, each group its count (1 if it gives none, Triton's default); empty for no
-     * group. Every instance runs on the server's device (--device), whatever a group's kind and gpus say: those are
-     * listed as unused.
+     * group. Every instance runs on the server's device (--device): a group of another kind, or naming other GPUs,
+     * is added to {@code unused} with what the server does instead.
      */
-    private static Optional<Integer> instances(List<ModelInstanceGroup> groups) {
+    private static Optional<Integer> instances(List<ModelInstanceGroup> groups, int cudaDevice, Set<String> unused) {
         if (groups.isEmpty()) {
             return Optional.empty();
         }
+        String device = cudaDevice >= 0 ? "cuda:" + cudaDevice : "the CPU";
         long total = 0;
         for (ModelInstanceGroup group : groups) {
+            boolean kindFits = switch (group.getKind()) {
+                case KIND_AUTO -> true;
+                case KIND_CPU -> cudaDevice < 0;
+                case KIND_GPU -> cudaDevice >= 0;
+                default -> false;
+            };
+            if (!kindFits) {
+                unused.add("instance_group.kind " + group.getKind() + " (every model runs on " + device
+                        + ", --device)");
+            }
+            if (!group.getGpusList().isEmpty() && !group.getGpusList().equals(List.of(cudaDevice))) {
+                unused.add("instance_group.gpus " + group.getGpusList() + " (every model runs on " + device
+                        + ", --device)");
+            }
             if (group.getCount() < 0) {
                 throw new IllegalArgumentException("instance_group count is " + group.getCount()
                         + "; give at least 1");
@@ -334,18 +354,17 @@ public record TritonModelConfig(
         return Optional.of((int) total);
     }
 
-    /** Dynamic batching on exactly when dynamic_batching is there, as in Triton. */
+    /**
+     * Dynamic batching on exactly when dynamic_batching is there, as in Triton. With max_batch_size 0 the graph
+     * decides whether its first dimension is a batch; a model without one runs each request alone, batching or not.
+     */
     private static ModelSettings.Batching batching(ModelConfig config, int maxBatchSize) {
         if (!config.hasDynamicBatching()) {
             return ModelSettings.Batching.OFF;
         }
-        if (maxBatchSize == 0) {
-            throw new IllegalArgumentException("dynamic_batching needs max_batch_size > 0; with 0 the model's"
-                    + " first dimension is not a batch");
-        }
         ModelDynamicBatching batching = config.getDynamicBatching();
         for (int size : batching.getPreferredBatchSizeList()) {
-            if (size < 1 || size > maxBatchSize) {
+            if (size < 1 || (maxBatchSize > 0 && size > maxBatchSize)) {
                 throw new IllegalArgumentException("dynamic_batching preferred_batch_size " + size + " must be 1"
                         + " to max_batch_size (" + maxBatchSize + ")");
             }
@@ -391,7 +410,7 @@ public record TritonModelConfig(
     }
 
     /** A declared tensor with its full shape: [-1] + dims when the model batches, as Triton forms it. */
-    private static TensorSignature tensor(String kind, String name, DataType type, List<Long> dims,
+    private static TensorSpec tensor(String kind, String name, DataType type, List<Long> dims,
             int maxBatchSize) {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("an " + kind + " has no name; give each " + kind + " the graph's"
@@ -412,12 +431,12 @@ public record TritonModelConfig(
             shape.add(-1L);
         }
         shape.addAll(dims);
-        return new TensorSignature(name, datatype, shape);
+        return new TensorSpec(name, datatype, shape);
     }
 
-    private static void requireUniqueNames(String kind, List<TensorSignature> tensors) {
+    private static void requireUniqueNames(String kind, List<TensorSpec> tensors) {
         Set<String> names = new HashSet<>();
-        for (TensorSignature tensor : tensors) {
+        for (TensorSpec tensor : tensors) {
             if (!names.add(tensor.name())) {
                 throw new IllegalArgumentException(kind + " '" + tensor.name() + "' is declared twice");
             }

@@ -102,7 +102,8 @@ class ModelConfigTest {
 
     @Test
     void load_withConfig_appliesBatchingInstancesAndPolicyUntilTheNextPlainLoad() throws Exception {
-        String config = "{\"name\": \"" + OVERRIDE + "\", \"dynamic_batching\": {\"preferred_batch_size\": [2],"
+        String config = "{\"name\": \"" + OVERRIDE + "\", \"max_batch_size\": 16,"
+                + " \"dynamic_batching\": {\"preferred_batch_size\": [2],"
                 + " \"max_queue_delay_microseconds\": 100}, \"instance_group\": [{\"kind\": \"KIND_CPU\","
                 + " \"count\": 3}], \"version_policy\": {\"latest\": {\"num_versions\": 1}},"
                 + " \"input\": [{\"name\": \"input\", \"data_type\": \"TYPE_FP32\", \"dims\": [1, 28, 28]}]}";
@@ -141,11 +142,12 @@ class ModelConfigTest {
     void load_withConfigTheServerCannotApply_isRefusedAndTheModelServesAsBefore() throws Exception {
         ModelConfig before = sameOnBothProtocols(REFUSED, "");
 
-        assertError(loadOverHttp(REFUSED, "{\"max_batch_size\": 8}"), 400, "shallowserve.limits.batch");
+        assertError(loadOverHttp(REFUSED, "{\"max_batch_size\": 100000}"), 400, "shallowserve.limits.batch");
         assertError(loadOverHttp(REFUSED, "{\"optimization\": {\"graph\": {\"level\": 1}}}"), 400,
                 "'optimization'");
         assertError(loadOverHttp(REFUSED, "{\"output\": [{\"name\": \"logits\", \"data_type\": \"TYPE_FP32\","
-                + " \"dims\": [1000]}]}"), 400, "is not the model's");
+                + " \"dims\": [1000]}], \"max_batch_size\": 8}"), 400, "the configuration contradicts the graph: output"
+                + " 'logits': the configuration says dimension 1 is 1000, the graph fixes it at 10");
         assertError(SERVER.post("/v2/repository/models/" + REFUSED + "/load",
                 "{\"parameters\": {\"config\": \"{}\", \"file:1/model.onnx\": \"AAAA\"}}"), 400, "model files");
         assertError(SERVER.post("/v2/repository/models/" + REFUSED + "/load", "{\"parameters\": {\"config\": 1}}"),

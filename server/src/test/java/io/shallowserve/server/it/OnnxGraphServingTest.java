@@ -12,12 +12,14 @@ import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.ByteString;
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.shallowserve.proto.inference.ModelInferResponse;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -25,16 +27,39 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A graph the trainer did not write, served from model.onnx alone (no model.json): three inputs and three outputs of
- * INT64, FP32, BYTES and BOOL, its signature read from the graph, answered over HTTP JSON and gRPC raw contents.
+ * Graphs the trainer did not write, in one repository with a trainer-made model: served from model.onnx alone (no
+ * model.json), three inputs and three outputs of INT64, FP32, BYTES and BOOL, the signature read from the graph and
+ * answered over HTTP JSON and gRPC raw contents; the same graph in Triton's layout with a config.pbtxt that sets
+ * max_batch_size, batching, instances, the plan and fields this server does not apply; and one whose config.pbtxt
+ * contradicts its graph, which does not serve while the others do.
  */
 class OnnxGraphServingTest {
 
     private static final String MODEL = "mixed";
+    private static final String TRITON = "mixed-triton";
+    private static final String CONTRADICTED = "mixed-contradicted";
+    private static final String TRAINED = TestRepository.DEEP;
+    /** Triton's layout: what a Triton user's repository holds, fields this server does not apply included. */
+    private static final String TRITON_CONFIG = """
+            name: "mixed-triton"
+            platform: "onnxruntime_onnx"
+            max_batch_size: 4
+            input [
+              { name: "a" data_type: TYPE_INT64 dims: [ 2 ] },
+              { name: "b" data_type: TYPE_FP32 dims: [ 2 ] },
+              { name: "s" data_type: TYPE_STRING dims: [ ] }
+            ]
+            output [ { name: "sum" data_type: TYPE_FP32 dims: [ 2 ] } ]
+            dynamic_batching { max_queue_delay_microseconds: 100 }
+            instance_group [ { count: 2 kind: KIND_GPU } ]
+            optimization { execution_accelerators { cpu_execution_accelerator: [ { name: "openvino" } ] } }
+            parameters { key: "shallowserve.plan" value: { string_value: "single" } }
+            """;
     private static final Path REPOSITORY = repository();
 
     @RegisterExtension
@@ -95,6 +120,50 @@ class OnnxGraphServingTest {
     }
 
     @Test
+    void tritonLayout_configPbtxtAppliedBesideATrainerMadeModel() {
+        JsonObject config = JsonParser.parseString(SERVER.get("/v2/models/" + TRITON + "/config").body())
+                .getAsJsonObject();
+        assertThat(config.get("max_batch_size").getAsInt()).isEqualTo(4);
+        assertThat(config.getAsJsonArray("instance_group").get(0).getAsJsonObject().get("count").getAsInt())
+                .isEqualTo(2);
+        assertThat(config.getAsJsonObject("dynamic_batching").get("max_queue_delay_microseconds").getAsLong())
+                .isEqualTo(100);
+
+        HttpResponse<String> response = SERVER.post("/v2/models/" + TRITON + "/infer", """
+                {"inputs": [
+                  {"name": "a", "shape": [1, 2], "datatype": "INT64", "data": [1, 2]},
+                  {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [0.5, 0.5]},
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]}],
+                 "outputs": [{"name": "sum"}]}""");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"data\":[1.5,2.5]");
+        assertThat(SERVER.get("/v2/models/" + TRAINED + "/ready").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void tritonLayout_batchOverTheConfiguredMaximum_isRefused() {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + TRITON + "/infer", """
+                {"inputs": [
+                  {"name": "a", "shape": [5, 2], "datatype": "INT64", "data": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]},
+                  {"name": "b", "shape": [5, 2], "datatype": "FP32", "data": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]},
+                  {"name": "s", "shape": [5], "datatype": "BYTES", "data": ["", "", "", "", ""]}]}""");
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.body()).contains("takes at most 4 per request");
+    }
+
+    @Test
+    void tritonLayout_configContradictingTheGraph_isNotReadyAndSaysWhy() {
+        JsonArray index = JsonParser.parseString(SERVER.post("/v2/repository/index", "{}").body()).getAsJsonArray();
+
+        JsonObject contradicted = index.asList().stream().map(JsonElement::getAsJsonObject)
+                .filter(model -> model.get("name").getAsString().equals(CONTRADICTED)).findFirst().orElseThrow();
+        assertThat(contradicted.get("state").getAsString()).isEqualTo("UNAVAILABLE");
+        assertThat(contradicted.get("reason").getAsString()).contains("the configuration contradicts the graph:"
+                + " input 'a': the configuration says FP32, the graph INT64");
+    }
+
+    @Test
     void infer_wrongDatatype_saysWhatTheGraphTakes() {
         HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
                 {"inputs": [
@@ -110,12 +179,21 @@ class OnnxGraphServingTest {
         return ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A repository with one version folder holding only model.onnx: the graph below. */
+    /**
+     * A repository of the graph below three times (model.onnx alone; with a Triton config.pbtxt; with one that
+     * contradicts it) and the committed deep model.
+     */
     private static Path repository() {
         try {
             Path root = Files.createTempDirectory("shallowserve-onnx-graph");
-            Path version = Files.createDirectories(root.resolve(MODEL).resolve("1"));
-            Files.write(version.resolve("model.onnx"), graph().toByteArray());
+            for (String model : List.of(MODEL, TRITON, CONTRADICTED)) {
+                Path version = Files.createDirectories(root.resolve(model).resolve("1"));
+                Files.write(version.resolve("model.onnx"), graph().toByteArray());
+            }
+            Files.writeString(root.resolve(TRITON).resolve("config.pbtxt"), TRITON_CONFIG);
+            Files.writeString(root.resolve(CONTRADICTED).resolve("config.pbtxt"),
+                    "max_batch_size: 4\ninput [ { name: \"a\" data_type: TYPE_FP32 dims: [ 2 ] } ]\n");
+            TestRepository.copy(TRAINED, root, 1);
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -101,17 +101,6 @@ class ModelConfigurationTest {
         assertThat(json.getAsJsonObject("version_policy").toString()).isEqualTo("{\"all\":{}}");
     }
 
-    @Test
-    void dataType_mapsProtocolNamesBothWays() {
-        for (Datatype datatype : Datatype.values()) {
-            assertThat(ModelConfiguration.datatype(ModelConfiguration.dataType(datatype))).contains(datatype);
-        }
-        assertThat(ModelConfiguration.dataType(Datatype.FP32)).isEqualTo(DataType.TYPE_FP32);
-        assertThat(ModelConfiguration.dataType(Datatype.BYTES)).isEqualTo(DataType.TYPE_STRING);
-        assertThat(ModelConfiguration.datatype(DataType.TYPE_BF16)).isEmpty();
-        assertThat(ModelConfiguration.datatype(DataType.TYPE_INVALID)).isEmpty();
-    }
-
     static ModelMetadata metadata(ModelSettings serving) {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.shallowserve.proto.inference.DataType;
 import io.shallowserve.runtime.exec.PlanChoice;
-import io.shallowserve.runtime.repository.Datatype;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersionException;
-import io.shallowserve.server.repository.TritonModelConfig.TensorSignature;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,15 +25,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TritonModelConfigTest {
 
+    private static final int MAX_BATCH = 64;
+    private static final int CPU = -1;
     private static final ModelSettings DEFAULTS = new ModelSettings(2,
             new ModelSettings.Batching(true, 500, List.of(4)), VersionPolicy.parse("latest:1"));
 
     /** The graph of the docs' minimal example: two FP32 inputs of 16, one output of 16, batch first. */
-    private static final List<TensorSignature> GRAPH_INPUTS = List.of(
-            new TensorSignature("input0", Datatype.FP32, List.of(-1L, 16L)),
-            new TensorSignature("input1", Datatype.FP32, List.of(-1L, 16L)));
-    private static final List<TensorSignature> GRAPH_OUTPUTS = List.of(
-            new TensorSignature("output0", Datatype.FP32, List.of(-1L, 16L)));
+    private static final List<TensorSpec> GRAPH_INPUTS = List.of(
+            new TensorSpec("input0", Datatype.FP32, List.of(-1L, 16L)),
+            new TensorSpec("input1", Datatype.FP32, List.of(-1L, 16L)));
+    private static final List<TensorSpec> GRAPH_OUTPUTS = List.of(
+            new TensorSpec("output0", Datatype.FP32, List.of(-1L, 16L)));
 
     @TempDir
     Path repository;
@@ -47,7 +49,7 @@ class TritonModelConfigTest {
 
     @Test
     void read_withoutConfigPbtxt_isEmpty() throws Exception {
-        assertThat(TritonModelConfig.read(model, DEFAULTS)).isEmpty();
+        assertThat(TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU)).isEmpty();
     }
 
     @Test
@@ -105,8 +107,8 @@ class TritonModelConfigTest {
                   output [ { name: "output0" data_type: TYPE_FP32 dims: [ 4, -1 ] } ]
                 """);
 
-        assertThat(config.inputs()).containsExactly(new TensorSignature("input0", Datatype.FP32, List.of(16L)));
-        assertThat(config.outputs()).containsExactly(new TensorSignature("output0", Datatype.FP32,
+        assertThat(config.inputs()).containsExactly(new TensorSpec("input0", Datatype.FP32, List.of(16L)));
+        assertThat(config.outputs()).containsExactly(new TensorSpec("output0", Datatype.FP32,
                 List.of(4L, -1L)));
     }
 
@@ -136,10 +138,10 @@ class TritonModelConfigTest {
                 new ModelSettings.Batching(true, 100, List.of(4, 8)), VersionPolicy.parse("specific:1,3")));
         assertThat(config.plan()).contains(PlanChoice.WIDE);
         assertThat(config.inputs()).containsExactly(
-                new TensorSignature("image", Datatype.UINT8, List.of(-1L, 3L, -1L, -1L)),
-                new TensorSignature("prompt", Datatype.BYTES, List.of(-1L, 1L)));
+                new TensorSpec("image", Datatype.UINT8, List.of(-1L, 3L, -1L, -1L)),
+                new TensorSpec("prompt", Datatype.BYTES, List.of(-1L, 1L)));
         assertThat(config.outputs()).containsExactly(
-                new TensorSignature("logits", Datatype.FP16, List.of(-1L, 10L)));
+                new TensorSpec("logits", Datatype.FP16, List.of(-1L, 10L)));
         assertThat(config.unusedFields()).isEmpty();
     }
 
@@ -168,7 +170,7 @@ class TritonModelConfigTest {
     }
 
     @Test
-    void read_instanceGroupKinds_countOnTheServersDeviceAndListKindAndGpusUnused() throws Exception {
+    void read_instanceGroupKinds_countOnTheServersDeviceAndListOtherKindsAndGpusUnused() throws Exception {
         TritonModelConfig config = read("""
                   instance_group [
                     {
@@ -184,7 +186,9 @@ class TritonModelConfigTest {
                 """);
 
         assertThat(config.settings().instances()).isEqualTo(3);
-        assertThat(config.unusedFields()).containsExactly("instance_group.gpus", "instance_group.kind");
+        assertThat(config.unusedFields()).containsExactly(
+                "instance_group.kind KIND_GPU (every model runs on the CPU, --device)",
+                "instance_group.gpus [0] (every model runs on the CPU, --device)");
     }
 
     @Test
@@ -264,8 +268,8 @@ class TritonModelConfigTest {
         assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.reshape",
                 "input.allow_ragged_batch", "output.label_filename", "dynamic_batching.preserve_ordering",
                 "dynamic_batching.default_queue_policy", "instance_group.host_policy", "instance_group.rate_limiter",
-                "optimization", "model_warmup", "response_cache", "model_transaction_policy", "input.format",
-                "instance_group.name", "instance_group.kind", "parameters.intra_op_thread_count");
+                "optimization", "model_warmup", "response_cache", "model_transaction_policy",
+                "parameters.intra_op_thread_count");
         // What the server applies is read all the same.
         assertThat(config.maxBatchSize()).isEqualTo(8);
         assertThat(config.inputs()).isEqualTo(GRAPH_INPUTS);
@@ -318,7 +322,7 @@ class TritonModelConfigTest {
         for (Map.Entry<String, String> text : malformed.entrySet()) {
             write(text.getKey());
 
-            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS)).as(text.getKey())
+            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU)).as(text.getKey())
                     .isInstanceOf(ModelVersionException.class)
                     .hasMessageStartingWith("mymodel/config.pbtxt" + text.getValue())
                     .hasMessageContaining("protobuf text format")
@@ -340,7 +344,7 @@ class TritonModelConfigTest {
                 Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
                 Map.entry("instance_group [ { count: 40 }, { count: 40 } ]",
                         "instance_group counts add up to 80 instances"),
-                Map.entry("dynamic_batching { }", "dynamic_batching needs max_batch_size > 0"),
+                Map.entry("max_batch_size: 65", "max_batch_size is 65, over this server's largest batch, 64"),
                 Map.entry("max_batch_size: 8\ndynamic_batching { preferred_batch_size: [ 4, 16 ] }",
                         "dynamic_batching preferred_batch_size 16 must be 1 to max_batch_size (8)"),
                 Map.entry("version_policy: { latest: { num_versions: 0 } }",
@@ -359,7 +363,7 @@ class TritonModelConfigTest {
         for (Map.Entry<String, String> text : wrong.entrySet()) {
             write(text.getKey());
 
-            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS)).as(text.getKey())
+            assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU)).as(text.getKey())
                     .isInstanceOf(ModelVersionException.class)
                     .hasMessageStartingWith("mymodel/config.pbtxt: " + text.getValue())
                     .hasMessageEndingWith("load the model again");
@@ -370,7 +374,7 @@ class TritonModelConfigTest {
     void read_fileOverTheBound_isAnError() throws Exception {
         write("# " + "x".repeat(1 << 20));
 
-        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS))
+        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU))
                 .isInstanceOf(ModelVersionException.class)
                 .hasMessageStartingWith("mymodel/config.pbtxt is 1048578 bytes; a model configuration is at most");
     }
@@ -379,7 +383,7 @@ class TritonModelConfigTest {
     void read_fileNotUtf8_isAnError() throws Exception {
         Files.write(model.resolve(TritonModelConfig.FILE_NAME), new byte[] {'n', 'a', 'm', 'e', (byte) 0xff});
 
-        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS))
+        assertThatThrownBy(() -> TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU))
                 .isInstanceOf(ModelVersionException.class)
                 .hasMessageStartingWith("mymodel/config.pbtxt cannot be read (")
                 .hasMessageEndingWith("make it a readable UTF-8 file and load the model again");
@@ -396,7 +400,7 @@ class TritonModelConfigTest {
                 batching:
                   preferred-batch-sizes: [8]
                 """);
-        Optional<TritonModelConfig> config = TritonModelConfig.read(model, DEFAULTS);
+        Optional<TritonModelConfig> config = TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU);
 
         // instances and the delay from config.pbtxt, the sizes from serving.yaml, the version policy the default's.
         assertThat(TritonModelConfig.servingSettings(model, config, DEFAULTS)).isEqualTo(new ModelSettings(3,
@@ -425,9 +429,9 @@ class TritonModelConfigTest {
                 ]
                 output [ { name: "logits" data_type: TYPE_FP32 dims: [ 3, 10 ] } ]
                 """);
-        List<TensorSignature> outputs = List.of(
-                new TensorSignature("logits", Datatype.FP32, List.of(-1L, -1L, 10L)),
-                new TensorSignature("features", Datatype.FP32, List.of(-1L, 64L)));
+        List<TensorSpec> outputs = List.of(
+                new TensorSpec("logits", Datatype.FP32, List.of(-1L, -1L, 10L)),
+                new TensorSpec("features", Datatype.FP32, List.of(-1L, 64L)));
 
         assertThat(config.contradictions(GRAPH_INPUTS, outputs)).isEmpty();
         assertThat(read("").contradictions(GRAPH_INPUTS, outputs)).isEmpty();
@@ -447,12 +451,12 @@ class TritonModelConfigTest {
                 """);
 
         assertThat(config.contradictions(GRAPH_INPUTS, GRAPH_OUTPUTS)).containsExactly(
-                "input 'input0': config.pbtxt says FP16, the graph FP32",
-                "config.pbtxt declares input 'image', which the graph does not have (its inputs: 'input0',"
+                "input 'input0': the configuration says FP16, the graph FP32",
+                "the configuration declares input 'image', which the graph does not have (its inputs: 'input0',"
                         + " 'input1')",
-                "output 'output0': config.pbtxt says shape [-1, 1, 16], the graph [-1, 16] (-1 = any size); with"
+                "output 'output0': the configuration says shape [-1, 1, 16], the graph [-1, 16] (-1 = any size); with"
                         + " max_batch_size 8 the shape is [-1] + dims, the batch dimension left out of dims",
-                "the graph's input 'input1' is not in config.pbtxt; declare every input or none");
+                "the graph's input 'input1' is not in the configuration; declare every input or none");
     }
 
     @Test
@@ -465,23 +469,24 @@ class TritonModelConfigTest {
                 max_batch_size: 0
                 input [ { name: "input0" data_type: TYPE_FP32 dims: [ -1, -1 ] } ]
                 """);
-        List<TensorSignature> fixedBatch = List.of(new TensorSignature("input0", Datatype.FP32, List.of(1L, 16L)));
+        List<TensorSpec> fixedBatch = List.of(new TensorSpec("input0", Datatype.FP32, List.of(1L, 16L)));
 
         assertThat(batched.contradictions(fixedBatch, List.of())).containsExactly(
-                "input 'input0': config.pbtxt says dimension 0 is of any size (the batch, as max_batch_size 8"
+                "input 'input0': the configuration says dimension 0 is of any size (the batch, as max_batch_size 8"
                         + " makes it), the graph fixes it at 1",
-                "input 'input0': config.pbtxt says dimension 1 is 8, the graph fixes it at 16");
+                "input 'input0': the configuration says dimension 1 is 8, the graph fixes it at 16");
         assertThat(unbatched.contradictions(fixedBatch, List.of())).containsExactly(
-                "input 'input0': config.pbtxt says dimension 0 is of any size, the graph fixes it at 1",
-                "input 'input0': config.pbtxt says dimension 1 is of any size, the graph fixes it at 16");
+                "input 'input0': the configuration says dimension 0 is of any size, the graph fixes it at 1",
+                "input 'input0': the configuration says dimension 1 is of any size, the graph fixes it at 16");
     }
 
     @Test
-    void datatype_mapsTritonsTypesOntoTheProtocols() {
-        assertThat(TritonModelConfig.datatype(DataType.TYPE_FP32))
-                .contains(Datatype.FP32);
-        assertThat(TritonModelConfig.datatype(DataType.TYPE_STRING))
-                .contains(Datatype.BYTES);
+    void datatype_mapsTritonsTypesAndTheProtocolsBothWays() {
+        for (Datatype datatype : Datatype.values()) {
+            assertThat(TritonModelConfig.datatype(TritonModelConfig.dataType(datatype))).contains(datatype);
+        }
+        assertThat(TritonModelConfig.dataType(Datatype.FP32)).isEqualTo(DataType.TYPE_FP32);
+        assertThat(TritonModelConfig.datatype(DataType.TYPE_STRING)).contains(Datatype.BYTES);
         assertThat(TritonModelConfig.datatype(DataType.TYPE_BF16)).isEmpty();
         assertThat(TritonModelConfig.datatype(DataType.TYPE_INVALID)).isEmpty();
     }
@@ -492,6 +497,6 @@ class TritonModelConfigTest {
 
     private TritonModelConfig read(String text) throws Exception {
         write(text);
-        return TritonModelConfig.read(model, DEFAULTS).orElseThrow();
+        return TritonModelConfig.read(model, DEFAULTS, MAX_BATCH, CPU).orElseThrow();
     }
 }
