@@ -90,6 +90,8 @@ public record ModelManifest(
      *                       {@code sqrt(2 / (1 + a^2)) * LeakyReLU_a}
      * @param leakyReluSlope a of {@code TAT_LEAKY_RELU}, solved for the network's depth; null (absent from the file)
      *                       for the other activations
+     * @param branchMean     true where a shallow model sums its branches scaled by 1/L; null (absent from the file)
+     *                       for the paper's unscaled sum
      */
     public record Architecture(
             int inputChannels,
@@ -104,7 +106,8 @@ public record ModelManifest(
             String activation,
             boolean batchNorm,
             int headPool,
-            Float leakyReluSlope) {
+            Float leakyReluSlope,
+            Boolean branchMean) {
 
         /** Values per image: channels x height x width. */
         public int imageSize() {

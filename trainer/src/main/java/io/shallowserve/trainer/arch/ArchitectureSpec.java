@@ -15,6 +15,10 @@ import java.util.List;
  *
  * All convolutions keep the map size ("same" padding, stride 1), so every unit sees and returns a
  * width x mapHeight x mapWidth tensor and the units can be chained (deep) or summed (shallow).
+ *
+ * @param branchMean the shallow shape's sum scaled by 1/L: x + (1/L) sum_k F_k(x) instead of the paper's
+ *                   x + sum_k F_k(x), whose branch sum starts about L times the scale of one unit; the deep and tat
+ *                   shapes have no branch sum and ignore it
  */
 public record ArchitectureSpec(
         int inputChannels,
@@ -28,7 +32,16 @@ public record ArchitectureSpec(
         int unitKernel,
         Activation activation,
         boolean batchNorm,
-        int headPool) {
+        int headPool,
+        boolean branchMean) {
+
+    /** A spec whose shallow shape sums its branches as the paper does, unscaled. */
+    public ArchitectureSpec(int inputChannels, int inputHeight, int inputWidth, int classes, int width,
+            int stemKernel, boolean stemPool, int units, int unitKernel, Activation activation, boolean batchNorm,
+            int headPool) {
+        this(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool, units, unitKernel,
+                activation, batchNorm, headPool, false);
+    }
 
     public ArchitectureSpec {
         List<String> problems = new ArrayList<>();
@@ -92,7 +105,7 @@ public record ArchitectureSpec(
     public ArchitectureSpec forShape(NetworkShape shape) {
         if (shape == NetworkShape.TAT) {
             return new ArchitectureSpec(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool,
-                    units, unitKernel, Activation.TAT_LEAKY_RELU, false, headPool);
+                    units, unitKernel, Activation.TAT_LEAKY_RELU, false, headPool, branchMean);
         }
         if (activation == Activation.TAT_LEAKY_RELU) {
             throw new IllegalArgumentException("tat_leaky_relu is the tat shape's activation, its slope solved for a"
@@ -101,11 +114,14 @@ public record ArchitectureSpec(
         return this;
     }
 
-    /** This spec as model.json records it; with {@link Activation#TAT_LEAKY_RELU}, its slope too. */
+    /**
+     * This spec as model.json records it; with {@link Activation#TAT_LEAKY_RELU}, its slope too, and branchMean only
+     * when set (a model.json without it sums unscaled).
+     */
     public ModelManifest.Architecture toManifest() {
         return new ModelManifest.Architecture(inputChannels, inputHeight, inputWidth, classes, width, stemKernel,
                 stemPool, units, unitKernel, activation.name(), batchNorm, headPool,
-                activation == Activation.TAT_LEAKY_RELU ? TatSlope.of(this) : null);
+                activation == Activation.TAT_LEAKY_RELU ? TatSlope.of(this) : null, branchMean ? true : null);
     }
 
     /**
@@ -117,7 +133,7 @@ public record ArchitectureSpec(
         return new ArchitectureSpec(recorded.inputChannels(), recorded.inputHeight(), recorded.inputWidth(),
                 recorded.classes(), recorded.width(), recorded.stemKernel(), recorded.stemPool(), recorded.units(),
                 recorded.unitKernel(), Activation.valueOf(recorded.activation()), recorded.batchNorm(),
-                recorded.headPool());
+                recorded.headPool(), Boolean.TRUE.equals(recorded.branchMean()));
     }
 
     /** Height of the feature map the units work on. */

@@ -142,12 +142,17 @@ public final class ResidualNetwork {
         return new ParallelBlock(ResidualNetwork::sum, List.of(Blocks.identityBlock(), unit));
     }
 
-    /** x + sum_k F_k(x): every unit sees the same input. */
+    /** x + sum_k F_k(x), or x + (1/L) sum_k F_k(x) with branchMean: every unit sees the same input. */
     private Block parallelSum() {
         List<Block> branches = new ArrayList<>();
         branches.add(Blocks.identityBlock());
         units.forEach(unit -> branches.add(unit.block(spec)));
-        return new ParallelBlock(ResidualNetwork::sum, branches);
+        if (!spec.branchMean()) {
+            return new ParallelBlock(ResidualNetwork::sum, branches);
+        }
+        float scale = 1f / units.size();
+        return new ParallelBlock(outputs -> new NDList(outputs.getFirst().singletonOrThrow()
+                .add(sum(outputs.subList(1, outputs.size())).singletonOrThrow().mul(scale))), branches);
     }
 
     private static NDList sum(List<NDList> outputs) {
@@ -161,6 +166,12 @@ public final class ResidualNetwork {
     /** The trained parameters with batch norm folded into each convolution, ready for ONNX export. */
     public FoldedNetwork fold() {
         List<FoldedNetwork.Conv> foldedUnits = units.stream().map(ConvLayer::fold).toList();
+        if (shape == NetworkShape.SHALLOW && spec.branchMean()) {
+            // (1/L) act(z) = act(z / L) for the positively homogeneous relu and leaky relu: the scale goes into each
+            // unit's convolution and the exported graphs keep the plain sum.
+            float scale = 1f / foldedUnits.size();
+            foldedUnits = foldedUnits.stream().map(conv -> conv.scaled(scale)).toList();
+        }
         float[] weight = head.getParameters().get("weight").getArray().toFloatArray();
         if (bottleneck != null) {
             weight = foldBottleneck(weight);

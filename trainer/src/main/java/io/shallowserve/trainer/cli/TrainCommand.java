@@ -80,6 +80,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "average-pool grid before the dense layer; 1 = global average pool")
     int headPool;
 
+    @Option(names = "--branch-mean",
+            description = "shallow shape: x + (1/L) sum_k F_k(x) instead of the paper's unscaled sum")
+    boolean branchMean;
+
     @Mixin
     TrainingFlags training;
 
@@ -98,7 +102,7 @@ final class TrainCommand implements Callable<Integer> {
         DatasetKind kind = DatasetKind.fromId(dataset);
         ArchitectureSpec spec = new ArchitectureSpec(kind.channels(), kind.height(), kind.width(),
                 kind.classNames().size(), width, stemKernel, stemPool, units, unitKernel, activation, batchNorm,
-                headPool);
+                headPool, branchMean);
         TrainingOptions options = training.options();
         TrainingData data = training.data(kind, ValidationSplit.DEFAULT);
         System.out.printf("%s: %d training, %d validation, %d test images; %d parameters per shape%n",

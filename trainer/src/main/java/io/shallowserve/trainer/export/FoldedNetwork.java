@@ -54,6 +54,19 @@ public record FoldedNetwork(
                         + kernel + " got " + weight.length + " weights and " + bias.length + " biases");
             }
         }
+
+        /** The convolution whose output is this one's times {@code factor}: weights and biases multiplied. */
+        public Conv scaled(float factor) {
+            float[] scaledWeight = weight.clone();
+            float[] scaledBias = bias.clone();
+            for (int i = 0; i < scaledWeight.length; i++) {
+                scaledWeight[i] *= factor;
+            }
+            for (int i = 0; i < scaledBias.length; i++) {
+                scaledBias[i] *= factor;
+            }
+            return new Conv(outChannels, inChannels, kernel, scaledWeight, scaledBias);
+        }
     }
 
     /**

@@ -36,6 +36,17 @@ class ArchitectureSpecTest {
     }
 
     @Test
+    void manifest_branchMean_recordedOnlyWhenSetAndReadBack() {
+        ArchitectureSpec plain = specs().get(0);
+        ArchitectureSpec mean = new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4, 3, Activation.RELU, true, 2, true);
+
+        assertThat(plain.toManifest().branchMean()).isNull();
+        assertThat(mean.toManifest().branchMean()).isTrue();
+        assertThat(ArchitectureSpec.fromManifest(mean.toManifest())).isEqualTo(mean);
+        assertThat(ArchitectureSpec.fromManifest(plain.toManifest())).isEqualTo(plain);
+    }
+
+    @Test
     void forShape_tatDropsBatchNormAndTakesTatActivation_otherShapesKeepTheSpec() {
         ArchitectureSpec spec = specs().get(0);
 

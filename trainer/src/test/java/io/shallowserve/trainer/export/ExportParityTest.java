@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -45,9 +46,19 @@ class ExportParityTest {
     void export_trainedNetwork_ortLogitsMatchDjl(NetworkShape shape) throws Exception {
         // A tat chain of 14 units has 15 activation layers, enough for eta 0.9 with a slope above 0.
         int units = shape == NetworkShape.TAT ? 14 : 3;
-        ResidualNetwork network = ResidualNetwork.create(
-                new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, units, 3, Activation.LEAKY_RELU, true, 2), shape,
-                data.normalization().mean(), data.normalization().std());
+        assertExportMatchesDjl(new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, units, 3, Activation.LEAKY_RELU, true,
+                2), shape);
+    }
+
+    @Test
+    void export_shallowWithBranchMean_ortLogitsMatchDjl() throws Exception {
+        assertExportMatchesDjl(new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 3, 3, Activation.RELU, true, 2, true),
+                NetworkShape.SHALLOW);
+    }
+
+    private void assertExportMatchesDjl(ArchitectureSpec requested, NetworkShape shape) throws Exception {
+        ResidualNetwork network = ResidualNetwork.create(requested, shape, data.normalization().mean(),
+                data.normalization().std());
         ArchitectureSpec spec = network.spec();
         ImageDataset images = data.test().firstN(IMAGES);
         float[] pixels = images.pixelsAsFloats(0, IMAGES);
