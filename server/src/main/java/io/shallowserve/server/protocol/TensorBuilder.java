@@ -38,8 +38,9 @@ public final class TensorBuilder {
         this.datatype = datatype;
         this.shape = shape;
         this.count = TensorShapes.elementCount(name, shape);
-        this.bytes = ByteBuffer.allocate(Math.min(Math.max(count, 1) * Math.max(datatype.byteSize(), 4), 1 << 16))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        // Starts small whatever the shape claims; room() grows it as values arrive.
+        this.bytes = ByteBuffer.allocate((int) Math.min((long) Math.max(count, 1) * Math.max(datatype.byteSize(), 4),
+                1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** A JSON number, exactly as written: integer types take integral values in range, floating types any. */

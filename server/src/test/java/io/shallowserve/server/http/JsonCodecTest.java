@@ -117,6 +117,8 @@ class JsonCodecTest {
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"shape\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"data\": [1]}]}", "no \"datatype\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\"}]}", "no \"data\""),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [2000000000], \"datatype\": \"FP64\", \"data\": [1]}]}",
+                        "input 'x' has 1 values in \"data\"; shape [2000000000] needs 2000000000"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP33\", \"data\": [1]}]}",
                         "'FP33', which the protocol does not have"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [300]}]}",
