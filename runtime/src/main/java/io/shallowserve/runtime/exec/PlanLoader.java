@@ -5,6 +5,7 @@ import io.shallowserve.runtime.repository.GraphVersion;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.ServableVersion;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -160,7 +161,7 @@ public final class PlanLoader {
             throws ModelVersionException {
         List<PlanTiming.PlanTimes> times;
         try {
-            times = PlanTiming.inAlternation(candidates, PlanTiming.randomInputs(candidates.getFirst().inputs(), 1),
+            times = PlanTiming.inAlternation(candidates, RandomTensors.of(candidates.getFirst().inputs(), 1),
                     WARM_UP_RUNS, MEASURED_RUNS, MEASURE_BUDGET);
         } catch (OrtException e) {
             throw new ModelVersionException(model.id() + ": a test run on random inputs failed while measuring the"

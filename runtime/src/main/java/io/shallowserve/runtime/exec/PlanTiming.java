@@ -1,16 +1,11 @@
 package io.shallowserve.runtime.exec;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
-import io.shallowserve.runtime.tensor.TensorSpec;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * The one way this project times execution plans: one caller runs them in alternation, one run of each per round, so
@@ -96,48 +91,5 @@ public final class PlanTiming {
             times.add(new PlanTimes(Arrays.copyOf(nanos[p], done), branches));
         }
         return times;
-    }
-
-    /**
-     * Inputs of {@code batch} rows for {@code specs} (a dimension of any size other than the batch is 1), the same
-     * on every call: the cost of these graphs hardly depends on the values, and one fixed input keeps runs
-     * comparable. Floating-point values are in [0, 1), as pixels are; integers are 0 or 1, valid as indices into
-     * any axis; BYTES elements are short strings of digits.
-     */
-    public static List<Tensor> randomInputs(List<TensorSpec> specs, int batch) {
-        SplittableRandom random = new SplittableRandom(1);
-        List<Tensor> inputs = new ArrayList<>(specs.size());
-        for (TensorSpec spec : specs) {
-            long[] shape = spec.shapeOf(batch);
-            int count = Math.toIntExact(Tensor.elementCount(shape));
-            if (spec.datatype() == Datatype.BYTES) {
-                List<String> strings = new ArrayList<>(count);
-                for (int i = 0; i < count; i++) {
-                    strings.add(Integer.toString(random.nextInt(1000)));
-                }
-                inputs.add(Tensor.ofStrings(spec.name(), shape, strings));
-                continue;
-            }
-            ByteBuffer values = ByteBuffer.allocate(count * spec.datatype().byteSize()).order(ByteOrder.LITTLE_ENDIAN);
-            for (int i = 0; i < count; i++) {
-                switch (spec.datatype()) {
-                    case FP16 -> values.putShort(Float.floatToFloat16((float) random.nextDouble()));
-                    case FP32 -> values.putFloat((float) random.nextDouble());
-                    case FP64 -> values.putDouble(random.nextDouble());
-                    default -> putInteger(values, spec.datatype().byteSize(), random.nextInt(2));
-                }
-            }
-            inputs.add(new Tensor(spec.name(), spec.datatype(), shape, values.array()));
-        }
-        return inputs;
-    }
-
-    private static void putInteger(ByteBuffer values, int bytes, int value) {
-        switch (bytes) {
-            case 1 -> values.put((byte) value);
-            case 2 -> values.putShort((short) value);
-            case 4 -> values.putInt(value);
-            default -> values.putLong(value);
-        }
     }
 }

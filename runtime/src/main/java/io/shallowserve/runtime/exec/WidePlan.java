@@ -1,35 +1,29 @@
 package io.shallowserve.runtime.exec;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnxruntime.OrtException;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.shallowserve.runtime.graph.ParallelConvFusion;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.ServableVersion;
-import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorAgreement;
 import io.shallowserve.runtime.tensor.TensorSpec;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code wide} plan: one session, like {@code single}, on model.onnx with its parallel convolutions fused into
  * one broad convolution per layer ({@link ParallelConvFusion}), made in memory when the plan opens. The parallel
  * layers of a shallow model then run as one operator instead of one per branch. Opening checks the fused graph
- * against model.onnx on random inputs at batch 1 and 8 and refuses it if an output value differs by more than
- * {@value #TOLERANCE} of the largest. Any graph may be fused: a deep model, or one without parallel convolutions,
+ * against model.onnx on random inputs at batch 1 and 8 and refuses it unless their outputs agree
+ * ({@link TensorAgreement}). Any graph may be fused: a deep model, or one without parallel convolutions,
  * has nothing to fuse and is refused.
  */
 public final class WidePlan implements ExecutionPlan {
 
     public static final String NAME = "wide";
 
-    /** Largest difference allowed from model.onnx's logits, relative to the largest of them. */
-    static final double TOLERANCE = 1e-5;
     private static final int[] CHECKED_BATCHES = {1, 8};
 
     private final GraphSession graph;
@@ -77,21 +71,13 @@ public final class WidePlan implements ExecutionPlan {
         graph.close();
     }
 
-    /** model.onnx with its parallel convolutions fused, as bytes for ONNX Runtime; the model folder is not written. */
+    /** model.onnx with its parallel convolutions fused, as bytes for ONNX Runtime. */
     private static byte[] fusedGraph(ServableVersion model) throws ModelVersionException {
-        Path file = model.file(ModelManifest.MODEL_FILE);
-        ModelProto original;
-        try {
-            original = ModelProto.parseFrom(Files.readAllBytes(file));
-        } catch (InvalidProtocolBufferException e) {
-            throw new ModelVersionException(file + " is not an ONNX model (" + e.getMessage() + ")", e);
-        } catch (IOException e) {
-            throw new ModelVersionException(file + " cannot be read: " + e, e);
-        }
-        ParallelConvFusion.Fused fused = ParallelConvFusion.fuse(original);
+        ParallelConvFusion.Fused fused = ParallelConvFusion.fuse(ModelGraph.read(model));
         if (fused.fusedLayers().isEmpty()) {
-            throw new ModelVersionException(file + " has no parallel convolutions that read one tensor and are summed,"
-                    + " so the wide plan has nothing to fuse (a deep model has none); serve it with plan single");
+            throw new ModelVersionException(model.file(ModelManifest.MODEL_FILE) + " has no parallel convolutions"
+                    + " that read one tensor and are summed, so the wide plan has nothing to fuse (a deep model has"
+                    + " none); serve it with plan single");
         }
         return fused.model().toByteArray();
     }
@@ -101,30 +87,12 @@ public final class WidePlan implements ExecutionPlan {
             throws ModelVersionException {
         try (SinglePlan single = new SinglePlan(sessions, model, 1)) {
             for (int batch : CHECKED_BATCHES) {
-                List<Tensor> inputs = PlanTiming.randomInputs(single.inputs(), batch);
-                List<Tensor> expected = single.run(inputs).outputs();
-                List<Tensor> actual = run(inputs).outputs();
-                for (int o = 0; o < expected.size(); o++) {
-                    Tensor want = expected.get(o);
-                    Tensor got = actual.get(o);
-                    if (want.datatype() == Datatype.BYTES) {
-                        if (!Arrays.equals(want.raw(), got.raw())) {
-                            throw new ModelVersionException(description + " gives other strings in " + want.name()
-                                    + " than model.onnx at batch " + batch + "; serve it with plan single");
-                        }
-                        continue;
-                    }
-                    double largest = 0;
-                    double difference = 0;
-                    for (int i = 0; i < want.elementCount(); i++) {
-                        largest = Math.max(largest, Math.abs(want.number(i)));
-                        difference = Math.max(difference, Math.abs(want.number(i) - got.number(i)));
-                    }
-                    if (!(difference <= TOLERANCE * largest)) { // NaN fails too
-                        throw new ModelVersionException(description + " gives " + want.name() + " values up to "
-                                + difference + " away from model.onnx's at batch " + batch + " (allowed: "
-                                + TOLERANCE + " of the largest, " + largest + "); serve it with plan single");
-                    }
+                List<Tensor> inputs = RandomTensors.of(single.inputs(), batch);
+                Optional<String> problem = TensorAgreement.problem(single.run(inputs).outputs(),
+                        run(inputs).outputs());
+                if (problem.isPresent()) {
+                    throw new ModelVersionException(description + " does not compute what model.onnx computes: at"
+                            + " batch " + batch + ", " + problem.get() + "; serve it with plan single");
                 }
             }
         } catch (OrtException e) {

@@ -10,32 +10,31 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.RandomTensors;
+import io.shallowserve.runtime.tensor.Tensor;
+import io.shallowserve.runtime.tensor.TensorAgreement;
+import io.shallowserve.runtime.tensor.TensorSpec;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Checks that the parts of a split graph ({@link ForkJoinSplit.Parts}) compute what the whole graph computes. Both
- * run on the same random inputs (uniform in [-1, 1), from a fixed seed), once with every dynamic dimension 1 and once
- * with every dynamic dimension {@value #LARGER_DYNAMIC_SIZE} (a batch of more than one). Each graph output the head
- * returns may differ from the whole graph's by at most {@value #TOLERANCE} of the largest absolute value of that
- * output, as the wide plan checks its fused graph. Graph inputs and outputs must be float tensors: the models served
- * take and return FP32.
+ * run on the same random inputs ({@link RandomTensors}), once at batch 1 and once at batch {@value #LARGER_BATCH} (a
+ * dynamic first dimension of that size; other dynamic dimensions are 1), and their outputs must agree as
+ * {@link TensorAgreement} asks, as the wide plan's fused graph must. Graph inputs and outputs must be float tensors:
+ * the check makes and reads ONNX Runtime's tensors as floats.
  */
 public final class SplitCheck {
 
-    /** Largest difference allowed from an output of the whole graph, relative to that output's largest value. */
-    public static final double TOLERANCE = 1e-5;
-
-    /** The size of every dynamic dimension in the second run; 1 in the first. */
-    public static final int LARGER_DYNAMIC_SIZE = 2;
+    /** The batch of the second run; the first runs one row. */
+    public static final int LARGER_BATCH = 2;
 
     private static final System.Logger LOG = System.getLogger(SplitCheck.class.getName());
 
@@ -56,9 +55,15 @@ public final class SplitCheck {
      */
     public static Optional<String> mismatch(ModelProto model, ForkJoinSplit.Parts parts, GraphOpener opener)
             throws OrtException {
-        Optional<String> unfed = unfedInput(model);
-        if (unfed.isPresent()) {
-            return unfed;
+        List<TensorSpec> inputs = new ArrayList<>();
+        for (ValueInfoProto input : graphInputs(model)) {
+            TypeProto.Tensor type = input.getType().getTensorType();
+            if (type.getElemType() != TensorProto.DataType.FLOAT.getNumber() || !type.hasShape()) {
+                return Optional.of("graph input " + input.getName() + " is not a float tensor of known rank: the"
+                        + " check feeds float tensors only");
+            }
+            inputs.add(new TensorSpec(input.getName(), Datatype.FP32, type.getShape().getDimList().stream()
+                    .map(dim -> dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue() : -1L).toList()));
         }
         List<OrtSession> opened = new ArrayList<>();
         try {
@@ -71,10 +76,10 @@ public final class SplitCheck {
                 inOrder.add(opened(opener, branch, opened));
             }
             inOrder.add(opened(opener, parts.head(), opened));
-            for (int size : new int[] {1, LARGER_DYNAMIC_SIZE}) {
-                Optional<String> difference = compare(model, whole, inOrder, size);
+            for (int batch : new int[] {1, LARGER_BATCH}) {
+                Optional<String> difference = compare(whole, inOrder, RandomTensors.of(inputs, batch));
                 if (difference.isPresent()) {
-                    return difference;
+                    return Optional.of("at batch " + batch + ", " + difference.get());
                 }
             }
             return Optional.empty();
@@ -89,18 +94,6 @@ public final class SplitCheck {
         }
     }
 
-    /** A graph input the check cannot make random values for, if there is one. */
-    private static Optional<String> unfedInput(ModelProto model) {
-        for (ValueInfoProto input : graphInputs(model)) {
-            TypeProto.Tensor type = input.getType().getTensorType();
-            if (type.getElemType() != TensorProto.DataType.FLOAT.getNumber() || !type.hasShape()) {
-                return Optional.of("graph input " + input.getName() + " is not a float tensor of known rank: the"
-                        + " check feeds float tensors only");
-            }
-        }
-        return Optional.empty();
-    }
-
     private static OrtSession opened(GraphOpener opener, ModelProto graph, List<OrtSession> opened)
             throws OrtException {
         OrtSession session = opener.open(graph.toByteArray());
@@ -108,25 +101,17 @@ public final class SplitCheck {
         return session;
     }
 
-    /** Runs the whole graph and then the parts in order on one set of random inputs and compares the outputs. */
-    private static Optional<String> compare(ModelProto model, OrtSession whole, List<OrtSession> parts, int size)
+    /** Runs the whole graph and then the parts in order on {@code inputs} and compares the outputs. */
+    private static Optional<String> compare(OrtSession whole, List<OrtSession> parts, List<Tensor> inputs)
             throws OrtException {
         Map<String, OnnxTensor> values = new HashMap<>();
         List<AutoCloseable> owned = new ArrayList<>();
         try {
-            SplittableRandom random = new SplittableRandom(1);
-            for (ValueInfoProto input : graphInputs(model)) {
-                long[] shape = input.getType().getTensorType().getShape().getDimList().stream()
-                        .mapToLong(dim -> dim.hasDimValue() && dim.getDimValue() > 0 ? dim.getDimValue() : size)
-                        .toArray();
-                float[] data = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, Math::multiplyExact))];
-                for (int i = 0; i < data.length; i++) {
-                    data[i] = (float) random.nextDouble(-1, 1);
-                }
-                OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(), FloatBuffer.wrap(data),
-                        shape);
+            for (Tensor input : inputs) {
+                OnnxTensor tensor = OnnxTensor.createTensor(OrtEnvironment.getEnvironment(),
+                        FloatBuffer.wrap(input.floats()), input.shape());
                 owned.add(tensor);
-                values.put(input.getName(), tensor);
+                values.put(input.name(), tensor);
             }
             OrtSession.Result expected = whole.run(fed(whole, values));
             owned.add(expected);
@@ -140,14 +125,17 @@ public final class SplitCheck {
                     values.put(output.getKey(), tensor);
                 }
             }
+            List<Tensor> wanted = new ArrayList<>();
+            List<Tensor> got = new ArrayList<>();
             for (Map.Entry<String, OnnxValue> output : expected) {
-                Optional<String> difference = difference(output.getKey(), output.getValue(),
-                        values.get(output.getKey()), size);
-                if (difference.isPresent()) {
-                    return difference;
+                if (!(output.getValue() instanceof OnnxTensor tensor && tensor.getInfo().type == OnnxJavaType.FLOAT)) {
+                    return Optional.of("graph output " + output.getKey() + " is " + output.getValue().getInfo()
+                            + ": the check compares float tensors only");
                 }
+                wanted.add(floats(output.getKey(), tensor));
+                got.add(floats(output.getKey(), values.get(output.getKey())));
             }
-            return Optional.empty();
+            return TensorAgreement.problem(wanted, got);
         } finally {
             for (AutoCloseable value : owned) {
                 try {
@@ -166,28 +154,12 @@ public final class SplitCheck {
         return feed;
     }
 
-    private static Optional<String> difference(String name, OnnxValue whole, OnnxTensor actual, int size) {
-        String where = "graph output " + name + " (dynamic dimensions " + size + ")";
-        if (!(whole instanceof OnnxTensor expected) || expected.getInfo().type != OnnxJavaType.FLOAT) {
-            return Optional.of(where + " is " + whole.getInfo() + ": the check compares float tensors only");
-        }
-        if (!Arrays.equals(expected.getInfo().getShape(), actual.getInfo().getShape())) {
-            return Optional.of(where + " has shape " + Arrays.toString(actual.getInfo().getShape())
-                    + " from the parts, " + Arrays.toString(expected.getInfo().getShape()) + " from the whole graph");
-        }
-        FloatBuffer wanted = expected.getFloatBuffer();
-        FloatBuffer got = actual.getFloatBuffer();
-        double largest = 0;
-        double largestDifference = 0;
-        for (int i = 0; i < wanted.limit(); i++) {
-            largest = Math.max(largest, Math.abs(wanted.get(i)));
-            largestDifference = Math.max(largestDifference, Math.abs(wanted.get(i) - got.get(i)));
-        }
-        if (!(largestDifference <= TOLERANCE * largest)) { // NaN fails too
-            return Optional.of(where + " differs from the whole graph's by up to " + largestDifference
-                    + " (allowed: " + TOLERANCE + " of its largest value, " + largest + ")");
-        }
-        return Optional.empty();
+    /** A float tensor's values, read out of ONNX Runtime. */
+    private static Tensor floats(String name, OnnxTensor value) throws OrtException {
+        FloatBuffer buffer = value.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return Tensor.ofFloats(name, value.getInfo().getShape(), values);
     }
 
     /** The graph inputs that are not initializers: those a caller feeds. */

@@ -13,6 +13,7 @@ import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.server.inference.EngineConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -96,7 +97,7 @@ public final class PlanBenchmark {
             List<Summary> summaries = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
-                        PlanTiming.randomInputs(plans.getFirst().inputs(), batch), warmup, runs);
+                        RandomTensors.of(plans.getFirst().inputs(), batch), warmup, runs);
                 for (int p = 0; p < plans.size(); p++) {
                     PlanTiming.PlanTimes planTimes = times.get(p);
                     summaries.add(new Summary(labels.get(p), batch, planTimes.percentiles(),

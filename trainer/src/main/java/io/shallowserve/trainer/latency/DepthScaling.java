@@ -12,6 +12,7 @@ import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
@@ -120,7 +121,7 @@ public final class DepthScaling {
             List<Row> rows = new ArrayList<>();
             for (int batch : BATCHES) {
                 List<Percentiles> times = PlanTiming.inAlternation(plans,
-                        PlanTiming.randomInputs(plans.getFirst().inputs(), batch), warmUp, runs).stream()
+                        RandomTensors.of(plans.getFirst().inputs(), batch), warmUp, runs).stream()
                         .map(PlanTiming.PlanTimes::percentiles).toList();
                 List<Percentiles> deepTimes = times.subList(0, ThreadDefaults.intraOpThreadsMax());
                 Percentiles bestDeep = deepTimes.stream().min(Comparator.comparingDouble(Percentiles::p50))

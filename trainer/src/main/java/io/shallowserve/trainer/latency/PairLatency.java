@@ -11,6 +11,7 @@ import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,7 @@ public final class PairLatency {
             plans.add(new SinglePlan(sessions, shallow, intraOp));
             plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOp));
             List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
-                    PlanTiming.randomInputs(plans.getFirst().inputs(), 1), warmup, runs);
+                    RandomTensors.of(plans.getFirst().inputs(), 1), warmup, runs);
             return new Result(times.get(0).percentiles(), times.get(1).percentiles(), times.get(2).percentiles());
         } finally {
             plans.forEach(ExecutionPlan::close);
