@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.shallowserve.runtime.repository.ModelManifest;
-import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.Tensor;
@@ -53,13 +52,10 @@ final class GraphSession {
      */
     private static GraphSession opened(SessionFactory sessions, ServableVersion model, Opening opening)
             throws ModelVersionException {
-        List<String> inputNames = model instanceof ModelVersion trained
-                ? List.of(trained.manifest().input().name()) : List.of();
-        List<String> outputNames = model instanceof ModelVersion trained
-                ? List.of(trained.manifest().output().name()) : List.of();
         List<OrtSession> opened = new ArrayList<>(1);
         try {
-            OrtSession session = opening.open(inputNames, outputNames, opened);
+            OrtSession session = opening.open(OrtSessions.manifestInputs(model), OrtSessions.manifestOutputs(model),
+                    opened);
             return new GraphSession(sessions, session, OrtSessions.specs(model, session));
         } catch (ModelVersionException | RuntimeException e) {
             OrtSessions.closeAll(opened);

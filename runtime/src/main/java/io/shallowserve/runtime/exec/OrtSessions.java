@@ -1,5 +1,6 @@
 package io.shallowserve.runtime.exec;
 
+import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.shallowserve.runtime.repository.ModelVersion;
@@ -8,6 +9,7 @@ import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Session helpers every plan shares: opening with a clear failure, checking tensor names, reading a session's
@@ -49,11 +51,38 @@ final class OrtSessions {
      */
     static Signature specs(ServableVersion model, OrtSession session) throws ModelVersionException {
         try {
-            return new Signature(OrtTensors.specs(session.getInputInfo()), OrtTensors.specs(session.getOutputInfo()));
-        } catch (OrtException | IllegalArgumentException e) {
-            throw new ModelVersionException(model.id() + ": " + e.getMessage() + "; the server cannot serve this"
-                    + " graph", e);
+            return specs(model, session.getInputInfo(), session.getOutputInfo());
+        } catch (OrtException e) {
+            throw unservable(model, e);
         }
+    }
+
+    /**
+     * As {@link #specs(ServableVersion, OrtSession)}, for inputs and outputs gathered from several sessions: those of
+     * a graph cut into parts.
+     */
+    static Signature specs(ServableVersion model, Map<String, NodeInfo> inputs, Map<String, NodeInfo> outputs)
+            throws ModelVersionException {
+        try {
+            return new Signature(OrtTensors.specs(inputs), OrtTensors.specs(outputs));
+        } catch (IllegalArgumentException e) {
+            throw unservable(model, e);
+        }
+    }
+
+    private static ModelVersionException unservable(ServableVersion model, Exception e) {
+        return new ModelVersionException(model.id() + ": " + e.getMessage() + "; the server cannot serve this graph",
+                e);
+    }
+
+    /** The inputs model.json names, for a trainer-made version: a session opened for it must have them. */
+    static List<String> manifestInputs(ServableVersion model) {
+        return model instanceof ModelVersion trained ? List.of(trained.manifest().input().name()) : List.of();
+    }
+
+    /** The outputs model.json names, for a trainer-made version: a session opened for it must have them. */
+    static List<String> manifestOutputs(ServableVersion model) {
+        return model instanceof ModelVersion trained ? List.of(trained.manifest().output().name()) : List.of();
     }
 
     /** What a user does when a version's graph cannot be opened or has other names than it should. */

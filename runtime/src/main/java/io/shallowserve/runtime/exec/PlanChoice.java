@@ -4,7 +4,10 @@ package io.shallowserve.runtime.exec;
 public enum PlanChoice {
     /** One session runs the whole graph. */
     SINGLE,
-    /** Stem, branches concurrently, head; shallow models only (a deep model falls back to single). */
+    /**
+     * Stem, branches concurrently, head; graphs with a fork–join region whose parts compute what the graph computes
+     * (any other falls back to single).
+     */
     BRANCHES,
     /**
      * One session on model.onnx with its parallel convolutions fused into one; shallow models only (a deep model

@@ -1,7 +1,6 @@
 package io.shallowserve.runtime.exec;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.runtime.repository.GraphVersion;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.repository.ServableVersion;
@@ -11,13 +10,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /**
  * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
- * {@link PlanChoice#AUTO} it opens every candidate (single, and for a shallow model wide and branches), warms them up,
- * times them at batch 1 in alternation ({@link PlanTiming}), and keeps the one with the lowest median; the other
- * instances are of the plan it kept.
+ * {@link PlanChoice#AUTO} it opens every candidate (single; wide for a graph that may have parallel convolutions to
+ * fuse; branches for a graph with a fork–join region whose parts compute what it computes, see
+ * {@link BranchesPlan}), warms them up, times them at batch 1 in alternation ({@link PlanTiming}), and keeps the one
+ * with the lowest median; the other instances are of the plan it kept. The fork–join region is looked for once per
+ * load, for {@code auto} and {@code branches}, and what was found is reported ({@link LoadedPlan#split()}).
  */
 public final class PlanLoader {
 
@@ -42,10 +44,16 @@ public final class PlanLoader {
     }
 
     /**
-     * The instances of the plan that serves a model, all of one plan, and, for {@code auto}, the median batch-1
-     * latency of each candidate in microseconds (empty for a configured plan).
+     * The instances of the plan that serves a model, all of one plan, and what was found on the way.
+     *
+     * @param measuredMicros for {@code auto}, the median batch-1 latency of each candidate in microseconds; empty
+     *                       for a configured plan, or when single was the only candidate
+     * @param split          for {@code auto} and {@code branches}, the fork–join region the branches plan runs
+     *                       ("fork–join region: 3 branches from stem, joined by Concat join") or why the graph has
+     *                       none to run; empty for a configured single or wide plan, which does not look
      */
-    public record LoadedPlan(List<ExecutionPlan> instances, Map<String, Double> measuredMicros) {
+    public record LoadedPlan(List<ExecutionPlan> instances, Map<String, Double> measuredMicros,
+            Optional<String> split) {
 
         public LoadedPlan {
             instances = List.copyOf(instances);
@@ -58,53 +66,78 @@ public final class PlanLoader {
         }
     }
 
+    /** One opened instance, and for {@code auto} the medians it was chosen by. */
+    private record Opened(ExecutionPlan plan, Map<String, Double> measuredMicros) {}
+
     /**
      * Opens {@code instances} instances of the plan for {@code model}; everything it opened is closed again if it
      * fails.
      */
     public LoadedPlan load(ServableVersion model, PlanChoice choice, int instances) throws ModelVersionException {
+        Optional<BranchSplit> split = choice == PlanChoice.AUTO || choice == PlanChoice.BRANCHES
+                ? Optional.of(BranchSplit.find(sessions, model)) : Optional.empty();
+        PlanChoice available = available(model, choice, split);
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
-            LoadedPlan first = openOne(model, choice);
-            opened.add(first.instances().getFirst());
-            PlanChoice chosen = choiceOf(first.instances().getFirst());
+            Opened first = openOne(model, available, split);
+            opened.add(first.plan());
+            PlanChoice chosen = choiceOf(first.plan());
             while (opened.size() < instances) {
-                opened.add(openOne(model, chosen).instances().getFirst());
+                opened.add(openOne(model, chosen, split).plan());
             }
-            return new LoadedPlan(opened, first.measuredMicros());
+            return new LoadedPlan(opened, first.measuredMicros(), split.map(BranchSplit::description));
         } catch (ModelVersionException | RuntimeException e) {
             opened.forEach(ExecutionPlan::close);
             throw e;
         }
     }
 
-    /** One instance, measuring the candidates for {@code auto}. */
-    private LoadedPlan openOne(ServableVersion model, PlanChoice choice) throws ModelVersionException {
-        // Only the trainer's shallow models come with branch graphs; any graph may have convolutions to fuse, but a
-        // trainer-made deep or tat model is known to have none.
-        boolean branches = model instanceof ModelVersion trained && trained.manifest().shallow();
-        boolean mayFuse = branches || model instanceof GraphVersion;
+    /**
+     * {@code choice}, or single where the plan asked for cannot run on this model; says so, and for {@code auto}
+     * why branches is not a candidate, once per load.
+     */
+    private static PlanChoice available(ServableVersion model, PlanChoice choice, Optional<BranchSplit> split) {
         String id = model.id();
-        if (choice == PlanChoice.BRANCHES && !branches) {
-            LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but " + kind(model)
-                    + " has no branch graphs; serving single");
-            choice = PlanChoice.SINGLE;
+        String noSplit = split.filter(BranchSplit.NotFound.class::isInstance).map(BranchSplit::description)
+                .orElse(null);
+        if (choice == PlanChoice.BRANCHES && noSplit != null) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but " + noSplit
+                    + "; serving single");
+            return PlanChoice.SINGLE;
         }
-        if (choice == PlanChoice.WIDE && !mayFuse) {
-            LOG.log(System.Logger.Level.INFO, id + ": plan wide was requested, but " + kind(model)
-                    + " has no parallel convolutions; serving single");
-            choice = PlanChoice.SINGLE;
+        if (choice == PlanChoice.WIDE && !mayFuse(model)) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan wide was requested, but a "
+                    + ((ModelVersion) model).manifest().shape() + " model has no parallel convolutions;"
+                    + " serving single");
+            return PlanChoice.SINGLE;
         }
+        if (choice == PlanChoice.AUTO && noSplit != null) {
+            LOG.log(System.Logger.Level.INFO, id + ": the branches plan is not offered: " + noSplit);
+        }
+        return choice;
+    }
+
+    /**
+     * Whether the graph may have parallel convolutions to fuse: any graph may, but a trainer-made deep or tat model
+     * is known to have none.
+     */
+    private static boolean mayFuse(ServableVersion model) {
+        return !(model instanceof ModelVersion trained) || trained.manifest().shallow();
+    }
+
+    /** One instance of {@code choice}, measuring the candidates for {@code auto}. */
+    private Opened openOne(ServableVersion model, PlanChoice choice, Optional<BranchSplit> split)
+            throws ModelVersionException {
         switch (choice) {
             case SINGLE -> {
-                return new LoadedPlan(List.of(new SinglePlan(sessions, model, intraOpThreads)), Map.of());
+                return new Opened(new SinglePlan(sessions, model, intraOpThreads), Map.of());
             }
             case BRANCHES -> {
-                return new LoadedPlan(List.of(new BranchesPlan(sessions, (ModelVersion) model, branchPool,
-                        intraOpThreads)), Map.of());
+                return new Opened(new BranchesPlan(sessions, model, (BranchSplit.Found) split.orElseThrow(),
+                        branchPool, intraOpThreads), Map.of());
             }
             case WIDE -> {
-                return new LoadedPlan(List.of(new WidePlan(sessions, model, intraOpThreads)), Map.of());
+                return new Opened(new WidePlan(sessions, model, intraOpThreads), Map.of());
             }
             case AUTO -> {
                 // Below.
@@ -113,20 +146,20 @@ public final class PlanLoader {
         List<ExecutionPlan> candidates = new ArrayList<>(3);
         try {
             candidates.add(new SinglePlan(sessions, model, intraOpThreads));
-            if (mayFuse) {
+            if (mayFuse(model)) {
                 try {
                     candidates.add(new WidePlan(sessions, model, intraOpThreads));
                 } catch (ModelVersionException e) {
                     // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
-                    LOG.log(branches ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                            id + ": the wide plan is not offered: " + e.getMessage());
+                    LOG.log(model instanceof ModelVersion ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                            model.id() + ": the wide plan is not offered: " + e.getMessage());
                 }
             }
-            if (branches) {
-                candidates.add(new BranchesPlan(sessions, (ModelVersion) model, branchPool, intraOpThreads));
+            if (split.orElseThrow() instanceof BranchSplit.Found found) {
+                candidates.add(new BranchesPlan(sessions, model, found, branchPool, intraOpThreads));
             }
             if (candidates.size() == 1) {
-                return new LoadedPlan(candidates, Map.of());
+                return new Opened(candidates.getFirst(), Map.of());
             }
             Map<String, Double> medians = measure(model, candidates);
             ExecutionPlan fastest = candidates.stream()
@@ -134,17 +167,11 @@ public final class PlanLoader {
                     .orElseThrow();
             candidates.remove(fastest);
             candidates.forEach(ExecutionPlan::close);
-            return new LoadedPlan(List.of(fastest), medians);
+            return new Opened(fastest, medians);
         } catch (ModelVersionException | RuntimeException e) {
             candidates.forEach(ExecutionPlan::close);
             throw e;
         }
-    }
-
-    /** What kind of model a log line speaks of. */
-    private static String kind(ServableVersion model) {
-        return model instanceof ModelVersion trained ? "a " + trained.manifest().shape() + " model"
-                : "this graph";
     }
 
     /** The choice that opens more instances of {@code plan}. */

@@ -77,12 +77,6 @@ class ExecutionPlanTest {
     }
 
     @Test
-    void branches_deepModel_isRefused() {
-        assertThatIllegalArgumentException().isThrownBy(() -> new BranchesPlan(SESSIONS, deep, branchPool, 1))
-                .withMessageContaining("is not a shallow model");
-    }
-
-    @Test
     void single_deepReachesRecordedTestAccuracy() throws Exception {
         try (SinglePlan plan = new SinglePlan(SESSIONS, deep, 2)) {
             assertThat(accuracy(plan)).isCloseTo(deep.manifest().metrics().get("test").accuracy(), within(0.002));
@@ -104,6 +98,7 @@ class ExecutionPlanTest {
         PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
         try (ExecutionPlan plan = loaded.instances().getFirst()) {
             assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
+            assertThat(loaded.split()).hasValue("fork–join region: 4 branches from stem, joined by Sum branches.sum");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Collections.min(loaded.measuredMicros().values());
             assertThat(loaded.measuredMicros().get(plan.name())).isEqualTo(fastest);
@@ -112,20 +107,25 @@ class ExecutionPlanTest {
     }
 
     @Test
-    void auto_shallowModelWithoutParallelConvs_measuresTheOtherPlans() throws Exception {
-        // A shallow manifest over a graph with nothing to fuse: the deep model's model.onnx, its sha256 recorded.
+    void auto_shallowManifestOverADeepGraph_servesSingleAndSaysWhy() throws Exception {
+        // A shallow manifest over a graph with nothing to fuse and no branches: the deep model's model.onnx, its
+        // sha256 recorded. The wide plan is refused, the branches/ folder is not what the branches plan runs.
         Path version = TestRepository.copy(TestRepository.SHALLOW, TestRepository.emptyFolder("no-parallel-convs"), 1);
         Path graph = version.resolve(ModelManifest.MODEL_FILE);
         Files.copy(deep.file(ModelManifest.MODEL_FILE), graph, StandardCopyOption.REPLACE_EXISTING);
         String sha256 = Sha256.ofFile(graph);
         TestRepository.editManifest(version,
                 json -> json.getAsJsonObject("files").addProperty(ModelManifest.MODEL_FILE, sha256));
-        ModelVersion unfusable = ModelRepository.verify(version);
+        ModelVersion unsplittable = ModelRepository.verify(version);
 
-        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(unfusable, PlanChoice.AUTO, 1);
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(unsplittable, PlanChoice.AUTO,
+                1);
         loaded.instances().forEach(ExecutionPlan::close);
 
-        assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, BranchesPlan.NAME);
+        assertThat(loaded.name()).isEqualTo(SinglePlan.NAME);
+        assertThat(loaded.measuredMicros()).isEmpty();
+        assertThat(loaded.split()).hasValueSatisfying(
+                reason -> assertThat(reason).contains("a chain or a residual connection"));
     }
 
     @ParameterizedTest

@@ -22,7 +22,7 @@ class ForkJoinSplitTest {
 
     @Test
     void split_inceptionGraph_cutsStemThreeBranchesAndHead() throws Exception {
-        ModelProto model = inception(false);
+        ModelProto model = TestGraph.inception(false);
 
         ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
 
@@ -68,7 +68,7 @@ class ForkJoinSplitTest {
 
     @Test
     void split_twoRegions_takesTheOneWithMoreParallelWork() throws Exception {
-        ModelProto model = inception(true);
+        ModelProto model = TestGraph.inception(true);
 
         ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
 
@@ -100,11 +100,7 @@ class ForkJoinSplitTest {
 
     @Test
     void split_chain_findsNoRegion() {
-        TestGraph graph = new TestGraph("chain", "image", 3, 8, 8);
-        String first = graph.node("Relu", "first.act", List.of(graph.conv("first", "image", 3, 4, 3)));
-        graph.conv("second", first, 4, 2, 3);
-
-        ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(graph.output("second", 2, 8, 8).model());
+        ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(TestGraph.chain());
 
         assertThat(outcome).isInstanceOf(ForkJoinSplit.NoRegion.class);
         assertThat(((ForkJoinSplit.NoRegion) outcome).reason()).contains("graph chain").contains("a chain");
@@ -136,27 +132,6 @@ class ForkJoinSplitTest {
         assertThat(((ForkJoinSplit.NoRegion) outcome).reason())
                 .contains("Concat join: the paths to p1.act and p3.act cross: both need Relu p1.act")
                 .contains("Add p3.mix: one path only");
-    }
-
-    /**
-     * Image [N, 3, 8, 8], a stem convolution to 4 channels, three paths of kernel 1, 3 and 5 to 2, 3 and 2 channels
-     * with Relu, their Concat, and a head of GlobalAveragePool, Flatten and Gemm to 5 logits. With {@code
-     * preRegion}, a smaller region sits in the stem: two 1×1 convolutions of the stem's output, summed into "pre".
-     */
-    static ModelProto inception(boolean preRegion) {
-        TestGraph graph = new TestGraph("inception", "image", 3, 8, 8);
-        String fork = graph.node("Relu", "stem", List.of(graph.conv("stem.conv", "image", 3, 4, 3)));
-        if (preRegion) {
-            fork = graph.node("Sum", "pre", List.of(graph.conv("pa.conv", fork, 4, 4, 1),
-                    graph.conv("pb.conv", fork, 4, 4, 1)));
-        }
-        String p1 = graph.node("Relu", "p1.act", List.of(graph.conv("p1.conv", fork, 4, 2, 1)));
-        String p3 = graph.node("Relu", "p3.act", List.of(graph.conv("p3.conv", fork, 4, 3, 3)));
-        String p5 = graph.node("Relu", "p5.act", List.of(graph.conv("p5.conv", fork, 4, 2, 5)));
-        String joined = graph.node("Concat", "join", List.of(p1, p3, p5), integer("axis", 1));
-        String pooled = graph.node("GlobalAveragePool", "head.pool", List.of(joined));
-        graph.gemm("logits", graph.node("Flatten", "head.flatten", List.of(pooled)), 7, 5);
-        return graph.output("logits", 5).model();
     }
 
     static List<String> nodeNames(ModelProto model) {

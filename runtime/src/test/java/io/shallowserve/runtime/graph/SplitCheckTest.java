@@ -13,7 +13,7 @@ class SplitCheckTest {
 
     @Test
     void mismatch_headThatJoinsInAnotherOrder_saysWhatDiffers() throws Exception {
-        ModelProto model = ForkJoinSplitTest.inception(false);
+        ModelProto model = TestGraph.inception(false);
         ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
         GraphProto.Builder head = parts.head().getGraph().toBuilder();
         NodeProto.Builder join = head.getNodeBuilder(0);

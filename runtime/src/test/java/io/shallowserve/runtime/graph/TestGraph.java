@@ -17,17 +17,17 @@ import java.util.SplittableRandom;
  * A small float graph written node by node for the tests, with random weights: one input of shape [N, ...] and
  * outputs whose types the graph states or leaves to ONNX Runtime. No value_info: the split infers what it needs.
  */
-final class TestGraph {
+public final class TestGraph {
 
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final SplittableRandom random = new SplittableRandom(7);
 
-    TestGraph(String name, String input, long... dimsAfterBatch) {
+    public TestGraph(String name, String input, long... dimsAfterBatch) {
         graph.setName(name).addInput(batched(input, dimsAfterBatch));
     }
 
     /** A Conv of {@code kernel}×{@code kernel} padded to keep height and width, with random weights and bias. */
-    String conv(String name, String input, int inChannels, int outChannels, int kernel) {
+    public String conv(String name, String input, int inChannels, int outChannels, int kernel) {
         long pad = kernel / 2;
         return node("Conv", name, List.of(input, weights(name + ".weight", outChannels, inChannels, kernel, kernel),
                 weights(name + ".bias", outChannels)), ints("kernel_shape", kernel, kernel),
@@ -42,14 +42,14 @@ final class TestGraph {
     }
 
     /** A node of the default domain whose one output is named as the node. */
-    String node(String opType, String name, List<String> inputs, AttributeProto... attributes) {
+    public String node(String opType, String name, List<String> inputs, AttributeProto... attributes) {
         graph.addNode(NodeProto.newBuilder().setOpType(opType).setName(name).addAllInput(inputs).addOutput(name)
                 .addAllAttribute(List.of(attributes)));
         return name;
     }
 
     /** Declares {@code tensor} a graph output of type float [N, dimsAfterBatch...]. */
-    TestGraph output(String tensor, long... dimsAfterBatch) {
+    public TestGraph output(String tensor, long... dimsAfterBatch) {
         graph.addOutput(batched(tensor, dimsAfterBatch));
         return this;
     }
@@ -60,9 +60,39 @@ final class TestGraph {
         return this;
     }
 
-    ModelProto model() {
+    public ModelProto model() {
         return ModelProto.newBuilder().setIrVersion(8)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(graph).build();
+    }
+
+    /**
+     * Image [N, 3, 8, 8], a stem convolution to 4 channels, three paths of kernel 1, 3 and 5 to 2, 3 and 2 channels
+     * with Relu, their Concat, and a head of GlobalAveragePool, Flatten and Gemm to 5 logits: an Inception-like
+     * graph, the fork–join region the split looks for. With {@code preRegion}, a smaller region sits in the stem:
+     * two 1×1 convolutions of the stem's output, summed into "pre".
+     */
+    public static ModelProto inception(boolean preRegion) {
+        TestGraph graph = new TestGraph("inception", "image", 3, 8, 8);
+        String fork = graph.node("Relu", "stem", List.of(graph.conv("stem.conv", "image", 3, 4, 3)));
+        if (preRegion) {
+            fork = graph.node("Sum", "pre", List.of(graph.conv("pa.conv", fork, 4, 4, 1),
+                    graph.conv("pb.conv", fork, 4, 4, 1)));
+        }
+        String p1 = graph.node("Relu", "p1.act", List.of(graph.conv("p1.conv", fork, 4, 2, 1)));
+        String p3 = graph.node("Relu", "p3.act", List.of(graph.conv("p3.conv", fork, 4, 3, 3)));
+        String p5 = graph.node("Relu", "p5.act", List.of(graph.conv("p5.conv", fork, 4, 2, 5)));
+        String joined = graph.node("Concat", "join", List.of(p1, p3, p5), integer("axis", 1));
+        String pooled = graph.node("GlobalAveragePool", "head.pool", List.of(joined));
+        graph.gemm("logits", graph.node("Flatten", "head.flatten", List.of(pooled)), 7, 5);
+        return graph.output("logits", 5).model();
+    }
+
+    /** Image [N, 3, 8, 8] through a convolution, Relu and another convolution to [N, 2, 8, 8]: no branches. */
+    public static ModelProto chain() {
+        TestGraph graph = new TestGraph("chain", "image", 3, 8, 8);
+        String first = graph.node("Relu", "first.act", List.of(graph.conv("first", "image", 3, 4, 3)));
+        graph.conv("second", first, 4, 2, 3);
+        return graph.output("second", 2, 8, 8).model();
     }
 
     static AttributeProto ints(String name, long... values) {

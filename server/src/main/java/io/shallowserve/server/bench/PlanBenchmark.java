@@ -132,7 +132,7 @@ public final class PlanBenchmark {
                     s.latency().p50(), s.latency().p90(), s.latency().p99(), s.latency().max()));
         }
         md.append("\nMedian time of one branch session inside shallow-branches (the caller or a pool thread"
-                + " running it, output copied out):");
+                + " running it):");
         for (Summary s : summaries) {
             if (s.branch() != null) {
                 md.append(String.format(Locale.ROOT, " batch %d: %.1f µs;", s.batch(), s.branch().p50()));
