@@ -495,6 +495,9 @@ final class JsonCodec {
                 json.name(entry.getKey()).value(entry.getValue());
             }
             json.endObject();
+            if (metadata.split().isPresent()) {
+                json.name("split").value(metadata.split().get());
+            }
             json.name("parameter_count").value(metadata.parameters());
             json.name("max_batch_size").value(metadata.maxBatchSize());
             ModelSettings serving = metadata.serving();

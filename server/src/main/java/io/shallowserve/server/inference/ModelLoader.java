@@ -510,7 +510,8 @@ public final class ModelLoader {
                 ? trained.manifest().shape() + " model, " + trained.manifest().parameters() + " parameters"
                 : "ONNX graph";
         return model.id() + ": READY, " + kind + ", plan " + loaded.plan().name()
-                + describeMeasurements(loaded.plan().measuredMicros()) + ", " + settings.instances()
+                + describeMeasurements(loaded.plan().measuredMicros())
+                + loaded.plan().split().map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
                 + " instance(s), batching "
                 + (!loaded.graphBatches() ? "off (no batch dimension)"
                         : batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"

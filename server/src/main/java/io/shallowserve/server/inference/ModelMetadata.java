@@ -4,6 +4,7 @@ import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the server says about one model version.
@@ -17,6 +18,8 @@ import java.util.Map;
  * @param plan             the execution plan serving it: "single", "wide" or "branches"
  * @param planMicros       for the `auto` plan: measured median latency per candidate plan at load time, in
  *                         microseconds; empty when the plan was configured
+ * @param split            what the search for a fork–join region found (its branches and join, or why there is
+ *                         none) when auto or branches asked for one; empty otherwise
  * @param parameters       trainable parameters of a model the trainer wrote; 0 for any other graph
  * @param labels           class names by index; empty for a model without them
  * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry; 0 for a model
@@ -32,6 +35,7 @@ public record ModelMetadata(
         String shape,
         String plan,
         Map<String, Double> planMicros,
+        Optional<String> split,
         long parameters,
         List<String> labels,
         int maxBatchSize,

@@ -32,6 +32,7 @@ final class ServedVersion {
     private final ServableVersion model;
     private final String planName;
     private final Map<String, Double> planMicros;
+    private final Optional<String> split;
     private final Optional<TritonModelConfig> configuration;
     private final ModelSettings settings;
     private final int maxBatchSize;
@@ -58,6 +59,7 @@ final class ServedVersion {
         this.model = model;
         this.planName = plan.name();
         this.planMicros = plan.measuredMicros();
+        this.split = plan.split();
         this.configuration = configuration;
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
@@ -201,7 +203,7 @@ final class ServedVersion {
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
-                manifest == null ? null : manifest.shape(), planName, planMicros,
+                manifest == null ? null : manifest.shape(), planName, planMicros, split,
                 manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
     }
 

@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class JsonCodecTest {
@@ -239,7 +240,8 @@ class JsonCodecTest {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
-                "shallow", "branches", Map.of("branches", 80.5), 1234, List.of("a", "b"), 64,
+                "shallow", "branches", Map.of("branches", 80.5),
+                Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a", "b"), 64,
                 new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),
                         VersionPolicy.parse("latest:2")));
 
@@ -254,6 +256,8 @@ class JsonCodecTest {
         assertThat(parameters.get("shape").getAsString()).isEqualTo("shallow");
         assertThat(parameters.get("plan").getAsString()).isEqualTo("branches");
         assertThat(parameters.getAsJsonObject("plan_micros").get("branches").getAsDouble()).isEqualTo(80.5);
+        assertThat(parameters.get("split").getAsString())
+                .isEqualTo("fork–join region: 4 branches from stem, joined by Sum branches.sum");
         assertThat(parameters.get("parameter_count").getAsLong()).isEqualTo(1234);
         assertThat(parameters.get("max_batch_size").getAsInt()).isEqualTo(64);
         assertThat(parameters.get("instances").getAsInt()).isEqualTo(2);

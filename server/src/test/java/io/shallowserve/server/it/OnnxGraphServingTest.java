@@ -1,6 +1,7 @@
 package io.shallowserve.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
@@ -19,6 +20,7 @@ import com.google.protobuf.ByteString;
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferRequest.InferInputTensor;
 import io.shallowserve.proto.inference.ModelInferResponse;
+import io.shallowserve.runtime.graph.TestGraph;
 import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * model.json), three inputs and three outputs of INT64, FP32, BYTES and BOOL, the signature read from the graph and
  * answered over HTTP JSON and gRPC raw contents; the same graph in Triton's layout with a config.pbtxt that sets
  * max_batch_size, batching, instances, the plan and fields this server does not apply; and one whose config.pbtxt
- * contradicts its graph, which does not serve while the others do.
+ * contradicts its graph, which does not serve while the others do; and an Inception-like graph whose fork–join
+ * region the server finds and runs as the branches plan.
  */
 class OnnxGraphServingTest {
 
@@ -44,6 +47,9 @@ class OnnxGraphServingTest {
     private static final String TRITON = "mixed-triton";
     private static final String CONTRADICTED = "mixed-contradicted";
     private static final String TRAINED = TestRepository.DEEP;
+    /** An Inception-like graph (three convolution paths joined by Concat), served by the branches and single plans. */
+    private static final String INCEPTION_BRANCHES = "inception-branches";
+    private static final String INCEPTION_SINGLE = "inception-single";
     /** Triton's layout: what a Triton user's repository holds, fields this server does not apply included. */
     private static final String TRITON_CONFIG = """
             name: "mixed-triton"
@@ -164,6 +170,38 @@ class OnnxGraphServingTest {
     }
 
     @Test
+    void forkJoinGraph_splitFoundAndBranchesPlanAnswersAsSingle() {
+        JsonObject parameters = JsonParser.parseString(SERVER.get("/v2/models/" + INCEPTION_BRANCHES).body())
+                .getAsJsonObject().getAsJsonObject("parameters");
+        assertThat(parameters.get("plan").getAsString()).isEqualTo("branches");
+        assertThat(parameters.get("split").getAsString()).startsWith("fork–join region: 3 branches from stem,"
+                + " joined by Concat join");
+
+        StringBuilder pixels = new StringBuilder();
+        for (int i = 0; i < 2 * 3 * 8 * 8; i++) {
+            pixels.append(i == 0 ? "" : ",").append((i * 37 % 101) / 101.0);
+        }
+        String body = "{\"inputs\": [{\"name\": \"image\", \"shape\": [2, 3, 8, 8], \"datatype\": \"FP32\","
+                + " \"data\": [" + pixels + "]}]}";
+        JsonArray branches = outputData(SERVER.post("/v2/models/" + INCEPTION_BRANCHES + "/infer", body));
+        JsonArray single = outputData(SERVER.post("/v2/models/" + INCEPTION_SINGLE + "/infer", body));
+
+        assertThat(branches.size()).isEqualTo(10);
+        double largest = single.asList().stream().mapToDouble(value -> Math.abs(value.getAsDouble())).max()
+                .orElseThrow();
+        for (int i = 0; i < single.size(); i++) {
+            assertThat(branches.get(i).getAsDouble()).as("logit %d", i)
+                    .isCloseTo(single.get(i).getAsDouble(), within(1e-5 * largest));
+        }
+    }
+
+    private static JsonArray outputData(HttpResponse<String> response) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("outputs").get(0)
+                .getAsJsonObject().getAsJsonArray("data");
+    }
+
+    @Test
     void infer_wrongDatatype_saysWhatTheGraphTakes() {
         HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
                 {"inputs": [
@@ -181,7 +219,7 @@ class OnnxGraphServingTest {
 
     /**
      * A repository of the graph below three times (model.onnx alone; with a Triton config.pbtxt; with one that
-     * contradicts it) and the committed deep model.
+     * contradicts it), the committed deep model, and the Inception-like graph under the branches and single plans.
      */
     private static Path repository() {
         try {
@@ -194,6 +232,13 @@ class OnnxGraphServingTest {
             Files.writeString(root.resolve(CONTRADICTED).resolve("config.pbtxt"),
                     "max_batch_size: 4\ninput [ { name: \"a\" data_type: TYPE_FP32 dims: [ 2 ] } ]\n");
             TestRepository.copy(TRAINED, root, 1);
+            for (String model : List.of(INCEPTION_BRANCHES, INCEPTION_SINGLE)) {
+                Path version = Files.createDirectories(root.resolve(model).resolve("1"));
+                Files.write(version.resolve("model.onnx"), TestGraph.inception(false).toByteArray());
+                String plan = model.equals(INCEPTION_BRANCHES) ? "branches" : "single";
+                Files.writeString(root.resolve(model).resolve("config.pbtxt"),
+                        "parameters { key: \"shallowserve.plan\" value: { string_value: \"" + plan + "\" } }\n");
+            }
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -16,6 +16,7 @@ import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ModelConfigurationTest {
@@ -105,6 +106,6 @@ class ModelConfigurationTest {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
-                "deep", "single", Map.of(), 1234, List.of("a"), 64, serving);
+                "deep", "single", Map.of(), Optional.empty(), 1234, List.of("a"), 64, serving);
     }
 }
