@@ -15,10 +15,13 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
- * {@link PlanChoice#AUTO} it opens every candidate (single; wide for a graph that may have parallel convolutions to
- * fuse; branches for a graph with a fork–join region whose parts compute what it computes, see
- * {@link BranchesPlan}), warms them up, times them at batch 1 in alternation ({@link PlanTiming}), and keeps the one
- * with the lowest median; the other instances are of the plan it kept. The fork–join region is looked for once per
+ * {@link PlanChoice#AUTO} it opens every candidate (single, and wide for a graph that may have parallel convolutions
+ * to fuse, each at every intra-op thread count from 1 to {@link ThreadDefaults#intraOpThreadsMax()}, so that no plan
+ * is judged at a thread count that does not suit it; branches for a graph with a fork–join region whose parts compute
+ * what it computes, see {@link BranchesPlan}), warms them up, times them at batch 1 in alternation
+ * ({@link PlanTiming}), and keeps the one with the lowest median; the other instances are of the plan and thread count
+ * it kept. A model with nothing but single is so served at its best thread count: the fair baseline a shallow plan
+ * must beat. The fork–join region is looked for once per
  * load, for {@code auto} and {@code branches}, and what was found is reported ({@link LoadedPlan#split()}).
  */
 public final class PlanLoader {
@@ -46,13 +49,14 @@ public final class PlanLoader {
     /**
      * The instances of the plan that serves a model, all of one plan, and what was found on the way.
      *
-     * @param measuredMicros for {@code auto}, the median batch-1 latency of each candidate in microseconds; empty
-     *                       for a configured plan, or when single was the only candidate
+     * @param candidate      the plan and the intra-op threads of its sessions, e.g. "single 2t" or "branches"
+     * @param measuredMicros for {@code auto}, the median batch-1 latency of each candidate in microseconds, by
+     *                       candidate; empty for a configured plan
      * @param split          for {@code auto} and {@code branches}, the fork–join region the branches plan runs
      *                       ("fork–join region: 3 branches from stem, joined by Concat join") or why the graph has
      *                       none to run; empty for a configured single or wide plan, which does not look
      */
-    public record LoadedPlan(List<ExecutionPlan> instances, Map<String, Double> measuredMicros,
+    public record LoadedPlan(List<ExecutionPlan> instances, String candidate, Map<String, Double> measuredMicros,
             Optional<String> split) {
 
         public LoadedPlan {
@@ -66,8 +70,17 @@ public final class PlanLoader {
         }
     }
 
-    /** One opened instance, and for {@code auto} the medians it was chosen by. */
-    private record Opened(ExecutionPlan plan, Map<String, Double> measuredMicros) {}
+    /**
+     * One opened instance: its plan, the choice and intra-op threads that open more like it, and for {@code auto}
+     * the medians it was chosen by.
+     */
+    private record Opened(ExecutionPlan plan, PlanChoice choice, int threads, Map<String, Double> measuredMicros) {
+
+        /** "single 2t"; the branches plan's sessions have their own thread counts, so just "branches". */
+        String candidate() {
+            return choice == PlanChoice.BRANCHES ? plan.name() : plan.name() + " " + threads + "t";
+        }
+    }
 
     /**
      * Opens {@code instances} instances of the plan for {@code model}; everything it opened is closed again if it
@@ -79,13 +92,13 @@ public final class PlanLoader {
         PlanChoice available = available(model, choice, split);
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
-            Opened first = openOne(model, available, split);
+            Opened first = openOne(model, available, intraOpThreads, split);
             opened.add(first.plan());
-            PlanChoice chosen = choiceOf(first.plan());
             while (opened.size() < instances) {
-                opened.add(openOne(model, chosen, split).plan());
+                opened.add(openOne(model, first.choice(), first.threads(), split).plan());
             }
-            return new LoadedPlan(opened, first.measuredMicros(), split.map(BranchSplit::description));
+            return new LoadedPlan(opened, first.candidate(), first.measuredMicros(),
+                    split.map(BranchSplit::description));
         } catch (ModelVersionException | RuntimeException e) {
             opened.forEach(ExecutionPlan::close);
             throw e;
@@ -125,78 +138,76 @@ public final class PlanLoader {
         return !(model instanceof ModelVersion trained) || trained.manifest().shallow();
     }
 
-    /** One instance of {@code choice}, measuring the candidates for {@code auto}. */
-    private Opened openOne(ServableVersion model, PlanChoice choice, Optional<BranchSplit> split)
+    /**
+     * One instance of {@code choice}, its single or wide sessions at {@code threads} intra-op threads; for
+     * {@code auto}, the fastest candidate.
+     */
+    private Opened openOne(ServableVersion model, PlanChoice choice, int threads, Optional<BranchSplit> split)
             throws ModelVersionException {
         switch (choice) {
             case SINGLE -> {
-                return new Opened(new SinglePlan(sessions, model, intraOpThreads), Map.of());
+                return new Opened(new SinglePlan(sessions, model, threads), choice, threads, Map.of());
             }
             case BRANCHES -> {
                 return new Opened(new BranchesPlan(sessions, model, (BranchSplit.Found) split.orElseThrow(),
-                        branchPool, intraOpThreads), Map.of());
+                        branchPool, intraOpThreads), choice, intraOpThreads, Map.of());
             }
             case WIDE -> {
-                return new Opened(new WidePlan(sessions, model, intraOpThreads), Map.of());
+                return new Opened(new WidePlan(sessions, model, threads), choice, threads, Map.of());
             }
             case AUTO -> {
                 // Below.
             }
         }
-        List<ExecutionPlan> candidates = new ArrayList<>(3);
+        List<Opened> candidates = new ArrayList<>();
         try {
-            candidates.add(new SinglePlan(sessions, model, intraOpThreads));
+            for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
+                candidates.add(openOne(model, PlanChoice.SINGLE, t, split));
+            }
             if (mayFuse(model)) {
                 try {
-                    candidates.add(new WidePlan(sessions, model, intraOpThreads));
+                    for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
+                        candidates.add(openOne(model, PlanChoice.WIDE, t, split));
+                    }
                 } catch (ModelVersionException e) {
                     // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
                     LOG.log(model instanceof ModelVersion ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                             model.id() + ": the wide plan is not offered: " + e.getMessage());
                 }
             }
-            if (split.orElseThrow() instanceof BranchSplit.Found found) {
-                candidates.add(new BranchesPlan(sessions, model, found, branchPool, intraOpThreads));
+            if (split.orElseThrow() instanceof BranchSplit.Found) {
+                candidates.add(openOne(model, PlanChoice.BRANCHES, intraOpThreads, split));
             }
             if (candidates.size() == 1) {
-                return new Opened(candidates.getFirst(), Map.of());
+                return candidates.getFirst();
             }
             Map<String, Double> medians = measure(model, candidates);
-            ExecutionPlan fastest = candidates.stream()
-                    .min((a, b) -> Double.compare(medians.get(a.name()), medians.get(b.name())))
+            Opened fastest = candidates.stream()
+                    .min((a, b) -> Double.compare(medians.get(a.candidate()), medians.get(b.candidate())))
                     .orElseThrow();
             candidates.remove(fastest);
-            candidates.forEach(ExecutionPlan::close);
-            return new Opened(fastest, medians);
+            candidates.forEach(candidate -> candidate.plan().close());
+            return new Opened(fastest.plan(), fastest.choice(), fastest.threads(), medians);
         } catch (ModelVersionException | RuntimeException e) {
-            candidates.forEach(ExecutionPlan::close);
+            candidates.forEach(candidate -> candidate.plan().close());
             throw e;
         }
     }
 
-    /** The choice that opens more instances of {@code plan}. */
-    private static PlanChoice choiceOf(ExecutionPlan plan) {
-        return switch (plan.name()) {
-            case SinglePlan.NAME -> PlanChoice.SINGLE;
-            case WidePlan.NAME -> PlanChoice.WIDE;
-            case BranchesPlan.NAME -> PlanChoice.BRANCHES;
-            default -> throw new IllegalStateException("no plan choice opens plan " + plan.name());
-        };
-    }
-
-    private static Map<String, Double> measure(ServableVersion model, List<ExecutionPlan> candidates)
+    private static Map<String, Double> measure(ServableVersion model, List<Opened> candidates)
             throws ModelVersionException {
+        List<ExecutionPlan> plans = candidates.stream().map(Opened::plan).toList();
         List<PlanTiming.PlanTimes> times;
         try {
-            times = PlanTiming.inAlternation(candidates, RandomTensors.of(candidates.getFirst().inputs(), 1),
-                    WARM_UP_RUNS, MEASURED_RUNS, MEASURE_BUDGET);
+            times = PlanTiming.inAlternation(plans, RandomTensors.of(plans.getFirst().inputs(), 1), WARM_UP_RUNS,
+                    MEASURED_RUNS, MEASURE_BUDGET);
         } catch (OrtException e) {
             throw new ModelVersionException(model.id() + ": a test run on random inputs failed while measuring the"
                     + " plans (" + e.getMessage() + "); serve it with plan single", e);
         }
         Map<String, Double> medians = new LinkedHashMap<>();
         for (int c = 0; c < candidates.size(); c++) {
-            medians.put(candidates.get(c).name(), times.get(c).percentiles().p50());
+            medians.put(candidates.get(c).candidate(), times.get(c).percentiles().p50());
         }
         return medians;
     }

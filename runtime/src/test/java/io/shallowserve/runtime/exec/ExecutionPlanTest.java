@@ -92,16 +92,19 @@ class ExecutionPlanTest {
     }
 
     @Test
-    void auto_servesOneCandidateAndRecordsTheThreeMedians() throws Exception {
+    void auto_servesTheFastestCandidateAndRecordsEveryMedian() throws Exception {
         PlanLoader loader = new PlanLoader(SESSIONS, branchPool, 1);
 
         PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
         try (ExecutionPlan plan = loaded.instances().getFirst()) {
-            assertThat(loaded.measuredMicros()).containsOnlyKeys(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
+            assertThat(loaded.measuredMicros()).containsOnlyKeys(PlanCandidates.all(
+                    PlanCandidates.atEveryThreadCount(SinglePlan.NAME), PlanCandidates.atEveryThreadCount(WidePlan.NAME),
+                    List.of(BranchesPlan.NAME)));
             assertThat(loaded.split()).hasValue("fork–join region: 4 branches from stem, joined by Sum branches.sum");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Collections.min(loaded.measuredMicros().values());
-            assertThat(loaded.measuredMicros().get(plan.name())).isEqualTo(fastest);
+            assertThat(loaded.measuredMicros().get(loaded.candidate())).isEqualTo(fastest);
+            assertThat(loaded.candidate()).startsWith(plan.name());
             assertThat(plan.logits(FashionMnist.image(images, 0), 1)).hasSize(10);
         }
     }
@@ -123,18 +126,36 @@ class ExecutionPlanTest {
         loaded.instances().forEach(ExecutionPlan::close);
 
         assertThat(loaded.name()).isEqualTo(SinglePlan.NAME);
-        assertThat(loaded.measuredMicros()).isEmpty();
+        assertThat(loaded.measuredMicros().keySet()).containsExactlyElementsOf(
+                PlanCandidates.measured(PlanCandidates.atEveryThreadCount(SinglePlan.NAME)));
         assertThat(loaded.split()).hasValueSatisfying(
                 reason -> assertThat(reason).contains("a chain or a residual connection"));
     }
 
     @ParameterizedTest
-    @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "WIDE", "AUTO"})
+    @EnumSource(value = PlanChoice.class, names = {"BRANCHES", "WIDE"})
     void load_deepModel_servesSingleWithoutMeasuring(PlanChoice choice) throws Exception {
         PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, choice, 1);
         try (ExecutionPlan plan = loaded.instances().getFirst()) {
             assertThat(plan.name()).isEqualTo(SinglePlan.NAME);
             assertThat(loaded.measuredMicros()).isEmpty();
+        }
+    }
+
+    @Test
+    void load_autoOnDeepModel_servesSingleAtItsBestThreadCount() throws Exception {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(deep, PlanChoice.AUTO, 2);
+        try {
+            List<String> measured = PlanCandidates.measured(PlanCandidates.atEveryThreadCount(SinglePlan.NAME));
+            assertThat(loaded.measuredMicros().keySet()).containsExactlyElementsOf(measured);
+            if (!measured.isEmpty()) {
+                assertThat(loaded.measuredMicros().get(loaded.candidate()))
+                        .isEqualTo(Collections.min(loaded.measuredMicros().values()));
+            }
+            assertThat(loaded.instances()).hasSize(2)
+                    .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(SinglePlan.NAME));
+        } finally {
+            loaded.instances().forEach(ExecutionPlan::close);
         }
     }
 

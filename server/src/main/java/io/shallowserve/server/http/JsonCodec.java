@@ -490,6 +490,7 @@ final class JsonCodec {
             json.name("parameters").beginObject();
             json.name("shape").value(metadata.shape());
             json.name("plan").value(metadata.plan());
+            json.name("plan_candidate").value(metadata.planCandidate());
             json.name("plan_micros").beginObject();
             for (Map.Entry<String, Double> entry : metadata.planMicros().entrySet()) {
                 json.name(entry.getKey()).value(entry.getValue());

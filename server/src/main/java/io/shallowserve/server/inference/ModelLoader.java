@@ -498,7 +498,7 @@ public final class ModelLoader {
     }
 
     /**
-     * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single, 1 instance(s),
+     * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single 1t, 1 instance(s),
      * batching off, 53322 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
      * graph without model.json "ONNX graph" and no parameter count, and "no batch dimension" where it has none.
      */
@@ -509,7 +509,7 @@ public final class ModelLoader {
         String kind = model instanceof ModelVersion trained
                 ? trained.manifest().shape() + " model, " + trained.manifest().parameters() + " parameters"
                 : "ONNX graph";
-        return model.id() + ": READY, " + kind + ", plan " + loaded.plan().name()
+        return model.id() + ": READY, " + kind + ", plan " + loaded.plan().candidate()
                 + describeMeasurements(loaded.plan().measuredMicros())
                 + loaded.plan().split().map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
                 + " instance(s), batching "

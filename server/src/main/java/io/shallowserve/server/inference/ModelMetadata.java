@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param outputs          the output tensors
  * @param shape            "deep", "shallow" or "tat" for a model the trainer wrote; null for any other graph
  * @param plan             the execution plan serving it: "single", "wide" or "branches"
+ * @param planCandidate    the plan with the intra-op threads of its sessions, e.g. "single 2t" (the keys of
+ *                         {@code planMicros})
  * @param planMicros       for the `auto` plan: measured median latency per candidate plan at load time, in
  *                         microseconds; empty when the plan was configured
  * @param split            what the search for a fork–join region found (its branches and join, or why there is
@@ -34,6 +36,7 @@ public record ModelMetadata(
         List<TensorSpec> outputs,
         String shape,
         String plan,
+        String planCandidate,
         Map<String, Double> planMicros,
         Optional<String> split,
         long parameters,

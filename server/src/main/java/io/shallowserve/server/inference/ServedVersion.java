@@ -31,6 +31,7 @@ final class ServedVersion {
 
     private final ServableVersion model;
     private final String planName;
+    private final String planCandidate;
     private final Map<String, Double> planMicros;
     private final Optional<String> split;
     private final Optional<TritonModelConfig> configuration;
@@ -58,6 +59,7 @@ final class ServedVersion {
             int maxQueued, MeterRegistry registry, Executor closer) {
         this.model = model;
         this.planName = plan.name();
+        this.planCandidate = plan.candidate();
         this.planMicros = plan.measuredMicros();
         this.split = plan.split();
         this.configuration = configuration;
@@ -203,7 +205,8 @@ final class ServedVersion {
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
-                manifest == null ? null : manifest.shape(), planName, planMicros, split,
+                manifest == null ? null : manifest.shape(), planName, planCandidate, planMicros,
+                split,
                 manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
     }
 
