@@ -1,19 +1,15 @@
 package io.shallowserve.server.bench;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.runtime.exec.BranchesPlan;
-import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.Machine;
+import io.shallowserve.runtime.exec.PairTiming;
 import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
-import io.shallowserve.runtime.exec.SinglePlan;
 import io.shallowserve.runtime.exec.ThreadDefaults;
-import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
-import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.server.inference.EngineConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,11 +17,8 @@ import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * In-process latency of shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the default models,
@@ -40,7 +33,7 @@ import java.util.concurrent.Executors;
  */
 public final class PlanBenchmark {
 
-    private static final int[] BATCHES = {1, 8};
+    private static final List<Integer> BATCHES = List.of(1, 8);
     private static final String DEEP = "deep-single";
     private static final List<String> SHALLOW_PLANS = List.of("shallow-single", "shallow-wide", "shallow-branches");
 
@@ -77,42 +70,27 @@ public final class PlanBenchmark {
     static String run(Path models, int warmup, int runs, String arguments)
             throws ModelVersionException, OrtException, IOException {
         EngineConfig config = EngineConfig.defaults(models);
-        SessionFactory sessions = new SessionFactory("cpu");
         ModelVersion deep = verify(models, "fashion-deep");
         ModelVersion shallow = verify(models, "fashion-shallow");
-        ExecutorService branchPool = Executors.newFixedThreadPool(config.branchThreads(),
-                Thread.ofPlatform().name("bench-branch-", 0).daemon(true).factory());
-        List<ExecutionPlan> plans = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
-        try {
-            // The fair baseline: deep at every thread count it could be given, the best of them per batch size.
-            for (int threads = 1; threads <= ThreadDefaults.intraOpThreadsMax(); threads++) {
-                plans.add(new SinglePlan(sessions, deep, threads));
-                labels.add(DEEP + " " + threads + "t");
+        List<PairTiming.BatchTimes> measured = PairTiming.measure(new SessionFactory("cpu"), deep, shallow,
+                config.intraOpThreads(), config.branchThreads(), BATCHES, warmup, runs);
+        List<Summary> summaries = new ArrayList<>();
+        for (PairTiming.BatchTimes times : measured) {
+            for (int t = 0; t < times.deepByThreads().size(); t++) {
+                summaries.add(new Summary(DEEP + " " + (t + 1) + "t", times.batch(),
+                        times.deepByThreads().get(t).percentiles(), null));
             }
-            plans.add(new SinglePlan(sessions, shallow, config.intraOpThreads()));
-            plans.add(new WidePlan(sessions, shallow, config.intraOpThreads()));
-            plans.add(new BranchesPlan(sessions, shallow, branchPool, config.intraOpThreads()));
-            labels.addAll(SHALLOW_PLANS);
-            List<Summary> summaries = new ArrayList<>();
-            for (int batch : BATCHES) {
-                List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
-                        RandomTensors.of(plans.getFirst().inputs(), batch), warmup, runs);
-                for (int p = 0; p < plans.size(); p++) {
-                    PlanTiming.PlanTimes planTimes = times.get(p);
-                    summaries.add(new Summary(labels.get(p), batch, planTimes.percentiles(),
-                            planTimes.branchNanos().length == 0 ? null : planTimes.branchPercentiles()));
-                }
+            for (int p = 0; p < SHALLOW_PLANS.size(); p++) {
+                PlanTiming.PlanTimes planTimes = times.shallow().get(p);
+                summaries.add(new Summary(SHALLOW_PLANS.get(p), times.batch(), planTimes.percentiles(),
+                        planTimes.branchNanos().length == 0 ? null : planTimes.branchPercentiles()));
             }
-            return report(summaries, config, deep, shallow, warmup, runs, arguments);
-        } finally {
-            plans.forEach(ExecutionPlan::close);
-            branchPool.shutdown();
         }
+        return report(summaries, measured, config, deep, shallow, warmup, runs, arguments);
     }
 
-    private static String report(List<Summary> summaries, EngineConfig config, ModelVersion deep,
-            ModelVersion shallow, int warmup, int runs, String arguments) {
+    private static String report(List<Summary> summaries, List<PairTiming.BatchTimes> measured, EngineConfig config,
+            ModelVersion deep, ModelVersion shallow, int warmup, int runs, String arguments) {
         StringBuilder md = new StringBuilder();
         md.append("## Plan benchmark, ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append("\n\n");
@@ -143,23 +121,16 @@ public final class PlanBenchmark {
         md.append("\nRatios to deep at its best thread count in the same run (the deep row with the lowest p50 at that"
                 + " batch; below 1 = faster than deep):\n\n");
         md.append("| plan | batch | against | p50 ratio | p99 ratio |\n|---|---:|---|---:|---:|\n");
-        for (int batch : BATCHES) {
-            int atBatch = batch;
-            Summary bestDeep = summaries.stream().filter(s -> s.batch() == atBatch && s.label().startsWith(DEEP))
-                    .min(Comparator.comparingDouble(s -> s.latency().p50())).orElseThrow();
-            for (String label : SHALLOW_PLANS) {
-                Summary s = find(summaries, label, batch);
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", label, batch,
-                        bestDeep.label(), s.latency().p50() / bestDeep.latency().p50(),
-                        s.latency().p99() / bestDeep.latency().p99()));
+        for (PairTiming.BatchTimes times : measured) {
+            Percentiles bestDeep = times.bestDeep();
+            for (int p = 0; p < SHALLOW_PLANS.size(); p++) {
+                Percentiles shallowTimes = times.shallow().get(p).percentiles();
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", SHALLOW_PLANS.get(p),
+                        times.batch(), DEEP + " " + times.bestDeepThreads() + "t", shallowTimes.p50() / bestDeep.p50(),
+                        shallowTimes.p99() / bestDeep.p99()));
             }
         }
         return md.toString();
-    }
-
-    private static Summary find(List<Summary> summaries, String label, int batch) {
-        return summaries.stream().filter(s -> s.label().equals(label) && s.batch() == batch).findFirst()
-                .orElseThrow();
     }
 
     private static String describe(ModelVersion model) {

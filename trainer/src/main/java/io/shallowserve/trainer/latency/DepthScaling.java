@@ -1,18 +1,14 @@
 package io.shallowserve.trainer.latency;
 
 import ai.onnxruntime.OrtException;
-import io.shallowserve.runtime.exec.BranchesPlan;
-import io.shallowserve.runtime.exec.ExecutionPlan;
+import io.shallowserve.runtime.exec.PairTiming;
 import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
-import io.shallowserve.runtime.exec.SinglePlan;
 import io.shallowserve.runtime.exec.ThreadDefaults;
-import io.shallowserve.runtime.exec.WidePlan;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
-import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
@@ -21,10 +17,7 @@ import io.shallowserve.trainer.export.RandomNetworks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
@@ -36,9 +29,9 @@ import java.util.function.Consumer;
  */
 public final class DepthScaling {
 
-    static final int[] BATCHES = {1, 8};
+    static final List<Integer> BATCHES = List.of(1, 8);
     /** The plans of the shallow shape, by the names the plans report. */
-    static final List<String> SHALLOW_PLANS = List.of(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
+    static final List<String> SHALLOW_PLANS = PairTiming.SHALLOW_PLANS;
     private static final int MIN_WIDTH = 4;
 
     private DepthScaling() {}
@@ -88,51 +81,28 @@ public final class DepthScaling {
     public static List<Row> measure(List<Integer> unitCounts, long budget, int warmUp, int runs, Path work,
             Consumer<String> progress) throws IOException, ModelVersionException, OrtException {
         SessionFactory sessions = new SessionFactory("cpu");
-        ExecutorService branchPool = Executors.newFixedThreadPool(ThreadDefaults.branchThreads(),
-                Thread.ofPlatform().name("depth-branch-", 0).daemon(true).factory());
         List<Row> rows = new ArrayList<>();
-        try {
-            for (int units : unitCounts) {
-                ArchitectureSpec spec = spec(units, budget);
-                progress.accept("L=" + units + ": width " + spec.width() + ", " + spec.parameterCount()
-                        + " parameters; exporting both shapes and timing "
-                        + (ThreadDefaults.intraOpThreadsMax() + SHALLOW_PLANS.size()) + " plans at batch 1 and 8");
-                ModelVersion deep = export(spec, NetworkShape.DEEP, work.resolve("L" + units));
-                ModelVersion shallow = export(spec, NetworkShape.SHALLOW, work.resolve("L" + units));
-                rows.addAll(measure(sessions, branchPool, spec, deep, shallow, warmUp, runs));
-            }
-            return rows;
-        } finally {
-            branchPool.shutdown();
+        for (int units : unitCounts) {
+            ArchitectureSpec spec = spec(units, budget);
+            progress.accept("L=" + units + ": width " + spec.width() + ", " + spec.parameterCount()
+                    + " parameters; exporting both shapes and timing "
+                    + (ThreadDefaults.intraOpThreadsMax() + SHALLOW_PLANS.size()) + " plans at batch 1 and 8");
+            ModelVersion deep = export(spec, NetworkShape.DEEP, work.resolve("L" + units));
+            ModelVersion shallow = export(spec, NetworkShape.SHALLOW, work.resolve("L" + units));
+            rows.addAll(measure(sessions, spec, deep, shallow, warmUp, runs));
         }
+        return rows;
     }
 
-    private static List<Row> measure(SessionFactory sessions, ExecutorService branchPool, ArchitectureSpec spec,
-            ModelVersion deep, ModelVersion shallow, int warmUp, int runs) throws ModelVersionException, OrtException {
-        List<ExecutionPlan> plans = new ArrayList<>();
-        try {
-            for (int threads = 1; threads <= ThreadDefaults.intraOpThreadsMax(); threads++) {
-                plans.add(new SinglePlan(sessions, deep, threads));
-            }
-            int intraOp = ThreadDefaults.intraOpThreads();
-            plans.add(new SinglePlan(sessions, shallow, intraOp));
-            plans.add(new WidePlan(sessions, shallow, intraOp));
-            plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOp));
-            List<Row> rows = new ArrayList<>();
-            for (int batch : BATCHES) {
-                List<Percentiles> times = PlanTiming.inAlternation(plans,
-                        RandomTensors.of(plans.getFirst().inputs(), batch), warmUp, runs).stream()
-                        .map(PlanTiming.PlanTimes::percentiles).toList();
-                List<Percentiles> deepTimes = times.subList(0, ThreadDefaults.intraOpThreadsMax());
-                Percentiles bestDeep = deepTimes.stream().min(Comparator.comparingDouble(Percentiles::p50))
-                        .orElseThrow();
-                rows.add(new Row(spec.units(), spec.width(), spec.parameterCount(), batch, bestDeep,
-                        deepTimes.indexOf(bestDeep) + 1, List.copyOf(times.subList(ThreadDefaults.intraOpThreadsMax(), times.size()))));
-            }
-            return rows;
-        } finally {
-            plans.forEach(ExecutionPlan::close);
+    private static List<Row> measure(SessionFactory sessions, ArchitectureSpec spec, ModelVersion deep,
+            ModelVersion shallow, int warmUp, int runs) throws ModelVersionException, OrtException {
+        List<Row> rows = new ArrayList<>();
+        for (PairTiming.BatchTimes times : PairTiming.measure(sessions, deep, shallow, ThreadDefaults.intraOpThreads(),
+                ThreadDefaults.branchThreads(), BATCHES, warmUp, runs)) {
+            rows.add(new Row(spec.units(), spec.width(), spec.parameterCount(), times.batch(), times.bestDeep(),
+                    times.bestDeepThreads(), times.shallow().stream().map(PlanTiming.PlanTimes::percentiles).toList()));
         }
+        return rows;
     }
 
     /** The graphs of one shape with random weights, and the version the plans open (no model.json is written). */

@@ -1,0 +1,89 @@
+package io.shallowserve.runtime.exec;
+
+import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.repository.ModelVersion;
+import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.RandomTensors;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The one in-process comparison of a deep model with its shallow twin, as the plan benchmark and the depth-scaling
+ * experiment make it: deep's single plan at every intra-op thread count from 1 to
+ * {@link ThreadDefaults#intraOpThreadsMax()} (the fair baseline is the best of them at each batch size, not deep at
+ * the shallow plans' setting), and the shallow model's single, wide and branches plans at the server's defaults, all
+ * timed in alternation ({@link PlanTiming}) on the same random inputs.
+ */
+public final class PairTiming {
+
+    /** The shallow model's plans, in the order {@link BatchTimes#shallow()} holds them. */
+    public static final List<String> SHALLOW_PLANS = List.of(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
+
+    private PairTiming() {}
+
+    /**
+     * The times of one batch size.
+     *
+     * @param deepByThreads deep's single plan at 1, 2, ... intra-op threads
+     * @param shallow       the shallow model's plans, in the order of {@link #SHALLOW_PLANS}
+     */
+    public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads, List<PlanTiming.PlanTimes> shallow) {
+
+        public BatchTimes {
+            deepByThreads = List.copyOf(deepByThreads);
+            shallow = List.copyOf(shallow);
+        }
+
+        /** The thread count at which deep's median was lowest. */
+        public int bestDeepThreads() {
+            List<Double> medians = deepByThreads.stream().map(times -> times.percentiles().p50()).toList();
+            return medians.indexOf(medians.stream().min(Comparator.naturalOrder()).orElseThrow()) + 1;
+        }
+
+        /** Deep at {@link #bestDeepThreads()}: the baseline. */
+        public Percentiles bestDeep() {
+            return deepByThreads.get(bestDeepThreads() - 1).percentiles();
+        }
+    }
+
+    /**
+     * Times both models at every batch size in {@code batches}.
+     *
+     * @param intraOpThreads threads per operator of the shallow plans' sessions (single, wide, stem and head)
+     * @param branchThreads  platform threads the branches plan runs its branches on
+     * @param warmUp         untimed runs of every plan first, per batch size
+     * @param runs           timed rounds per batch size
+     * @throws ModelVersionException if a graph does not open, or the shallow model has no parallel convolutions to
+     *                               fuse or no fork–join region to split
+     */
+    public static List<BatchTimes> measure(SessionFactory sessions, ModelVersion deep, ModelVersion shallow,
+            int intraOpThreads, int branchThreads, List<Integer> batches, int warmUp, int runs)
+            throws ModelVersionException, OrtException {
+        ExecutorService branchPool = Executors.newFixedThreadPool(branchThreads,
+                Thread.ofPlatform().name("pair-branch-", 0).daemon(true).factory());
+        List<ExecutionPlan> plans = new ArrayList<>();
+        try {
+            int deepCounts = ThreadDefaults.intraOpThreadsMax();
+            for (int threads = 1; threads <= deepCounts; threads++) {
+                plans.add(new SinglePlan(sessions, deep, threads));
+            }
+            plans.add(new SinglePlan(sessions, shallow, intraOpThreads));
+            plans.add(new WidePlan(sessions, shallow, intraOpThreads));
+            plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOpThreads));
+            List<BatchTimes> measured = new ArrayList<>();
+            for (int batch : batches) {
+                List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
+                        RandomTensors.of(plans.getFirst().inputs(), batch), warmUp, runs);
+                measured.add(new BatchTimes(batch, times.subList(0, deepCounts),
+                        times.subList(deepCounts, times.size())));
+            }
+            return measured;
+        } finally {
+            plans.forEach(ExecutionPlan::close);
+            branchPool.shutdown();
+        }
+    }
+}
