@@ -43,8 +43,9 @@ import java.util.TreeSet;
  *                     dynamic batching on exactly when dynamic_batching is there (as in Triton), version_policy;
  *                     a setting the file leaves out is the default's
  * @param plan         the execution plan the parameter {@value #PLAN_PARAMETER} asks for; empty: the server's
- * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0:
- *                     the model does not batch, its first dimension is an ordinary one
+ * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0
+ *                     (or left out): the graph decides, as Triton's auto-complete does (requests batch where every
+ *                     input and output has a first dimension of any size)
  * @param inputs       the inputs declared, each shape in full: [-1] + dims when max_batch_size &gt; 0, dims when it
  *                     is 0; none declared: the graph's own (Triton's auto-complete)
  * @param outputs      the outputs declared, likewise

@@ -2,8 +2,9 @@
  * How the server serves a model of the repository: {@link io.shallowserve.server.repository.ModelSettings}, read
  * from the optional {@code <repository>/<name>/serving.yaml} over the configured defaults,
  * {@link io.shallowserve.server.repository.VersionPolicy}, which versions serve, and
- * {@link io.shallowserve.server.repository.TritonModelConfig}, what Triton's optional
- * {@code <repository>/<name>/config.pbtxt} says (between the defaults and serving.yaml). The repository's layout
+ * {@link io.shallowserve.server.repository.TritonModelConfig}, the one reading of Triton's model configuration: the
+ * optional {@code <repository>/<name>/config.pbtxt} (between the defaults and serving.yaml) and the configuration a
+ * load request brings. The repository's layout
  * and the verification of a version are the runtime module's
  * ({@link io.shallowserve.runtime.repository.ModelRepository}).
  */
