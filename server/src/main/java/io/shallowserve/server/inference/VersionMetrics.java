@@ -172,12 +172,13 @@ final class VersionMetrics {
                 .register(registry);
     }
 
+    /** 1, 2, 4, ... up to the largest batch; 1 alone for a model without a batch dimension (max batch size 0). */
     private static double[] batchBuckets(int maxBatchSize) {
         List<Double> buckets = new ArrayList<>();
         for (int size = 1; size < maxBatchSize; size *= 2) {
             buckets.add((double) size);
         }
-        buckets.add((double) maxBatchSize);
+        buckets.add((double) Math.max(1, maxBatchSize));
         return buckets.stream().mapToDouble(Double::doubleValue).toArray();
     }
 

@@ -50,6 +50,8 @@ class OnnxGraphServingTest {
     /** An Inception-like graph (three convolution paths joined by Concat), served by the branches and single plans. */
     private static final String INCEPTION_BRANCHES = "inception-branches";
     private static final String INCEPTION_SINGLE = "inception-single";
+    /** A graph whose first dimension is fixed: no batch, each request alone. */
+    private static final String FIXED = "fixed-shape";
     /** Triton's layout: what a Triton user's repository holds, fields this server does not apply included. */
     private static final String TRITON_CONFIG = """
             name: "mixed-triton"
@@ -202,6 +204,19 @@ class OnnxGraphServingTest {
     }
 
     @Test
+    void fixedShapeGraph_servedWithoutBatchDimension() {
+        JsonObject parameters = JsonParser.parseString(SERVER.get("/v2/models/" + FIXED).body()).getAsJsonObject()
+                .getAsJsonObject("parameters");
+        assertThat(parameters.get("max_batch_size").getAsInt()).isZero();
+
+        HttpResponse<String> response = SERVER.post("/v2/models/" + FIXED + "/infer", """
+                {"inputs": [{"name": "v", "shape": [3], "datatype": "FP32", "data": [-1, 0.5, 2]}]}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"shape\":[3],\"data\":[0.0,0.5,2.0]");
+    }
+
+    @Test
     void infer_wrongDatatype_saysWhatTheGraphTakes() {
         HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
                 {"inputs": [
@@ -232,6 +247,8 @@ class OnnxGraphServingTest {
             Files.writeString(root.resolve(CONTRADICTED).resolve("config.pbtxt"),
                     "max_batch_size: 4\ninput [ { name: \"a\" data_type: TYPE_FP32 dims: [ 2 ] } ]\n");
             TestRepository.copy(TRAINED, root, 1);
+            Path fixed = Files.createDirectories(root.resolve(FIXED).resolve("1"));
+            Files.write(fixed.resolve("model.onnx"), fixedShapeGraph().toByteArray());
             for (String model : List.of(INCEPTION_BRANCHES, INCEPTION_SINGLE)) {
                 Path version = Files.createDirectories(root.resolve(model).resolve("1"));
                 Files.write(version.resolve("model.onnx"), TestGraph.inception(false).toByteArray());
@@ -263,6 +280,21 @@ class OnnxGraphServingTest {
                 .addOutput(value("sum", TensorProto.DataType.FLOAT, 2))
                 .addOutput(value("positive", TensorProto.DataType.BOOL, 2))
                 .addOutput(value("same", TensorProto.DataType.STRING, 0))
+                .build();
+        return ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
+    }
+
+    /** relu(v) of a vector of 3: no dimension of any size. */
+    private static ModelProto fixedShapeGraph() {
+        ValueInfoProto.Builder vector = ValueInfoProto.newBuilder().setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber())
+                        .setShape(TensorShapeProto.newBuilder().addDim(
+                                TensorShapeProto.Dimension.newBuilder().setDimValue(3)))));
+        GraphProto graph = GraphProto.newBuilder().setName("fixed")
+                .addInput(vector.clone().setName("v"))
+                .addNode(NodeProto.newBuilder().setOpType("Relu").addInput("v").addOutput("r"))
+                .addOutput(vector.clone().setName("r"))
                 .build();
         return ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();

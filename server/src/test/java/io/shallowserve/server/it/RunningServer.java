@@ -65,6 +65,10 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        // Nothing is open when the server failed to start: that failure is the test's, not a second one here.
+        if (server == null) {
+            return;
+        }
         channel.shutdownNow();
         http.close();
         server.shutdown();
