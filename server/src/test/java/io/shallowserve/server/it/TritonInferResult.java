@@ -22,7 +22,8 @@ import java.util.Map;
  * <li>with one, its first N bytes are the JSON and the rest is the buffer; walking the outputs in order, each output
  * with {@code parameters.binary_data_size} starts where the previous one ended;</li>
  * <li>{@code as_numpy}: an output with {@code binary_data_size} is read from the buffer (FP32 as little-endian floats,
- * BYTES as a 4-byte little-endian length then the bytes, repeated), any other from its {@code "data"}.</li>
+ * BYTES as a 4-byte little-endian length then the bytes, repeated; none at all where its binary_data_size is 0), any
+ * other from its {@code "data"}.</li>
  * </ul>
  */
 final class TritonInferResult {
@@ -113,6 +114,17 @@ final class TritonInferResult {
         return elements;
     }
 
+    /** The bytes of an output that came as binary data, in the protocol's raw layout. */
+    byte[] raw(String name) {
+        if (!binary(name)) {
+            throw new AssertionError("output '" + name + "' did not come as binary data: " + output(name));
+        }
+        ByteBuffer data = slice(name);
+        byte[] raw = new byte[data.remaining()];
+        data.get(raw);
+        return raw;
+    }
+
     /** The output's shape. */
     List<Long> shape(String name) {
         List<Long> shape = new ArrayList<>();
@@ -121,8 +133,12 @@ final class TritonInferResult {
     }
 
     private ByteBuffer slice(String name) {
-        int start = bufferIndex.get(name);
         int size = output(name).getAsJsonObject("parameters").get("binary_data_size").getAsInt();
+        if (size == 0) {
+            // as_numpy: np.empty(0) without looking in the buffer, which a body of only empty outputs does not have.
+            return ByteBuffer.allocate(0).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        int start = bufferIndex.get(name);
         return buffer.slice(start, size).order(ByteOrder.LITTLE_ENDIAN);
     }
 }
