@@ -7,6 +7,7 @@ import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.RandomTensors;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,8 @@ public final class PlanLoader {
 
         public LoadedPlan {
             instances = List.copyOf(instances);
-            measuredMicros = Map.copyOf(measuredMicros);
+            // In the order measured (single 1t, single 2t, ...): the READY line and the metadata list them so.
+            measuredMicros = Collections.unmodifiableMap(new LinkedHashMap<>(measuredMicros));
         }
 
         /** The plan's name: "single", "wide" or "branches". */
