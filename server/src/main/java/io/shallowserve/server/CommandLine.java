@@ -10,7 +10,7 @@ import java.util.Map;
 final class CommandLine {
 
     static final String USAGE = """
-            Usage: shallowserve [--models DIR] [--port N] [--grpc-port N] [--plan single|wide|branches|auto]
+            Usage: shallowserve [--models DIR] [--port N] [--grpc-port N] [--plan single|wide|grouped|branches|auto]
                                 [--device cpu|cuda:N] [--set KEY=VALUE ...]
               --models DIR    model repository                          (shallowserve.models, default models)
               --port N        HTTP port; 0 picks a free one               (server.port, default 8000)

@@ -73,7 +73,8 @@ public record Settings(EngineConfig engine, GrpcServer.Options grpc, int maxMess
         try {
             return PlanChoice.valueOf(name.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("shallowserve.plan is '" + name + "'; use single, wide, branches or auto", e);
+            throw new IllegalArgumentException("shallowserve.plan is '" + name + "'; use single, wide, grouped,"
+                    + " branches or auto", e);
         }
     }
 }

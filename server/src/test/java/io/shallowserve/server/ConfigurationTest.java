@@ -79,7 +79,7 @@ class ConfigurationTest {
     @Test
     void settings_unknownPlan_isRefusedNamingTheChoices() {
         assertThatThrownBy(() -> Settings.create(Main.config("--plan", "fastest").get("shallowserve")))
-                .hasMessageContaining("single, wide, branches or auto");
+                .hasMessageContaining("single, wide, grouped, branches or auto");
     }
 
     @Test

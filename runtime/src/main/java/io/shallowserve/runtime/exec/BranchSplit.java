@@ -3,6 +3,7 @@ package io.shallowserve.runtime.exec;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
+import io.shallowserve.runtime.graph.BranchGroups;
 import io.shallowserve.runtime.graph.ForkJoinSplit;
 import io.shallowserve.runtime.graph.SplitCheck;
 import io.shallowserve.runtime.repository.ModelVersionException;
@@ -24,9 +25,12 @@ sealed interface BranchSplit {
     /**
      * A split whose parts compute what the whole graph computes.
      *
+     * @param grouped     the parts with the branches in fewer groups ({@link BranchGroups}), checked the same way;
+     *                    empty where grouping does not apply
      * @param graphInputs the whole graph's inputs, in its order: the order of the plan's inputs
      */
-    record Found(ForkJoinSplit.Parts parts, List<String> graphInputs, String description) implements BranchSplit {
+    record Found(ForkJoinSplit.Parts parts, Optional<ForkJoinSplit.Parts> grouped, List<String> graphInputs,
+            String description) implements BranchSplit {
 
         public Found {
             graphInputs = List.copyOf(graphInputs);
@@ -54,21 +58,38 @@ sealed interface BranchSplit {
         };
     }
 
-    /** {@code parts} if they compute what {@code graph} computes. */
+    /**
+     * {@code parts} if they compute what {@code graph} computes, with their branches in as many groups as the cores
+     * a request may use ({@link ThreadDefaults#intraOpThreadsMax()}) where that applies and checks out too.
+     */
     private static BranchSplit checked(SessionFactory sessions, ModelProto graph, ForkJoinSplit.Parts parts) {
         String region = "fork–join region: " + parts.branches().size() + " branches from " + parts.fork()
                 + ", joined by " + parts.join();
-        Optional<String> mismatch;
-        try {
-            mismatch = SplitCheck.mismatch(graph, parts, bytes -> sessions.open(bytes, 1));
-        } catch (OrtException e) {
-            return new NotFound(region + ", but ONNX Runtime cannot run its parts (" + e.getMessage() + ")");
-        }
+        Optional<String> mismatch = mismatch(sessions, graph, parts);
         if (mismatch.isPresent()) {
-            return new NotFound(region + ", but its parts do not compute what the whole graph computes: "
-                    + mismatch.get());
+            return new NotFound(region + ", but " + mismatch.get());
         }
-        return new Found(parts, graph.getGraph().getInputList().stream().map(ValueInfoProto::getName).toList(),
-                region);
+        BranchGroups.Grouping grouping = BranchGroups.group(parts, ThreadDefaults.intraOpThreadsMax());
+        Optional<ForkJoinSplit.Parts> grouped = grouping.parts();
+        String groups = grouping.description();
+        if (grouped.isPresent()) {
+            Optional<String> groupMismatch = mismatch(sessions, graph, grouped.get());
+            if (groupMismatch.isPresent()) {
+                grouped = Optional.empty();
+                groups = groups + ", but " + groupMismatch.get();
+            }
+        }
+        return new Found(parts, grouped, graph.getGraph().getInputList().stream().map(ValueInfoProto::getName)
+                .toList(), region + "; grouped: " + groups);
+    }
+
+    /** Why {@code parts} do not compute what {@code graph} computes, or empty if they do. */
+    private static Optional<String> mismatch(SessionFactory sessions, ModelProto graph, ForkJoinSplit.Parts parts) {
+        try {
+            return SplitCheck.mismatch(graph, parts, bytes -> sessions.open(bytes, 1))
+                    .map(problem -> "its parts do not compute what the whole graph computes: " + problem);
+        } catch (OrtException e) {
+            return Optional.of("ONNX Runtime cannot run its parts (" + e.getMessage() + ")");
+        }
     }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.NodeInfo;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.shallowserve.runtime.graph.BranchGroups;
 import io.shallowserve.runtime.graph.ForkJoinSplit;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersionException;
@@ -43,7 +44,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BranchesPlan implements ExecutionPlan {
 
     public static final String NAME = "branches";
+    /** The plan that runs the branches in as many groups as cores, each group fused ({@link BranchGroups}). */
+    public static final String GROUPED = "grouped";
 
+    private final String name;
     private final SessionFactory sessions;
     private final ServableVersion model;
     private final ExecutorService branchPool;
@@ -68,23 +72,46 @@ public final class BranchesPlan implements ExecutionPlan {
      */
     public BranchesPlan(SessionFactory sessions, ServableVersion model, ExecutorService branchPool, int intraOpThreads)
             throws ModelVersionException {
-        this(sessions, model, found(sessions, model), branchPool, intraOpThreads);
+        this(sessions, model, found(sessions, model), false, branchPool, intraOpThreads);
     }
 
-    /** Opens the parts of a split found and checked already: one search serves every instance of a load. */
-    BranchesPlan(SessionFactory sessions, ServableVersion model, BranchSplit.Found split, ExecutorService branchPool,
+    /**
+     * The {@code grouped} plan: as {@link #BranchesPlan(SessionFactory, ServableVersion, ExecutorService, int)}, with
+     * the branches in as many groups as the cores a request may use, each group one session of fused branches that
+     * hands the head its partial sum.
+     *
+     * @throws ModelVersionException also if the branches cannot be grouped (a join other than a Sum, or no more
+     *                               branches than groups)
+     */
+    public static BranchesPlan grouped(SessionFactory sessions, ServableVersion model, ExecutorService branchPool,
             int intraOpThreads) throws ModelVersionException {
+        BranchSplit.Found split = found(sessions, model);
+        if (split.grouped().isEmpty()) {
+            throw new ModelVersionException(model.id() + " has no grouped branches: " + split.description()
+                    + "; serve it with plan branches or single");
+        }
+        return new BranchesPlan(sessions, model, split, true, branchPool, intraOpThreads);
+    }
+
+    /**
+     * Opens the parts of a split found and checked already: one search serves every instance of a load.
+     *
+     * @param grouped run the split's grouped parts ({@link BranchSplit.Found#grouped()}, present) as plan grouped
+     */
+    BranchesPlan(SessionFactory sessions, ServableVersion model, BranchSplit.Found split, boolean grouped,
+            ExecutorService branchPool, int intraOpThreads) throws ModelVersionException {
+        this.name = grouped ? GROUPED : NAME;
         this.sessions = sessions;
         this.model = model;
         this.branchPool = branchPool;
-        this.parts = split.parts();
+        this.parts = grouped ? split.grouped().orElseThrow() : split.parts();
         String graph = model.file(ModelManifest.MODEL_FILE).toString();
         try {
             stem = parts.stem().isEmpty() ? null : OrtSessions.open(sessions, graph + "'s stem",
                     parts.stem().get().toByteArray(), intraOpThreads, List.of(), parts.stemOutputs(), opened);
             stemInputs = stem == null ? List.of() : List.copyOf(stem.getInputNames());
             for (int k = 0; k < parts.branches().size(); k++) {
-                branches.add(OrtSessions.open(sessions, graph + "'s branch " + k,
+                branches.add(OrtSessions.open(sessions, graph + "'s " + (grouped ? "group " : "branch ") + k,
                         parts.branches().get(k).toByteArray(), 1, List.of(parts.fork()),
                         List.of(parts.branchOutputs().get(k)), opened));
             }
@@ -130,7 +157,7 @@ public final class BranchesPlan implements ExecutionPlan {
 
     @Override
     public String name() {
-        return NAME;
+        return name;
     }
 
     /** Number of branch sessions. */

@@ -5,8 +5,11 @@ import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
 import io.shallowserve.runtime.tensor.RandomTensors;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -14,13 +17,15 @@ import java.util.concurrent.Executors;
  * The one in-process comparison of a deep model with its shallow twin, as the plan benchmark and the depth-scaling
  * experiment make it: deep's single plan at every intra-op thread count from 1 to
  * {@link ThreadDefaults#intraOpThreadsMax()} (the fair baseline is the best of them at each batch size, not deep at
- * the shallow plans' setting), and the shallow model's single, wide and branches plans at the server's defaults, all
+ * the shallow plans' setting), and the shallow model's single, wide, grouped and branches plans at the server's
+ * defaults, all
  * timed in alternation ({@link PlanTiming}) on the same random inputs.
  */
 public final class PairTiming {
 
     /** The shallow model's plans, in the order {@link BatchTimes#shallow()} holds them. */
-    public static final List<String> SHALLOW_PLANS = List.of(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.NAME);
+    public static final List<String> SHALLOW_PLANS = List.of(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.GROUPED,
+            BranchesPlan.NAME);
 
     private PairTiming() {}
 
@@ -28,13 +33,15 @@ public final class PairTiming {
      * The times of one batch size.
      *
      * @param deepByThreads deep's single plan at 1, 2, ... intra-op threads
-     * @param shallow       the shallow model's plans, in the order of {@link #SHALLOW_PLANS}
+     * @param shallow       the shallow model's plans by name, in the order of {@link #SHALLOW_PLANS}; grouped only
+     *                      where the model has more branches than groups
      */
-    public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads, List<PlanTiming.PlanTimes> shallow) {
+    public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads,
+            Map<String, PlanTiming.PlanTimes> shallow) {
 
         public BatchTimes {
             deepByThreads = List.copyOf(deepByThreads);
-            shallow = List.copyOf(shallow);
+            shallow = Collections.unmodifiableMap(new LinkedHashMap<>(shallow));
         }
 
         /** The thread count at which deep's median was lowest. */
@@ -57,7 +64,7 @@ public final class PairTiming {
      * @param warmUp         untimed runs of every plan first, per batch size
      * @param runs           timed rounds per batch size
      * @throws ModelVersionException if a graph does not open, or the shallow model has no parallel convolutions to
-     *                               fuse or no fork–join region to split
+     *                               fuse or no fork–join region of summed branches to split and group
      */
     public static List<BatchTimes> measure(SessionFactory sessions, ModelVersion deep, ModelVersion shallow,
             int intraOpThreads, int branchThreads, List<Integer> batches, int warmUp, int runs)
@@ -72,13 +79,21 @@ public final class PairTiming {
             }
             plans.add(new SinglePlan(sessions, shallow, intraOpThreads));
             plans.add(new WidePlan(sessions, shallow, intraOpThreads));
+            try {
+                plans.add(BranchesPlan.grouped(sessions, shallow, branchPool, intraOpThreads));
+            } catch (ModelVersionException e) {
+                // No more branches than groups (L = 2 on 2 cores): grouped would be branches; it is left out.
+            }
             plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOpThreads));
             List<BatchTimes> measured = new ArrayList<>();
             for (int batch : batches) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
                         RandomTensors.of(plans.getFirst().inputs(), batch), warmUp, runs);
-                measured.add(new BatchTimes(batch, times.subList(0, deepCounts),
-                        times.subList(deepCounts, times.size())));
+                Map<String, PlanTiming.PlanTimes> shallowTimes = new LinkedHashMap<>();
+                for (int p = deepCounts; p < plans.size(); p++) {
+                    shallowTimes.put(plans.get(p).name(), times.get(p));
+                }
+                measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes));
             }
             return measured;
         } finally {

@@ -10,6 +10,12 @@ public enum PlanChoice {
      */
     BRANCHES,
     /**
+     * As {@link #BRANCHES}, with the branches in as many groups as the cores a request may use, each group one
+     * session of fused branches handing the head a partial sum; graphs whose branches a Sum joins (any other falls
+     * back to single).
+     */
+    GROUPED,
+    /**
      * One session on model.onnx with its parallel convolutions fused into one; shallow models only (a deep model
      * falls back to single).
      */

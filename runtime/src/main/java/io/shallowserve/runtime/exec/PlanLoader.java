@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -66,7 +67,7 @@ public final class PlanLoader {
             measuredMicros = Collections.unmodifiableMap(new LinkedHashMap<>(measuredMicros));
         }
 
-        /** The plan's name: "single", "wide" or "branches". */
+        /** The plan's name: "single", "wide", "grouped" or "branches". */
         public String name() {
             return instances.getFirst().name();
         }
@@ -78,9 +79,10 @@ public final class PlanLoader {
      */
     private record Opened(ExecutionPlan plan, PlanChoice choice, int threads, Map<String, Double> measuredMicros) {
 
-        /** "single 2t"; the branches plan's sessions have their own thread counts, so just "branches". */
+        /** "single 2t"; the branch plans' sessions have their own thread counts, so just "branches", "grouped". */
         String candidate() {
-            return choice == PlanChoice.BRANCHES ? plan.name() : plan.name() + " " + threads + "t";
+            return choice == PlanChoice.BRANCHES || choice == PlanChoice.GROUPED ? plan.name()
+                    : plan.name() + " " + threads + "t";
         }
     }
 
@@ -90,7 +92,7 @@ public final class PlanLoader {
      */
     public LoadedPlan load(ServableVersion model, PlanChoice choice, int instances) throws ModelVersionException {
         Optional<BranchSplit> split = choice == PlanChoice.AUTO || choice == PlanChoice.BRANCHES
-                ? Optional.of(BranchSplit.find(sessions, model)) : Optional.empty();
+                || choice == PlanChoice.GROUPED ? Optional.of(BranchSplit.find(sessions, model)) : Optional.empty();
         PlanChoice available = available(model, choice, split);
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
@@ -115,9 +117,14 @@ public final class PlanLoader {
         String id = model.id();
         String noSplit = split.filter(BranchSplit.NotFound.class::isInstance).map(BranchSplit::description)
                 .orElse(null);
-        if (choice == PlanChoice.BRANCHES && noSplit != null) {
-            LOG.log(System.Logger.Level.INFO, id + ": plan branches was requested, but " + noSplit
-                    + "; serving single");
+        if ((choice == PlanChoice.BRANCHES || choice == PlanChoice.GROUPED) && noSplit != null) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan " + choice.name().toLowerCase(Locale.ROOT)
+                    + " was requested, but " + noSplit + "; serving single");
+            return PlanChoice.SINGLE;
+        }
+        if (choice == PlanChoice.GROUPED && !grouped(split)) {
+            LOG.log(System.Logger.Level.INFO, id + ": plan grouped was requested, but "
+                    + split.orElseThrow().description() + "; serving single");
             return PlanChoice.SINGLE;
         }
         if (choice == PlanChoice.WIDE && !mayFuse(model)) {
@@ -130,6 +137,11 @@ public final class PlanLoader {
             LOG.log(System.Logger.Level.INFO, id + ": the branches plan is not offered: " + noSplit);
         }
         return choice;
+    }
+
+    /** Whether {@code split} was found with its branches in groups. */
+    private static boolean grouped(Optional<BranchSplit> split) {
+        return split.orElse(null) instanceof BranchSplit.Found found && found.grouped().isPresent();
     }
 
     /**
@@ -150,9 +162,9 @@ public final class PlanLoader {
             case SINGLE -> {
                 return new Opened(new SinglePlan(sessions, model, threads), choice, threads, Map.of());
             }
-            case BRANCHES -> {
+            case BRANCHES, GROUPED -> {
                 return new Opened(new BranchesPlan(sessions, model, (BranchSplit.Found) split.orElseThrow(),
-                        branchPool, intraOpThreads), choice, intraOpThreads, Map.of());
+                        choice == PlanChoice.GROUPED, branchPool, intraOpThreads), choice, intraOpThreads, Map.of());
             }
             case WIDE -> {
                 return new Opened(new WidePlan(sessions, model, threads), choice, threads, Map.of());
@@ -179,6 +191,9 @@ public final class PlanLoader {
             }
             if (split.orElseThrow() instanceof BranchSplit.Found) {
                 candidates.add(openOne(model, PlanChoice.BRANCHES, intraOpThreads, split));
+            }
+            if (grouped(split)) {
+                candidates.add(openOne(model, PlanChoice.GROUPED, intraOpThreads, split));
             }
             if (candidates.size() == 1) {
                 return candidates.getFirst();

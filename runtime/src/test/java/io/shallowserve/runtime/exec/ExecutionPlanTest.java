@@ -99,8 +99,9 @@ class ExecutionPlanTest {
         try (ExecutionPlan plan = loaded.instances().getFirst()) {
             assertThat(loaded.measuredMicros()).containsOnlyKeys(PlanCandidates.all(
                     PlanCandidates.atEveryThreadCount(SinglePlan.NAME), PlanCandidates.atEveryThreadCount(WidePlan.NAME),
-                    List.of(BranchesPlan.NAME)));
-            assertThat(loaded.split()).hasValue("fork–join region: 4 branches from stem, joined by Sum branches.sum");
+                    List.of(BranchesPlan.NAME, BranchesPlan.GROUPED)));
+            assertThat(loaded.split()).hasValue("fork–join region: 4 branches from stem, joined by Sum branches.sum;"
+                    + " grouped: 4 branches in 2 groups");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Collections.min(loaded.measuredMicros().values());
             assertThat(loaded.measuredMicros().get(loaded.candidate())).isEqualTo(fastest);

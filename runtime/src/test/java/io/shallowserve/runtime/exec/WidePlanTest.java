@@ -11,9 +11,14 @@ import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.runtime.tensor.Tensor;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
+/** The wide plan; and the parity of both fused plans, wide and grouped, with single on every test image. */
 class WidePlanTest {
 
     private static final int TEST_IMAGES = 10_000;
@@ -52,20 +57,26 @@ class WidePlanTest {
         }
     }
 
-    @Test
-    void run_equalsSingleOnEveryTestImage() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {WidePlan.NAME, BranchesPlan.GROUPED})
+    void run_fusedPlansEqualSingleOnEveryTestImage(String plan) throws Exception {
+        ExecutorService branchPool = Executors.newFixedThreadPool(2);
         try (SinglePlan single = new SinglePlan(SESSIONS, shallow, 2);
-                WidePlan wide = new WidePlan(SESSIONS, shallow, 2)) {
+                ExecutionPlan fused = plan.equals(WidePlan.NAME) ? new WidePlan(SESSIONS, shallow, 2)
+                        : BranchesPlan.grouped(SESSIONS, shallow, branchPool, 1)) {
+            assertThat(fused.name()).isEqualTo(plan);
             for (int first = 0; first < TEST_IMAGES; first += LARGE_BATCH) {
                 float[] pixels = Arrays.copyOfRange(images, first * FashionMnist.PIXELS,
                         (first + LARGE_BATCH) * FashionMnist.PIXELS);
 
                 float[] expected = single.logits(pixels, LARGE_BATCH);
-                float[] actual = wide.logits(pixels, LARGE_BATCH);
+                float[] actual = fused.logits(pixels, LARGE_BATCH);
 
                 assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + LARGE_BATCH)
                         .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));
             }
+        } finally {
+            branchPool.shutdown();
         }
     }
 

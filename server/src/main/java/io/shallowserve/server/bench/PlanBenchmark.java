@@ -19,9 +19,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
- * In-process latency of shallow-single, shallow-wide and shallow-branches at batch 1 and 8 on the default models,
+ * In-process latency of shallow-single, shallow-wide, shallow-grouped and shallow-branches at batch 1 and 8 on the default models,
  * sessions configured as {@link EngineConfig#defaults} would configure them on this machine, against deep-single at
  * every intra-op thread count from 1 to {@link ThreadDefaults#intraOpThreadsMax()}: the ratios
  * are to deep at its best, not at the shallow plans' setting. One caller, no server around it, all plans in
@@ -35,7 +36,7 @@ public final class PlanBenchmark {
 
     private static final List<Integer> BATCHES = List.of(1, 8);
     private static final String DEEP = "deep-single";
-    private static final List<String> SHALLOW_PLANS = List.of("shallow-single", "shallow-wide", "shallow-branches");
+    private static final String SHALLOW = "shallow-";
 
     private PlanBenchmark() {}
 
@@ -80,9 +81,9 @@ public final class PlanBenchmark {
                 summaries.add(new Summary(DEEP + " " + (t + 1) + "t", times.batch(),
                         times.deepByThreads().get(t).percentiles(), null));
             }
-            for (int p = 0; p < SHALLOW_PLANS.size(); p++) {
-                PlanTiming.PlanTimes planTimes = times.shallow().get(p);
-                summaries.add(new Summary(SHALLOW_PLANS.get(p), times.batch(), planTimes.percentiles(),
+            for (Map.Entry<String, PlanTiming.PlanTimes> plan : times.shallow().entrySet()) {
+                PlanTiming.PlanTimes planTimes = plan.getValue();
+                summaries.add(new Summary(SHALLOW + plan.getKey(), times.batch(), planTimes.percentiles(),
                         planTimes.branchNanos().length == 0 ? null : planTimes.branchPercentiles()));
             }
         }
@@ -123,9 +124,9 @@ public final class PlanBenchmark {
         md.append("| plan | batch | against | p50 ratio | p99 ratio |\n|---|---:|---|---:|---:|\n");
         for (PairTiming.BatchTimes times : measured) {
             Percentiles bestDeep = times.bestDeep();
-            for (int p = 0; p < SHALLOW_PLANS.size(); p++) {
-                Percentiles shallowTimes = times.shallow().get(p).percentiles();
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", SHALLOW_PLANS.get(p),
+            for (Map.Entry<String, PlanTiming.PlanTimes> plan : times.shallow().entrySet()) {
+                Percentiles shallowTimes = plan.getValue().percentiles();
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", SHALLOW + plan.getKey(),
                         times.batch(), DEEP + " " + times.bestDeepThreads() + "t", shallowTimes.p50() / bestDeep.p50(),
                         shallowTimes.p99() / bestDeep.p99()));
             }

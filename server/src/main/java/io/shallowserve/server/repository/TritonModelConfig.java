@@ -66,7 +66,7 @@ public record TritonModelConfig(
     public static final String PLATFORM = "onnxruntime_onnx";
     /** Triton's backend for {@value #PLATFORM}. */
     public static final String BACKEND = "onnxruntime";
-    /** The parameter that picks this model's execution plan: single, wide, branches or auto. */
+    /** The parameter that picks this model's execution plan: single, wide, grouped, branches or auto. */
     public static final String PLAN_PARAMETER = "shallowserve.plan";
 
     /** Far above any real configuration (Triton's are a few KiB): a bound on what one load reads. */
@@ -312,7 +312,7 @@ public record TritonModelConfig(
             return PlanChoice.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("parameters " + PLAN_PARAMETER + " is '" + value + "'; use single,"
-                    + " wide, branches or auto", e);
+                    + " wide, grouped, branches or auto", e);
         }
     }
 

@@ -122,7 +122,7 @@ class ModelLoaderTest {
 
             assertThat(shallow.planMicros()).containsOnlyKeys(PlanCandidates.all(
                     PlanCandidates.atEveryThreadCount("single"), PlanCandidates.atEveryThreadCount("wide"),
-                    List.of("branches")));
+                    List.of("branches", "grouped")));
             assertThat(shallow.planMicros().get(shallow.planCandidate()))
                     .isEqualTo(Collections.min(shallow.planMicros().values()));
             assertThat(engine.router().metadata(DEEP, "").plan()).isEqualTo("single");

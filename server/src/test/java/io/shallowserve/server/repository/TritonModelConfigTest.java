@@ -340,7 +340,7 @@ class TritonModelConfigTest {
                 Map.entry("backend: \"python\"", "backend is 'python'; this server serves ONNX models"),
                 Map.entry("max_batch_size: -1", "max_batch_size is -1"),
                 Map.entry("parameters { key: \"shallowserve.plan\" value: { string_value: \"fastest\" } }",
-                        "parameters shallowserve.plan is 'fastest'; use single, wide, branches or auto"),
+                        "parameters shallowserve.plan is 'fastest'; use single, wide, grouped, branches or auto"),
                 Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
                 Map.entry("instance_group [ { count: 40 }, { count: 40 } ]",
                         "instance_group counts add up to 80 instances"),

@@ -17,7 +17,9 @@ import io.shallowserve.trainer.export.RandomNetworks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -45,10 +47,11 @@ public final class DepthScaling {
      * @param batch       images per run
      * @param deep        deep at its best thread count
      * @param deepThreads that thread count
-     * @param shallow     each shallow plan, in the order of {@link #SHALLOW_PLANS}
+     * @param shallow     each shallow plan by name, in the order of {@link #SHALLOW_PLANS}; grouped only where the
+     *                    shallow shape has more branches than groups
      */
     public record Row(int units, int width, long parameters, int batch, Percentiles deep, int deepThreads,
-            List<Percentiles> shallow) {}
+            Map<String, Percentiles> shallow) {}
 
     /**
      * The spec at {@code units} units: the default pair's layout (28x28 grey input, 3x3 kernels, stem pool, batch
@@ -100,9 +103,15 @@ public final class DepthScaling {
         for (PairTiming.BatchTimes times : PairTiming.measure(sessions, deep, shallow, ThreadDefaults.intraOpThreads(),
                 ThreadDefaults.branchThreads(), BATCHES, warmUp, runs)) {
             rows.add(new Row(spec.units(), spec.width(), spec.parameterCount(), times.batch(), times.bestDeep(),
-                    times.bestDeepThreads(), times.shallow().stream().map(PlanTiming.PlanTimes::percentiles).toList()));
+                    times.bestDeepThreads(), percentiles(times.shallow())));
         }
         return rows;
+    }
+
+    private static Map<String, Percentiles> percentiles(Map<String, PlanTiming.PlanTimes> times) {
+        Map<String, Percentiles> percentiles = new LinkedHashMap<>();
+        times.forEach((plan, planTimes) -> percentiles.put(plan, planTimes.percentiles()));
+        return percentiles;
     }
 
     /** The graphs of one shape with random weights, and the version the plans open (no model.json is written). */

@@ -44,9 +44,11 @@ public final class DepthScalingReport {
                     Long.toString(row.parameters()), Integer.toString(row.batch()),
                     String.format(Locale.ROOT, "%.1f (%d)", row.deep().p50(), row.deepThreads()),
                     String.format(Locale.ROOT, "%.1f", row.deep().p99())));
-            for (Percentiles plan : row.shallow()) {
-                line.add(String.format(Locale.ROOT, "%.1f (%.2f)", plan.p50(), plan.p50() / row.deep().p50()));
-                line.add(String.format(Locale.ROOT, "%.1f", plan.p99()));
+            for (String name : DepthScaling.SHALLOW_PLANS) {
+                Percentiles plan = row.shallow().get(name);
+                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f (%.2f)", plan.p50(),
+                        plan.p50() / row.deep().p50()));
+                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f", plan.p99()));
             }
             cells.add(line);
         }
@@ -61,17 +63,17 @@ public final class DepthScalingReport {
     }
 
     static LineChart chart(List<DepthScaling.Row> rows) {
-        List<String> colors = List.of(Colors.BLUE, Colors.ORANGE, Colors.GREEN, Colors.RED);
+        List<String> colors = List.of(Colors.BLUE, Colors.ORANGE, Colors.GREEN, Colors.PURPLE, Colors.RED);
         List<String> legends = new ArrayList<>(List.of("deep (best threads)"));
         DepthScaling.SHALLOW_PLANS.forEach(plan -> legends.add("shallow " + plan));
         List<LineChart.Series> series = new ArrayList<>();
         for (int p = 0; p < legends.size(); p++) {
             int plan = p;
-            Function<DepthScaling.Row, Double> p50 = row -> plan == 0 ? row.deep().p50()
-                    : row.shallow().get(plan - 1).p50();
+            Function<DepthScaling.Row, Percentiles> times = row -> plan == 0 ? row.deep()
+                    : row.shallow().get(DepthScaling.SHALLOW_PLANS.get(plan - 1));
             for (int batch : DepthScaling.BATCHES) {
-                List<double[]> points = rows.stream().filter(row -> row.batch() == batch)
-                        .map(row -> new double[] {row.units(), p50.apply(row)}).toList();
+                List<double[]> points = rows.stream().filter(row -> row.batch() == batch && times.apply(row) != null)
+                        .map(row -> new double[] {row.units(), times.apply(row).p50()}).toList();
                 series.add(new LineChart.Series(legends.get(p), colors.get(p), batch != 1, points));
             }
         }
