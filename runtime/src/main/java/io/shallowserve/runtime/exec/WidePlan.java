@@ -8,7 +8,6 @@ import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorAgreement;
-import io.shallowserve.runtime.tensor.TensorSpec;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,13 +19,11 @@ import java.util.Optional;
  * ({@link TensorAgreement}). Any graph may be fused: a deep model, or one without parallel convolutions,
  * has nothing to fuse and is refused.
  */
-public final class WidePlan implements ExecutionPlan {
+public final class WidePlan extends OneSessionPlan {
 
     public static final String NAME = "wide";
 
     private static final int[] CHECKED_BATCHES = {1, 8};
-
-    private final GraphSession graph;
 
     /**
      * Fuses and opens model.onnx with {@code intraOpThreads} threads per operator.
@@ -35,40 +32,22 @@ public final class WidePlan implements ExecutionPlan {
      *                               graph does not open or does not compute what model.onnx computes
      */
     public WidePlan(SessionFactory sessions, ServableVersion model, int intraOpThreads) throws ModelVersionException {
-        String description = model.file(ModelManifest.MODEL_FILE) + " with its parallel convolutions fused";
-        byte[] fused = fusedGraph(model);
-        this.graph = GraphSession.open(sessions, model, description, fused, intraOpThreads);
+        super(GraphSession.open(sessions, model, description(model), fusedGraph(model), intraOpThreads));
         try {
-            checkAgainstSingle(sessions, model, description);
+            checkAgainstSingle(sessions, model, description(model));
         } catch (ModelVersionException | RuntimeException e) {
-            graph.close();
+            close();
             throw e;
         }
+    }
+
+    private static String description(ServableVersion model) {
+        return model.file(ModelManifest.MODEL_FILE) + " with its parallel convolutions fused";
     }
 
     @Override
     public String name() {
         return NAME;
-    }
-
-    @Override
-    public List<TensorSpec> inputs() {
-        return graph.inputs();
-    }
-
-    @Override
-    public List<TensorSpec> outputs() {
-        return graph.outputs();
-    }
-
-    @Override
-    public PlanResult run(List<Tensor> inputs) throws OrtException {
-        return graph.run(inputs);
-    }
-
-    @Override
-    public void close() {
-        graph.close();
     }
 
     /** model.onnx with its parallel convolutions fused, as bytes for ONNX Runtime. */
