@@ -204,8 +204,9 @@ final class Comparison {
     }
 
     /**
-     * The newest version of every model in the repository, under every plan that differs for it: "single" for all,
-     * "branches" for shallow models only. Deep models first, so that the baseline leads every table.
+     * The newest version of every model in the repository, under every plan that differs for it: the first plan for
+     * all, the others for shallow models only. Deep models first, so that the baseline (the first deep model under
+     * the first plan) leads every table.
      */
     private Map<ServedModel, ModelVersion> servedModels() throws Exception {
         Map<String, ModelRepository.VersionFolder> newest = new LinkedHashMap<>();
@@ -218,7 +219,7 @@ final class Comparison {
         Map<ServedModel, ModelVersion> served = new LinkedHashMap<>();
         for (String plan : settings.plans()) {
             for (ModelVersion version : versions) {
-                if (plan.equals("single") || version.manifest().shallow()) {
+                if (plan.equals(settings.plans().getFirst()) || version.manifest().shallow()) {
                     served.put(new ServedModel(version.name(), version.manifest().shape(), plan), version);
                 }
             }

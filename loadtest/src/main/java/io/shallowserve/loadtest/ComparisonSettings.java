@@ -11,8 +11,9 @@ import java.util.List;
  *
  * @param mode            a name for the report
  * @param plans           the execution plans, one server process each (and one more with {@code batching}), all up
- *                        during the run and measured in alternation; deep models run under "single" only (their
- *                        "branches" would fall back to it)
+ *                        during the run and measured in alternation; deep models run under the first only, the
+ *                        baseline (single: auto's load-time choice of two intra-op threads for deep measured
+ *                        worse than one under this comparison's concurrent load on 2 cores)
  * @param step            how long each load step runs
  * @param warmUp          unrecorded load on each model and the no-op, per protocol, when a server has started (and
  *                        Gatling's per model before its steps)

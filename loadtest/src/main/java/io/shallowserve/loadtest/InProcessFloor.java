@@ -6,11 +6,11 @@ import io.shallowserve.loadtest.input.ImageSet;
 import io.shallowserve.loadtest.input.ModelInput;
 import io.shallowserve.loadtest.report.Floors;
 import io.shallowserve.loadtest.report.ServedModel;
-import io.shallowserve.runtime.exec.BranchesPlan;
 import io.shallowserve.runtime.exec.ExecutionPlan;
+import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
-import io.shallowserve.runtime.exec.SinglePlan;
 import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -44,15 +45,16 @@ final class InProcessFloor {
         SessionFactory sessions = new SessionFactory("cpu");
         ExecutorService branchPool = Executors.newFixedThreadPool(ThreadDefaults.branchThreads(),
                 Thread.ofPlatform().name("floor-branch-", 0).daemon(true).factory());
+        PlanLoader loader = new PlanLoader(sessions, branchPool, ThreadDefaults.intraOpThreads());
         List<ExecutionPlan> plans = new ArrayList<>();
         try {
             float[] image = null;
             TensorSpec imageInput = null;
             for (int i = 0; i < served.size(); i++) {
                 ModelVersion version = versions.get(i);
-                plans.add(served.get(i).plan().equals(BranchesPlan.NAME)
-                        ? new BranchesPlan(sessions, version, branchPool, ThreadDefaults.intraOpThreads())
-                        : new SinglePlan(sessions, version, ThreadDefaults.intraOpThreads()));
+                // Opened as the server opens it; for auto, measured and chosen in this process.
+                plans.add(loader.load(version, PlanChoice.valueOf(served.get(i).plan().toUpperCase(Locale.ROOT)), 1)
+                        .instances().getFirst());
                 TensorSpec declared = version.manifest().input();
                 ModelInput input = new ModelInput(declared.name(), declared.datatype().name(), declared.shape());
                 float[] first = ImageSet.read(images, 1, input).batches(input, 1, 1).getFirst().data();

@@ -6,7 +6,7 @@ import java.util.List;
  * Everything one comparison measured.
  *
  * @param run          the conditions
- * @param served       the served models in the order they ran (deep/single first where there is one)
+ * @param served       the served models in the order they ran (deep models first, the first of them the baseline)
  * @param compute      the in-process floor of each served model
  * @param noOps        the no-op round trip of each server process and protocol
  * @param measurements every load step but the batching comparison's, all with batching off

@@ -79,11 +79,11 @@ final class ReportTables {
     }
 
     /**
-     * Each served model against the deep model on one session, step by step: what the shallow shape and the
-     * branches plan change. Empty when there is no deep/single baseline.
+     * Each served model against the first deep model served, step by step: what the shallow shape and its plans
+     * change. Empty when no deep model was served.
      */
     static Optional<TitledTable> ratios(ComparisonResult result) {
-        Optional<ServedModel> baseline = result.served().stream().filter(ServedModel::isDeepSingle).findFirst();
+        Optional<ServedModel> baseline = result.served().stream().filter(ServedModel::isDeep).findFirst();
         if (baseline.isEmpty()) {
             return Optional.empty();
         }
@@ -114,7 +114,7 @@ final class ReportTables {
         }
         return Optional.of(new TitledTable("Against " + baseline.get().label() + " (same protocol, same load)",
                 "Each cell: the latency in ms and, in brackets, its ratio to " + baseline.get().label()
-                        + " in the same step: below 1.00 is faster than the deep model on one session.",
+                        + " in the same step: below 1.00 is faster than the deep model as served there.",
                 new Table(header, rows, 3)));
     }
 

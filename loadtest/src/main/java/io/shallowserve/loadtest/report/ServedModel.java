@@ -5,7 +5,7 @@ package io.shallowserve.loadtest.report;
  *
  * @param model the model's name
  * @param shape "deep" or "shallow" (from its model.json)
- * @param plan  the server's execution plan: "single", "wide" or "branches"
+ * @param plan  the server's execution plan: "auto", "single", "wide", "grouped" or "branches"
  */
 public record ServedModel(String model, String shape, String plan) {
 
@@ -14,8 +14,8 @@ public record ServedModel(String model, String shape, String plan) {
         return model + " / " + plan;
     }
 
-    /** The baseline of the ratios: a deep model on one session. */
-    public boolean isDeepSingle() {
-        return shape.equals("deep") && plan.equals("single");
+    /** Whether this is a deep model: the first deep one served is the baseline of the ratios. */
+    public boolean isDeep() {
+        return shape.equals("deep");
     }
 }

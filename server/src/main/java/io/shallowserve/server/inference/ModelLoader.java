@@ -1,6 +1,7 @@
 package io.shallowserve.server.inference;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.shallowserve.runtime.exec.BranchesPlan;
 import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.exec.SessionFactory;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Keeps the models of the repository loaded: {@link #start} loads every model; a version that fails to load is
@@ -511,13 +513,23 @@ public final class ModelLoader {
                 : "ONNX graph";
         return model.id() + ": READY, " + kind + ", plan " + loaded.plan().candidate()
                 + describeMeasurements(loaded.plan().measuredMicros())
-                + loaded.plan().split().map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
+                + splitFound(loaded.plan()).map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
                 + " instance(s), batching "
                 + (!loaded.graphBatches() ? "off (no batch dimension)"
                         : batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
                         + (batching.preferredBatchSizes().isEmpty() ? ""
                                 : ", preferred sizes " + batching.preferredBatchSizes()) + ")" : "off")
                 + ", inputs " + describe(plan.inputs()) + ", outputs " + describe(plan.outputs());
+    }
+
+    /**
+     * What the fork–join search found, where a branch plan serves or was measured; why there is none is logged once
+     * when auto looks, and the model's metadata has it.
+     */
+    private static Optional<String> splitFound(PlanLoader.LoadedPlan plan) {
+        boolean branchPlan = Stream.of(BranchesPlan.NAME, BranchesPlan.GROUPED).anyMatch(name ->
+                plan.name().equals(name) || plan.measuredMicros().containsKey(name));
+        return branchPlan ? plan.split() : Optional.empty();
     }
 
     private static String describe(List<TensorSpec> tensors) {
