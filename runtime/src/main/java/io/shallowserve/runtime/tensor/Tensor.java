@@ -121,11 +121,24 @@ public record Tensor(String name, Datatype datatype, long[] shape, byte[] raw) {
     }
 
     /**
-     * Element {@code index} of a numeric tensor as a double: how the classification extension ranks any output and
-     * JSON writes any number (INT64 and UINT64 beyond 2^53 lose digits; {@link #exactLong} keeps them).
+     * Every element of a numeric tensor as a double, in one pass: how the classification extension ranks any output
+     * and JSON writes any number (INT64 and UINT64 beyond 2^53 lose digits; {@link #exactLong} keeps them).
      */
+    public double[] numbers() {
+        ByteBuffer bytes = littleEndian();
+        double[] values = new double[Math.toIntExact(elementCount())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = number(bytes, i);
+        }
+        return values;
+    }
+
+    /** Element {@code index} of a numeric tensor as a double, as {@link #numbers()} gives it. */
     public double number(int index) {
-        ByteBuffer bytes = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        return number(littleEndian(), index);
+    }
+
+    private double number(ByteBuffer bytes, int index) {
         int at = index * datatype.byteSize();
         return switch (datatype) {
             case BOOL, UINT8 -> bytes.get(at) & 0xFF;
@@ -143,9 +156,13 @@ public record Tensor(String name, Datatype datatype, long[] shape, byte[] raw) {
         };
     }
 
+    private ByteBuffer littleEndian() {
+        return ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     /** Element {@code index} of an INT64 or UINT64 tensor, exactly, as the protocol's JSON writes it. */
     public String exactLong(int index) {
-        long value = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong(index * Long.BYTES);
+        long value = littleEndian().getLong(index * Long.BYTES);
         return datatype == Datatype.UINT64 ? Long.toUnsignedString(value) : Long.toString(value);
     }
 

@@ -433,39 +433,33 @@ final class JsonCodec {
      */
     private static void data(JsonWriter json, Tensor output) throws IOException {
         json.beginArray();
-        int count = (int) output.elementCount();
         switch (output.datatype()) {
             case BYTES -> {
-                for (byte[] element : output.bytesElements()) {
-                    json.value(new String(element, StandardCharsets.UTF_8));
-                }
-            }
-            case BOOL -> {
-                for (int i = 0; i < count; i++) {
-                    json.value(output.number(i) != 0);
+                for (String element : output.strings()) {
+                    json.value(element);
                 }
             }
             case INT64, UINT64 -> {
-                for (int i = 0; i < count; i++) {
+                for (int i = 0; i < output.elementCount(); i++) {
                     json.jsonValue(output.exactLong(i));
                 }
             }
-            case FP16, FP32, FP64 -> {
-                for (int i = 0; i < count; i++) {
-                    double value = output.number(i);
-                    // JSON has no NaN or infinity; null is what JSON encoders write for them.
-                    if (!Double.isFinite(value)) {
-                        json.nullValue();
-                    } else if (output.datatype() == Datatype.FP64) {
-                        json.jsonValue(Double.toString(value));
-                    } else {
-                        json.jsonValue(Float.toString((float) value));
-                    }
-                }
-            }
             default -> {
-                for (int i = 0; i < count; i++) {
-                    json.value((long) output.number(i));
+                for (double value : output.numbers()) {
+                    switch (output.datatype()) {
+                        case BOOL -> json.value(value != 0);
+                        // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                        case FP16, FP32, FP64 -> {
+                            if (!Double.isFinite(value)) {
+                                json.nullValue();
+                            } else if (output.datatype() == Datatype.FP64) {
+                                json.jsonValue(Double.toString(value));
+                            } else {
+                                json.jsonValue(Float.toString((float) value));
+                            }
+                        }
+                        default -> json.value((long) value);
+                    }
                 }
             }
         }

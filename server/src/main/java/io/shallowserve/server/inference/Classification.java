@@ -31,18 +31,19 @@ final class Classification {
         k = Math.min(k, classes);
         List<String> strings = new ArrayList<>(rows * k);
         Integer[] order = new Integer[classes];
-        double[] values = new double[classes];
+        double[] values = output.numbers();
         for (int row = 0; row < rows; row++) {
+            int first = row * classes;
             for (int c = 0; c < classes; c++) {
                 order[c] = c;
-                values[c] = output.number(row * classes + c);
             }
-            Arrays.sort(order, (a, b) -> Double.compare(values[b], values[a]));
+            Arrays.sort(order, (a, b) -> Double.compare(values[first + b], values[first + a]));
             for (int rank = 0; rank < k; rank++) {
                 int c = order[rank];
+                double score = values[first + c];
                 String value = output.datatype() == Datatype.FP32 || output.datatype() == Datatype.FP16
-                        || output.datatype() == Datatype.FP64 ? String.format(Locale.ROOT, "%f", values[c])
-                        : Long.toString((long) values[c]);
+                        || output.datatype() == Datatype.FP64 ? String.format(Locale.ROOT, "%f", score)
+                        : Long.toString((long) score);
                 strings.add(labels.isEmpty() ? value + ":" + c : value + ":" + c + ":" + labels.get(c));
             }
         }

@@ -12,7 +12,6 @@ import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,10 +29,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class ServedVersion {
 
     private final ServableVersion model;
-    private final String planName;
-    private final String planCandidate;
-    private final Map<String, Double> planMicros;
-    private final Optional<String> split;
+    /** Its instances belong to the scheduler; kept for what the load found and measured. */
+    private final PlanLoader.LoadedPlan plan;
     private final Optional<TritonModelConfig> configuration;
     private final ModelSettings settings;
     private final int maxBatchSize;
@@ -58,10 +55,7 @@ final class ServedVersion {
             ModelSettings settings, int maxBatchSize,
             int maxQueued, MeterRegistry registry, Executor closer) {
         this.model = model;
-        this.planName = plan.name();
-        this.planCandidate = plan.candidate();
-        this.planMicros = plan.measuredMicros();
-        this.split = plan.split();
+        this.plan = plan;
         this.configuration = configuration;
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
@@ -72,7 +66,7 @@ final class ServedVersion {
         this.validator = new RequestValidator(model.name(), inputs, outputs, maxBatchSize);
         int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
                 ? branchesPlan.branchCount() : 0;
-        this.metrics = new VersionMetrics(registry, model.name(), version(), planName, branches, maxBatchSize);
+        this.metrics = new VersionMetrics(registry, model.name(), version(), plan.name(), branches, maxBatchSize);
         // A model without a batch dimension runs each request on its own.
         this.scheduler = new BatchScheduler(model.name() + " version " + model.version(), plan.instances(),
                 maxBatchSize == 0 ? ModelSettings.Batching.OFF : settings.batching(), Math.max(1, maxBatchSize),
@@ -205,8 +199,8 @@ final class ServedVersion {
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
-                manifest == null ? null : manifest.shape(), planName, planCandidate, planMicros,
-                split,
+                manifest == null ? null : manifest.shape(), plan.name(), plan.candidate(),
+                plan.measuredMicros(), plan.split(),
                 manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
     }
 
