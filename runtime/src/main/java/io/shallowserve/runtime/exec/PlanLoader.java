@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Function;
 
 /**
  * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
@@ -24,7 +25,9 @@ import java.util.concurrent.ExecutorService;
  * ({@link PlanTiming}), and keeps the one with the lowest median; the other instances are of the plan and thread count
  * it kept. A model with nothing but single is so served at its best thread count: the fair baseline a shallow plan
  * must beat. The fork–join region is looked for once per
- * load, for {@code auto} and {@code branches}, and what was found is reported ({@link LoadedPlan#split()}).
+ * load, for {@code auto} and {@code branches}, and what was found is reported ({@link LoadedPlan#split()}); likewise
+ * the parallel convolutions are fused and the fused graph checked once per load, for {@code auto} and {@code wide}
+ * ({@link WideGraph}), and every wide candidate and instance opens that one graph.
  */
 public final class PlanLoader {
 
@@ -36,6 +39,7 @@ public final class PlanLoader {
     private final SessionFactory sessions;
     private final ExecutorService branchPool;
     private final int intraOpThreads;
+    private final Function<ServableVersion, WideGraph> fusion;
 
     /**
      * @param branchPool     platform threads for the branches plan; the caller owns it
@@ -43,9 +47,19 @@ public final class PlanLoader {
      *                       sessions
      */
     public PlanLoader(SessionFactory sessions, ExecutorService branchPool, int intraOpThreads) {
+        this(sessions, branchPool, intraOpThreads, model -> WideGraph.fuse(sessions, model));
+    }
+
+    /**
+     * As {@link #PlanLoader(SessionFactory, ExecutorService, int)}, with the wide graph of a version made by
+     * {@code fusion}: {@link WideGraph#fuse}, which a test wraps to count how often a load fuses.
+     */
+    PlanLoader(SessionFactory sessions, ExecutorService branchPool, int intraOpThreads,
+            Function<ServableVersion, WideGraph> fusion) {
         this.sessions = sessions;
         this.branchPool = branchPool;
         this.intraOpThreads = intraOpThreads;
+        this.fusion = fusion;
     }
 
     /**
@@ -94,12 +108,14 @@ public final class PlanLoader {
         Optional<BranchSplit> split = choice == PlanChoice.AUTO || choice == PlanChoice.BRANCHES
                 || choice == PlanChoice.GROUPED ? Optional.of(BranchSplit.find(sessions, model)) : Optional.empty();
         PlanChoice available = available(model, choice, split);
+        Optional<WideGraph> wide = available == PlanChoice.WIDE || available == PlanChoice.AUTO && mayFuse(model)
+                ? Optional.of(fusion.apply(model)) : Optional.empty();
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
-            Opened first = openOne(model, available, intraOpThreads, split);
+            Opened first = openOne(model, available, intraOpThreads, split, wide);
             opened.add(first.plan());
             while (opened.size() < instances) {
-                opened.add(openOne(model, first.choice(), first.threads(), split).plan());
+                opened.add(openOne(model, first.choice(), first.threads(), split, wide).plan());
             }
             return new LoadedPlan(opened, first.candidate(), first.measuredMicros(),
                     split.map(BranchSplit::description));
@@ -154,10 +170,11 @@ public final class PlanLoader {
 
     /**
      * One instance of {@code choice}, its single or wide sessions at {@code threads} intra-op threads; for
-     * {@code auto}, the fastest candidate.
+     * {@code auto}, the fastest candidate. {@code split} and {@code wide} are what this load found for the branch
+     * plans and made for the wide plan, where it looked.
      */
-    private Opened openOne(ServableVersion model, PlanChoice choice, int threads, Optional<BranchSplit> split)
-            throws ModelVersionException {
+    private Opened openOne(ServableVersion model, PlanChoice choice, int threads, Optional<BranchSplit> split,
+            Optional<WideGraph> wide) throws ModelVersionException {
         switch (choice) {
             case SINGLE -> {
                 return new Opened(new SinglePlan(sessions, model, threads), choice, threads, Map.of());
@@ -167,7 +184,8 @@ public final class PlanLoader {
                         choice == PlanChoice.GROUPED, branchPool, intraOpThreads), choice, intraOpThreads, Map.of());
             }
             case WIDE -> {
-                return new Opened(new WidePlan(sessions, model, threads), choice, threads, Map.of());
+                return new Opened(new WidePlan(sessions, model, wide.orElseThrow(), threads), choice, threads,
+                        Map.of());
             }
             case AUTO -> {
                 // Below.
@@ -176,24 +194,22 @@ public final class PlanLoader {
         List<Opened> candidates = new ArrayList<>();
         try {
             for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
-                candidates.add(openOne(model, PlanChoice.SINGLE, t, split));
+                candidates.add(openOne(model, PlanChoice.SINGLE, t, split, wide));
             }
-            if (mayFuse(model)) {
-                try {
-                    for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
-                        candidates.add(openOne(model, PlanChoice.WIDE, t, split));
-                    }
-                } catch (ModelVersionException e) {
-                    // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
-                    LOG.log(model instanceof ModelVersion ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
-                            model.id() + ": the wide plan is not offered: " + e.getMessage());
+            if (wide.orElse(null) instanceof WideGraph.Refused(String reason)) {
+                // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
+                LOG.log(model instanceof ModelVersion ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
+                        model.id() + ": the wide plan is not offered: " + reason);
+            } else if (wide.isPresent()) {
+                for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
+                    candidates.add(openOne(model, PlanChoice.WIDE, t, split, wide));
                 }
             }
             if (split.orElseThrow() instanceof BranchSplit.Found) {
-                candidates.add(openOne(model, PlanChoice.BRANCHES, intraOpThreads, split));
+                candidates.add(openOne(model, PlanChoice.BRANCHES, intraOpThreads, split, wide));
             }
             if (grouped(split)) {
-                candidates.add(openOne(model, PlanChoice.GROUPED, intraOpThreads, split));
+                candidates.add(openOne(model, PlanChoice.GROUPED, intraOpThreads, split, wide));
             }
             if (candidates.size() == 1) {
                 return candidates.getFirst();

@@ -13,25 +13,39 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The wide plan; and the parity of both fused plans, wide and grouped, with single on every test image. */
+/**
+ * The wide plan, and that a load fuses once for all its wide candidates and instances; and the parity of both fused
+ * plans, wide and grouped, with single on every test image.
+ */
 class WidePlanTest {
 
     private static final int TEST_IMAGES = 10_000;
     private static final int LARGE_BATCH = 250;
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
 
+    private static ExecutorService branchPool;
     private static ModelVersion shallow;
     private static float[] images;
 
     @BeforeAll
     static void load() throws Exception {
+        branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("wide-test-branch-", 0).factory());
         shallow = TestRepository.verified(TestRepository.SHALLOW);
         images = FashionMnist.testImages(TEST_IMAGES);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        branchPool.shutdown();
+        assertThat(branchPool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test
@@ -60,7 +74,6 @@ class WidePlanTest {
     @ParameterizedTest
     @ValueSource(strings = {WidePlan.NAME, BranchesPlan.GROUPED})
     void run_fusedPlansEqualSingleOnEveryTestImage(String plan) throws Exception {
-        ExecutorService branchPool = Executors.newFixedThreadPool(2);
         try (SinglePlan single = new SinglePlan(SESSIONS, shallow, 2);
                 ExecutionPlan fused = plan.equals(WidePlan.NAME) ? new WidePlan(SESSIONS, shallow, 2)
                         : BranchesPlan.grouped(SESSIONS, shallow, branchPool, 1)) {
@@ -75,8 +88,37 @@ class WidePlanTest {
                 assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + LARGE_BATCH)
                         .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));
             }
+        }
+    }
+
+    @Test
+    void load_auto_fusesOnceForEveryWideCandidateAndInstance() throws Exception {
+        AtomicInteger fusions = new AtomicInteger();
+
+        PlanLoader.LoadedPlan loaded = countingFusions(fusions).load(shallow, PlanChoice.AUTO, 2);
+        loaded.instances().forEach(ExecutionPlan::close);
+
+        assertThat(loaded.measuredMicros()).containsKeys(
+                PlanCandidates.atEveryThreadCount(WidePlan.NAME).toArray(String[]::new));
+        assertThat(loaded.instances()).hasSize(2);
+        assertThat(fusions).hasValue(1);
+    }
+
+    @Test
+    void load_wideInstances_shareOneFusion() throws Exception {
+        AtomicInteger fusions = new AtomicInteger();
+
+        PlanLoader.LoadedPlan loaded = countingFusions(fusions).load(shallow, PlanChoice.WIDE, 3);
+        try {
+            assertThat(loaded.instances()).hasSize(3).doesNotHaveDuplicates()
+                    .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(WidePlan.NAME));
+            assertThat(fusions).hasValue(1);
+            float[] first = loaded.instances().getFirst().logits(FashionMnist.image(images, 0), 1);
+            for (ExecutionPlan plan : loaded.instances()) {
+                assertThat(plan.logits(FashionMnist.image(images, 0), 1)).containsExactly(first);
+            }
         } finally {
-            branchPool.shutdown();
+            loaded.instances().forEach(ExecutionPlan::close);
         }
     }
 
@@ -88,5 +130,13 @@ class WidePlanTest {
                 .withMessageContaining("fashion-deep")
                 .withMessageEndingWith("model.onnx has no parallel convolutions that read one tensor and are summed,"
                         + " so the wide plan has nothing to fuse (a deep model has none); serve it with plan single");
+    }
+
+    /** A loader whose wide graphs are made as the server's are, each counted in {@code fusions}. */
+    private static PlanLoader countingFusions(AtomicInteger fusions) {
+        return new PlanLoader(SESSIONS, branchPool, 1, model -> {
+            fusions.incrementAndGet();
+            return WideGraph.fuse(SESSIONS, model);
+        });
     }
 }
