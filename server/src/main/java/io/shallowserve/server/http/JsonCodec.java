@@ -468,7 +468,8 @@ final class JsonCodec {
 
     /**
      * The model metadata of the protocol plus a "parameters" object with what this server adds: the network
-     * shape, the serving plan and, for the auto plan, the latency it measured per candidate plan.
+     * shape (for a model the trainer wrote), the serving plan and, for the auto plan, the latency it measured per
+     * candidate plan.
      */
     static byte[] modelMetadata(ModelMetadata metadata) {
         return write(json -> {
@@ -482,7 +483,9 @@ final class JsonCodec {
             json.name("outputs");
             tensors(json, metadata.outputs());
             json.name("parameters").beginObject();
-            json.name("shape").value(metadata.shape());
+            if (metadata.shape().isPresent()) {
+                json.name("shape").value(metadata.shape().get());
+            }
             json.name("plan").value(metadata.plan());
             json.name("plan_candidate").value(metadata.planCandidate());
             json.name("plan_micros").beginObject();

@@ -3,6 +3,7 @@ package io.shallowserve.server.inference;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shallowserve.runtime.exec.BranchesPlan;
 import io.shallowserve.runtime.exec.ExecutionPlan;
+import io.shallowserve.runtime.exec.ModelGraph;
 import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.repository.ModelRepository;
@@ -411,8 +412,9 @@ public final class ModelLoader {
                 ServableVersion verified = ModelRepository.verify(folders.get(number));
                 PlanLoader.LoadedPlan plan = planLoader.load(verified,
                         triton.flatMap(TritonModelConfig::plan).orElse(config.plan()), settings.instances());
-                LoadedVersion candidate = new LoadedVersion(verified, plan, triton);
+                LoadedVersion candidate;
                 try {
+                    candidate = new LoadedVersion(verified, plan, triton, parameterCount(verified));
                     requireConsistent(candidate);
                 } catch (ModelVersionException e) {
                     plan.instances().forEach(ExecutionPlan::close);
@@ -468,9 +470,15 @@ public final class ModelLoader {
         }
     }
 
+    /** model.json's count for a version the trainer wrote; for any other graph, the one counted in model.onnx. */
+    private static long parameterCount(ServableVersion model) throws ModelVersionException {
+        return model instanceof ModelVersion trained ? trained.manifest().parameters()
+                : ModelGraph.parameterCount(model);
+    }
+
     /** A version whose sessions are open, not yet serving. */
     private record LoadedVersion(ServableVersion model, PlanLoader.LoadedPlan plan,
-            Optional<TritonModelConfig> configuration) {
+            Optional<TritonModelConfig> configuration, long parameters) {
 
         /** Whether every input and output of the graph has a first dimension of any size, a batch to run along. */
         boolean graphBatches() {
@@ -493,7 +501,8 @@ public final class ModelLoader {
     }
 
     private ServedVersion serve(LoadedVersion loaded, ModelSettings settings) {
-        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), loaded.configuration(), settings,
+        ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), loaded.parameters(),
+                loaded.configuration(), settings,
                 loaded.maxBatchSize(config.maxBatchSize()), config.maxQueued(), registry, closer);
         LOG.log(System.Logger.Level.INFO, readyLine(loaded, settings));
         return served;
@@ -502,15 +511,15 @@ public final class ModelLoader {
     /**
      * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single 1t, 1 instance(s),
      * batching off, 53322 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
-     * graph without model.json "ONNX graph" and no parameter count, and "no batch dimension" where it has none.
+     * graph without model.json "ONNX graph" and the parameters counted in it, and "no batch dimension" where it has
+     * none.
      */
     private static String readyLine(LoadedVersion loaded, ModelSettings settings) {
         ServableVersion model = loaded.model();
         ExecutionPlan plan = loaded.plan().instances().getFirst();
         ModelSettings.Batching batching = settings.batching();
-        String kind = model instanceof ModelVersion trained
-                ? trained.manifest().shape() + " model, " + trained.manifest().parameters() + " parameters"
-                : "ONNX graph";
+        String kind = (model instanceof ModelVersion trained ? trained.manifest().shape() + " model" : "ONNX graph")
+                + ", " + loaded.parameters() + " parameters";
         return model.id() + ": READY, " + kind + ", plan " + loaded.plan().candidate()
                 + describeMeasurements(loaded.plan().measuredMicros())
                 + splitFound(loaded.plan()).map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()

@@ -14,7 +14,7 @@ import java.util.Optional;
  * @param platform         always "onnxruntime_onnx"
  * @param inputs           the input tensors
  * @param outputs          the output tensors
- * @param shape            "deep", "shallow" or "tat" for a model the trainer wrote; null for any other graph
+ * @param shape            "deep", "shallow" or "tat" for a model the trainer wrote; empty for any other graph
  * @param plan             the execution plan serving it: "single", "wide" or "branches"
  * @param planCandidate    the plan with the intra-op threads of its sessions, e.g. "single 2t" (the keys of
  *                         {@code planMicros})
@@ -22,7 +22,8 @@ import java.util.Optional;
  *                         microseconds; empty when the plan was configured
  * @param split            what the search for a fork–join region found (its branches and join, or why there is
  *                         none) when auto or branches asked for one; empty otherwise
- * @param parameters       trainable parameters of a model the trainer wrote; 0 for any other graph
+ * @param parameters       trainable parameters of a model the trainer wrote, as its model.json records them; for
+ *                         any other graph the elements of its initializers
  * @param labels           class names by index; empty for a model without them
  * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry; 0 for a model
  *                         whose first dimension is not a batch
@@ -34,7 +35,7 @@ public record ModelMetadata(
         String platform,
         List<TensorSpec> inputs,
         List<TensorSpec> outputs,
-        String shape,
+        Optional<String> shape,
         String plan,
         String planCandidate,
         Map<String, Double> planMicros,

@@ -3,7 +3,6 @@ package io.shallowserve.server.inference;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shallowserve.runtime.exec.BranchesPlan;
 import io.shallowserve.runtime.exec.PlanLoader;
-import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.Tensor;
@@ -31,6 +30,7 @@ final class ServedVersion {
     private final ServableVersion model;
     /** Its instances belong to the scheduler; kept for what the load found and measured. */
     private final PlanLoader.LoadedPlan plan;
+    private final long parameters;
     private final Optional<TritonModelConfig> configuration;
     private final ModelSettings settings;
     private final int maxBatchSize;
@@ -46,16 +46,18 @@ final class ServedVersion {
 
     /**
      * @param plan          the version's execution instances; this version owns them from now on
+     * @param parameters    its parameter count, as its metadata reports it ({@link ModelMetadata#parameters()})
      * @param configuration the Triton configuration it was loaded with, if any
      * @param maxBatchSize the most rows one request or batch may carry; 0 for a model without a batch dimension
      * @param maxQueued    requests that may wait for an instance
      * @param closer    where the sessions of a retired version are closed, off the request's thread
      */
-    ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, Optional<TritonModelConfig> configuration,
-            ModelSettings settings, int maxBatchSize,
-            int maxQueued, MeterRegistry registry, Executor closer) {
+    ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, long parameters,
+            Optional<TritonModelConfig> configuration, ModelSettings settings, int maxBatchSize, int maxQueued,
+            MeterRegistry registry, Executor closer) {
         this.model = model;
         this.plan = plan;
+        this.parameters = parameters;
         this.configuration = configuration;
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
@@ -197,11 +199,11 @@ final class ServedVersion {
     }
 
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
-        ModelManifest manifest = model instanceof ModelVersion trained ? trained.manifest() : null;
+        Optional<String> shape = model instanceof ModelVersion trained ? Optional.of(trained.manifest().shape())
+                : Optional.empty();
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
-                manifest == null ? null : manifest.shape(), plan.name(), plan.candidate(),
-                plan.measuredMicros(), plan.split(),
-                manifest == null ? 0 : manifest.parameters(), labels, maxBatchSize, settings);
+                shape, plan.name(), plan.candidate(),
+                plan.measuredMicros(), plan.split(), parameters, labels, maxBatchSize, settings);
     }
 
     ModelStatistics statistics() {

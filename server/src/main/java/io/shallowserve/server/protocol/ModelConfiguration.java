@@ -59,7 +59,7 @@ public final class ModelConfiguration {
                     .setDataType(TritonModelConfig.dataType(tensor.datatype()))
                     // The trainer's models take images as [batch, channels, height, width]; any other graph says
                     // nothing of its layout.
-                    .setFormat(metadata.shape() != null && tensor.shape().size() == IMAGE_RANK
+                    .setFormat(metadata.shape().isPresent() && tensor.shape().size() == IMAGE_RANK
                             ? ModelInput.Format.FORMAT_NCHW : ModelInput.Format.FORMAT_NONE)
                     .addAllDims(withoutBatch(tensor.shape())));
         }

@@ -237,7 +237,7 @@ class ProtoCodecTest {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2", "1"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
-                "shallow", "branches", "branches", Map.of("single", 100.0, "branches", 80.0),
+                Optional.of("shallow"), "branches", "branches", Map.of("single", 100.0, "branches", 80.0),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a"), 64,
                 new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
 

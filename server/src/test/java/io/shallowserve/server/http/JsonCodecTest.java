@@ -240,7 +240,7 @@ class JsonCodecTest {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
-                "shallow", "branches", "branches", Map.of("branches", 80.5),
+                Optional.of("shallow"), "branches", "branches", Map.of("branches", 80.5),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a", "b"), 64,
                 new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),
                         VersionPolicy.parse("latest:2")));

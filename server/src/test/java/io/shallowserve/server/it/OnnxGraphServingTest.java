@@ -83,6 +83,20 @@ class OnnxGraphServingTest {
         assertThat(metadata.get("outputs").toString()).isEqualTo("[{\"name\":\"sum\",\"datatype\":\"FP32\","
                 + "\"shape\":[-1,2]},{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[-1,2]},"
                 + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1]}]");
+        JsonObject parameters = metadata.getAsJsonObject("parameters");
+        // No trainer, no network shape; the graph's one initializer is the scalar "zero".
+        assertThat(parameters.has("shape")).isFalse();
+        assertThat(parameters.get("parameter_count").getAsLong()).isEqualTo(1);
+    }
+
+    @Test
+    void metadata_trainerMadeModel_keepsItsShapeAndRecordedParameterCount() throws Exception {
+        JsonObject parameters = JsonParser.parseString(SERVER.get("/v2/models/" + TRAINED).body()).getAsJsonObject()
+                .getAsJsonObject("parameters");
+
+        assertThat(parameters.get("shape").getAsString()).isEqualTo("deep");
+        assertThat(parameters.get("parameter_count").getAsLong())
+                .isEqualTo(TestRepository.verified(TRAINED).manifest().parameters());
     }
 
     @Test
@@ -178,6 +192,8 @@ class OnnxGraphServingTest {
         assertThat(parameters.get("plan").getAsString()).isEqualTo("branches");
         assertThat(parameters.get("split").getAsString()).startsWith("fork–join region: 3 branches from stem,"
                 + " joined by Concat join");
+        // Weights and biases: stem 4·3·3·3 + 4, paths 2·4·1·1 + 2, 3·4·3·3 + 3 and 2·4·5·5 + 2, head 5·7 + 5.
+        assertThat(parameters.get("parameter_count").getAsLong()).isEqualTo(112 + 10 + 111 + 202 + 40);
 
         StringBuilder pixels = new StringBuilder();
         for (int i = 0; i < 2 * 3 * 8 * 8; i++) {

@@ -106,6 +106,7 @@ class ModelConfigurationTest {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
                 List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
                 List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
-                "deep", "single", "single 1t", Map.of(), Optional.empty(), 1234, List.of("a"), 64, serving);
+                Optional.of("deep"), "single", "single 1t", Map.of(), Optional.empty(), 1234, List.of("a"), 64,
+                serving);
     }
 }
