@@ -27,18 +27,21 @@ import picocli.CommandLine.Spec;
         name = "compare",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on free loopback ports,"
-                    + " and once more with dynamic batching on; measures the in-process floor, the no-op round trip,"
-                    + " every model under open and closed load over gRPC (the driver) and HTTP (Gatling), and with"
-                    + " batching off and on its latency at one request in flight and its capacity at a p99 target;"
-                    + " writes report.md, report.html and results.json. About 8 minutes on 2 cores; --quick: about 2.5."
+            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on free loopback ports;"
+                    + " measures the in-process floor, then deep against shallow under every plan in rounds (gRPC,"
+                    + " one request in flight, batch 1 and 8: the headline ratio with its spread), then for single"
+                    + " and wide (--quick) or every plan: the no-op round trip, every model under open and closed load"
+                    + " over gRPC (the driver) and HTTP (Gatling), and on a second server per plan with dynamic"
+                    + " batching on, batching off and on at one request in flight and the capacity at a p99 target;"
+                    + " writes report.md, report.html and results.json. About 10 minutes on 2 cores; --quick: about"
+                    + " 3."
         })
 public final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "fewer, shorter steps: about 2.5 minutes")
+    @Option(names = "--quick", description = "fewer, shorter steps: about 3 minutes")
     private boolean quick;
 
     // 500 µs: a tenth of the default p99 target, so a request that waits the whole window keeps most of its budget.
@@ -103,6 +106,7 @@ public final class CompareCommand implements Callable<Integer> {
                     + " queue fills and the server refuses the rest at once: HTTP 503, RESOURCE_EXHAUSTED); the report"
                     + " lists them by kind under the conditions.");
         }
+        ReportWriter.headline(result).forEach(line -> console.println("Deep against shallow, " + line + "."));
         console.println("Report: " + out.resolve(ReportWriter.HTML) + " (and " + ReportWriter.MARKDOWN + ", "
                 + ReportWriter.JSON + ")");
         console.flush();

@@ -19,9 +19,11 @@ import io.shallowserve.loadtest.report.BatchingStep;
 import io.shallowserve.loadtest.report.ComparisonResult;
 import io.shallowserve.loadtest.report.Floors;
 import io.shallowserve.loadtest.report.Measurement;
+import io.shallowserve.loadtest.report.RoundStep;
 import io.shallowserve.loadtest.report.RunInfo;
 import io.shallowserve.loadtest.report.ServedModel;
 import io.shallowserve.runtime.exec.Machine;
+import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import java.io.IOException;
@@ -35,6 +37,7 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -44,18 +47,21 @@ import java.util.Map;
 
 /**
  * The whole comparison, one phase after another, a progress line per step: the in-process floor of every served
- * model; then two server processes per execution plan, batching off and on, all started up front and measured in
- * alternation (each step runs on every served model in turn, so that a slower moment of a shared machine does not
- * fall on one of them only): warm-up, the batching comparison (one in flight and the capacity search, batching off
- * and on), the no-op round trip of each server on both protocols, the driver's gRPC steps, one HTTP step of the
- * driver in JSON and one in binary tensor data (one in flight, for the overhead), and Gatling's HTTP steps. The steps
- * other than the batching comparison run with batching off.
+ * model; the rounds, deep against shallow under every plan (a server process per plan, batching off; gRPC, one
+ * request in flight, each batch size), every served model once per round, in turn; then, on the servers of the load
+ * steps' plans only, the others stopped: the batching comparison (a second server per plan with batching on, up for
+ * it alone: one in flight and the capacity search, batching off and on), the no-op round trip of each server on both
+ * protocols, the driver's gRPC steps, one HTTP step of the driver in JSON and one in binary tensor data (one in
+ * flight, for the overhead), and Gatling's HTTP steps. Each step runs on every served model in turn, so that a slower
+ * moment of a shared machine does not fall on one of them only.
  */
 final class Comparison {
 
     /** Distinct requests the driver cycles through per model. */
     private static final int PREPARED_REQUESTS = 64;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** The plan under which a server serves a deep model at the intra-op thread count it measured best. */
+    private static final String AUTO = PlanChoice.AUTO.name().toLowerCase(Locale.ROOT);
 
     private final ComparisonSettings settings;
     private final Path repository;
@@ -90,44 +96,58 @@ final class Comparison {
         startNanos = System.nanoTime();
         String date = ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         double loadAverageStart = Machine.loadAverage();
-        Map<ServedModel, ModelVersion> versions = servedModels();
-        List<ServedModel> served = List.copyOf(versions.keySet());
+        Map<ServedModel, ModelVersion> roundModels = servedModels(settings.roundPlans());
+        Map<ServedModel, ModelVersion> loadModels = servedModels(settings.plans());
+        Map<ServedModel, ModelVersion> versions = new LinkedHashMap<>(roundModels);
+        versions.putAll(loadModels);
+        List<ServedModel> served = List.copyOf(loadModels.keySet());
 
-        say("in-process floor: " + served.stream().map(ServedModel::label).toList() + ", "
+        say("in-process floor: " + versions.keySet().stream().map(ServedModel::label).toList() + ", "
                 + settings.computeRuns() + " runs each");
-        List<Floors.Compute> compute = InProcessFloor.measure(served, List.copyOf(versions.values()),
-                images, settings.computeWarmUp(), settings.computeRuns());
+        List<Floors.Compute> compute = InProcessFloor.measure(List.copyOf(versions.keySet()),
+                List.copyOf(versions.values()), images, settings.computeWarmUp(), settings.computeRuns());
         compute.forEach(c -> say("  " + c.served().label() + ": " + brief(c.summary())));
 
+        List<RoundStep> rounds;
         List<Floors.NoOp> noOps = new ArrayList<>();
         List<Measurement> measurements = new ArrayList<>();
         List<BatchingStep> batchingSteps;
         List<String> notes = new ArrayList<>();
         // By plan: the servers with batching off, which every step but the batching comparison measures, and those
-        // with batching on.
+        // with batching on, up for the batching comparison only.
         Map<String, RunningServer> servers = new LinkedHashMap<>();
         Map<String, RunningServer> batchingServers = new LinkedHashMap<>();
         List<Target> connected = new ArrayList<>();
         String gatlingReport;
         try (HttpClient statistics = HttpClient.newHttpClient()) {
-            List<String> plans = served.stream().map(ServedModel::plan).distinct().toList();
-            startServers(plans, Batching.OFF, servers);
+            List<String> plans = settings.plans();
+            List<String> everyPlan = new ArrayList<>(settings.roundPlans());
+            plans.stream().filter(plan -> !everyPlan.contains(plan)).forEach(everyPlan::add);
+            startServers(everyPlan, Batching.OFF, servers);
+            rounds = rounds(List.copyOf(roundModels.keySet()), servers);
+            // The load steps need only their plans' servers: the others stop, so fewer processes share the cores.
+            for (String plan : List.copyOf(servers.keySet())) {
+                if (!plans.contains(plan)) {
+                    stopServer(servers, plan, Batching.OFF);
+                }
+            }
             startServers(plans, settings.batching(), batchingServers);
             Map<Protocol, Map<String, Target>> targets = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> inference = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> batchingInference = new EnumMap<>(Protocol.class);
             for (Protocol protocol : Protocol.frontEnds()) {
                 targets.put(protocol, connect(protocol, servers, connected));
-                inference.put(protocol, inferenceTransports(targets.get(protocol), served));
+                inference.put(protocol, inferenceTransports(targets.get(protocol), served, 1));
                 batchingInference.put(protocol, inferenceTransports(connect(protocol, batchingServers, connected),
-                        served));
+                        served, 1));
             }
             warmUp("every server, its models and the no-op over both protocols",
                     warmUpTransports(connected, List.of(inference, batchingInference)));
-            // First, while the servers with batching off and on have run the same load (the warm-up): a server
-            // that has run more is further along in compiling its code.
+            // First, while the servers with batching on are freshly warmed up: the servers with batching off have
+            // run the rounds besides, so their code is compiled at least as far.
             batchingSteps = batchingComparison(served, inference.get(Protocol.GRPC),
                     batchingInference.get(Protocol.GRPC), servers, batchingServers, statistics);
+            stopServers(batchingServers, settings.batching());
             for (Protocol protocol : Protocol.frontEnds()) {
                 for (Map.Entry<String, Target> target : targets.get(protocol).entrySet()) {
                     LatencySummary summary = runner.run(target.getValue().noOp(), new Load.Closed(1),
@@ -142,7 +162,7 @@ final class Comparison {
             // Binary HTTP is warmed up only now, on the servers with batching off that it runs on: earlier, those
             // servers would have run more than the ones with batching on before the batching comparison.
             inference.put(Protocol.HTTP_BINARY, inferenceTransports(connect(Protocol.HTTP_BINARY, servers, connected),
-                    served));
+                    served, 1));
             warmUp("the models over HTTP with binary tensor data",
                     List.copyOf(inference.get(Protocol.HTTP_BINARY).values()));
             measurements.addAll(driverSteps(Protocol.HTTP_BINARY, List.of(new Load.Closed(1)), inference));
@@ -152,6 +172,9 @@ final class Comparison {
             stopServers(servers, Batching.OFF);
             stopServers(batchingServers, settings.batching());
         }
+        rounds.stream().filter(r -> r.summary().errors() > 0).forEach(r -> notes.add(
+                r.served().label() + " gRPC driver, round " + r.round() + ", batch " + r.batch() + ": "
+                        + r.summary().errors() + " failed requests " + r.summary().errorKinds()));
         measurements.stream().filter(m -> m.summary().errors() > 0).forEach(m -> notes.add(
                 m.served().label() + " " + m.protocol().label() + " " + m.generator() + " " + m.load().label() + ": "
                         + m.summary().errors() + " failed requests " + m.summary().errorKinds()));
@@ -163,7 +186,49 @@ final class Comparison {
                 settings.warmUp().toMillis() / 1000.0, images.toString(), elapsedSeconds(), notes);
         BatchingComparison batching = new BatchingComparison(settings.batching(), settings.p99TargetMicros(),
                 settings.batchingStep().toMillis() / 1000.0, batchingSteps);
-        return new ComparisonResult(run, served, compute, noOps, measurements, batching, List.of(gatlingReport));
+        return new ComparisonResult(run, served, rounds, compute, noOps, measurements, batching,
+                List.of(gatlingReport));
+    }
+
+    /**
+     * The rounds over gRPC on the servers of {@code served}'s plans: a warm-up of every served model at every batch
+     * size, then {@link ComparisonSettings#rounds()} times each of them in turn, one request in flight, the order
+     * turned by one each round so that no model always follows the same other.
+     */
+    private List<RoundStep> rounds(List<ServedModel> served, Map<String, RunningServer> servers) throws IOException {
+        List<Target> connected = new ArrayList<>();
+        try {
+            Map<String, Target> targets = connect(Protocol.GRPC, servers, connected);
+            Map<Integer, Map<ServedModel, Transport>> byBatch = new LinkedHashMap<>();
+            for (int batch : settings.roundBatches()) {
+                byBatch.put(batch, inferenceTransports(targets, served, batch));
+            }
+            warmUp("the rounds' models over gRPC, batch " + settings.roundBatches(), settings.roundStep(),
+                    byBatch.values().stream().flatMap(transports -> transports.values().stream()).toList());
+            say("  rounds: " + settings.rounds() + " x " + served.size() + " served models x "
+                    + settings.roundBatches().size() + " batch sizes, one in flight, "
+                    + settings.roundStep().toMillis() / 1000.0 + " s each");
+            List<RoundStep> steps = new ArrayList<>();
+            for (int round = 1; round <= settings.rounds(); round++) {
+                for (Map.Entry<Integer, Map<ServedModel, Transport>> batch : byBatch.entrySet()) {
+                    List<ServedModel> order = new ArrayList<>(served);
+                    Collections.rotate(order, -(round - 1));
+                    StringBuilder line = new StringBuilder();
+                    for (ServedModel model : order) {
+                        LatencySummary summary = runner.run(batch.getValue().get(model), new Load.Closed(1),
+                                settings.roundStep());
+                        steps.add(new RoundStep(model, batch.getKey(), round, summary));
+                        line.append(String.format(Locale.ROOT, "; %s %.3f", model.label(),
+                                summary.p50Micros() / 1000));
+                    }
+                    say("  round " + round + "/" + settings.rounds() + ", batch " + batch.getKey() + ", p50 ms"
+                            + line.substring(1));
+                }
+            }
+            return steps;
+        } finally {
+            connected.forEach(Target::close);
+        }
     }
 
     /** Starts a server per plan with {@code batching}, one after the other, into {@code started}. */
@@ -179,11 +244,14 @@ final class Comparison {
         }
     }
 
+    /** Stops every server of {@code servers} and forgets it. */
     private void stopServers(Map<String, RunningServer> servers, Batching batching) {
-        servers.forEach((plan, server) -> {
-            server.close();
-            say(serverName(plan, batching) + ": stopped");
-        });
+        List.copyOf(servers.keySet()).forEach(plan -> stopServer(servers, plan, batching));
+    }
+
+    private void stopServer(Map<String, RunningServer> servers, String plan, Batching batching) {
+        servers.remove(plan).close();
+        say(serverName(plan, batching) + ": stopped");
     }
 
     /** "server --plan single", "server --plan single, batching on, 500 µs". */
@@ -204,11 +272,11 @@ final class Comparison {
     }
 
     /**
-     * The newest version of every model in the repository, under every plan that differs for it: the first plan for
-     * all, the others for shallow models only. Deep models first, so that the baseline (the first deep model under
-     * the first plan) leads every table.
+     * The newest version of every model in the repository, under every plan of {@code plans} that differs for it:
+     * shallow models under all, deep models under the first of the load steps' plans (the baseline) and under auto
+     * (at the thread count auto measures best). Deep models first, so that the baseline leads every table.
      */
-    private Map<ServedModel, ModelVersion> servedModels() throws Exception {
+    private Map<ServedModel, ModelVersion> servedModels(List<String> plans) throws Exception {
         Map<String, ModelRepository.VersionFolder> newest = new LinkedHashMap<>();
         ModelRepository.versionFolders(repository).forEach(folder -> newest.put(folder.name(), folder));
         List<ModelVersion> versions = new ArrayList<>();
@@ -217,28 +285,35 @@ final class Comparison {
         }
         versions.sort(Comparator.comparing((ModelVersion v) -> v.manifest().shallow()).thenComparing(ModelVersion::name));
         Map<ServedModel, ModelVersion> served = new LinkedHashMap<>();
-        for (String plan : settings.plans()) {
-            for (ModelVersion version : versions) {
-                if (plan.equals(settings.plans().getFirst()) || version.manifest().shallow()) {
-                    served.put(new ServedModel(version.name(), version.manifest().shape(), plan), version);
+        for (boolean shallow : List.of(false, true)) {
+            for (String plan : plans) {
+                for (ModelVersion version : versions) {
+                    if (version.manifest().shallow() == shallow
+                            && (shallow || plan.equals(settings.plans().getFirst()) || plan.equals(AUTO))) {
+                        served.put(new ServedModel(version.name(), version.manifest().shape(), plan), version);
+                    }
                 }
             }
         }
         if (served.isEmpty()) {
             throw new IllegalStateException("no model to measure in " + repository + " under plans "
-                    + settings.plans());
+                    + plans);
         }
         return served;
     }
 
-    /** An inference transport per served model, requests prepared from the images as the model's metadata asks. */
-    private Map<ServedModel, Transport> inferenceTransports(Map<String, Target> targets, List<ServedModel> served)
-            throws IOException {
+    /**
+     * An inference transport per served model, requests of {@code batch} images prepared as the model's metadata
+     * asks.
+     */
+    private Map<ServedModel, Transport> inferenceTransports(Map<String, Target> targets, List<ServedModel> served,
+            int batch) throws IOException {
         Map<ServedModel, Transport> transports = new LinkedHashMap<>();
         for (ServedModel model : served) {
             Target target = targets.get(model.plan());
             ModelInput input = target.input(model.model(), "");
-            List<Tensor> tensors = ImageSet.read(images, PREPARED_REQUESTS, input).batches(input, 1, PREPARED_REQUESTS);
+            List<Tensor> tensors = ImageSet.read(images, PREPARED_REQUESTS, input).batches(input, batch,
+                    PREPARED_REQUESTS);
             transports.put(model, target.infer(model.model(), "", tensors));
         }
         return transports;
@@ -258,8 +333,13 @@ final class Comparison {
      * compiled before the first recorded step.
      */
     private void warmUp(String what, List<Transport> transports) {
-        say("  warm-up: " + what + ", " + settings.warmUp().multipliedBy(transports.size()).toSeconds() + " s");
-        transports.forEach(transport -> runner.run(transport, new Load.Closed(2), settings.warmUp()));
+        warmUp(what, settings.warmUp(), transports);
+    }
+
+    /** As {@link #warmUp(String, List)}, {@code each} per transport. */
+    private void warmUp(String what, Duration each, List<Transport> transports) {
+        say("  warm-up: " + what + ", " + each.multipliedBy(transports.size()).toSeconds() + " s");
+        transports.forEach(transport -> runner.run(transport, new Load.Closed(2), each));
     }
 
     /** The driver's steps over one protocol: each load on every served model in turn. */

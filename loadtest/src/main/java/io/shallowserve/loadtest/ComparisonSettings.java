@@ -2,18 +2,27 @@ package io.shallowserve.loadtest;
 
 import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.report.Batching;
+import io.shallowserve.runtime.exec.PlanChoice;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How much the comparison measures.
  *
  * @param mode            a name for the report
- * @param plans           the execution plans, one server process each (and one more with {@code batching}), all up
- *                        during the run and measured in alternation; deep models run under the first only, the
- *                        baseline (single: auto's load-time choice of two intra-op threads for deep measured
- *                        worse than one under this comparison's concurrent load on 2 cores)
+ * @param roundPlans      the execution plans of the rounds, one server process each: every model under each, but a
+ *                        deep model only under the first of {@code plans} and under auto (at the intra-op thread
+ *                        count auto measures best), the two candidates for the deep baseline
+ * @param rounds          how many times the rounds run every served model at every batch size, one after the other
+ * @param roundStep       how long each of those steps runs
+ * @param roundBatches    images per request in the rounds
+ * @param plans           the execution plans of the load steps, one server process each (and one more with
+ *                        {@code batching} for the batching comparison); deep models run under the first only, the
+ *                        baseline of the load steps (single: auto's load-time choice of two intra-op threads for
+ *                        deep measured worse than one under this comparison's concurrent load on 2 cores)
  * @param step            how long each load step runs
  * @param warmUp          unrecorded load on each model and the no-op, per protocol, when a server has started (and
  *                        Gatling's per model before its steps)
@@ -29,6 +38,10 @@ import java.util.List;
  */
 public record ComparisonSettings(
         String mode,
+        List<String> roundPlans,
+        int rounds,
+        Duration roundStep,
+        List<Integer> roundBatches,
         List<String> plans,
         Duration step,
         Duration warmUp,
@@ -43,7 +56,12 @@ public record ComparisonSettings(
         double p99TargetMicros) {
 
     public ComparisonSettings {
+        roundPlans = List.copyOf(roundPlans);
+        roundBatches = List.copyOf(roundBatches);
         plans = List.copyOf(plans);
+        if (plans.isEmpty()) {
+            throw new IllegalArgumentException("the load steps need at least one plan");
+        }
         concurrencies = List.copyOf(concurrencies);
         rates = List.copyOf(rates);
         gatlingUsers = List.copyOf(gatlingUsers);
@@ -59,25 +77,32 @@ public record ComparisonSettings(
         }
     }
 
+    /** Every plan a server offers, each measured in the rounds. */
+    private static final List<String> EVERY_PLAN = Arrays.stream(PlanChoice.values())
+            .map(choice -> choice.name().toLowerCase(Locale.ROOT)).toList();
+
     /**
-     * The whole comparison: about 8 minutes on 2 cores. The capacity search starts at 500/s, doubles up to 16000/s
+     * The whole comparison: about 10 minutes on 2 cores. The rounds: 10 of 1 s steps. The capacity search starts at 500/s, doubles up to 16000/s
      * (or halves down to 125/s) at most, then bisects 3 times: the capacity to within 9 %, at most 9 steps of 3 s per
      * model, plan and batching.
      */
     public static ComparisonSettings full(Batching batching, double p99TargetMicros) {
-        return new ComparisonSettings("full", List.of("single", "branches"), Duration.ofSeconds(4),
+        return new ComparisonSettings("full", EVERY_PLAN, 10, Duration.ofSeconds(1), List.of(1, 8),
+                List.of("single", "wide", "grouped", "branches"), Duration.ofSeconds(4),
                 Duration.ofSeconds(2), List.of(1, 2, 4, 8, 16, 32), List.of(250.0, 500.0, 1000.0, 2000.0),
                 List.of(1, 4, 16), 500, 5000, batching, Duration.ofSeconds(3),
                 new CapacitySearch.Plan(125, 500, 16000, 2, 3), p99TargetMicros);
     }
 
     /**
-     * The README's main job: the same comparison, fewer and shorter steps, about 2.5 minutes. The capacity search starts
+     * The README's main job: the same comparison, fewer and shorter steps, about 3 minutes. The rounds: 5 of 0.5 s
+     * steps; the load steps for single and wide only. The capacity search starts
      * at 1000/s, doubles up to 8000/s (or halves down to 250/s) at most, then bisects once: the capacity to within
      * 41 %, at most 5 steps of 1 s.
      */
     public static ComparisonSettings quick(Batching batching, double p99TargetMicros) {
-        return new ComparisonSettings("quick", List.of("single", "branches"), Duration.ofSeconds(2),
+        return new ComparisonSettings("quick", EVERY_PLAN, 5, Duration.ofMillis(500), List.of(1, 8),
+                List.of("single", "wide"), Duration.ofSeconds(2),
                 Duration.ofSeconds(1), List.of(1, 8), List.of(500.0, 2000.0), List.of(8), 200, 2000, batching,
                 Duration.ofSeconds(1), new CapacitySearch.Plan(250, 1000, 8000, 2, 1), p99TargetMicros);
     }

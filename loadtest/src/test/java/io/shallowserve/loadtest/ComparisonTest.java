@@ -31,7 +31,8 @@ class ComparisonTest {
     @Test
     void run_tinyComparison_servesEveryRequestAndWritesTheReport() throws Exception {
         // Gatling rounds its steps up to whole seconds.
-        ComparisonSettings tiny = new ComparisonSettings("smoke", List.of("single", "branches"),
+        ComparisonSettings tiny = new ComparisonSettings("smoke", List.of("single", "wide", "auto"), 2,
+                Duration.ofMillis(200), List.of(1, 8), List.of("single", "branches"),
                 Duration.ofMillis(500), Duration.ofMillis(200), List.of(1, 4), List.of(50.0), List.of(), 20, 50,
                 Batching.on(500), Duration.ofMillis(300), new CapacitySearch.Plan(50, 50, 100, 2, 1), 10_000_000);
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -47,7 +48,14 @@ class ComparisonTest {
         assertThat(result.measurements()).hasSize(3 * 6);
         assertThat(result.measurements()).filteredOn(m -> m.generator().equals(Measurement.GATLING)).hasSize(3)
                 .allSatisfy(m -> assertThat(m.summary().requests()).isPositive());
-        assertThat(result.compute()).hasSize(3);
+        // The rounds: deep under single and auto, shallow under single, wide and auto; 2 rounds at batch 1 and 8.
+        assertThat(result.rounds()).hasSize(5 * 2 * 2).allSatisfy(step -> assertThat(step.summary().requests())
+                .isPositive());
+        assertThat(result.rounds()).extracting(step -> step.served().label()).containsOnly("fashion-deep / single",
+                "fashion-deep / auto", "fashion-shallow / single", "fashion-shallow / wide", "fashion-shallow / auto");
+        assertThat(ReportWriter.headline(result)).hasSize(2);
+        // Every model of the rounds and of the load steps, once.
+        assertThat(result.compute()).hasSize(6);
         assertThat(result.noOps()).hasSize(4);
         // Per served model and batching: one in flight, saturated (4 in flight), then the search up to its ceiling,
         // 50/s and 100/s.
@@ -63,6 +71,8 @@ class ComparisonTest {
         }
 
         String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Deep against shallow, every plan, in rounds", "| 8 | fashion-shallow | wide | 2 |",
+                "- headline, batch 1: fashion-shallow / ");
         assertThat(md).contains("| fashion-deep | single | gRPC | driver | open 50/s |",
                 "| fashion-shallow | branches | HTTP | Gatling | open 50/s |",
                 "| fashion-shallow | branches | HTTP | driver | closed 1 |",

@@ -36,6 +36,7 @@ final class Charts {
 
     static List<Chart> all(ComparisonResult result) {
         List<Chart> charts = new ArrayList<>();
+        rounds(result).ifPresent(charts::add);
         latencyAgainstRate(result, Protocol.GRPC, Measurement.DRIVER).ifPresent(charts::add);
         latencyAgainstRate(result, Protocol.HTTP, Measurement.GATLING).ifPresent(charts::add);
         throughputAgainstConcurrency(result).ifPresent(charts::add);
@@ -50,6 +51,36 @@ final class Charts {
                 .ifPresent(charts::add);
         result.served().forEach(served -> capacitySearch(result, served).ifPresent(charts::add));
         return charts;
+    }
+
+    /**
+     * Each plan's ratio to the deep baseline round by round, batch sizes in turn (solid the first, dashed the
+     * others): the spread the rounds table sums up, and whether it drifts.
+     */
+    private static Optional<Chart> rounds(ComparisonResult result) {
+        List<Rounds.Row> rows = Rounds.rows(result.rounds());
+        List<ServedModel> compared = rows.stream().filter(row -> !row.isBaseline()).map(Rounds.Row::served)
+                .distinct().toList();
+        int firstBatch = rows.isEmpty() ? 0 : rows.getFirst().batch();
+        List<LineChart.Series> series = new ArrayList<>();
+        for (Rounds.Row row : rows) {
+            if (!row.isBaseline()) {
+                series.add(new LineChart.Series(row.served().label(), color(compared.indexOf(row.served())),
+                        row.batch() != firstBatch, row.ratios().entrySet().stream()
+                                .map(ratio -> new double[] {ratio.getKey(), ratio.getValue()}).toList()));
+            }
+        }
+        List<Integer> batches = rows.stream().map(Rounds.Row::batch).distinct().toList();
+        LineChart chart = new LineChart("gRPC, one request in flight: p50 against the deep baseline, round by round",
+                "solid: batch " + firstBatch + (batches.size() > 1 ? ", dashed: batch "
+                        + String.join(", ", batches.subList(1, batches.size()).stream().map(String::valueOf).toList())
+                        : "")
+                        + "; below 1 is faster than deep",
+                new LineChart.Axis("round", false, Double.NaN),
+                new LineChart.Axis("p50 / deep baseline's p50 (log scale)", true, Double.NaN), series);
+        return chart.isEmpty() ? Optional.empty() : Optional.of(new Chart("grpc-rounds-against-deep.svg",
+                "Each plan against the deep model as served fastest, in every round: the headline's spread.",
+                chart.svg()));
     }
 
     private static Optional<Chart> latencyAgainstRate(ComparisonResult result, Protocol protocol, String generator) {

@@ -5,6 +5,7 @@ import io.shallowserve.loadtest.driver.Load;
 import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.runtime.report.Table;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -14,6 +15,51 @@ import java.util.function.ToDoubleFunction;
 final class ReportTables {
 
     private ReportTables() {}
+
+    /**
+     * The rounds: every plan against the deep model as served fastest, per batch size, with the spread over rounds;
+     * beside batch 1, the in-process floor's p50 and its ratio to the fastest deep floor.
+     */
+    static TitledTable rounds(ComparisonResult result) {
+        List<Rounds.Row> rows = Rounds.rows(result.rounds());
+        Optional<Floors.Compute> deepFloor = result.compute().stream().filter(c -> c.served().isDeep())
+                .min(Comparator.comparingDouble(c -> c.summary().p50Micros()));
+        List<List<String>> cells = new ArrayList<>();
+        for (Rounds.Row row : rows) {
+            Optional<Floors.Compute> floor = row.batch() == 1 ? result.compute().stream()
+                    .filter(c -> c.served().equals(row.served())).findFirst() : Optional.empty();
+            cells.add(List.of(Integer.toString(row.batch()), row.served().model(), row.served().plan(),
+                    Integer.toString(row.rounds()), spreadMillis(row.p50()),
+                    String.format(Locale.ROOT, "%.3f", row.p99().median() / 1000),
+                    row.isBaseline() ? "baseline" : spreadRatio(row.ratio()),
+                    floor.map(f -> millis(f.summary().p50Micros(), f.summary())).orElse("-"),
+                    floor.flatMap(f -> deepFloor.map(d -> String.format(Locale.ROOT, "%.2f",
+                            f.summary().p50Micros() / d.summary().p50Micros()))).orElse("-")));
+        }
+        return new TitledTable("Deep against shallow, every plan, in rounds",
+                "gRPC, driver, one request in flight, requests of one image and of several (batch); every served"
+                        + " model ran one short step per round, one after the other (the order turned by one each"
+                        + " round), so that each ratio compares latencies measured moments apart. p50: the median of"
+                        + " the rounds' p50 with their range; p99: the median of the rounds' p99. against deep: each"
+                        + " round's p50 over the baseline's in the same round, the median and range over the rounds;"
+                        + " the baseline is the deep model as served fastest (under single, one intra-op thread per"
+                        + " request, or under auto, at the thread count auto measured best at load), below 1.00 is"
+                        + " faster. in-process: the plan alone, no server (batch 1), and its ratio to the fastest deep"
+                        + " plan in-process.",
+                new Table(List.of("batch", "model", "plan", "rounds", "p50 ms (range)", "p99 ms", "against deep",
+                        "in-process p50 ms", "in-process against deep"), cells, 3));
+    }
+
+    /** "0.512 (0.498–0.530)". */
+    private static String spreadMillis(Rounds.Spread spread) {
+        return String.format(Locale.ROOT, "%.3f (%.3f–%.3f)", spread.median() / 1000, spread.min() / 1000,
+                spread.max() / 1000);
+    }
+
+    /** "0.93 (0.88–1.01)". */
+    static String spreadRatio(Rounds.Spread spread) {
+        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", spread.median(), spread.min(), spread.max());
+    }
 
     /** Every load step: model x plan x protocol x load. */
     static TitledTable latency(ComparisonResult result) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Writes the report folder: {@code report.md} (tables; plots as files under {@code plots/}), {@code report.html}
@@ -23,7 +24,13 @@ public final class ReportWriter {
 
     /** Writes every file of the report into {@code directory}. */
     public static void write(ComparisonResult result, Path directory) throws IOException {
-        Files.createDirectories(directory.resolve("plots"));
+        Path plots = Files.createDirectories(directory.resolve("plots"));
+        // An earlier run's plots of models or plans this run did not serve would otherwise stay beside the new ones.
+        try (Stream<Path> earlier = Files.list(plots)) {
+            for (Path plot : earlier.filter(file -> file.toString().endsWith(".svg")).toList()) {
+                Files.delete(plot);
+            }
+        }
         List<Charts.Chart> charts = Charts.all(result);
         for (Charts.Chart chart : charts) {
             Files.writeString(directory.resolve("plots").resolve(chart.file()), chart.svg());
@@ -42,8 +49,21 @@ public final class ReportWriter {
         return text.toString();
     }
 
+    /**
+     * The comparison in one line per batch size: the fastest shallow plan's p50 over the deep baseline's over gRPC,
+     * with its range over the rounds; empty when no rounds ran with both shapes.
+     */
+    public static List<String> headline(ComparisonResult result) {
+        return Rounds.fastestShallow(Rounds.rows(result.rounds())).stream()
+                .map(row -> String.format(Locale.ROOT, "batch %d: %s takes %s the time of %s (gRPC p50, one request"
+                        + " in flight; median and range over %d rounds)", row.batch(), row.served().label(),
+                        ReportTables.spreadRatio(row.ratio()).replaceFirst(" ", "x "), row.baseline().label(),
+                        row.rounds()))
+                .toList();
+    }
+
     private static List<TitledTable> tables(ComparisonResult result) {
-        List<TitledTable> tables = new ArrayList<>(List.of(ReportTables.floors(result)));
+        List<TitledTable> tables = new ArrayList<>(List.of(ReportTables.rounds(result), ReportTables.floors(result)));
         ReportTables.ratios(result).ifPresent(tables::add);
         tables.addAll(List.of(BatchingTables.capacity(result), BatchingTables.oneInFlight(result),
                 BatchingTables.saturation(result), ReportTables.latency(result), BatchingTables.searchSteps(result)));
@@ -136,6 +156,15 @@ public final class ReportWriter {
                         + " s each, gRPC, driver; the capacity search's target p99 <= %s ms with no failed request",
                         batching.batching().maxQueueDelayMicros() + " µs", batching.stepSeconds(),
                         BatchingTables.milliseconds(batching.p99TargetMicros()))));
+        if (!result.rounds().isEmpty()) {
+            lines.add(String.format(Locale.ROOT, "rounds: %d, each a step of %.1f s per served model and batch size"
+                    + " (%s images per request), gRPC, driver, one request in flight",
+                    result.rounds().stream().mapToInt(RoundStep::round).max().orElseThrow(),
+                    result.rounds().getFirst().summary().seconds(),
+                    String.join(", ", result.rounds().stream().map(r -> Integer.toString(r.batch())).distinct()
+                            .toList())));
+        }
+        headline(result).forEach(line -> lines.add("headline, " + line));
         lines.addAll(run.notes());
         return lines;
     }

@@ -21,6 +21,8 @@ class ReportWriterTest {
 
     private static final ServedModel DEEP = new ServedModel("deep", "deep", "single");
     private static final ServedModel SHALLOW = new ServedModel("shallow", "shallow", "branches");
+    private static final ServedModel DEEP_AUTO = new ServedModel("deep", "deep", "auto");
+    private static final ServedModel WIDE = new ServedModel("shallow", "shallow", "wide");
     private static final Batching ON = Batching.on(500);
 
     @TempDir
@@ -71,6 +73,30 @@ class ReportWriterTest {
                 step(DEEP, ON, new Load.Open(4000), 3000, 3.5)));
     }
 
+    /**
+     * Three rounds. Batch 1: deep under single is the faster deep (medians 500 against 550 µs); wide takes 0.8, 0.9
+     * and 1.0 of it round by round, branches twice. Batch 8: deep under auto is the faster (1600 against 2200);
+     * wide takes 1.0, 1.0 and 1.1 of it.
+     */
+    private static List<RoundStep> rounds() {
+        Map<ServedModel, double[]> batch1 = Map.of(DEEP, new double[] {500, 600, 400},
+                DEEP_AUTO, new double[] {550, 650, 450}, WIDE, new double[] {400, 540, 400},
+                SHALLOW, new double[] {1000, 1200, 800});
+        Map<ServedModel, double[]> batch8 = Map.of(DEEP, new double[] {2000, 2200, 2400},
+                DEEP_AUTO, new double[] {1500, 1600, 1700}, WIDE, new double[] {1500, 1600, 1870},
+                SHALLOW, new double[] {3000, 3200, 3400});
+        List<RoundStep> steps = new ArrayList<>();
+        for (int round = 1; round <= 3; round++) {
+            for (ServedModel served : List.of(DEEP, DEEP_AUTO, WIDE, SHALLOW)) {
+                steps.add(new RoundStep(served, 1, round, summary(batch1.get(served)[round - 1], 1)));
+            }
+            for (ServedModel served : List.of(DEEP, DEEP_AUTO, WIDE, SHALLOW)) {
+                steps.add(new RoundStep(served, 8, round, summary(batch8.get(served)[round - 1], 1)));
+            }
+        }
+        return steps;
+    }
+
     private static ComparisonResult result() {
         List<Measurement> measurements = new ArrayList<>();
         for (ServedModel served : List.of(DEEP, SHALLOW)) {
@@ -86,7 +112,7 @@ class ReportWriterTest {
         }
         RunInfo run = new RunInfo("2026-11-25T10:00:00Z", "bin/loadtest compare --quick", "quick",
                 new Machine(2, "a CPU", "Linux amd64", "25", "1.29.0"), 1.0, 2.0, 2, 1, "images.gz", 60, List.of());
-        return new ComparisonResult(run, List.of(DEEP, SHALLOW),
+        return new ComparisonResult(run, List.of(DEEP, SHALLOW), rounds(),
                 List.of(new Floors.Compute(DEEP, summary(150, 1)), new Floors.Compute(SHALLOW, summary(220, 1))),
                 List.of(new Floors.NoOp("single", Protocol.GRPC, summary(250, 1)),
                         new Floors.NoOp("single", Protocol.HTTP, summary(200, 1)),
@@ -105,6 +131,27 @@ class ReportWriterTest {
         assertThat(md).contains("| deep | single | gRPC | driver | closed 8 | 100 | 0 | 0.500 | 1.000 | 1.500 | 2.000 | 100 |");
         assertThat(md).contains("| shallow | branches | HTTP | Gatling | open 100/s | 100 | 0 | 2 | 4 | 6 | 8 | 100 |");
         assertThat(md).contains("(plots/grpc-latency-vs-load.svg)", "(gatling/run/index.html)");
+    }
+
+    @Test
+    void write_rounds_areRatiosToTheFasterDeepRoundByRound() throws IOException {
+        ReportWriter.write(result(), folder);
+
+        String md = Files.readString(folder.resolve(ReportWriter.MARKDOWN));
+        assertThat(md).contains("## Deep against shallow, every plan, in rounds");
+        assertThat(md).contains("| 1 | deep | single | 3 | 0.500 (0.400–0.600) | 1.500 | baseline | 0.150 | 1.00 |",
+                "| 1 | deep | auto | 3 | 0.550 (0.450–0.650) | 1.650 | 1.10 (1.08–1.13) | - | - |",
+                "| 1 | shallow | wide | 3 | 0.400 (0.400–0.540) | 1.200 | 0.90 (0.80–1.00) | - | - |",
+                "| 1 | shallow | branches | 3 | 1.000 (0.800–1.200) | 3.000 | 2.00 (2.00–2.00) | 0.220 | 1.47 |",
+                "| 8 | deep | auto | 3 | 1.600 (1.500–1.700) | 4.800 | baseline | - | - |",
+                "| 8 | shallow | wide | 3 | 1.600 (1.500–1.870) | 4.800 | 1.00 (1.00–1.10) | - | - |");
+        assertThat(ReportWriter.headline(result())).containsExactly(
+                "batch 1: shallow / wide takes 0.90x (0.80–1.00) the time of deep / single (gRPC p50, one request in"
+                        + " flight; median and range over 3 rounds)",
+                "batch 8: shallow / wide takes 1.00x (1.00–1.10) the time of deep / auto (gRPC p50, one request in"
+                        + " flight; median and range over 3 rounds)");
+        assertThat(md).contains("- rounds: 3, each a step of 1.0 s per served model and batch size (1, 8 images per"
+                + " request)", "- headline, batch 1: shallow / wide takes 0.90x");
     }
 
     @Test
@@ -181,7 +228,7 @@ class ReportWriterTest {
         assertThat(html.split("<svg ", -1)).hasSize(Charts.all(result()).size() + 1);
         assertThat(Charts.all(result())).extracting(Charts.Chart::file).contains("grpc-latency-vs-load.svg",
                 "http-latency-vs-load.svg", "grpc-throughput-vs-concurrency.svg", "grpc-cdf-one-in-flight.svg",
-                "grpc-cdf-highest-rate.svg", "grpc-capacity-deep-single.svg", "grpc-capacity-shallow-branches.svg");
+                "grpc-cdf-highest-rate.svg", "grpc-rounds-against-deep.svg", "grpc-capacity-deep-single.svg", "grpc-capacity-shallow-branches.svg");
         assertThat(html).contains("deep / single: gRPC p99 against offered rate, batching off and on",
                 "p99 target 5 ms");
         assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http");
@@ -189,12 +236,17 @@ class ReportWriterTest {
 
     @Test
     void write_json_holdsEveryMeasurement() throws IOException {
+        Files.createDirectories(folder.resolve("plots"));
+        // A plot of an earlier run, of a plan this run did not serve: replaced by this run's eight.
+        Files.writeString(folder.resolve("plots").resolve("grpc-capacity-an-earlier-plan.svg"), "<svg/>");
+
         ReportWriter.write(result(), folder);
 
         var json = JsonParser.parseString(Files.readString(folder.resolve(ReportWriter.JSON))).getAsJsonObject();
         assertThat(json.getAsJsonArray("measurements")).hasSize(12);
         assertThat(json.getAsJsonObject("batching").getAsJsonArray("steps")).hasSize(16);
         assertThat(json.getAsJsonObject("batching").get("p99TargetMicros").getAsDouble()).isEqualTo(5000);
-        assertThat(Files.list(folder.resolve("plots"))).hasSize(7);
+        assertThat(json.getAsJsonArray("rounds")).hasSize(24);
+        assertThat(Files.list(folder.resolve("plots"))).hasSize(8);
     }
 }
