@@ -6,12 +6,15 @@ client and perf_analyzer share; a server that only ever met grpc-java clients ca
 script is that client, run by CCoreClientConformanceTest against the real server. It needs Debian's python3-grpcio
 and python3-grpc-tools (bookworm: grpcio 1.51, protobuf 4.21); the stubs are generated from the project's own
 .proto at start, by the protoc that python3-grpc-tools bundles, whose code the python3-protobuf runtime loads.
+Its first scenario is the trainer's FP32 model; its second (MixedGraphChecks) a graph of INT64, FP32, BYTES and BOOL
+inputs and outputs that the trainer did not write.
 
 It prints one line per check and stops at the first failure with a line starting "FAIL" and exit status 1. Its
 last two lines name the RPCs it exercised ("exercised: service/Method ...") and count the checks.
 """
 
 import argparse
+import collections
 import gzip
 import json
 import os
@@ -179,6 +182,7 @@ class Checks:
         self.model_config_pb = c.model_config_pb
         self.model = args.model
         self.reload_model = args.reload_model
+        self.mixed_model = args.mixed_model
         self.manifest = json_file(os.path.join(args.repository, args.model, "1", "model.json"))
         self.images = read_test_images(args.data, args.images)
         self.labels = read_test_labels(args.data, args.images)
@@ -197,6 +201,10 @@ class Checks:
         for output in outputs:
             request.outputs.append(output)
         return request
+
+    def image_input(self, images):
+        """InferInput(input, [n, 1, 28, 28], "FP32").set_data_from_numpy(images as float32)."""
+        return InferInput(self.manifest["input"]["name"], [len(images), 1, 28, 28], "FP32", raw_fp32(images))
 
     def classification(self, k):
         output = self.pb.ModelInferRequest.InferRequestedOutputTensor(name=self.manifest["output"]["name"])
@@ -360,22 +368,23 @@ class Checks:
     def triton_client_replay(self):
         """ModelInfer exactly as tritonclient.grpc sends it and reads it back (see TritonClientReplay)."""
         c = self.c
-        replay = TritonClientReplay(c, self.manifest["input"]["name"])
+        replay = TritonClientReplay(c)
         output = self.manifest["output"]["name"]
         try:
             c.check("ModelInfer as tritonclient.grpc, batch 8, logits")
-            logits = replay.infer(self.model, self.images[:8], [(output, 0)], request_id="triton-1")[output]
+            logits = replay.infer(self.model, [self.image_input(self.images[:8])], [(output, 0)],
+                                  request_id="triton-1")[output]
             require_logits("tritonclient replay", rows(logits), self.expected[:8])
             c.ok(f"InferResult.as_numpy('{output}') within 1e-5 of ONNX Runtime")
 
             c.check("ModelInfer as tritonclient.grpc, batch 8, classification 2")
-            classes = replay.infer(self.model, self.images[:8], [(output, 2)])[output]
+            classes = replay.infer(self.model, [self.image_input(self.images[:8])], [(output, 2)])[output]
             tops = [int(s.decode().split(":")[1]) for s in classes[::2]]
             require(tops == [argmax(e) for e in self.expected[:8]], f"top classes {tops}")
             c.ok(f"InferResult.as_numpy('{output}') of BYTES: {classes[0].decode()}, ...")
 
             c.check("ModelInfer as tritonclient.grpc, batch 1, no outputs named")
-            logits = replay.infer(self.model, self.images[:1], None)[output]
+            logits = replay.infer(self.model, [self.image_input(self.images[:1])], None)[output]
             require_logits("tritonclient replay", rows(logits), self.expected[:1])
             c.ok("every output returned, logits within 1e-5 of ONNX Runtime")
         finally:
@@ -386,11 +395,12 @@ class Checks:
         a channel's default compression; a message that decompresses past the server's limit is refused."""
         c, pb = self.c, self.pb
         output = self.manifest["output"]["name"]
-        replay = TritonClientReplay(c, self.manifest["input"]["name"])
+        replay = TritonClientReplay(c)
         try:
             for algorithm in ("gzip", "deflate"):
                 c.check(f"ModelInfer as tritonclient.grpc with compression_algorithm={algorithm!r}, batch 8")
-                logits = replay.infer(self.model, self.images[:8], [(output, 0)], compression_algorithm=algorithm)
+                logits = replay.infer(self.model, [self.image_input(self.images[:8])], [(output, 0)],
+                                      compression_algorithm=algorithm)
                 require_logits(f"{algorithm} request", rows(logits[output]), self.expected[:8])
                 c.ok(f"grpc-encoding {algorithm}: logits within 1e-5 of ONNX Runtime")
         finally:
@@ -468,7 +478,8 @@ class Checks:
 
         c.check("RepositoryIndex")
         states = index()
-        require(states == {f"{self.model}/1": "READY", f"{self.reload_model}/1": "READY"}, f"index {states}")
+        require(states == {f"{self.model}/1": "READY", f"{self.reload_model}/1": "READY",
+                           f"{self.mixed_model}/1": "READY"}, f"index {states}")
         c.ok(f"{states}")
 
         c.check("RepositoryModelUnload")
@@ -594,6 +605,159 @@ class Checks:
         c.ok("DEADLINE_EXCEEDED, and the next request on the channel is answered")
 
 
+class MixedGraphChecks:
+    """The second scenario: a graph the trainer did not write (MixedGraph.java), served from model.onnx alone, with
+    four inputs and four outputs of INT64, FP32, BYTES and BOOL: a INT64 [-1, 2], b FP32 [-1, 2], s BYTES [-1] and
+    m BOOL [-1, 2] in; sum = float(a) + b FP32, positive = sum > 0 BOOL, same = s BYTES and kept = a where m else 0
+    INT64 out. Called with typed contents and as tritonclient.grpc calls it (raw_input_contents); each output read
+    from raw_output_contents and checked against what the graph computes, computed here."""
+
+    INPUTS = [("a", "INT64", [-1, 2]), ("b", "FP32", [-1, 2]), ("s", "BYTES", [-1]), ("m", "BOOL", [-1, 2])]
+    OUTPUTS = [("sum", "FP32", [-1, 2]), ("positive", "BOOL", [-1, 2]), ("same", "BYTES", [-1]),
+               ("kept", "INT64", [-1, 2])]
+    # 2^53 + 1 is no double and no float32: kept must carry it exactly; sum rounds it to float32 (2^53).
+    A = [3, -7, 2 ** 53 + 1, 0, -(2 ** 62), 40]
+    B = [-4.0, 8.0, 0.5, -0.25, 1.5, -40.0]
+    M = [False, True, True, True, False, True]
+    # Text as clients send it: ASCII, two- and four-byte UTF-8 (outside the BMP), empty, and a NUL inside.
+    S = [b"ok", "\u00e9\U0001F600".encode("utf-8"), b"a\x00b"]
+
+    def __init__(self, c, model):
+        self.c = c
+        self.pb = c.pb
+        self.model = model
+
+    def run(self):
+        self.metadata()
+        self.infer_typed()
+        self.infer_as_tritonclient()
+        self.wrong_datatype()
+
+    @staticmethod
+    def float32(value):
+        """value rounded to float32, as ONNX Runtime's Cast and Add compute (exact for the values above)."""
+        return struct.unpack("<f", struct.pack("<f", value))[0]
+
+    def expected(self, a, b, s, m):
+        total = [self.float32(self.float32(x) + y) for x, y in zip(a, b)]
+        return {"sum": total, "positive": [v > 0 for v in total], "same": list(s),
+                "kept": [x if keep else 0 for x, keep in zip(a, m)]}
+
+    def metadata(self):
+        c, pb = self.c, self.pb
+        c.check(f"ModelMetadata of {self.model} (model.onnx alone)")
+        metadata = c.call("ModelMetadata", pb.ModelMetadataRequest(name=self.model), timeout=30)
+        require(metadata.name == self.model and list(metadata.versions) == ["1"]
+                and metadata.platform == "onnxruntime_onnx",
+                f"{metadata.name} {list(metadata.versions)} {metadata.platform}")
+        for tensors, declared in ((metadata.inputs, self.INPUTS), (metadata.outputs, self.OUTPUTS)):
+            found = [(t.name, t.datatype, list(t.shape)) for t in tensors]
+            require(found == declared, f"tensors {found}, the graph declares {declared}")
+        c.ok(", ".join(f"{n} {d} {s}" for n, d, s in self.INPUTS) + " -> "
+             + ", ".join(f"{n} {d} {s}" for n, d, s in self.OUTPUTS))
+
+        c.check(f"ModelConfig of {self.model}, as perf_analyzer reads it")
+        config = c.call("ModelConfig", pb.ModelConfigRequest(name=self.model), timeout=30).config
+        require(config.max_batch_size > 0, f"max_batch_size {config.max_batch_size}")
+        data_type = c.model_config_pb.DataType.Name
+        for tensors, declared in ((config.input, self.INPUTS), (config.output, self.OUTPUTS)):
+            found = [(t.name, data_type(t.data_type), list(t.dims)) for t in tensors]
+            # Triton's names (BYTES is TYPE_STRING), and dims without the batch dimension.
+            expected = [(n, "TYPE_STRING" if d == "BYTES" else "TYPE_" + d, s[1:]) for n, d, s in declared]
+            require(found == expected, f"tensors {found}, expected {expected}")
+        c.ok(f"max_batch_size {config.max_batch_size}, " + ", ".join(
+            f"{t.name} {data_type(t.data_type)} {list(t.dims)}" for t in config.input))
+
+    def require_outputs(self, what, results, expected):
+        require(list(results) == [name for name, _, _ in self.OUTPUTS], f"{what}: outputs {list(results)}")
+        for name, values in results.items():
+            require(values == expected[name], f"{what}: output {name} {values}, expected {expected[name]}")
+
+    def infer_typed(self):
+        c, pb = self.c, self.pb
+        batch = len(self.A) // 2
+        c.check(f"ModelInfer {self.model} typed contents (int64, fp32, bytes, bool), batch {batch}")
+        request = pb.ModelInferRequest(model_name=self.model, id="typed")
+        for name, datatype, shape in self.INPUTS:
+            request.inputs.append(pb.ModelInferRequest.InferInputTensor(
+                name=name, datatype=datatype, shape=[batch] + shape[1:]))
+        request.inputs[0].contents.int64_contents.extend(self.A)
+        request.inputs[1].contents.fp32_contents.extend(self.B)
+        request.inputs[2].contents.bytes_contents.extend(self.S)
+        request.inputs[3].contents.bool_contents.extend(self.M)
+        response = c.call("ModelInfer", request, timeout=60)
+        require(response.id == "typed" and response.model_version == "1",
+                f"id {response.id!r}, version {response.model_version!r}")
+        require(len(response.raw_output_contents) == len(response.outputs)
+                and not any(o.HasField("contents") for o in response.outputs),
+                "not answered with raw_output_contents alone")
+        require(len(response.outputs) == len(self.OUTPUTS), f"{len(response.outputs)} outputs")
+        results = {}
+        for output, raw, (name, datatype, shape) in zip(response.outputs, response.raw_output_contents,
+                                                        self.OUTPUTS):
+            found = (output.name, output.datatype, list(output.shape))
+            require(found == (name, datatype, [batch] + shape[1:]), f"output {found}")
+            results[output.name] = decode_raw(output, raw)
+        self.require_outputs("typed contents", results, self.expected(self.A, self.B, self.S, self.M))
+        c.ok(f"every output as computed here, kept {results['kept']}, same {results['same']}")
+
+    def infer_as_tritonclient(self):
+        c = self.c
+        batch = len(self.A) // 2
+        replay = TritonClientReplay(c)
+        try:
+            c.check(f"ModelInfer {self.model} as tritonclient.grpc (raw_input_contents), batch {batch}")
+            inputs = [InferInput("a", [batch, 2], "INT64", struct.pack(f"<{len(self.A)}q", *self.A)),
+                      InferInput("b", [batch, 2], "FP32", struct.pack(f"<{len(self.B)}f", *self.B)),
+                      InferInput("s", [batch], "BYTES", length_prefixed(self.S)),
+                      InferInput("m", [batch, 2], "BOOL", struct.pack(f"<{len(self.M)}?", *self.M))]
+            results = replay.infer(self.model, inputs, None, request_id="tritonclient")
+            self.require_outputs("tritonclient replay", results, self.expected(self.A, self.B, self.S, self.M))
+            c.ok(f"InferResult.as_numpy of every output as computed here, sum {results['sum']}")
+
+            c.check(f"ModelInfer {self.model} as tritonclient.grpc, two outputs named, batch 1")
+            one = [InferInput("a", [1, 2], "INT64", struct.pack("<2q", -2, 5)),
+                   InferInput("b", [1, 2], "FP32", struct.pack("<2f", 2.5, -5.0)),
+                   InferInput("s", [1], "BYTES", length_prefixed([b"x"])),
+                   InferInput("m", [1, 2], "BOOL", struct.pack("<2?", True, False))]
+            results = replay.infer(self.model, one, [("kept", 0), ("positive", 0)])
+            require(results == {"kept": [-2, 0], "positive": [True, False]}, f"outputs {results}")
+            c.ok(f"only the outputs named, in the order named: {results}")
+        finally:
+            replay.close()
+
+    def wrong_datatype(self):
+        """tritonclient with an int32 array for the INT64 input, and with bytes that are not text for the BYTES one:
+        refused saying why."""
+        c = self.c
+        replay = TritonClientReplay(c)
+        try:
+            c.check(f"ModelInfer {self.model} with INT32 for its INT64 input")
+            inputs = [InferInput("a", [1, 2], "INT32", struct.pack("<2i", 1, 2)),
+                      InferInput("b", [1, 2], "FP32", struct.pack("<2f", 0.0, 0.0)),
+                      InferInput("s", [1], "BYTES", length_prefixed([b"x"])),
+                      InferInput("m", [1, 2], "BOOL", struct.pack("<2?", True, True))]
+            c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
+                            f"input 'a' has datatype INT32; model {self.model} expects INT64")
+            inputs[0] = InferInput("a", [1, 2], "INT64", struct.pack("<2q", 1, 2))
+            results = replay.infer(self.model, inputs, [("kept", 0)])
+            require(results == {"kept": [1, 2]}, f"after the refusal: {results}")
+            c.ok("INVALID_ARGUMENT naming the input and both datatypes; the next request on the channel is answered")
+
+            # BYTES that are not text (a lone 0xFF; a surrogate written as UTF-8): ONNX Runtime's Java API would get
+            # them as U+FFFD, which the graph would answer as if sent.
+            c.check(f"ModelInfer {self.model} with BYTES that are not UTF-8")
+            inputs[2] = InferInput("s", [1], "BYTES", length_prefixed([b"\xff\x00\xfe"]))
+            c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
+                            "input 's' element 0 is not UTF-8 text")
+            inputs[2] = InferInput("s", [1], "BYTES", length_prefixed([b"\xed\xa0\x80"]))
+            c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
+                            "input 's' element 0 is not UTF-8 text")
+            c.ok("INVALID_ARGUMENT naming the element, where the graph would have seen other text")
+        finally:
+            replay.close()
+
+
 class TritonClientReplay:
     """ModelInfer as tritonclient.grpc (github.com/triton-inference-server/client, commit 58a44caa) does it,
     without tritonclient (and numpy), which Debian does not package:
@@ -607,20 +771,21 @@ class TritonClientReplay:
       id only when not empty, appends each input's tensor and its raw bytes to raw_input_contents, and each
       requested output's tensor (outputs=None: no outputs, the server returns all).
     - _infer_input.py, InferInput: name, shape (ClearField, then extend), datatype; set_data_from_numpy keeps
-      numpy's tobytes() (little-endian float32 on x86) as the raw content, never typed contents.
+      numpy's tobytes() (little-endian on x86; BOOL one byte of 0 or 1) as the raw content, for BYTES
+      serialize_byte_tensor's (tritonclient/utils: each element a 4-byte little-endian length, then its bytes),
+      never typed contents.
     - _requested_output.py, InferRequestedOutput(name, class_count): parameters["classification"].int64_param
       when class_count is not 0.
     - _infer_result.py, InferResult.as_numpy(name): the index of the output named in response.outputs selects
       raw_output_contents[index]; BYTES are 4-byte little-endian lengths each followed by the bytes
-      (tritonclient/utils deserialize_bytes_tensor), other datatypes frombuffer of the datatype.
+      (tritonclient/utils deserialize_bytes_tensor), other datatypes frombuffer of the datatype (decode_raw).
     """
 
     INT32_MAX = 2 ** 31 - 1
 
-    def __init__(self, c, input_name):
+    def __init__(self, c):
         self.c = c
         self.pb = c.pb
-        self.input_name = input_name
         self.channel = grpc.insecure_channel(c.target, options=[
             ("grpc.max_send_message_length", self.INT32_MAX),
             ("grpc.max_receive_message_length", self.INT32_MAX),
@@ -637,21 +802,23 @@ class TritonClientReplay:
     COMPRESSION = {None: grpc.Compression.NoCompression, "gzip": grpc.Compression.Gzip,
                    "deflate": grpc.Compression.Deflate}
 
-    def infer(self, model_name, images, outputs, request_id="", compression_algorithm=None):
-        """outputs: (name, class_count) pairs, or None; returns {output name: flat values} as as_numpy reads them."""
+    def infer(self, model_name, inputs, outputs, request_id="", compression_algorithm=None):
+        """inputs: InferInputs; outputs: (name, class_count) pairs, or None; returns {output name: flat values} as
+        as_numpy reads them."""
         pb = self.pb
         request = pb.ModelInferRequest()
         request.model_name = model_name
         request.model_version = ""
         if request_id != "":
             request.id = request_id
-        infer_input = pb.ModelInferRequest().InferInputTensor()
-        infer_input.name = self.input_name
-        infer_input.ClearField("shape")
-        infer_input.shape.extend([len(images), 1, 28, 28])
-        infer_input.datatype = "FP32"
-        request.inputs.extend([infer_input])
-        request.raw_input_contents.extend([raw_fp32(images)])
+        for given in inputs:
+            infer_input = pb.ModelInferRequest().InferInputTensor()
+            infer_input.name = given.name
+            infer_input.ClearField("shape")
+            infer_input.shape.extend(given.shape)
+            infer_input.datatype = given.datatype
+            request.inputs.extend([infer_input])
+            request.raw_input_contents.extend([given.raw])
         if outputs is not None:
             for name, class_count in outputs:
                 output = pb.ModelInferRequest().InferRequestedOutputTensor()
@@ -668,18 +835,44 @@ class TritonClientReplay:
         for index, output in enumerate(response.outputs):
             require(index < len(response.raw_output_contents),
                     f"output {output.name} has no raw_output_contents[{index}]; as_numpy would return nothing")
-            raw = response.raw_output_contents[index]
-            if output.datatype == "BYTES":
-                values = length_prefixed_strings(raw)
-            else:
-                require(output.datatype == "FP32", f"output {output.name} has datatype {output.datatype}")
-                values = struct.unpack(f"<{len(raw) // 4}f", raw)
-            size = 1
-            for d in output.shape:
-                size *= d
-            require(len(values) == size, f"output {output.name}: {len(values)} values for shape {output.shape}")
-            results[output.name] = values
+            results[output.name] = decode_raw(output, response.raw_output_contents[index])
         return results
+
+
+class InferInput(collections.namedtuple("InferInput", "name shape datatype raw")):
+    """One input as tritonclient's InferInput holds it after set_data_from_numpy: its raw bytes."""
+
+
+# The struct format of each fixed-size datatype, as numpy's dtype of it (tritonclient/utils triton_to_np_dtype).
+STRUCT_FORMATS = {"BOOL": "?", "UINT8": "B", "UINT16": "H", "UINT32": "I", "UINT64": "Q", "INT8": "b", "INT16": "h",
+                  "INT32": "i", "INT64": "q", "FP16": "e", "FP32": "f", "FP64": "d"}
+
+
+def decode_raw(output, raw):
+    """An output's raw_output_contents as as_numpy reads them, flat: numbers and bools of the datatype's size, little-
+    endian, BYTES as length-prefixed elements; as many as its shape holds. BOOL bytes must be 0 or 1, as the protocol
+    writes them (numpy would take any other byte for true)."""
+    size = 1
+    for d in output.shape:
+        size *= d
+    if output.datatype == "BYTES":
+        values = length_prefixed_strings(raw)
+    else:
+        require(output.datatype in STRUCT_FORMATS, f"output {output.name} has datatype {output.datatype!r}")
+        item = struct.calcsize(STRUCT_FORMATS[output.datatype])
+        require(len(raw) == size * item, f"output {output.name}: {len(raw)} bytes of {output.datatype} for shape"
+                                         f" {list(output.shape)}, expected {size * item}")
+        if output.datatype == "BOOL":
+            require(set(raw) <= {0, 1}, f"output {output.name}: BOOL bytes {set(raw)}, expected 0 and 1 only")
+        values = struct.unpack(f"<{size}{STRUCT_FORMATS[output.datatype]}", raw)
+    require(len(values) == size, f"output {output.name}: {len(values)} values for shape {list(output.shape)}")
+    return list(values)
+
+
+def length_prefixed(elements):
+    """BYTES elements as raw contents (tritonclient/utils serialize_byte_tensor): a 4-byte little-endian length
+    each, then its bytes."""
+    return b"".join(struct.pack("<I", len(element)) + element for element in elements)
 
 
 def length_prefixed_strings(raw):
@@ -709,6 +902,7 @@ def main():
     parser.add_argument("--repository", required=True, help="the model repository the server serves")
     parser.add_argument("--model", required=True, help="the model to infer with (version 1)")
     parser.add_argument("--reload-model", required=True, help="a copy of the model to unload and load again")
+    parser.add_argument("--mixed-model", required=True, help="MixedGraph's graph, served from model.onnx alone")
     parser.add_argument("--data", required=True, help="the folder of the Fashion-MNIST .gz files")
     parser.add_argument("--expected", required=True, help="the reference logits of the first --images images")
     parser.add_argument("--images", type=int, default=100)
@@ -720,6 +914,7 @@ def main():
         c = Client(args.server, pb, pb_grpc, model_config_pb, health_pb, health_pb_grpc)
         print(f"grpcio {grpc.__version__} (C-core), server {args.server}", flush=True)
         Checks(c, args).run()
+        MixedGraphChecks(c, args.mixed_model).run()
         c.channel.close()
     except Failure as e:
         print(f"FAIL: {c.current if c else 'setup'}: {e}", flush=True)

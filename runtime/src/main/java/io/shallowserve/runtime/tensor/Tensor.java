@@ -2,11 +2,14 @@ package io.shallowserve.runtime.tensor;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * One tensor's values in the layout of the Open Inference Protocol's raw contents: row-major, each element in
@@ -115,9 +118,30 @@ public record Tensor(String name, Datatype datatype, long[] shape, byte[] raw) {
         return elements;
     }
 
-    /** The elements of a BYTES tensor as strings, each read as UTF-8. */
+    /**
+     * The elements of a BYTES tensor as strings, each read as UTF-8: bytes that are not UTF-8 become U+FFFD
+     * ({@link #firstElementNotUtf8} finds them).
+     */
     public List<String> strings() {
         return bytesElements().stream().map(element -> new String(element, StandardCharsets.UTF_8)).toList();
+    }
+
+    /**
+     * The index of the first element of a BYTES tensor that is not well-formed UTF-8, or empty if every one is: the
+     * elements {@link #strings} would change.
+     */
+    public OptionalInt firstElementNotUtf8() {
+        // A decoder of its own reports malformed input, where new String(...) replaces it.
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        List<byte[]> elements = bytesElements();
+        for (int i = 0; i < elements.size(); i++) {
+            try {
+                decoder.decode(ByteBuffer.wrap(elements.get(i)));
+            } catch (CharacterCodingException e) {
+                return OptionalInt.of(i);
+            }
+        }
+        return OptionalInt.empty();
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Checks a request's tensors against what one model version's graph declares and the largest batch, and says what
@@ -34,7 +35,8 @@ final class RequestValidator {
 
     /**
      * Every input of the model, once, among {@code given}: named, typed and shaped as the graph declares, the values
-     * as many as the shape says, and with a batch, the same 1 to the largest batch rows in each.
+     * as many as the shape says, BYTES elements UTF-8 text, and with a batch, the same 1 to the largest batch rows in
+     * each.
      *
      * @throws InferenceException INVALID_ARGUMENT, saying what is wrong
      */
@@ -95,6 +97,13 @@ final class RequestValidator {
         Optional<String> layout = Tensor.layoutProblem(tensor.datatype(), shape, tensor.raw());
         if (layout.isPresent()) {
             throw invalid("input '" + spec.name() + "': " + layout.get());
+        }
+        // ONNX Runtime's Java API takes string tensors as Java strings: other bytes would reach the graph as U+FFFD.
+        OptionalInt notUtf8 = tensor.datatype() == Datatype.BYTES ? tensor.firstElementNotUtf8() : OptionalInt.empty();
+        if (notUtf8.isPresent()) {
+            throw invalid("input '" + spec.name() + "' element " + notUtf8.getAsInt() + " is not UTF-8 text; model "
+                    + model + " takes BYTES as strings (ONNX Runtime's Java API, which runs it, passes no other"
+                    + " bytes), so send text in UTF-8");
         }
         return tensor;
     }

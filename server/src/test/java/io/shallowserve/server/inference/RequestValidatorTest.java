@@ -136,6 +136,20 @@ class RequestValidatorTest {
     }
 
     @Test
+    void input_bytesNotUtf8_isInvalidNamingTheElement() {
+        RequestValidator strings = new RequestValidator("strings",
+                List.of(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
+                List.of(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
+        // "é", then a lone 0xFF, then a UTF-16 surrogate written as UTF-8 (0xED 0xA0 0x80), which UTF-8 excludes.
+        Tensor notText = Tensor.ofBytes("s", new long[] {3}, List.of(new byte[] {(byte) 0xC3, (byte) 0xA9},
+                new byte[] {'a', (byte) 0xFF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
+
+        assertThatThrownBy(() -> strings.inputs(List.of(notText))).hasMessage("input 's' element 1 is not UTF-8 text;"
+                + " model strings takes BYTES as strings (ONNX Runtime's Java API, which runs it, passes no other"
+                + " bytes), so send text in UTF-8");
+    }
+
+    @Test
     void outputs_unknownOutput_namesTheModelsOutputs() {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("probs", 0)))
                 .hasMessage("unknown output 'probs': model fashion-deep has outputs 'logits' FP32 [-1, 10]"

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonParser;
 import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.exec.Logits;
+import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.server.it.RawHttp.Response;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +28,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Triton's binary tensor data extension on the real server, spoken byte for byte as Triton's clients speak it: each
  * request is written on a plain socket exactly as the client's source builds it, and each answer decoded as the
  * client's {@code InferResult} decodes it ({@link TritonInferResult}); the logits must match model.onnx run by ONNX
- * Runtime in-process on the same Fashion-MNIST test images. Then bodies that do not add up: each gets a 400 saying
- * what is wrong, and the server serves the next request.
+ * Runtime in-process on the same Fashion-MNIST test images. Then {@link MixedGraph}'s INT64, FP32, BYTES and BOOL
+ * tensors as binary data, in and out, each value checked against what the graph computes, computed here. Then bodies
+ * that do not add up: each gets a 400 saying what is wrong, and the server serves the next request.
  *
  * <p>Written from triton-inference-server/client at commit 58a44caa0dce77303115302e6dbdf64626b2b093 and the
  * extension's description, triton-inference-server/server at commit e1db8a603d863b1317ee859bdeea2be19959462e,
@@ -35,11 +39,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class BinaryTensorDataHttpTest {
 
-    @RegisterExtension
-    static final RunningServer SERVER = new RunningServer("--plan", "single");
-
     private static final Map<String, Path> MODELS = OnnxReference.newestVersions(RunningServer.MODELS);
     private static final String MODEL = MODELS.keySet().iterator().next();
+    private static final String MIXED = "mixed";
+
+    @RegisterExtension
+    static final RunningServer SERVER = new RunningServer("--models", repository().toString(), "--plan", "single");
+
     /** Bytes of one image as binary data: 784 FP32 values. */
     private static final int IMAGE_BYTES = FashionMnist.PIXELS * Float.BYTES;
     /** Over the 64 KiB that the server parses on the request's own thread: this body is parsed on a worker. */
@@ -250,6 +256,140 @@ class BinaryTensorDataHttpTest {
         assertLogits(MODELS.get(MODEL), image, 1, result.fp32(Requests.OUTPUT));
     }
 
+    // ----------------------------------------------------- MixedGraph: INT64, FP32, BYTES and BOOL as binary data
+
+    /** MixedGraph's inputs for three rows; 2^53 + 1 is no double and no float, kept must carry it exactly. */
+    private static final long[] A = {3, -7, (1L << 53) + 1, 0, Long.MIN_VALUE, 40};
+    private static final float[] B = {-4f, 8f, 0.5f, -0.25f, 1.5f, -40f};
+    /** Two- and four-byte UTF-8, and an empty element. */
+    private static final List<String> S = List.of("ok", "\u00e9\uD83D\uDE00", "");
+    private static final boolean[] M = {false, true, true, true, false, true};
+
+    /**
+     * The extension's own example (extension_binary_data.md, "Examples") with MixedGraph's tensors: its JSON as the
+     * example writes it (indented, "model_name" inside, Content-Type application/octet-stream), every input as binary
+     * data in the order the JSON lists them, and every output asked for as binary data, in an order of the client's.
+     */
+    @Test
+    void protocolExample_int64BytesBoolInputsAsBinary_answersEveryOutputAsBinaryInTheOrderAsked() {
+        List<byte[]> binary = List.of(int64Bytes(A), littleEndian(B), bytesElements(S), boolBytes(M));
+        byte[] json = """
+                {
+                  "model_name" : "mixed",
+                  "inputs" : [
+                    { "name" : "a", "shape" : [ 3, 2 ], "datatype" : "INT64",
+                      "parameters" : { "binary_data_size" : %d } },
+                    { "name" : "b", "shape" : [ 3, 2 ], "datatype" : "FP32",
+                      "parameters" : { "binary_data_size" : %d } },
+                    { "name" : "s", "shape" : [ 3 ], "datatype" : "BYTES",
+                      "parameters" : { "binary_data_size" : %d } },
+                    { "name" : "m", "shape" : [ 3, 2 ], "datatype" : "BOOL",
+                      "parameters" : { "binary_data_size" : %d } }
+                  ],
+                  "outputs" : [
+                    { "name" : "kept", "parameters" : { "binary_data" : true } },
+                    { "name" : "same", "parameters" : { "binary_data" : true } },
+                    { "name" : "positive", "parameters" : { "binary_data" : true } },
+                    { "name" : "sum", "parameters" : { "binary_data" : true } }
+                  ]
+                }
+                """.formatted(binary.stream().map(data -> data.length).toArray()).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.writeBytes(("POST /v2/models/" + MIXED + "/infer HTTP/1.1\r\n"
+                + "Host: localhost:8000\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Inference-Header-Content-Length: " + json.length + "\r\n"
+                + "Content-Length: " + (json.length + binary.stream().mapToInt(data -> data.length).sum()) + "\r\n"
+                + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        request.writeBytes(json);
+        binary.forEach(request::writeBytes);
+
+        Response response = send(request.toByteArray());
+
+        assertBinaryResponse(response);
+        TritonInferResult result = new TritonInferResult(response);
+        assertThat(result.json().getAsJsonArray("outputs").asList()).extracting(
+                output -> output.getAsJsonObject().get("name").getAsString())
+                .containsExactly("kept", "same", "positive", "sum");
+        // 6 INT64, 3 BYTES elements of 4 + 2, 4 + 6 and 4 + 0 bytes, 6 BOOL, 6 FP32.
+        int jsonLength = Integer.parseInt(response.header("Inference-Header-Content-Length"));
+        assertThat(response.bytes().length - jsonLength).isEqualTo(48 + 20 + 6 + 24);
+        assertMixedOutputs(result);
+    }
+
+    /**
+     * What tritonclient.http sends for MixedGraph when the FP32 input is set with {@code binary_data=False} (its
+     * values in "data", as Python floats) and the others as binary data, asking for sum and same as binary data and
+     * kept and positive as JSON ({@code InferRequestedOutput(name, binary_data=False)}).
+     */
+    @Test
+    void pythonClient_binaryAndJsonTensorsMixed_answersEachOutputAsAsked() {
+        byte[] a = int64Bytes(A);
+        byte[] s = bytesElements(S);
+        byte[] m = boolBytes(M);
+        String json = "{\"inputs\":["
+                + "{\"name\":\"a\",\"shape\":[3,2],\"datatype\":\"INT64\",\"parameters\":{\"binary_data_size\":"
+                + a.length + "}},"
+                + "{\"name\":\"b\",\"shape\":[3,2],\"datatype\":\"FP32\",\"data\":[-4.0,8.0,0.5,-0.25,1.5,-40.0]},"
+                + "{\"name\":\"s\",\"shape\":[3],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":"
+                + s.length + "}},"
+                + "{\"name\":\"m\",\"shape\":[3,2],\"datatype\":\"BOOL\",\"parameters\":{\"binary_data_size\":"
+                + m.length + "}}],"
+                + "\"outputs\":[{\"name\":\"sum\",\"parameters\":{\"binary_data\":true}},"
+                + "{\"name\":\"kept\",\"parameters\":{\"binary_data\":false}},"
+                + "{\"name\":\"positive\",\"parameters\":{\"binary_data\":false}},"
+                + "{\"name\":\"same\",\"parameters\":{\"binary_data\":true}}]}";
+
+        Response response = send(pythonClientRequest("/v2/models/" + MIXED + "/infer", json,
+                concat(concat(a, s), m)));
+
+        assertBinaryResponse(response);
+        TritonInferResult result = new TritonInferResult(response);
+        assertThat(result.binary("sum")).isTrue();
+        assertThat(result.binary("same")).isTrue();
+        assertThat(result.binary("kept")).isFalse();
+        assertThat(result.binary("positive")).isFalse();
+        assertMixedOutputs(result);
+    }
+
+    @Test
+    void infer_binaryBytesNotUtf8_is400AndTheServerServesOn() {
+        byte[] s = concat(bytesElements(List.of("ok")), new byte[] {1, 0, 0, 0, (byte) 0xFF});
+        String json = "{\"inputs\":["
+                + "{\"name\":\"a\",\"shape\":[2,2],\"datatype\":\"INT64\",\"data\":[1,2,3,4]},"
+                + "{\"name\":\"b\",\"shape\":[2,2],\"datatype\":\"FP32\",\"data\":[0.0,0.0,0.0,0.0]},"
+                + "{\"name\":\"s\",\"shape\":[2],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":"
+                + s.length + "}},"
+                + "{\"name\":\"m\",\"shape\":[2,2],\"datatype\":\"BOOL\",\"data\":[true,true,true,true]}]}";
+
+        assertError(send(pythonClientRequest("/v2/models/" + MIXED + "/infer", json, s)),
+                "input 's' element 1 is not UTF-8 text");
+        assertStillServing();
+    }
+
+    /**
+     * MixedGraph's outputs for A, B, S and M, computed here: sum = float(a) + b, positive = sum &gt; 0, same = s, kept
+     * = a where m, else 0.
+     */
+    private static void assertMixedOutputs(TritonInferResult result) {
+        float[] sum = new float[A.length];
+        boolean[] positive = new boolean[A.length];
+        long[] kept = new long[A.length];
+        for (int i = 0; i < A.length; i++) {
+            sum[i] = (float) A[i] + B[i];
+            positive[i] = sum[i] > 0;
+            kept[i] = M[i] ? A[i] : 0;
+        }
+        for (String output : List.of("sum", "positive", "kept")) {
+            assertThat(result.shape(output)).as(output).containsExactly(3L, 2L);
+        }
+        assertThat(result.shape("same")).containsExactly(3L);
+        assertThat(result.fp32("sum")).containsExactly(sum);
+        assertThat(result.bool("positive")).containsExactly(positive);
+        assertThat(result.bytes("same")).containsExactlyElementsOf(S);
+        assertThat(result.int64("kept")).containsExactly(kept);
+    }
+
     // ------------------------------------------------------------------------------- bodies that do not add up
 
     @Test
@@ -386,6 +526,51 @@ class BinaryTensorDataHttpTest {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(values);
         return bytes.array();
+    }
+
+    /** numpy's {@code tobytes()} of an int64 array on a little-endian machine. */
+    private static byte[] int64Bytes(long[] values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asLongBuffer().put(values);
+        return bytes.array();
+    }
+
+    /** BOOL as binary data: a byte of 1 for true, 0 for false. */
+    private static byte[] boolBytes(boolean[] values) {
+        byte[] bytes = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            bytes[i] = (byte) (values[i] ? 1 : 0);
+        }
+        return bytes;
+    }
+
+    /**
+     * BYTES as binary data (tritonclient's serialize_byte_tensor): each element's 4-byte little-endian length, then
+     * its UTF-8.
+     */
+    private static byte[] bytesElements(List<String> values) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (String value : values) {
+            byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+            bytes.writeBytes(ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN).putInt(utf8.length)
+                    .array());
+            bytes.writeBytes(utf8);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The committed models under their own names and newest versions, and MixedGraph beside them. */
+    private static Path repository() {
+        try {
+            Path root = TestRepository.emptyFolder(BinaryTensorDataHttpTest.class.getSimpleName());
+            for (Map.Entry<String, Path> model : MODELS.entrySet()) {
+                TestRepository.copy(model.getKey(), root, Integer.parseInt(model.getValue().getFileName().toString()));
+            }
+            MixedGraph.write(root, MIXED);
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static byte[] concat(byte[] first, byte[] second) {

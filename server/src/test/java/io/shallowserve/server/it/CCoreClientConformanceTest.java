@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * C++ client and perf_analyzer) against the real server: src/test/python/ccore_client_conformance.py calls every
  * RPC of the inference service and the health check, compares the logits with ONNX Runtime run here on the same
  * Fashion-MNIST test images, and replays ModelInfer as tritonclient.grpc sends it, uncompressed, in gzip and in
- * deflate.
+ * deflate; then calls {@link MixedGraph}, served from model.onnx alone, with typed contents and raw contents of INT64,
+ * FP32, BYTES and BOOL, and checks its four outputs against what the script computes itself.
  */
 @Timeout(300)
 class CCoreClientConformanceTest {
@@ -36,6 +37,7 @@ class CCoreClientConformanceTest {
     private static final String MODEL = TestRepository.DEEP;
     /** A copy of the model that the script unloads and loads again, so that the other checks keep their model. */
     private static final String RELOAD_MODEL = "reload-copy";
+    private static final String MIXED_MODEL = "mixed";
     private static final Path REPOSITORY = repository();
 
     @RegisterExtension
@@ -75,6 +77,7 @@ class CCoreClientConformanceTest {
                 "--repository", REPOSITORY.toString(),
                 "--model", MODEL,
                 "--reload-model", RELOAD_MODEL,
+                "--mixed-model", MIXED_MODEL,
                 "--data", FashionMnist.directory().toString(),
                 "--expected", expected.toString(),
                 "--images", Integer.toString(IMAGES))
@@ -120,12 +123,13 @@ class CCoreClientConformanceTest {
         return bytes.array();
     }
 
-    /** Version 1 of the committed deep model, under its own name and as the copy to reload. */
+    /** Version 1 of the committed deep model, under its own name and as the copy to reload, and the mixed graph. */
     private static Path repository() {
         try {
             Path root = TestRepository.emptyFolder(CCoreClientConformanceTest.class.getSimpleName());
             TestRepository.copy(MODEL, root, 1);
             TestRepository.copyAs(MODEL, RELOAD_MODEL, root, 1);
+            MixedGraph.write(root, MIXED_MODEL);
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -3,7 +3,6 @@ package io.shallowserve.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -35,11 +34,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Graphs the trainer did not write, in one repository with a trainer-made model: served from model.onnx alone (no
- * model.json), three inputs and three outputs of INT64, FP32, BYTES and BOOL, the signature read from the graph and
- * answered over HTTP JSON and gRPC raw contents; the same graph in Triton's layout with a config.pbtxt that sets
- * max_batch_size, batching, instances, the plan and fields this server does not apply; and one whose config.pbtxt
- * contradicts its graph, which does not serve while the others do; and an Inception-like graph whose fork–join
- * region the server finds and runs as the branches plan.
+ * model.json), four inputs and four outputs of INT64, FP32, BYTES and BOOL ({@link MixedGraph}), the signature read
+ * from the graph and answered over HTTP JSON and gRPC raw contents; the same graph in Triton's layout with a
+ * config.pbtxt that sets max_batch_size, batching, instances, the plan and fields this server does not apply; and one
+ * whose config.pbtxt contradicts its graph, which does not serve while the others do; and an Inception-like graph
+ * whose fork–join region the server finds and runs as the branches plan.
  */
 class OnnxGraphServingTest {
 
@@ -60,7 +59,8 @@ class OnnxGraphServingTest {
             input [
               { name: "a" data_type: TYPE_INT64 dims: [ 2 ] },
               { name: "b" data_type: TYPE_FP32 dims: [ 2 ] },
-              { name: "s" data_type: TYPE_STRING dims: [ ] }
+              { name: "s" data_type: TYPE_STRING dims: [ ] },
+              { name: "m" data_type: TYPE_BOOL dims: [ 2 ] }
             ]
             output [ { name: "sum" data_type: TYPE_FP32 dims: [ 2 ] } ]
             dynamic_batching { max_queue_delay_microseconds: 100 }
@@ -79,10 +79,12 @@ class OnnxGraphServingTest {
 
         assertThat(metadata.get("inputs").toString()).isEqualTo("[{\"name\":\"a\",\"datatype\":\"INT64\","
                 + "\"shape\":[-1,2]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[-1,2]},"
-                + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[-1]}]");
+                + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"m\",\"datatype\":\"BOOL\",\"shape\":[-1,2]}]");
         assertThat(metadata.get("outputs").toString()).isEqualTo("[{\"name\":\"sum\",\"datatype\":\"FP32\","
                 + "\"shape\":[-1,2]},{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[-1,2]},"
-                + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1]}]");
+                + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"kept\",\"datatype\":\"INT64\",\"shape\":[-1,2]}]");
         JsonObject parameters = metadata.getAsJsonObject("parameters");
         // No trainer, no network shape; the graph's one initializer is the scalar "zero".
         assertThat(parameters.has("shape")).isFalse();
@@ -105,8 +107,9 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["é", "x"]},
                   {"name": "a", "shape": [2, 2], "datatype": "INT64", "data": [[1, -5], [9007199254740993, 0]]},
-                  {"name": "b", "shape": [2, 2], "datatype": "FP32", "data": [0.5, 2, 0, -1]}],
-                 "outputs": [{"name": "positive"}, {"name": "same"}, {"name": "sum"}]}""");
+                  {"name": "b", "shape": [2, 2], "datatype": "FP32", "data": [0.5, 2, 0, -1]},
+                  {"name": "m", "shape": [2, 2], "datatype": "BOOL", "data": [[true, false], [true, true]]}],
+                 "outputs": [{"name": "positive"}, {"name": "same"}, {"name": "sum"}, {"name": "kept"}]}""");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonArray outputs = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("outputs");
@@ -116,6 +119,8 @@ class OnnxGraphServingTest {
                 "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"é\",\"x\"]}");
         assertThat(outputs.get(2).getAsJsonObject().get("data").toString())
                 .isEqualTo("[1.5,-3.0,9.007199E15,-1.0]");
+        assertThat(outputs.get(3).toString()).isEqualTo(
+                "{\"name\":\"kept\",\"datatype\":\"INT64\",\"shape\":[2,2],\"data\":[1,0,9007199254740993,0]}");
     }
 
     @Test
@@ -124,21 +129,26 @@ class OnnxGraphServingTest {
                 .addInputs(InferInputTensor.newBuilder().setName("a").setDatatype("INT64").addShape(1).addShape(2))
                 .addInputs(InferInputTensor.newBuilder().setName("b").setDatatype("FP32").addShape(1).addShape(2))
                 .addInputs(InferInputTensor.newBuilder().setName("s").setDatatype("BYTES").addShape(1))
+                .addInputs(InferInputTensor.newBuilder().setName("m").setDatatype("BOOL").addShape(1).addShape(2))
                 .addRawInputContents(ByteString.copyFrom(littleEndian(16).putLong(3).putLong(-7).array()))
                 .addRawInputContents(ByteString.copyFrom(littleEndian(8).putFloat(-4f).putFloat(8f).array()))
                 .addRawInputContents(ByteString.copyFrom(littleEndian(6).putInt(2).put((byte) 'o')
                         .put((byte) 'k').array()))
+                .addRawInputContents(ByteString.copyFrom(new byte[] {0, 1}))
                 .build();
 
         ModelInferResponse response = SERVER.grpc().modelInfer(request);
 
         assertThat(response.getOutputsList()).extracting(ModelInferResponse.InferOutputTensor::getDatatype)
-                .containsExactly("FP32", "BOOL", "BYTES");
+                .containsExactly("FP32", "BOOL", "BYTES", "INT64");
         ByteBuffer sum = response.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         assertThat(sum.getFloat()).isEqualTo(-1f);
         assertThat(sum.getFloat()).isEqualTo(1f);
         assertThat(response.getRawOutputContents(1).toByteArray()).containsExactly(0, 1);
         assertThat(response.getRawOutputContents(2).toByteArray()).containsExactly(2, 0, 0, 0, 'o', 'k');
+        ByteBuffer kept = response.getRawOutputContents(3).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(kept.getLong()).isZero();
+        assertThat(kept.getLong()).isEqualTo(-7L);
     }
 
     @Test
@@ -155,7 +165,8 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "a", "shape": [1, 2], "datatype": "INT64", "data": [1, 2]},
                   {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [0.5, 0.5]},
-                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]}],
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]},
+                  {"name": "m", "shape": [1, 2], "datatype": "BOOL", "data": [true, true]}],
                  "outputs": [{"name": "sum"}]}""");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(response.body()).contains("\"data\":[1.5,2.5]");
@@ -168,7 +179,9 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "a", "shape": [5, 2], "datatype": "INT64", "data": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]},
                   {"name": "b", "shape": [5, 2], "datatype": "FP32", "data": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]},
-                  {"name": "s", "shape": [5], "datatype": "BYTES", "data": ["", "", "", "", ""]}]}""");
+                  {"name": "s", "shape": [5], "datatype": "BYTES", "data": ["", "", "", "", ""]},
+                  {"name": "m", "shape": [5, 2], "datatype": "BOOL", "data": [true, true, true, true, true, true,
+                   true, true, true, true]}]}""");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("takes at most 4 per request");
@@ -238,7 +251,8 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "a", "shape": [1, 2], "datatype": "INT32", "data": [1, 2]},
                   {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [1, 2]},
-                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]}]}""");
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]},
+                  {"name": "m", "shape": [1, 2], "datatype": "BOOL", "data": [true, true]}]}""");
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(response.body()).contains("input 'a' has datatype INT32; model mixed expects INT64");
@@ -249,15 +263,14 @@ class OnnxGraphServingTest {
     }
 
     /**
-     * A repository of the graph below three times (model.onnx alone; with a Triton config.pbtxt; with one that
+     * A repository of {@link MixedGraph} three times (model.onnx alone; with a Triton config.pbtxt; with one that
      * contradicts it), the committed deep model, and the Inception-like graph under the branches and single plans.
      */
     private static Path repository() {
         try {
             Path root = Files.createTempDirectory("shallowserve-onnx-graph");
             for (String model : List.of(MODEL, TRITON, CONTRADICTED)) {
-                Path version = Files.createDirectories(root.resolve(model).resolve("1"));
-                Files.write(version.resolve("model.onnx"), graph().toByteArray());
+                MixedGraph.write(root, model);
             }
             Files.writeString(root.resolve(TRITON).resolve("config.pbtxt"), TRITON_CONFIG);
             Files.writeString(root.resolve(CONTRADICTED).resolve("config.pbtxt"),
@@ -278,29 +291,6 @@ class OnnxGraphServingTest {
         }
     }
 
-    /** sum = float(a) + b, positive = sum > 0, same = s. */
-    private static ModelProto graph() {
-        GraphProto graph = GraphProto.newBuilder().setName("mixed")
-                .addInput(value("a", TensorProto.DataType.INT64, 2))
-                .addInput(value("b", TensorProto.DataType.FLOAT, 2))
-                .addInput(value("s", TensorProto.DataType.STRING, 0))
-                .addNode(NodeProto.newBuilder().setOpType("Cast").addInput("a").addOutput("a_float")
-                        .addAttribute(AttributeProto.newBuilder().setName("to").setType(AttributeProto.AttributeType.INT)
-                                .setI(TensorProto.DataType.FLOAT.getNumber())))
-                .addNode(NodeProto.newBuilder().setOpType("Add").addInput("a_float").addInput("b").addOutput("sum"))
-                .addNode(NodeProto.newBuilder().setOpType("Greater").addInput("sum").addInput("zero")
-                        .addOutput("positive"))
-                .addNode(NodeProto.newBuilder().setOpType("Identity").addInput("s").addOutput("same"))
-                .addInitializer(TensorProto.newBuilder().setName("zero").setDataType(TensorProto.DataType.FLOAT.getNumber())
-                        .addFloatData(0f))
-                .addOutput(value("sum", TensorProto.DataType.FLOAT, 2))
-                .addOutput(value("positive", TensorProto.DataType.BOOL, 2))
-                .addOutput(value("same", TensorProto.DataType.STRING, 0))
-                .build();
-        return ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
-    }
-
     /** relu(v) of a vector of 3: no dimension of any size. */
     private static ModelProto fixedShapeGraph() {
         ValueInfoProto.Builder vector = ValueInfoProto.newBuilder().setType(TypeProto.newBuilder().setTensorType(
@@ -314,16 +304,5 @@ class OnnxGraphServingTest {
                 .build();
         return ModelProto.newBuilder().setIrVersion(8).setGraph(graph)
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setVersion(17)).build();
-    }
-
-    /** A tensor [batch] or [batch, columns] with the batch dimension named, as exporters write it. */
-    private static ValueInfoProto value(String name, TensorProto.DataType type, int columns) {
-        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
-                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
-        if (columns > 0) {
-            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(columns));
-        }
-        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
     }
 }

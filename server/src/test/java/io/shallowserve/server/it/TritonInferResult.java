@@ -22,8 +22,8 @@ import java.util.Map;
  * <li>with one, its first N bytes are the JSON and the rest is the buffer; walking the outputs in order, each output
  * with {@code parameters.binary_data_size} starts where the previous one ended;</li>
  * <li>{@code as_numpy}: an output with {@code binary_data_size} is read from the buffer (FP32 as little-endian floats,
- * BYTES as a 4-byte little-endian length then the bytes, repeated; none at all where its binary_data_size is 0), any
- * other from its {@code "data"}.</li>
+ * INT64 as little-endian longs, BOOL as a byte each, BYTES as a 4-byte little-endian length then the bytes, repeated;
+ * none at all where its binary_data_size is 0), any other from its {@code "data"}.</li>
  * </ul>
  */
 final class TritonInferResult {
@@ -76,10 +76,7 @@ final class TritonInferResult {
 
     /** {@code as_numpy(name)} of an FP32 output, flattened. */
     float[] fp32(String name) {
-        JsonObject output = output(name);
-        if (!output.get("datatype").getAsString().equals("FP32")) {
-            throw new AssertionError("output '" + name + "' is " + output.get("datatype"));
-        }
+        JsonObject output = output(name, "FP32");
         if (binary(name)) {
             ByteBuffer data = slice(name);
             float[] values = new float[data.remaining() / Float.BYTES];
@@ -96,10 +93,7 @@ final class TritonInferResult {
 
     /** {@code as_numpy(name)} of a BYTES output, flattened, each element as UTF-8 text. */
     List<String> bytes(String name) {
-        JsonObject output = output(name);
-        if (!output.get("datatype").getAsString().equals("BYTES")) {
-            throw new AssertionError("output '" + name + "' is " + output.get("datatype"));
-        }
+        JsonObject output = output(name, "BYTES");
         List<String> elements = new ArrayList<>();
         if (binary(name)) {
             ByteBuffer data = slice(name);
@@ -114,6 +108,44 @@ final class TritonInferResult {
         return elements;
     }
 
+    /** {@code as_numpy(name)} of an INT64 output, flattened. */
+    long[] int64(String name) {
+        JsonObject output = output(name, "INT64");
+        if (binary(name)) {
+            ByteBuffer data = slice(name);
+            long[] values = new long[data.remaining() / Long.BYTES];
+            data.asLongBuffer().get(values);
+            return values;
+        }
+        return output.getAsJsonArray("data").asList().stream().mapToLong(JsonElement::getAsLong).toArray();
+    }
+
+    /**
+     * {@code as_numpy(name)} of a BOOL output, flattened: in binary data a byte of 1 for true and 0 for false, as the
+     * extension writes them (numpy would read any other byte as true; here it fails).
+     */
+    boolean[] bool(String name) {
+        JsonObject output = output(name, "BOOL");
+        if (binary(name)) {
+            ByteBuffer data = slice(name);
+            boolean[] values = new boolean[data.remaining()];
+            for (int i = 0; i < values.length; i++) {
+                byte value = data.get();
+                if (value != 0 && value != 1) {
+                    throw new AssertionError("output '" + name + "' has the BOOL byte " + value + " at " + i);
+                }
+                values[i] = value == 1;
+            }
+            return values;
+        }
+        JsonArray data = output.getAsJsonArray("data");
+        boolean[] values = new boolean[data.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = data.get(i).getAsBoolean();
+        }
+        return values;
+    }
+
     /** The bytes of an output that came as binary data, in the protocol's raw layout. */
     byte[] raw(String name) {
         if (!binary(name)) {
@@ -123,6 +155,14 @@ final class TritonInferResult {
         byte[] raw = new byte[data.remaining()];
         data.get(raw);
         return raw;
+    }
+
+    private JsonObject output(String name, String datatype) {
+        JsonObject output = output(name);
+        if (!output.get("datatype").getAsString().equals(datatype)) {
+            throw new AssertionError("output '" + name + "' is " + output.get("datatype") + ", not " + datatype);
+        }
+        return output;
     }
 
     /** The output's shape. */
