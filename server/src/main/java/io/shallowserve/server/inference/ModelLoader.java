@@ -519,7 +519,7 @@ public final class ModelLoader {
         ExecutionPlan plan = loaded.plan().instances().getFirst();
         ModelSettings.Batching batching = settings.batching();
         String kind = (model instanceof ModelVersion trained ? trained.manifest().shape() + " model" : "ONNX graph")
-                + ", " + loaded.parameters() + " parameters";
+                + ", " + loaded.parameters() + (loaded.parameters() == 1 ? " parameter" : " parameters");
         return model.id() + ": READY, " + kind + ", plan " + loaded.plan().candidate()
                 + describeMeasurements(loaded.plan().measuredMicros())
                 + splitFound(loaded.plan()).map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
