@@ -14,7 +14,7 @@ import java.util.Objects;
  *
  * <p>The arrays are shared, not copied: the accessors hand out the arrays this record was built from, so
  * a training loop can index them without copying tens of megabytes per batch. Treat them as read-only;
- * {@link #slice}, {@link #firstN} and {@link #select} return copies.
+ * {@link #slice}, {@link #firstN}, {@link #select} and {@link #concat} return copies.
  *
  * @param name       what the images are, e.g. {@code fashion-mnist/train}
  * @param channels   colour channels per image (1 for grey, 3 for RGB)
@@ -117,6 +117,25 @@ public record ImageDataset(
                 width,
                 selectedPixels,
                 selectedLabels,
+                classNames);
+    }
+
+    /**
+     * These images followed by {@code more}, copied into a new data set: for a split made of two parts.
+     *
+     * @throws IllegalArgumentException if {@code more}'s images are of another size or its classes differ
+     */
+    public ImageDataset concat(ImageDataset more) {
+        if (more.channels != channels || more.height != height || more.width != width
+                || !more.classNames.equals(classNames)) {
+            throw new IllegalArgumentException("cannot append " + more + " to " + this
+                    + ": the images' size and classes must be the same");
+        }
+        byte[] joinedPixels = Arrays.copyOf(pixels, pixels.length + more.pixels.length);
+        System.arraycopy(more.pixels, 0, joinedPixels, pixels.length, more.pixels.length);
+        int[] joinedLabels = Arrays.copyOf(labels, labels.length + more.labels.length);
+        System.arraycopy(more.labels, 0, joinedLabels, labels.length, more.labels.length);
+        return new ImageDataset(name + "+" + more.name, channels, height, width, joinedPixels, joinedLabels,
                 classNames);
     }
 

@@ -80,6 +80,26 @@ class ImageDatasetTest {
     }
 
     @Test
+    void concat_copiesBothInOrder() {
+        ImageDataset data = fourImages();
+
+        ImageDataset joined = data.slice(2, 4).concat(data.firstN(1));
+        data.pixels()[0] = 99;
+
+        assertThat(joined.name()).isEqualTo("four[2..4)+four[0..1)");
+        assertThat(joined.pixels()).containsExactly(20, 21, 30, 31, 0, 1);
+        assertThat(joined.labels()).containsExactly(2, 1, 0);
+    }
+
+    @Test
+    void concat_otherImageSize_throws() {
+        ImageDataset tall = new ImageDataset("tall", 1, 2, 1, new byte[] {0, 1}, new int[] {0}, THREE_CLASSES);
+
+        assertThatThrownBy(() -> fourImages().concat(tall)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("size and classes must be the same");
+    }
+
+    @Test
     void pixelsAsFloats_scalesBytesToZeroToOne() {
         byte[] pixels = {0, (byte) 128, (byte) 255, 51};
         ImageDataset data = new ImageDataset("grey", 1, 1, 2, pixels, new int[] {0, 0}, THREE_CLASSES);

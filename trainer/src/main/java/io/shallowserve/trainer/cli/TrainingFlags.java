@@ -1,6 +1,7 @@
 package io.shallowserve.trainer.cli;
 
 import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.trainer.distill.DistillationData;
 import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
 import io.shallowserve.trainer.train.ValidationSplit;
@@ -58,5 +59,17 @@ final class TrainingFlags {
     TrainingData data(DatasetKind kind, ValidationSplit validationDefault) throws IOException {
         ValidationSplit split = validation.split(validationDefault);
         return TrainingData.prepare(data.load(kind), trainLimit, split, seed);
+    }
+
+    /**
+     * As {@link #data}, for a distillation whose mimic may learn from more images than the labelled ones.
+     *
+     * @param labelledImages the first this many training images are labelled, the rest unlabelled (0 = all labelled)
+     * @param augmentedCopies moved copies of every image the mimic learns from (0 = none)
+     */
+    DistillationData distillationData(DatasetKind kind, ValidationSplit validationDefault, int labelledImages,
+            int augmentedCopies) throws IOException {
+        return DistillationData.split(data.load(kind), trainLimit, labelledImages, validation.split(validationDefault),
+                seed, augmentedCopies);
     }
 }

@@ -2,6 +2,7 @@ package io.shallowserve.trainer.distill;
 
 import ai.onnxruntime.OrtException;
 import io.shallowserve.runtime.data.ImageDataset;
+import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
 import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.arch.ResidualNetwork;
@@ -10,10 +11,12 @@ import io.shallowserve.trainer.train.TrainingData;
 import io.shallowserve.trainer.train.TrainingOptions;
 import io.shallowserve.trainer.train.TrainingTarget;
 import java.io.IOException;
+import java.util.Locale;
 
 /**
  * Trains two shallow students of one spec with the same seed and options, one on the labels and one on a teacher's
- * logits, and scores both and the teacher on the test split.
+ * logits (on the same images, or on more: {@link DistillationData}), and scores both and the teacher on the test
+ * split.
  */
 public final class Distillation {
 
@@ -26,49 +29,84 @@ public final class Distillation {
      * @param student        the students' spec; they are built in the shallow shape
      * @param bottleneckRank rank of the mimic student's linear bottleneck before the head (0 = none); the label
      *                       student never has one, so it is the plain shallow model
+     * @throws IllegalArgumentException if the teacher was trained on another data set or for other classes, or, with
+     *                                  unlabelled images, not on exactly the students' labelled images: a teacher
+     *                                  that learnt more labels than the label student would make the comparison
+     *                                  unfair, one that learnt the unlabelled images' labels would hand the mimic
+     *                                  those labels
      */
-    public static DistillationResult run(OnnxTeacher teacher, TrainingData data, ArchitectureSpec student,
+    public static DistillationResult run(OnnxTeacher teacher, DistillationData data, ArchitectureSpec student,
             TrainingOptions options, int bottleneckRank) throws IOException, OrtException {
-        if (!teacher.manifest().dataset().name().equals(data.kind().id())) {
+        TrainingData labelled = data.labelled();
+        if (!teacher.manifest().dataset().name().equals(labelled.kind().id())) {
             throw new IllegalArgumentException("teacher " + teacher.id() + " was trained on "
-                    + teacher.manifest().dataset().name() + ", the students would train on " + data.kind().id());
+                    + teacher.manifest().dataset().name() + ", the students would train on " + labelled.kind().id());
         }
         if (student.classes() != teacher.manifest().architecture().classes()) {
             throw new IllegalArgumentException("the student has " + student.classes() + " classes, the teacher "
                     + teacher.manifest().architecture().classes());
         }
+        if (data.unlabelled().size() > 0) {
+            requireTrainedOn(teacher, labelled, options.seed());
+        }
         int classes = student.classes();
-        ImageDataset test = data.test();
+        ImageDataset test = labelled.test();
         float[] teacherTest = teacher.logits(test);
         DistillationResult.Scores teacherScores = new DistillationResult.Scores(teacher.manifest().parameters(),
                 LogitScores.evaluate(teacherTest, test.labels(), classes), 1, 0);
 
-        DistillationResult.Student labels = train("labels", data, student, options, 0, TrainingTarget.CLASS_LABELS,
-                teacherTest);
-        TeacherLogits teacherTraining = new TeacherLogits(teacher.logits(data.training()), classes);
-        DistillationResult.Student mimic = train("teacher logits", data, student, options, bottleneckRank,
+        Trained labels = train("labels", labelled, labelled.training(), student, options, 0,
+                TrainingTarget.CLASS_LABELS, teacherTest);
+        ImageDataset mimicImages = data.mimicTraining(options.seed());
+        TeacherLogits teacherTraining = new TeacherLogits(teacher.logits(mimicImages), classes);
+        Trained mimic = train("teacher logits", labelled, mimicImages, student, options, bottleneckRank,
                 teacherTraining, teacherTest);
-        return new DistillationResult(teacher.id(), teacher.manifest().shape(), data.kind().id(),
-                data.training().size(), test.size(), student, options.epochs(), options.batchSize(),
-                options.learningRate(), options.seed(), teacherScores, labels, mimic);
+        return new DistillationResult(teacher.id(), teacher.manifest().shape(), labelled.kind().id(),
+                teacher.manifest().dataset().trainImages(), labelled.training().size(), data.unlabelled().size(),
+                data.augmentedCopies(), test.size(), student, options.epochs(), options.batchSize(),
+                options.learningRate(), options.seed(), teacherScores, labels.student(), mimic.student(),
+                LogitScores.accuracyDifference(mimic.testLogits(), teacherTest, test.labels(), classes),
+                LogitScores.accuracyDifference(mimic.testLogits(), labels.testLogits(), test.labels(), classes));
     }
 
-    private static DistillationResult.Student train(String targetName, TrainingData data, ArchitectureSpec spec,
+    /** The teacher's model.json must record the labelled split {@link DistillationData#split} made with its seed. */
+    private static void requireTrainedOn(OnnxTeacher teacher, TrainingData labelled, long seed) {
+        ModelManifest manifest = teacher.manifest();
+        int trained = manifest.dataset().trainImages();
+        int validated = manifest.dataset().validationImages();
+        if (trained != labelled.training().size() || validated != labelled.validation().size()
+                || manifest.training().seed() != seed) {
+            int first = labelled.training().size() + labelled.validation().size();
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "teacher %s learnt from %d labelled"
+                            + " images (%d more held out for validation, seed %d); the students' labelled images are"
+                            + " the first %d of the training split: %d to learn from, %d held out, seed %d. The"
+                            + " teacher must have learnt from exactly those, and no labels of the unlabelled rest:"
+                            + " train it with trainer train --train-limit %d --validation %d --seed %d (and its own"
+                            + " spec and shape)",
+                    teacher.id(), trained, validated, manifest.training().seed(), first, labelled.training().size(),
+                    labelled.validation().size(), seed, first, labelled.validation().size(), seed));
+        }
+    }
+
+    /** A trained student and its logits on the test split. */
+    private record Trained(DistillationResult.Student student, float[] testLogits) {}
+
+    private static Trained train(String targetName, TrainingData data, ImageDataset training, ArchitectureSpec spec,
             TrainingOptions options, int bottleneckRank, TrainingTarget target, float[] teacherTest)
             throws IOException {
         ResidualNetwork network = ResidualNetwork.withBottleneck(spec, NetworkShape.SHALLOW,
                 data.normalization().mean(), data.normalization().std(), bottleneckRank);
         try (NetworkTrainer trainer = NetworkTrainer.create(network, options.seed())) {
             long started = System.nanoTime();
-            trainer.train(data.training(), data.validation(), options, null, target);
+            trainer.train(training, data.validation(), options, null, target);
             double seconds = (System.nanoTime() - started) / 1e9;
             float[] logits = logits(trainer, data.test());
             DistillationResult.Scores scores = new DistillationResult.Scores(spec.parameterCount(),
                     LogitScores.evaluate(logits, data.test().labels(), spec.classes()),
                     LogitScores.agreement(logits, teacherTest, spec.classes()),
                     LogitScores.meanSquaredDifference(logits, teacherTest));
-            return new DistillationResult.Student(targetName, bottleneckRank,
-                    trainedParameters(spec, bottleneckRank), scores, seconds);
+            return new Trained(new DistillationResult.Student(targetName, bottleneckRank,
+                    trainedParameters(spec, bottleneckRank), scores, seconds), logits);
         }
     }
 

@@ -7,5 +7,10 @@
  * run in ONNX Runtime, e.g. the committed models/fashion-deep/1), so any model the trainer wrote can teach. The
  * student can train its head through a linear bottleneck of rank r; the bottleneck is folded into the head's dense
  * layer at export, so the student's graph and parameter count at inference are the spec's.
+ *
+ * <p>As in Ba and Caruana's CIFAR-10 runs, the mimic can learn from more images than the labels cover
+ * ({@link io.shallowserve.trainer.distill.DistillationData}): training images held out of the labels, which the
+ * teacher (trained on the labelled ones only) scores, and moved copies of the images
+ * ({@link io.shallowserve.trainer.distill.AugmentedCopies}).
  */
 package io.shallowserve.trainer.distill;

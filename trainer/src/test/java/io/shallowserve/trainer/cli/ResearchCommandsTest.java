@@ -63,4 +63,15 @@ class ResearchCommandsTest {
         assertThat(errors.toString()).contains(Path.of("teacher", "1", "model.json") + " is missing");
         assertThat(folder.resolve("out")).doesNotExist();
     }
+
+    @Test
+    void distill_labelledWithTeacherOfAllImages_saysHowToTrainTheTeacherBeforeTraining() {
+        int exit = run("distill", "--teacher", Path.of("..", "models", "fashion-deep", "1").toString(), "--labelled",
+                "10000", "--output", folder.resolve("out").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("teacher fashion-deep/1 learnt from 55000 labelled images")
+                .contains("trainer train --train-limit 10000 --validation 5000 --seed 1");
+        assertThat(folder.resolve("out")).doesNotExist();
+    }
 }
