@@ -9,6 +9,7 @@ import io.shallowserve.trainer.sweep.SweepGrid;
 import io.shallowserve.trainer.sweep.SweepPoint;
 import io.shallowserve.trainer.sweep.SweepResults;
 import io.shallowserve.trainer.sweep.SweepSettings;
+import io.shallowserve.trainer.sweep.SweepShape;
 import io.shallowserve.trainer.train.ValidationSplit;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,17 +25,19 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code trainer sweep}: a grid of specs in both shapes, resumable, into a results folder. A preset grid gives every
+ * {@code trainer sweep}: a grid of specs in its shapes, resumable, into a results folder. A preset grid gives every
  * value; each option given replaces the preset's.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Train a grid of specs in both shapes, measure each pair's latency, and append the results"
-                + " as rows; an interrupted sweep continues where it stopped.")
+        description = "Train a grid of specs in its shapes (deep and shallow, and optionally shallow-mean and tat),"
+                + " measure each deep and shallow pair's latency, and append the results as rows; an interrupted"
+                + " sweep continues where it stopped.")
 final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--grid", defaultValue = "default",
             description = "preset: default (short runs, under an hour on 2 cores), converged (the default grid trained"
-                    + " to convergence, about a day) or large (days) (default: ${DEFAULT-VALUE})")
+                    + " to convergence, about a day), shapes (deep, shallow, shallow-mean and tat in short runs) or"
+                    + " large (days) (default: ${DEFAULT-VALUE})")
     String gridName;
 
     @Option(names = "--datasets", split = ",", description = "fashion-mnist, mnist, cifar10")
@@ -54,6 +57,11 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--seeds", split = ",")
     List<Long> seeds;
+
+    @Option(names = "--shapes", split = ",",
+            description = "deep, shallow, shallow-mean (the shallow sum scaled by 1/L), tat (no shortcuts, no batch"
+                    + " norm, TAT's leaky ReLU); deep and shallow are always among them")
+    List<String> shapes;
 
     @Option(names = "--epochs", description = "passes over the training split; with --patience, the most")
     Integer epochs;
@@ -89,7 +97,7 @@ final class SweepCommand implements Callable<Integer> {
     Integer latencyWarmup;
 
     @Option(names = "--budget-minutes", defaultValue = "0",
-            description = "start no pair that would end after this many minutes (0 = no budget)")
+            description = "start no run that would end after this many minutes (0 = no budget)")
     long budgetMinutes;
 
     @Mixin
@@ -99,10 +107,11 @@ final class SweepCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--models",
-            description = "model repository for the trained pairs (default: runs/<output folder name>-models)")
+            description = "model repository for the trained networks (default: runs/<output folder name>-models)")
     Path models;
 
-    @Option(names = "--list", description = "print the grid's pairs and which are done, and train nothing")
+    @Option(names = "--list", description = "print the grid's points and which are done in every shape, and train"
+            + " nothing")
     boolean list;
 
     @Mixin
@@ -115,7 +124,7 @@ final class SweepCommand implements Callable<Integer> {
         Path repository = models != null ? models : Path.of("runs", results.getFileName() + "-models");
         if (list) {
             Set<String> finished = Files.exists(results.resolve(SweepResults.DESCRIPTION_FILE))
-                    ? SweepResults.read(results).finishedPairs() : Set.of();
+                    ? SweepResults.read(results).finishedPoints(grid.shapes()) : Set.of();
             for (SweepPoint point : grid.points()) {
                 System.out.printf("%-4s %s (%d parameters)%n", finished.contains(point.id()) ? "done" : "-",
                         point.id(), point.spec(grid.settings()).parameterCount());
@@ -127,7 +136,8 @@ final class SweepCommand implements Callable<Integer> {
             splits.put(kind, data.load(kind));
         }
         SweepResults folder = SweepResults.openForWriting(results, grid.settings());
-        System.out.printf("%d pairs into %s, models into %s; machine: %s%n", grid.points().size(), results,
+        System.out.printf("%d points in %d shapes (%s) into %s, models into %s; machine: %s%n", grid.points().size(),
+                grid.shapes().size(), String.join(", ", grid.shapes().stream().map(SweepShape::id).toList()), results,
                 repository, folder.description().machine());
         Sweep.Outcome outcome = new Sweep(grid, folder, repository, splits, progress.progress(), SweepCommand::report)
                 .run(budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : null);
@@ -138,11 +148,11 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes the report anew after every append once a pair is complete, so the folder's report always matches its
-     * rows, whenever the sweep is stopped or its rows are committed.
+     * Writes the report anew after every append once a deep and shallow pair is complete, so the folder's report
+     * always matches its rows, whenever the sweep is stopped or its rows are committed.
      */
     private static void report(SweepResults results) throws IOException {
-        if (!results.finishedPairs().isEmpty()) {
+        if (!results.finishedPoints(SweepShape.PAIR).isEmpty()) {
             ResearchReport.write(results.folder());
         }
     }
@@ -173,6 +183,7 @@ final class SweepCommand implements Callable<Integer> {
                 or(unitKernels, preset.unitKernels()),
                 or(activations, preset.activations()),
                 or(seeds, preset.seeds()),
+                shapes == null ? preset.shapes() : shapes.stream().map(SweepShape::fromId).toList(),
                 settings);
     }
 

@@ -79,17 +79,11 @@ final class Findings {
      */
     private static String lossComparison(String what, List<RowPair> pairs, ToDoubleFunction<SweepRow> loss,
             boolean deepLowerInPaper) {
-        int deepLower = 0;
-        int shallowLower = 0;
-        for (RowPair pair : pairs) {
-            double difference = loss.applyAsDouble(pair.deep()) - loss.applyAsDouble(pair.shallow());
-            if (difference < 0) {
-                deepLower++;
-            } else if (difference > 0) {
-                shallowLower++;
-            }
-        }
-        double p = Stats.signTest(deepLower, shallowLower);
+        Stats.LowerCounts lower = Stats.lowerCounts(pairs, pair -> loss.applyAsDouble(pair.deep()),
+                pair -> loss.applyAsDouble(pair.shallow()));
+        int deepLower = lower.first();
+        int shallowLower = lower.second();
+        double p = lower.signTest();
         String paper = deepLowerInPaper ? "deep slightly lower" : "shallow slightly lower";
         String verdict;
         if (p >= SIGNIFICANCE) {

@@ -6,6 +6,7 @@ import io.shallowserve.trainer.distill.DistillationResult;
 import io.shallowserve.trainer.sweep.SweepResults;
 import io.shallowserve.trainer.sweep.SweepRow;
 import io.shallowserve.trainer.sweep.SweepSettings;
+import io.shallowserve.trainer.sweep.SweepShape;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,15 @@ public final class ResearchReport {
 
         document.heading("What the data says");
         document.bullets(Findings.of(pairs, cells, configs, frontier, settings, distill));
+
+        List<PointRows> pointRows = PointRows.of(rows);
+        List<SweepShape> beyondPair = ShapeComparison.beyondPair(pointRows);
+        if (!beyondPair.isEmpty()) {
+            document.heading("Every shape against deep");
+            document.paragraph(ShapeComparison.description(beyondPair));
+            document.bullets(ShapeComparison.findings(pointRows, beyondPair));
+            document.table(ShapeComparison.table(pointRows));
+        }
 
         document.heading("The paper's comparison by determination ratio");
         document.paragraph("Q = training examples x outputs / parameters (Bermeitinger, Hrycej, Handschuh 2023,"

@@ -1,12 +1,9 @@
 package io.shallowserve.trainer.report;
 
-import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.sweep.SweepPoint;
 import io.shallowserve.trainer.sweep.SweepRow;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import io.shallowserve.trainer.sweep.SweepShape;
 import java.util.List;
-import java.util.Map;
 
 /** The deep and the shallow row of one sweep point: same spec, same seed, same split. */
 record RowPair(SweepRow deep, SweepRow shallow) {
@@ -20,19 +17,13 @@ record RowPair(SweepRow deep, SweepRow shallow) {
         return deep.q();
     }
 
-    /** Pairs in the order their deep rows appear; a point with only one shape's row is left out. */
+    /**
+     * Pairs in the order their points' first rows appear; a point without both rows is left out, and rows of other
+     * shapes are not part of a pair.
+     */
     static List<RowPair> of(List<SweepRow> rows) {
-        Map<String, SweepRow[]> byPoint = new LinkedHashMap<>();
-        for (SweepRow row : rows) {
-            SweepRow[] shapes = byPoint.computeIfAbsent(row.point().id(), id -> new SweepRow[2]);
-            shapes[row.shape() == NetworkShape.DEEP ? 0 : 1] = row;
-        }
-        List<RowPair> pairs = new ArrayList<>();
-        for (SweepRow[] shapes : byPoint.values()) {
-            if (shapes[0] != null && shapes[1] != null) {
-                pairs.add(new RowPair(shapes[0], shapes[1]));
-            }
-        }
-        return pairs;
+        return PointRows.of(rows).stream()
+                .filter(point -> point.has(SweepShape.DEEP) && point.has(SweepShape.SHALLOW))
+                .map(point -> new RowPair(point.row(SweepShape.DEEP), point.row(SweepShape.SHALLOW))).toList();
     }
 }

@@ -34,6 +34,35 @@ final class Stats {
     }
 
     /**
+     * How often each of two measures of the same item was the lower one (ties in neither count).
+     *
+     * @param first  items whose first measure was lower
+     * @param second items whose second measure was lower
+     */
+    record LowerCounts(int first, int second) {
+
+        /** {@link #signTest} of the two counts. */
+        double signTest() {
+            return Stats.signTest(first, second);
+        }
+    }
+
+    /** Compares {@code first} and {@code second} item by item, e.g. a deep and a shallow row's loss of one point. */
+    static <T> LowerCounts lowerCounts(List<T> items, ToDoubleFunction<T> first, ToDoubleFunction<T> second) {
+        int firstLower = 0;
+        int secondLower = 0;
+        for (T item : items) {
+            double difference = first.applyAsDouble(item) - second.applyAsDouble(item);
+            if (difference < 0) {
+                firstLower++;
+            } else if (difference > 0) {
+                secondLower++;
+            }
+        }
+        return new LowerCounts(firstLower, secondLower);
+    }
+
+    /**
      * Two-sided sign test: the probability of a split at least this uneven if each of {@code wins + losses} pairs
      * were a coin toss (ties left out). Small values mean the direction is unlikely to be chance.
      */

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,7 @@ import java.util.stream.Collectors;
 /**
  * A sweep's results folder: {@value #DESCRIPTION_FILE} (the settings every row shares and the machine the
  * latencies were measured on) and {@value #ROWS_FILE} (one line per trained network, appended as each run ends, or
- * a pair at a time when the pair's latency is measured).
+ * a point's lines at a time when the point's latency is measured).
  */
 public final class SweepResults {
 
@@ -112,19 +114,19 @@ public final class SweepResults {
         return rows().stream().map(row -> Sweep.modelName(row.point(), row.shape())).collect(Collectors.toSet());
     }
 
-    /** Ids of the points whose deep and shallow rows are both here. */
-    public Set<String> finishedPairs() throws IOException {
-        Map<String, Integer> shapes = new HashMap<>();
+    /** Ids of the points whose rows of every one of {@code shapes} are here. */
+    public Set<String> finishedPoints(Collection<SweepShape> shapes) throws IOException {
+        Map<String, Set<SweepShape>> byPoint = new HashMap<>();
         for (SweepRow row : rows()) {
-            shapes.merge(row.point().id(), 1, Integer::sum);
+            byPoint.computeIfAbsent(row.point().id(), id -> EnumSet.noneOf(SweepShape.class)).add(row.shape());
         }
-        return shapes.entrySet().stream().filter(entry -> entry.getValue() == 2).map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
+        return byPoint.entrySet().stream().filter(entry -> entry.getValue().containsAll(shapes))
+                .map(Map.Entry::getKey).collect(Collectors.toSet());
     }
 
     /**
-     * Appends rows in one write: a run's row as soon as it ends, or a pair's two rows together when they carry the
-     * pair's latency.
+     * Appends rows in one write: a run's row as soon as it ends, or a point's rows together when they carry the
+     * point's latency.
      */
     void append(List<SweepRow> rows) throws IOException {
         String lines = rows.stream().map(row -> row.csvLine() + "\n").collect(Collectors.joining());

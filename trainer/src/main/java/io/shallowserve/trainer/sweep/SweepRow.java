@@ -3,7 +3,6 @@ package io.shallowserve.trainer.sweep;
 import io.shallowserve.runtime.data.DatasetKind;
 import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.trainer.arch.Activation;
-import io.shallowserve.trainer.arch.NetworkShape;
 import io.shallowserve.trainer.train.Evaluation;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,14 +14,16 @@ import java.util.Map;
  * One trained network of a sweep: one line of rows.csv.
  *
  * @param point            the spec and seed
- * @param shape            deep or shallow
+ * @param shape            the shape it was trained in; rows.csv writes its id in the column {@code shape} (the
+ *                         first column, {@code pair}, is the point's id: its name from when every point was a pair)
  * @param trainImages      images in the training split
  * @param trainExamples    images learnt from per epoch (fewer than {@code trainImages} only when epochs are cut
  *                         short): the training examples of the determination ratio
  * @param validationImages images in the validation split
  * @param testImages       images in the test split
  * @param classes          outputs of the network
- * @param parameters       trainable parameters (the same for both shapes)
+ * @param parameters       trainable parameters (the same for deep and both shallow shapes; a tat network has no
+ *                         batch norm's)
  * @param train            loss and accuracy on the training split after training, batch norm in inference mode
  * @param validation       the same on the validation split
  * @param test             the same on the test split
@@ -30,14 +31,15 @@ import java.util.Map;
  * @param epochsTrained    epochs the run trained; 0 in rows written before this column existed
  * @param keptEpoch        the epoch whose weights were measured and exported: the last, or with early stopping the
  *                         one with the lowest validation loss; 0 in rows written before this column existed
- * @param single           batch-1 latency of model.onnx in one session; null when not measured
- * @param branches         batch-1 latency of stem, concurrent branches, head; null for deep or not measured
- * @param loadAverage      1-minute load average when the pair's latency was measured, or without latency when
+ * @param single           batch-1 latency of model.onnx in one session; null when not measured (a sweep measures
+ *                         deep and shallow)
+ * @param branches         batch-1 latency of stem, concurrent branches, head; null but for shallow, or not measured
+ * @param loadAverage      1-minute load average when the point's latency was measured, or without latency when
  *                         the run ended: others on the machine
  */
 public record SweepRow(
         SweepPoint point,
-        NetworkShape shape,
+        SweepShape shape,
         int trainImages,
         int trainExamples,
         int validationImages,
@@ -71,7 +73,7 @@ public record SweepRow(
         return (double) trainExamples * classes / parameters;
     }
 
-    /** This row with a pair's latency and the load average when it was measured. */
+    /** This row with its point's latency and the load average when it was measured. */
     SweepRow withLatency(Percentiles single, Percentiles branches, double loadAverage) {
         return new SweepRow(point, shape, trainImages, trainExamples, validationImages, testImages, classes,
                 parameters, train, validation, test, trainingSeconds, epochsTrained, keptEpoch, single, branches,
@@ -119,7 +121,7 @@ public record SweepRow(
                 Long.parseLong(value(byName, "seed")));
         return new SweepRow(
                 point,
-                NetworkShape.valueOf(value(byName, "shape").toUpperCase(Locale.ROOT)),
+                SweepShape.fromId(value(byName, "shape")),
                 integer(byName, "train_images"),
                 integer(byName, "train_examples"),
                 integer(byName, "validation_images"),

@@ -31,7 +31,24 @@ class ResearchCommandsTest {
         int exit = run("sweep", "--grid", "huge", "--output", folder.toString());
 
         assertThat(exit).isEqualTo(1);
-        assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default, converged or large");
+        assertThat(errors.toString()).contains("unknown grid 'huge'").contains("default, converged, shapes or large");
+    }
+
+    @Test
+    void sweep_shapesWithoutShallow_saysThePairIsNeededBeforeWritingResults() {
+        int exit = run("sweep", "--shapes", "deep,tat", "--output", folder.resolve("results").toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("must include deep and shallow");
+        assertThat(folder.resolve("results")).doesNotExist();
+    }
+
+    @Test
+    void sweep_unknownShape_namesTheShapes() {
+        int exit = run("sweep", "--shapes", "deep,shallow,wide", "--output", folder.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).contains("unknown shape 'wide'").contains("shallow-mean");
     }
 
     @Test

@@ -3,7 +3,9 @@ package io.shallowserve.trainer.report;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.shallowserve.runtime.report.Table;
 import io.shallowserve.trainer.sweep.SweepRow;
+import io.shallowserve.trainer.sweep.SweepShape;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,6 +25,27 @@ class ResearchReportTest {
                     new double[] {0.10 + i * 0.01, 0.40, 0.85, 100},
                     new double[] {0.12 + i * 0.01, 0.38, 0.86, 101, 150}));
         }
+        return rows;
+    }
+
+    /**
+     * Two configs (C 8 and 16) of three seeds in every shape, and a third config (C 32) of one seed in the pair only:
+     * shallow as deep; shallow-mean's training loss lower than deep's in seeds 1 and 2 (4 points), higher in seed 3 (2
+     * points), its validation loss the same; tat higher than deep on both losses at every point.
+     */
+    private static List<SweepRow> everyShapeRows() {
+        List<SweepRow> rows = new ArrayList<>();
+        for (int width : new int[] {8, 16}) {
+            for (long seed = 1; seed <= 3; seed++) {
+                rows.addAll(KnownRows.pair(width, seed, 2, new double[] {0.30, 0.40, 0.85, 100},
+                        new double[] {0.30, 0.40, 0.85, 100, 150}));
+                rows.add(KnownRows.row(width, seed, SweepShape.SHALLOW_MEAN,
+                        new double[] {seed == 3 ? 0.31 : 0.29, 0.40, 0.86}));
+                rows.add(KnownRows.row(width, seed, SweepShape.TAT, new double[] {0.50, 0.60, 0.80}));
+            }
+        }
+        rows.addAll(KnownRows.pair(32, 1, 2, new double[] {0.30, 0.40, 0.85, 100},
+                new double[] {0.30, 0.40, 0.85, 100, 150}));
         return rows;
     }
 
@@ -120,6 +143,66 @@ class ResearchReportTest {
         assertThat(html).startsWith("<!DOCTYPE html>").contains("<table>", "<svg ", "<li>Training loss:")
                 .doesNotContain("<script", "src=", "href=");
         assertThat(ResearchReport.document(KnownRows.DESCRIPTION, paperLikeRows(), null).html()).isEqualTo(html);
+    }
+
+    @Test
+    void rowPairs_rowsOfEveryShape_pairOnlyDeepWithShallow() {
+        List<RowPair> pairs = RowPair.of(everyShapeRows());
+
+        assertThat(pairs).hasSize(7);
+        assertThat(pairs).allSatisfy(pair -> {
+            assertThat(pair.deep().shape()).isEqualTo(SweepShape.DEEP);
+            assertThat(pair.shallow().shape()).isEqualTo(SweepShape.SHALLOW);
+        });
+    }
+
+    @Test
+    void shapeFindings_everyShapeRows_statePerShapeAgainstDeepWithTheSignTest() {
+        List<PointRows> points = PointRows.of(everyShapeRows());
+
+        List<SweepShape> beyondPair = ShapeComparison.beyondPair(points);
+
+        assertThat(beyondPair).containsExactly(SweepShape.SHALLOW_MEAN, SweepShape.TAT);
+        assertThat(ShapeComparison.findings(points, beyondPair)).containsExactly(
+                "shallow-mean against deep, 6 points: training loss lower than deep's in 4, higher in 2 (sign test"
+                        + " p = 0.688; mean 0.2967 against 0.3000): no direction beyond chance; validation loss lower"
+                        + " than deep's in 0, higher in 0 (sign test p = 1.000; mean 0.4000 against 0.4000): no"
+                        + " direction beyond chance; test accuracy mean 0.8600 against 0.8500.",
+                "tat against deep, 6 points: training loss lower than deep's in 0, higher in 6 (sign test p = 0.031;"
+                        + " mean 0.5000 against 0.3000): deep lower beyond chance; validation loss lower than deep's"
+                        + " in 0, higher in 6 (sign test p = 0.031; mean 0.6000 against 0.4000): deep lower beyond"
+                        + " chance; test accuracy mean 0.8000 against 0.8500.");
+    }
+
+    @Test
+    void shapeTable_everyShapeRows_oneColumnGroupPerShapeMeanOverSeeds() {
+        Table table = ShapeComparison.table(PointRows.of(everyShapeRows()));
+
+        assertThat(table.header()).containsExactly("config", "seeds",
+                "deep train loss", "deep validation loss", "deep test accuracy",
+                "shallow train loss", "shallow validation loss", "shallow test accuracy",
+                "shallow-mean train loss", "shallow-mean validation loss", "shallow-mean test accuracy",
+                "tat train loss", "tat validation loss", "tat test accuracy");
+        assertThat(table.rows()).containsExactly(
+                List.of("fashion-mnist-L2-C8-k3-relu", "3", "0.3000", "0.4000", "0.8500", "0.3000", "0.4000", "0.8500",
+                        "0.2967", "0.4000", "0.8600", "0.5000", "0.6000", "0.8000"),
+                List.of("fashion-mnist-L2-C16-k3-relu", "3", "0.3000", "0.4000", "0.8500", "0.3000", "0.4000",
+                        "0.8500", "0.2967", "0.4000", "0.8600", "0.5000", "0.6000", "0.8000"),
+                List.of("fashion-mnist-L2-C32-k3-relu", "1", "0.3000", "0.4000", "0.8500", "0.3000", "0.4000",
+                        "0.8500", "-", "-", "-", "-", "-", "-"));
+    }
+
+    @Test
+    void document_everyShapeRows_addsTheShapesSectionThatAPairSweepLacks() {
+        String everyShape = ResearchReport.document(KnownRows.DESCRIPTION, everyShapeRows(), null).markdown();
+        String pairOnly = ResearchReport.document(KnownRows.DESCRIPTION, paperLikeRows(), null).markdown();
+
+        assertThat(everyShape).contains("## Every shape against deep",
+                "trained as shallow-mean (the shallow sum scaled by 1/L, y = x + (1/L) Σ_k F_k(x)) and tat (the units"
+                        + " chained without shortcuts or batch norm, TAT's leaky ReLU)",
+                "- tat against deep, 6 points:", "| config | seeds | deep train loss |",
+                "Training loss: the deep shape ended lower in 0 of 7 pairs");
+        assertThat(pairOnly).doesNotContain("Every shape against deep");
     }
 
     @Test

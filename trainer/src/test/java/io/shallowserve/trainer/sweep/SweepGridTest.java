@@ -16,7 +16,7 @@ class SweepGridTest {
     @Test
     void points_twoSeeds_coverTheGridWithTheFirstSeedBeforeTheSecond() {
         SweepGrid grid = new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2, 4), List.of(8), List.of(3),
-                List.of(Activation.RELU), List.of(1L, 2L), SweepGrid.DEFAULT.settings());
+                List.of(Activation.RELU), List.of(1L, 2L), SweepShape.PAIR, SweepGrid.DEFAULT.settings());
 
         assertThat(grid.points()).extracting(SweepPoint::id).containsExactly(
                 "fashion-mnist-L2-C8-k3-relu-s1", "fashion-mnist-L4-C8-k3-relu-s1",
@@ -51,14 +51,60 @@ class SweepGridTest {
     }
 
     @Test
+    void presets_theShortAndLongGridsTrainThePair() {
+        assertThat(SweepGrid.DEFAULT.shapes()).isEqualTo(SweepShape.PAIR);
+        assertThat(SweepGrid.CONVERGED.shapes()).isEqualTo(SweepShape.PAIR);
+        assertThat(SweepGrid.LARGE.shapes()).isEqualTo(SweepShape.PAIR);
+    }
+
+    @Test
+    void shapesGrid_everyShapeOfTwelvePointsAtL4And8WithoutLatency() {
+        SweepGrid grid = SweepGrid.preset("shapes");
+
+        assertThat(grid.shapes()).containsExactly(SweepShape.DEEP, SweepShape.SHALLOW, SweepShape.SHALLOW_MEAN,
+                SweepShape.TAT);
+        assertThat(grid.points()).hasSize(12);
+        assertThat(grid.points()).extracting(SweepPoint::units).containsOnly(4, 8);
+        assertThat(grid.settings().latencyRuns()).isZero();
+        assertThat(grid.settings().patience()).isZero();
+    }
+
+    @Test
+    void newGrid_shapesRepeatedAndOutOfOrder_trainsEachOnceInShapeOrder() {
+        SweepGrid grid = new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8), List.of(3),
+                List.of(Activation.RELU), List.of(1L),
+                List.of(SweepShape.TAT, SweepShape.SHALLOW, SweepShape.DEEP, SweepShape.TAT),
+                SweepGrid.DEFAULT.settings());
+
+        assertThat(grid.shapes()).containsExactly(SweepShape.DEEP, SweepShape.SHALLOW, SweepShape.TAT);
+    }
+
+    @Test
+    void newGrid_shapesWithoutShallow_saysThePairIsNeeded() {
+        assertThatThrownBy(() -> new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8),
+                        List.of(3), List.of(Activation.RELU), List.of(1L), List.of(SweepShape.DEEP, SweepShape.TAT),
+                        SweepGrid.DEFAULT.settings()))
+                .hasMessageContaining("must include deep and shallow").hasMessageContaining("[deep, tat]");
+    }
+
+    @Test
+    void newGrid_tatActivationForTheDeepShape_failsBeforeAnyRun() {
+        assertThatThrownBy(() -> new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8),
+                        List.of(3), List.of(Activation.TAT_LEAKY_RELU), List.of(1L), SweepShape.PAIR,
+                        SweepGrid.DEFAULT.settings()))
+                .hasMessageContaining("tat_leaky_relu is the tat shape's activation");
+    }
+
+    @Test
     void newGrid_kernelLargerThanFeatureMap_failsBeforeAnyRun() {
         assertThatThrownBy(() -> new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(8),
-                        List.of(3, 15), List.of(Activation.RELU), List.of(1L), SweepGrid.DEFAULT.settings()))
+                        List.of(3, 15), List.of(Activation.RELU), List.of(1L), SweepShape.PAIR,
+                        SweepGrid.DEFAULT.settings()))
                 .hasMessageContaining("unitKernel 15 is larger than the 14x14 feature map");
     }
 
     @Test
     void preset_unknownName_namesThePresets() {
-        assertThatThrownBy(() -> SweepGrid.preset("huge")).hasMessageContaining("default, converged or large");
+        assertThatThrownBy(() -> SweepGrid.preset("huge")).hasMessageContaining("default, converged, shapes or large");
     }
 }

@@ -8,7 +8,7 @@ import io.shallowserve.runtime.data.RealData;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.trainer.arch.Activation;
-import io.shallowserve.trainer.arch.NetworkShape;
+import io.shallowserve.trainer.report.ResearchReport;
 import io.shallowserve.trainer.train.Progress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class SweepTest {
 
     /** Two configs: relu and leaky relu of one small spec. */
     private static final SweepGrid GRID = new SweepGrid(List.of(DatasetKind.FASHION_MNIST), List.of(2), List.of(4),
-            List.of(3), List.of(Activation.RELU, Activation.LEAKY_RELU), List.of(1L), SETTINGS);
+            List.of(3), List.of(Activation.RELU, Activation.LEAKY_RELU), List.of(1L), SweepShape.PAIR, SETTINGS);
 
     @TempDir
     Path folder;
@@ -50,7 +50,7 @@ class SweepTest {
 
     private static SweepGrid grid(SweepSettings settings) {
         return new SweepGrid(GRID.datasets(), GRID.units(), GRID.widths(), GRID.unitKernels(), GRID.activations(),
-                GRID.seeds(), settings);
+                GRID.seeds(), GRID.shapes(), settings);
     }
 
     @Test
@@ -81,7 +81,7 @@ class SweepTest {
             assertThat(row.test().accuracy()).isBetween(0.0, 1.0);
             assertThat(row.validation().loss()).isPositive();
             assertThat(row.single().p50()).isPositive();
-            assertThat(row.branches() == null).isEqualTo(row.shape() == NetworkShape.DEEP);
+            assertThat(row.branches() == null).isEqualTo(row.shape() == SweepShape.DEEP);
             Path version = folder.resolve("models").resolve(Sweep.modelName(row.point(), row.shape())).resolve("1");
             ModelManifest manifest = ModelRepository.verify(version).manifest();
             assertThat(manifest.metrics().get("test").accuracy()).isEqualTo(row.test().accuracy());
@@ -124,6 +124,45 @@ class SweepTest {
             assertThat(row.single()).isNull();
             assertThat(row.branches()).isNull();
         }
+    }
+
+    @Test
+    void run_everyShapeWithLatency_trainsThePointInEachShapeTimesThePairAndReportsEveryShapeAgainstDeep()
+            throws Exception {
+        Path results = folder.resolve("results");
+        SweepGrid grid = new SweepGrid(GRID.datasets(), GRID.units(), GRID.widths(), GRID.unitKernels(),
+                List.of(Activation.RELU), GRID.seeds(), List.of(SweepShape.values()), SETTINGS);
+
+        Sweep.Outcome outcome = sweep(grid, SweepResults.openForWriting(results, SETTINGS)).run(null);
+
+        assertThat(outcome).isEqualTo(new Sweep.Outcome(4, 0, 4, false));
+        // With latency, the point's rows are appended together, after the pair's latency.
+        assertThat(rowsSeenByListener).containsExactly(4);
+        SweepResults written = SweepResults.read(results);
+        assertThat(written.finishedPoints(grid.shapes())).containsExactly("fashion-mnist-L2-C4-k3-relu-s1");
+        List<SweepRow> rows = written.rows();
+        assertThat(rows).extracting(SweepRow::shape).containsExactly(SweepShape.DEEP, SweepShape.SHALLOW,
+                SweepShape.SHALLOW_MEAN, SweepShape.TAT);
+        for (SweepRow row : rows) {
+            Path version = folder.resolve("models").resolve(Sweep.modelName(row.point(), row.shape())).resolve("1");
+            ModelManifest manifest = ModelRepository.verify(version).manifest();
+            assertThat(manifest.shape()).isEqualTo(row.shape().network().id());
+            assertThat(Boolean.TRUE.equals(manifest.architecture().branchMean()))
+                    .isEqualTo(row.shape() == SweepShape.SHALLOW_MEAN);
+            assertThat(manifest.parameters()).isEqualTo(row.parameters());
+            assertThat(manifest.metrics().get("test").accuracy()).isEqualTo(row.test().accuracy());
+            assertThat(row.single() != null).isEqualTo(SweepShape.PAIR.contains(row.shape()));
+            assertThat(row.branches() != null).isEqualTo(row.shape() == SweepShape.SHALLOW);
+        }
+        SweepRow tat = rows.get(3);
+        ModelManifest tatManifest = ModelRepository.verify(folder.resolve("models")
+                .resolve(Sweep.modelName(tat.point(), SweepShape.TAT)).resolve("1")).manifest();
+        assertThat(tatManifest.architecture().activation()).isEqualTo(Activation.TAT_LEAKY_RELU.name());
+        assertThat(tatManifest.architecture().batchNorm()).isFalse();
+        assertThat(tat.parameters()).isLessThan(rows.get(0).parameters());
+        assertThat(ResearchReport.render(results).get(ResearchReport.MARKDOWN_FILE))
+                .contains("## Every shape against deep", "- shallow-mean against deep, 1 point:",
+                        "- tat against deep, 1 point:");
     }
 
     @Test
