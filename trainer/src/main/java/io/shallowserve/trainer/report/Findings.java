@@ -50,7 +50,9 @@ final class Findings {
                         + " whichever shape learns faster early, so these losses are not the converged ones the paper"
                         + " compares; Q here counts the examples learnt from per epoch.",
                 settings.epochs(), settings.trainLimit() == 0 ? "the full training split"
-                        : "the first " + settings.trainLimit() + " training images (" + settings.validation()
+                        // The split's size, not settings.validation(): that is 0 when a fraction is held out.
+                        : "the first " + settings.trainLimit() + " training images ("
+                                + settings.validationSplit().size(settings.trainLimit())
                                 + " of them held out for validation)",
                 settings.batchSize());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.shallowserve.runtime.report.Table;
+import io.shallowserve.trainer.sweep.SweepGrid;
 import io.shallowserve.trainer.sweep.SweepRow;
 import io.shallowserve.trainer.sweep.SweepShape;
 import java.util.ArrayList;
@@ -203,6 +204,18 @@ class ResearchReportTest {
                 "- tat against deep, 6 points:", "| config | seeds | deep train loss |",
                 "Training loss: the deep shape ended lower in 0 of 7 pairs");
         assertThat(pairOnly).doesNotContain("Every shape against deep");
+    }
+
+    @Test
+    void findings_shortRunsWithAFractionHeldOut_sayHowManyImagesWereHeldOut() {
+        List<RowPair> pairs = RowPair.of(paperLikeRows());
+        List<ConfigSummary> configs = ConfigSummary.of(pairs);
+
+        List<String> findings = Findings.of(pairs, DeterminationBins.of(pairs), configs,
+                Frontier.pareto(Frontier.points(configs)), SweepGrid.SHAPES.settings(), null);
+
+        assertThat(findings.getLast()).contains("each run trained 3 epoch(s) on the first 10000 training images (1000"
+                + " of them held out for validation)");
     }
 
     @Test
