@@ -34,14 +34,14 @@ import picocli.CommandLine.Spec;
                     + " over gRPC (the driver) and HTTP (Gatling), and on a second server per plan with dynamic"
                     + " batching on, batching off and on at one request in flight and the capacity at a p99 target;"
                     + " writes report.md, report.html and results.json. About 10 minutes on 2 cores; --quick: about"
-                    + " 3."
+                    + " 4."
         })
 public final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "fewer, shorter steps: about 3 minutes")
+    @Option(names = "--quick", description = "fewer, shorter steps: about 4 minutes")
     private boolean quick;
 
     // 500 µs: a tenth of the default p99 target, so a request that waits the whole window keeps most of its budget.

@@ -110,11 +110,12 @@ public final class PlanBenchmark {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", s.label(), s.batch(),
                     s.latency().p50(), s.latency().p90(), s.latency().p99(), s.latency().max()));
         }
-        md.append("\nMedian time of one branch session inside shallow-branches (the caller or a pool thread"
-                + " running it):");
+        md.append("\nMedian time of one branch session inside the plans that run branches apart (the caller or a pool"
+                + " thread running it; a grouped session runs a group of branches):");
         for (Summary s : summaries) {
             if (s.branch() != null) {
-                md.append(String.format(Locale.ROOT, " batch %d: %.1f µs;", s.batch(), s.branch().p50()));
+                md.append(String.format(Locale.ROOT, " %s batch %d: %.1f µs;", s.label(), s.batch(),
+                        s.branch().p50()));
             }
         }
         md.setLength(md.length() - 1);
