@@ -119,7 +119,7 @@ public final class CompareCommand implements Callable<Integer> {
 
     /** Starts the server as a user would run it and waits; Ctrl-C stops both (ServerProcess's shutdown hook). */
     private void serveUntilInterrupted(RunningServer.Launcher launcher, PrintWriter console) throws Exception {
-        RunningServer server = launcher.start("auto", Batching.OFF, portOrFree("HTTP", httpPort, console),
+        RunningServer server = launcher.start(models, "auto", Batching.OFF, portOrFree("HTTP", httpPort, console),
                 portOrFree("gRPC", grpcPort, console));
         String http = server.address(Protocol.HTTP);
         String grpc = server.address(Protocol.GRPC);

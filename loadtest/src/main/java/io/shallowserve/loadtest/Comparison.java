@@ -24,6 +24,7 @@ import io.shallowserve.loadtest.report.RunInfo;
 import io.shallowserve.loadtest.report.ServedModel;
 import io.shallowserve.runtime.exec.Machine;
 import io.shallowserve.runtime.exec.PlanChoice;
+import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import java.io.IOException;
@@ -47,10 +48,10 @@ import java.util.Map;
 
 /**
  * The whole comparison, one phase after another, a progress line per step: the in-process floor of every served
- * model; the rounds, deep against shallow under every plan (a server process per plan, batching off; gRPC, one
- * request in flight, each batch size), every served model once per round, in turn; then, on the servers of the load
- * steps' plans only, the others stopped: the batching comparison (a second server per plan with batching on, up for
- * it alone: one in flight and the capacity search, batching off and on), the no-op round trip of each server on both
+ * model; the rounds, deep against shallow under every plan (one server process that serves a copy of each model per
+ * plan, batching off; gRPC, one request in flight, each batch size), every served model once per round, in turn;
+ * then, on a server per plan of the load steps: the batching comparison (a second server per plan with batching on,
+ * up for it alone: one in flight and the capacity search, batching off and on), the no-op round trip of each server on both
  * protocols, the driver's gRPC steps, one HTTP step of the driver in JSON and one in binary tensor data (one in
  * flight, for the overhead), and Gatling's HTTP steps. Each step runs on every served model in turn, so that a slower
  * moment of a shared machine does not fall on one of them only.
@@ -62,6 +63,8 @@ final class Comparison {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     /** The plan under which a server serves a deep model at the intra-op thread count it measured best. */
     private static final String AUTO = PlanChoice.AUTO.name().toLowerCase(Locale.ROOT);
+    /** The rounds' model repository, under the report folder. */
+    private static final String ROUNDS_REPOSITORY = "rounds-models";
 
     private final ComparisonSettings settings;
     private final Path repository;
@@ -121,16 +124,8 @@ final class Comparison {
         String gatlingReport;
         try (HttpClient statistics = HttpClient.newHttpClient()) {
             List<String> plans = settings.plans();
-            List<String> everyPlan = new ArrayList<>(settings.roundPlans());
-            plans.stream().filter(plan -> !everyPlan.contains(plan)).forEach(everyPlan::add);
-            startServers(everyPlan, Batching.OFF, servers);
-            rounds = rounds(List.copyOf(roundModels.keySet()), servers);
-            // The load steps need only their plans' servers: the others stop, so fewer processes share the cores.
-            for (String plan : List.copyOf(servers.keySet())) {
-                if (!plans.contains(plan)) {
-                    stopServer(servers, plan, Batching.OFF);
-                }
-            }
+            rounds = rounds(roundModels);
+            startServers(plans, Batching.OFF, servers);
             startServers(plans, settings.batching(), batchingServers);
             Map<Protocol, Map<String, Target>> targets = new EnumMap<>(Protocol.class);
             Map<Protocol, Map<ServedModel, Transport>> inference = new EnumMap<>(Protocol.class);
@@ -143,8 +138,8 @@ final class Comparison {
             }
             warmUp("every server, its models and the no-op over both protocols",
                     warmUpTransports(connected, List.of(inference, batchingInference)));
-            // First, while the servers with batching on are freshly warmed up: the servers with batching off have
-            // run the rounds besides, so their code is compiled at least as far.
+            // First, while the servers with batching off and on have run the same load (the warm-up): a server
+            // that has run more is further along in compiling its code.
             batchingSteps = batchingComparison(served, inference.get(Protocol.GRPC),
                     batchingInference.get(Protocol.GRPC), servers, batchingServers, statistics);
             stopServers(batchingServers, settings.batching());
@@ -191,34 +186,40 @@ final class Comparison {
     }
 
     /**
-     * The rounds over gRPC on the servers of {@code served}'s plans: a warm-up of every served model at every batch
+     * The rounds over gRPC, on one server that serves every model under every plan of the rounds: a copy of each
+     * model's graph per plan in a repository of its own ({@link #roundsRepository}). One server process rather than
+     * one per plan: with five started at once, their JIT compilers shared the cores, and after two passes of warm-up
+     * the first rounds still ran at twice the latency of the last. A warm-up of every served model at every batch
      * size, then {@link ComparisonSettings#rounds()} times each of them in turn, one request in flight, the order
      * turned by one each round so that no model always follows the same other.
      */
-    private List<RoundStep> rounds(List<ServedModel> served, Map<String, RunningServer> servers) throws IOException {
+    private List<RoundStep> rounds(Map<ServedModel, ModelVersion> served) throws Exception {
+        Map<ServedModel, String> names = roundsRepository(reportDirectory.resolve(ROUNDS_REPOSITORY), served);
+        say("rounds: one server for " + names.size() + " models, each a copy of its graph under its plan: "
+                + names.values());
         List<Target> connected = new ArrayList<>();
-        try {
-            Map<String, Target> targets = connect(Protocol.GRPC, servers, connected);
+        try (RunningServer server = launcher.start(reportDirectory.resolve(ROUNDS_REPOSITORY),
+                settings.plans().getFirst(), Batching.OFF, 0, 0)) {
+            Target target = Target.connect(Protocol.GRPC, server.host(), server.grpcPort(), CALL_TIMEOUT);
+            connected.add(target);
             Map<Integer, Map<ServedModel, Transport>> byBatch = new LinkedHashMap<>();
             for (int batch : settings.roundBatches()) {
-                byBatch.put(batch, inferenceTransports(targets, served, batch));
+                Map<ServedModel, Transport> transports = new LinkedHashMap<>();
+                for (Map.Entry<ServedModel, String> model : names.entrySet()) {
+                    transports.put(model.getKey(), inferenceTransport(target, model.getValue(), batch));
+                }
+                byBatch.put(batch, transports);
             }
-            // Two passes: the servers have just started, all at once, and their JIT compilers share the cores; in a
-            // run with one pass of half a second each, the rounds' p50 fell from 3 to 5 ms in the first round to 1 ms
-            // in the fifth, with 0.5 to 0.9 ms measured later in the same run.
             List<Transport> transports = byBatch.values().stream()
                     .flatMap(byModel -> byModel.values().stream()).toList();
-            for (int pass = 1; pass <= 2; pass++) {
-                warmUp("the rounds' models over gRPC, batch " + settings.roundBatches() + ", pass " + pass + " of 2",
-                        transports);
-            }
-            say("  rounds: " + settings.rounds() + " x " + served.size() + " served models x "
+            warmUp("the rounds' models over gRPC, batch " + settings.roundBatches(), transports);
+            say("  rounds: " + settings.rounds() + " x " + names.size() + " served models x "
                     + settings.roundBatches().size() + " batch sizes, one in flight, "
                     + settings.roundStep().toMillis() / 1000.0 + " s each");
             List<RoundStep> steps = new ArrayList<>();
             for (int round = 1; round <= settings.rounds(); round++) {
                 for (Map.Entry<Integer, Map<ServedModel, Transport>> batch : byBatch.entrySet()) {
-                    List<ServedModel> order = new ArrayList<>(served);
+                    List<ServedModel> order = new ArrayList<>(names.keySet());
                     Collections.rotate(order, -(round - 1));
                     StringBuilder line = new StringBuilder();
                     for (ServedModel model : order) {
@@ -235,7 +236,30 @@ final class Comparison {
             return steps;
         } finally {
             connected.forEach(Target::close);
+            say("rounds: server stopped");
         }
+    }
+
+    /**
+     * Writes {@code folder} anew: per served model a model named "MODEL-PLAN" of one version, a copy of the model's
+     * model.onnx (served as any ONNX graph: the trainer's graphs carry their normalisation, so requests are the
+     * same), and a config.pbtxt that sets its plan. Returns the names by served model.
+     */
+    private static Map<ServedModel, String> roundsRepository(Path folder, Map<ServedModel, ModelVersion> served)
+            throws IOException {
+        ModelRepository.delete(folder);
+        Map<ServedModel, String> names = new LinkedHashMap<>();
+        for (Map.Entry<ServedModel, ModelVersion> model : served.entrySet()) {
+            String name = model.getKey().model() + "-" + model.getKey().plan();
+            Path version = Files.createDirectories(folder.resolve(name).resolve("1"));
+            Files.copy(model.getValue().file(ModelManifest.MODEL_FILE), version.resolve(ModelManifest.MODEL_FILE));
+            // The server's per-model plan parameter (docs/model-repository.md, config.pbtxt).
+            Files.writeString(folder.resolve(name).resolve("config.pbtxt"), "name: \"" + name + "\"\n"
+                    + "parameters { key: \"shallowserve.plan\" value: { string_value: \"" + model.getKey().plan()
+                    + "\" } }\n");
+            names.put(model.getKey(), name);
+        }
+        return names;
     }
 
     /** Starts a server per plan with {@code batching}, one after the other, into {@code started}. */
@@ -244,7 +268,7 @@ final class Comparison {
         for (String plan : plans) {
             String name = serverName(plan, batching);
             say(name + ": starting");
-            RunningServer server = launcher.start(plan, batching, 0, 0);
+            RunningServer server = launcher.start(repository, plan, batching, 0, 0);
             started.put(plan, server);
             say(name + ": ready, HTTP on " + server.address(Protocol.HTTP) + ", gRPC on "
                     + server.address(Protocol.GRPC));
@@ -317,13 +341,16 @@ final class Comparison {
             int batch) throws IOException {
         Map<ServedModel, Transport> transports = new LinkedHashMap<>();
         for (ServedModel model : served) {
-            Target target = targets.get(model.plan());
-            ModelInput input = target.input(model.model(), "");
-            List<Tensor> tensors = ImageSet.read(images, PREPARED_REQUESTS, input).batches(input, batch,
-                    PREPARED_REQUESTS);
-            transports.put(model, target.infer(model.model(), "", tensors));
+            transports.put(model, inferenceTransport(targets.get(model.plan()), model.model(), batch));
         }
         return transports;
+    }
+
+    /** Requests of {@code batch} images to {@code model} on {@code target}, prepared as its metadata asks. */
+    private Transport inferenceTransport(Target target, String model, int batch) throws IOException {
+        ModelInput input = target.input(model, "");
+        List<Tensor> tensors = ImageSet.read(images, PREPARED_REQUESTS, input).batches(input, batch, PREPARED_REQUESTS);
+        return target.infer(model, "", tensors);
     }
 
     /** The no-op of every target and every inference transport. */

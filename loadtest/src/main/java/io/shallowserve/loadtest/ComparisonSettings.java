@@ -13,9 +13,9 @@ import java.util.Locale;
  * How much the comparison measures.
  *
  * @param mode            a name for the report
- * @param roundPlans      the execution plans of the rounds, one server process each: every model under each, but a
- *                        deep model only under the first of {@code plans} and under auto (at the intra-op thread
- *                        count auto measures best), the two candidates for the deep baseline
+ * @param roundPlans      the execution plans of the rounds, all served by one server process: every model under
+ *                        each, but a deep model only under the first of {@code plans} and under auto (at the
+ *                        intra-op thread count auto measures best), the two candidates for the deep baseline
  * @param rounds          how many times the rounds run every served model at every batch size, one after the other
  * @param roundStep       how long each of those steps runs
  * @param roundBatches    images per request in the rounds

@@ -2,6 +2,7 @@ package io.shallowserve.loadtest;
 
 import io.shallowserve.loadtest.driver.Protocol;
 import io.shallowserve.loadtest.report.Batching;
+import java.nio.file.Path;
 
 /** A started server the comparison measures: where it listens, and how to stop it. */
 interface RunningServer extends AutoCloseable {
@@ -35,12 +36,13 @@ interface RunningServer extends AutoCloseable {
     @FunctionalInterface
     interface Launcher {
         /**
-         * Starts one server on the loopback serving every model of the repository with {@code plan} and
-         * {@code batching}, and returns once it is ready.
+         * Starts one server on the loopback serving every model of the repository {@code models} with {@code plan}
+         * (where a model's config.pbtxt names none) and {@code batching}, and returns once it is ready.
          *
          * @param httpPort the HTTP port, or 0 for any free one
          * @param grpcPort the gRPC port, or 0 for any free one
          */
-        RunningServer start(String plan, Batching batching, int httpPort, int grpcPort) throws Exception;
+        RunningServer start(Path models, String plan, Batching batching, int httpPort, int grpcPort)
+                throws Exception;
     }
 }

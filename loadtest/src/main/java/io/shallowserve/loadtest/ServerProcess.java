@@ -42,15 +42,16 @@ final class ServerProcess implements RunningServer {
     }
 
     /**
-     * Launches servers of {@code jar} on {@code models}, each logging to {@code logs}/server-PLAN.log, or
-     * server-PLAN-batching.log with batching on.
+     * Launches servers of {@code jar}, each logging to {@code logs}/server-PLAN.log, or server-PLAN-batching.log
+     * with batching on; a server of another repository than {@code models} to server-REPOSITORY-PLAN.log.
      */
     static RunningServer.Launcher launcher(Path jar, Path models, Path logs) {
-        return (plan, batching, httpPort, grpcPort) -> {
+        return (repository, plan, batching, httpPort, grpcPort) -> {
             List<Integer> free = freePorts(2);
-            return start(jar, models, plan, batching, httpPort == 0 ? free.get(0) : httpPort,
-                    grpcPort == 0 ? free.get(1) : grpcPort,
-                    logs.resolve("server-" + plan + (batching.enabled() ? "-batching" : "") + ".log"));
+            String name = (repository.equals(models) ? "" : repository.getFileName() + "-") + plan
+                    + (batching.enabled() ? "-batching" : "");
+            return start(jar, repository, plan, batching, httpPort == 0 ? free.get(0) : httpPort,
+                    grpcPort == 0 ? free.get(1) : grpcPort, logs.resolve("server-" + name + ".log"));
         };
     }
 

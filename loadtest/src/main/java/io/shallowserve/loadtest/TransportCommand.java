@@ -100,7 +100,7 @@ final class TransportCommand implements Callable<Integer> {
             for (Map.Entry<String, Path> jar : jars.entrySet()) {
                 console.println("starting " + jar.getKey() + " (" + jar.getValue() + ")");
                 servers.put(jar.getKey(), ServerProcess.launcher(jar.getValue(), models, out.resolve(jar.getKey()))
-                        .start("single", Batching.OFF, 0, 0));
+                        .start(models, "single", Batching.OFF, 0, 0));
             }
             report.append(latency(servers));
             for (Map.Entry<String, RunningServer> server : servers.entrySet()) {

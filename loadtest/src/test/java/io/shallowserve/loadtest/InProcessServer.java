@@ -19,22 +19,27 @@ final class InProcessServer implements RunningServer {
         this.server = server;
     }
 
-    /**
-     * Starts one with {@code --plan plan} on the committed models. The batching keys go into this server's
-     * configuration rather than into system properties, which every server in this JVM would read.
-     */
+    /** Starts one with {@code --plan plan} on the committed models. */
     static InProcessServer start(String plan, Batching batching) {
+        return start(MODELS, plan, batching);
+    }
+
+    /**
+     * Starts one with {@code --plan plan} on {@code models}. The batching keys go into this server's configuration
+     * rather than into system properties, which every server in this JVM would read.
+     */
+    static InProcessServer start(Path models, String plan, Batching batching) {
         // The tests bind the loopback only; Main reads the listener's host from system properties too.
         System.setProperty("server.host", "127.0.0.1");
         Config config = Config.just(ConfigSources.create(batching.serverProperties()),
-                ConfigSources.create(Main.config("--models", MODELS.toString(), "--port", "0", "--grpc-port", "0",
+                ConfigSources.create(Main.config("--models", models.toString(), "--port", "0", "--grpc-port", "0",
                         "--plan", plan)));
         return new InProcessServer(Main.start(config));
     }
 
     /** Starts in-process servers for the comparison (any ports: the tests take free ones). */
     static RunningServer.Launcher launcher() {
-        return (plan, batching, httpPort, grpcPort) -> start(plan, batching);
+        return (models, plan, batching, httpPort, grpcPort) -> start(models, plan, batching);
     }
 
     @Override
