@@ -27,21 +27,22 @@ import picocli.CommandLine.Spec;
         name = "compare",
         mixinStandardHelpOptions = true,
         description = {
-            "Starts the server (server/target/shallowserve-server.jar) once per execution plan on free loopback ports;"
-                    + " measures the in-process floor, then deep against shallow under every plan in rounds (gRPC,"
-                    + " one request in flight, batch 1 and 8: the headline ratio with its spread), then for single"
+            "Starts the server (server/target/shallowserve-server.jar) on free loopback ports; measures the"
+                    + " in-process floor, then deep against shallow under every plan in rounds on one server (gRPC,"
+                    + " one request in flight, batch 1 and 8: the headline ratio with its spread), then, on a server"
+                    + " per plan, for single"
                     + " and wide (--quick) or every plan: the no-op round trip, every model under open and closed load"
                     + " over gRPC (the driver) and HTTP (Gatling), and on a second server per plan with dynamic"
                     + " batching on, batching off and on at one request in flight and the capacity at a p99 target;"
                     + " writes report.md, report.html and results.json. About 10 minutes on 2 cores; --quick: about"
-                    + " 4."
+                    + " 3.5."
         })
 public final class CompareCommand implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--quick", description = "fewer, shorter steps: about 4 minutes")
+    @Option(names = "--quick", description = "fewer, shorter steps: about 3.5 minutes")
     private boolean quick;
 
     // 500 µs: a tenth of the default p99 target, so a request that waits the whole window keeps most of its budget.

@@ -95,7 +95,7 @@ public record ComparisonSettings(
     }
 
     /**
-     * The README's main job: the same comparison, fewer and shorter steps, about 4 minutes. The rounds: 5 of 0.5 s
+     * The README's main job: the same comparison, fewer and shorter steps, about 3.5 minutes. The rounds: 5 of 0.5 s
      * steps; the load steps for single and wide only. The capacity search starts
      * at 1000/s, doubles up to 8000/s (or halves down to 250/s) at most, then bisects once: the capacity to within
      * 41 %, at most 5 steps of 1 s.
