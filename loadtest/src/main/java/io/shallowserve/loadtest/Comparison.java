@@ -50,11 +50,11 @@ import java.util.Map;
  * The whole comparison, one phase after another, a progress line per step: the in-process floor of every served
  * model; the rounds, deep against shallow under every plan (one server process that serves a copy of each model per
  * plan, batching off; gRPC, one request in flight, each batch size), every served model once per round, in turn;
- * then, on a server per plan of the load steps: the batching comparison (a second server per plan with batching on,
- * up for it alone: one in flight and the capacity search, batching off and on), the no-op round trip of each server on both
- * protocols, the driver's gRPC steps, one HTTP step of the driver in JSON and one in binary tensor data (one in
- * flight, for the overhead), and Gatling's HTTP steps. Each step runs on every served model in turn, so that a slower
- * moment of a shared machine does not fall on one of them only.
+ * then, on a server per plan of the load steps: the batching comparison (a second server per plan with batching
+ * on, up for it alone: one in flight and the capacity search, batching off and on), the no-op round trip of each
+ * server on both protocols, the driver's gRPC steps, one HTTP step of the driver in JSON and one in binary tensor
+ * data (one in flight, for the overhead), and Gatling's HTTP steps. Each step runs on every served model in turn, so
+ * that a slower moment of a shared machine does not fall on one of them only.
  */
 final class Comparison {
 
@@ -132,9 +132,9 @@ final class Comparison {
             Map<Protocol, Map<ServedModel, Transport>> batchingInference = new EnumMap<>(Protocol.class);
             for (Protocol protocol : Protocol.frontEnds()) {
                 targets.put(protocol, connect(protocol, servers, connected));
-                inference.put(protocol, inferenceTransports(targets.get(protocol), served, 1));
+                inference.put(protocol, inferenceTransports(targets.get(protocol), served));
                 batchingInference.put(protocol, inferenceTransports(connect(protocol, batchingServers, connected),
-                        served, 1));
+                        served));
             }
             warmUp("every server, its models and the no-op over both protocols",
                     warmUpTransports(connected, List.of(inference, batchingInference)));
@@ -157,7 +157,7 @@ final class Comparison {
             // Binary HTTP is warmed up only now, on the servers with batching off that it runs on: earlier, those
             // servers would have run more than the ones with batching on before the batching comparison.
             inference.put(Protocol.HTTP_BINARY, inferenceTransports(connect(Protocol.HTTP_BINARY, servers, connected),
-                    served, 1));
+                    served));
             warmUp("the models over HTTP with binary tensor data",
                     List.copyOf(inference.get(Protocol.HTTP_BINARY).values()));
             measurements.addAll(driverSteps(Protocol.HTTP_BINARY, List.of(new Load.Closed(1)), inference));
@@ -333,15 +333,12 @@ final class Comparison {
         return served;
     }
 
-    /**
-     * An inference transport per served model, requests of {@code batch} images prepared as the model's metadata
-     * asks.
-     */
-    private Map<ServedModel, Transport> inferenceTransports(Map<String, Target> targets, List<ServedModel> served,
-            int batch) throws IOException {
+    /** An inference transport per served model, requests of one image prepared as the model's metadata asks. */
+    private Map<ServedModel, Transport> inferenceTransports(Map<String, Target> targets, List<ServedModel> served)
+            throws IOException {
         Map<ServedModel, Transport> transports = new LinkedHashMap<>();
         for (ServedModel model : served) {
-            transports.put(model, inferenceTransport(targets.get(model.plan()), model.model(), batch));
+            transports.put(model, inferenceTransport(targets.get(model.plan()), model.model(), 1));
         }
         return transports;
     }

@@ -82,9 +82,9 @@ public record ComparisonSettings(
             .map(choice -> choice.name().toLowerCase(Locale.ROOT)).toList();
 
     /**
-     * The whole comparison: about 10 minutes on 2 cores. The rounds: 10 of 1 s steps. The capacity search starts at 500/s, doubles up to 16000/s
-     * (or halves down to 125/s) at most, then bisects 3 times: the capacity to within 9 %, at most 9 steps of 3 s per
-     * model, plan and batching.
+     * The whole comparison: about 10 minutes on 2 cores. The rounds: 10 of 1 s steps. The capacity search starts at
+     * 500/s, doubles up to 16000/s (or halves down to 125/s) at most, then bisects 3 times: the capacity to within
+     * 9 %, at most 9 steps of 3 s per model, plan and batching.
      */
     public static ComparisonSettings full(Batching batching, double p99TargetMicros) {
         return new ComparisonSettings("full", EVERY_PLAN, 10, Duration.ofSeconds(1), List.of(1, 8),

@@ -228,7 +228,8 @@ class ReportWriterTest {
         assertThat(html.split("<svg ", -1)).hasSize(Charts.all(result()).size() + 1);
         assertThat(Charts.all(result())).extracting(Charts.Chart::file).contains("grpc-latency-vs-load.svg",
                 "http-latency-vs-load.svg", "grpc-throughput-vs-concurrency.svg", "grpc-cdf-one-in-flight.svg",
-                "grpc-cdf-highest-rate.svg", "grpc-rounds-against-deep.svg", "grpc-capacity-deep-single.svg", "grpc-capacity-shallow-branches.svg");
+                "grpc-cdf-highest-rate.svg", "grpc-rounds-against-deep.svg", "grpc-capacity-deep-single.svg",
+                "grpc-capacity-shallow-branches.svg");
         assertThat(html).contains("deep / single: gRPC p99 against offered rate, batching off and on",
                 "p99 target 5 ms");
         assertThat(html).doesNotContain("<script", "src=\"http", "href=\"http");
