@@ -137,17 +137,6 @@ public final class NetworkTrainer implements AutoCloseable {
                     csv.println(metrics.csvRow());
                     csv.flush();
                 }
-                if (Double.isNaN(metrics.trainLoss())) {
-                    // The weights are no longer numbers: no later epoch can recover, and exporting them would
-                    // write a model that answers NaN.
-                    if (bestWeights == null) {
-                        throw new IllegalStateException(network.shape().id() + ": " + diverged(epoch)
-                                + (options.stopsEarly() ? "" : "; with --patience the weights of the best epoch"
-                                        + " before would have been kept"));
-                    }
-                    print(options, String.format(Locale.ROOT, "%-7s %s", network.shape().id(), diverged(epoch)));
-                    break;
-                }
                 if (!options.stopsEarly()) {
                     continue;
                 }
@@ -175,14 +164,6 @@ public final class NetworkTrainer implements AutoCloseable {
         print(options, String.format(Locale.ROOT, "%-7s keeps the weights of epoch %d (validation loss %.4f)",
                 network.shape().id(), bestEpoch, bestLoss));
         return new History(history, bestEpoch);
-    }
-
-    /** Why a run stopped at a NaN training loss, and what to try. */
-    private static String diverged(int epoch) {
-        return "training diverged in epoch " + epoch + " (training loss NaN):"
-                + " try a lower --learning-rate. On this project's AMD EPYC with AVX-512, PyTorch also trained to NaN"
-                + " with an odd channel width (17) where width 16 trained, and without DNNL_MAX_CPU_ISA=AVX2 (which"
-                + " bin/trainer sets)";
     }
 
     /** Every parameter of the network, batch-norm running statistics included, as DJL saves them. */

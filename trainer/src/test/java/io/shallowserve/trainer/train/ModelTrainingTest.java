@@ -124,19 +124,6 @@ class ModelTrainingTest {
     }
 
     @Test
-    void run_learningRateFarTooHigh_stopsAtTheFirstNaNEpochAndExportsNothing() {
-        TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 300, ValidationSplit.ofImages(100), 3);
-        // Adam moves every weight by about the learning rate each step: at 1e37 the float weights overflow.
-        TrainingOptions options = new TrainingOptions(5, 0, 32, 1e37f, 3, 0, Progress.QUIET);
-
-        assertThatThrownBy(() -> ModelTraining.run(SPEC, NetworkShape.DEEP, data, options, repository, "nan", 1))
-                .hasMessageContaining("deep: training diverged in epoch 1 (training loss NaN): try a lower"
-                        + " --learning-rate");
-        assertThat(repository.resolve("nan/1/model.json")).doesNotExist();
-        assertThat(repository.resolve("nan/1/model.onnx")).doesNotExist();
-    }
-
-    @Test
     void run_patienceWithoutValidationImages_refusedBeforeTraining() {
         TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 200, ValidationSplit.ofImages(0), 3);
 
