@@ -100,8 +100,8 @@ class ExecutionPlanTest {
             assertThat(loaded.measuredMicros()).containsOnlyKeys(PlanCandidates.all(
                     PlanCandidates.atEveryThreadCount(SinglePlan.NAME), PlanCandidates.atEveryThreadCount(WidePlan.NAME),
                     List.of(BranchesPlan.NAME, BranchesPlan.GROUPED)));
-            assertThat(loaded.split()).hasValue("fork–join region: 4 branches from stem, joined by Sum branches.sum;"
-                    + " grouped: 4 branches in 2 groups");
+            assertThat(loaded.split()).hasValue("fork–join region: 8 branches from stem, joined by Sum branches.sum;"
+                    + " grouped: 8 branches in 2 groups");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             double fastest = Collections.min(loaded.measuredMicros().values());
             assertThat(loaded.measuredMicros().get(loaded.candidate())).isEqualTo(fastest);

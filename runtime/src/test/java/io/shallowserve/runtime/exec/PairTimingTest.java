@@ -23,10 +23,10 @@ class PairTimingTest {
         for (PairTiming.BatchTimes times : measured) {
             assertThat(times.deepByThreads()).hasSize(ThreadDefaults.intraOpThreadsMax())
                     .allSatisfy(deepTimes -> assertThat(deepTimes.nanos()).hasSize(5));
-            // Four branches: in two groups on 2 cores, in one per core up to 4 (then no grouped plan) elsewhere.
+            // Eight branches: in two groups on 2 cores, in one per core up to 8 (then no grouped plan) elsewhere.
             assertThat(times.shallow().keySet()).containsAll(List.of(SinglePlan.NAME, WidePlan.NAME,
                     BranchesPlan.NAME)).isSubsetOf(PairTiming.SHALLOW_PLANS);
-            assertThat(times.shallow().get(BranchesPlan.NAME).branchNanos()).hasSize(5 * 4);
+            assertThat(times.shallow().get(BranchesPlan.NAME).branchNanos()).hasSize(5 * 8);
             double lowest = times.deepByThreads().stream().mapToDouble(deepTimes -> deepTimes.percentiles().p50())
                     .min().orElseThrow();
             assertThat(times.bestDeep().p50()).isEqualTo(lowest);

@@ -10,7 +10,7 @@ import io.shallowserve.runtime.repository.TestRepository;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
-/** The committed shallow model's four summed branches in two groups, and a Concat join that does not group. */
+/** The committed shallow model's eight summed branches in two groups, and a Concat join that does not group. */
 class BranchGroupsTest {
 
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
@@ -24,11 +24,11 @@ class BranchGroupsTest {
         BranchGroups.Grouping grouping = BranchGroups.group(parts, 2);
 
         ForkJoinSplit.Parts grouped = grouping.parts().orElseThrow();
-        assertThat(grouping.description()).isEqualTo("4 branches in 2 groups");
+        assertThat(grouping.description()).isEqualTo("8 branches in 2 groups");
         assertThat(grouped.branches()).hasSize(2);
         assertThat(grouped.headInputs().subList(0, 2)).containsExactlyElementsOf(grouped.branchOutputs());
         for (ModelProto group : grouped.branches()) {
-            // Two 3x3 convolutions C->C of one input, fused into one C->2C.
+            // Four 3x3 convolutions C->C of one input, fused into one C->4C.
             assertThat(group.getGraph().getNodeList()).filteredOn(node -> node.getOpType().equals("Conv"))
                     .hasSize(1);
             assertThat(group.getGraph().getNodeList()).extracting(NodeProto::getOpType).contains("Split", "Sum");
@@ -41,7 +41,7 @@ class BranchGroupsTest {
         ModelProto model = ModelProto.parseFrom(Files.readAllBytes(TestRepository.committed(TestRepository.SHALLOW)
                 .directory().resolve(ModelManifest.MODEL_FILE)));
 
-        BranchGroups.Grouping grouping = BranchGroups.group((ForkJoinSplit.Parts) ForkJoinSplit.split(model), 4);
+        BranchGroups.Grouping grouping = BranchGroups.group((ForkJoinSplit.Parts) ForkJoinSplit.split(model), 8);
 
         assertThat(grouping.parts()).isEmpty();
         assertThat(grouping.description()).contains("would be the branches plan itself");

@@ -57,10 +57,13 @@ class ForkJoinSplitTest {
 
         assertThat(parts.fork()).isEqualTo("stem");
         assertThat(parts.join()).isEqualTo("Sum branches.sum");
-        assertThat(parts.branchOutputs()).containsExactly("unit0.act", "unit1.act", "unit2.act", "unit3.act");
+        assertThat(parts.branchOutputs()).containsExactly(
+                "unit0.act", "unit1.act", "unit2.act", "unit3.act", "unit4.act", "unit5.act", "unit6.act", "unit7.act");
         assertThat(parts.stemOutputs()).containsExactly("stem");
         // The head adds the stem's output to the sum of the branches (the shallow model's residual connection).
-        assertThat(parts.headInputs()).containsExactly("unit0.act", "unit1.act", "unit2.act", "unit3.act", "stem");
+        assertThat(parts.headInputs()).containsExactly(
+                "unit0.act", "unit1.act", "unit2.act", "unit3.act", "unit4.act", "unit5.act", "unit6.act", "unit7.act",
+                "stem");
         assertThat(nodeNames(parts.head())).startsWith("branches.sum", "head.residual");
         assertThat(parts.branchWork()).containsOnly(parts.branchWork().getFirst());
         assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();

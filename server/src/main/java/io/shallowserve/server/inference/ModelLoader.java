@@ -510,7 +510,7 @@ public final class ModelLoader {
 
     /**
      * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single 1t, 1 instance(s),
-     * batching off, 53322 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
+     * batching off, 54106 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
      * graph without model.json "ONNX graph" and the parameters counted in it, and "no batch dimension" where it has
      * none.
      */

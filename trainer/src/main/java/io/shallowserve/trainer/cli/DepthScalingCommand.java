@@ -24,8 +24,8 @@ final class DepthScalingCommand implements Callable<Integer> {
     List<Integer> units;
 
     @Option(names = "--budget", defaultValue = "53322",
-            description = "parameters per network, the widest units that fit (default: ${DEFAULT-VALUE}, the default"
-                    + " pair's)")
+            description = "parameters per network, the widest units that fit (default: ${DEFAULT-VALUE}, the size of"
+                    + " the first default pair, 4 units of width 32)")
     long budget;
 
     @Option(names = "--warmup", defaultValue = "200", description = "untimed runs per plan (default: ${DEFAULT-VALUE})")

@@ -53,10 +53,10 @@ final class TrainCommand implements Callable<Integer> {
                     + " leaky ReLU (whatever --activation and --batch-norm say) (default: ${DEFAULT-VALUE})")
     Shapes shapes;
 
-    @Option(names = "--width", defaultValue = "32", description = "channels C of the stem and every unit")
+    @Option(names = "--width", defaultValue = "24", description = "channels C of the stem and every unit")
     int width;
 
-    @Option(names = "--units", defaultValue = "4", description = "number of units L")
+    @Option(names = "--units", defaultValue = "8", description = "number of units L")
     int units;
 
     @Option(names = "--stem-kernel", defaultValue = "3")
