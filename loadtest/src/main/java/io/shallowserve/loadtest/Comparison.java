@@ -190,8 +190,7 @@ final class Comparison {
      * model's graph per plan in a repository of its own ({@link #roundsRepository}). One server process rather than
      * one per plan: with five started at once, their JIT compilers shared the cores, and after two passes of warm-up
      * the first rounds still ran at twice the latency of the last. A warm-up of every served model at every batch
-     * size, then {@link ComparisonSettings#rounds()} times each of them in turn, one request in flight, the order
-     * turned by one each round so that no model always follows the same other.
+     * size, a round that settles and is not recorded, then {@link ComparisonSettings#rounds()} rounds.
      */
     private List<RoundStep> rounds(Map<ServedModel, ModelVersion> served) throws Exception {
         Map<ServedModel, String> names = roundsRepository(reportDirectory.resolve(ROUNDS_REPOSITORY), served);
@@ -216,28 +215,40 @@ final class Comparison {
             say("  rounds: " + settings.rounds() + " x " + names.size() + " served models x "
                     + settings.roundBatches().size() + " batch sizes, one in flight, "
                     + settings.roundStep().toMillis() / 1000.0 + " s each");
+            // One round more than recorded, the first: after the warm-up's bursts at two in flight, the first steps
+            // at one in flight still ran at up to twice the latency of later rounds (the JIT compiling the new path),
+            // and they would fall on whichever models the first round's order put first.
+            runRound(byBatch, 0, "settling, not counted");
             List<RoundStep> steps = new ArrayList<>();
             for (int round = 1; round <= settings.rounds(); round++) {
-                for (Map.Entry<Integer, Map<ServedModel, Transport>> batch : byBatch.entrySet()) {
-                    List<ServedModel> order = new ArrayList<>(names.keySet());
-                    Collections.rotate(order, -(round - 1));
-                    StringBuilder line = new StringBuilder();
-                    for (ServedModel model : order) {
-                        LatencySummary summary = runner.run(batch.getValue().get(model), new Load.Closed(1),
-                                settings.roundStep());
-                        steps.add(new RoundStep(model, batch.getKey(), round, summary));
-                        line.append(String.format(Locale.ROOT, "; %s %.3f", model.label(),
-                                summary.p50Micros() / 1000));
-                    }
-                    say("  round " + round + "/" + settings.rounds() + ", batch " + batch.getKey() + ", p50 ms"
-                            + line.substring(1));
-                }
+                steps.addAll(runRound(byBatch, round, round + "/" + settings.rounds()));
             }
             return steps;
         } finally {
             connected.forEach(Target::close);
             say("rounds: server stopped");
         }
+    }
+
+    /**
+     * Every served model one step at every batch size, one request in flight, in the order turned by {@code round}
+     * so that no model always follows the same other.
+     */
+    private List<RoundStep> runRound(Map<Integer, Map<ServedModel, Transport>> byBatch, int round, String label) {
+        List<RoundStep> steps = new ArrayList<>();
+        for (Map.Entry<Integer, Map<ServedModel, Transport>> batch : byBatch.entrySet()) {
+            List<ServedModel> order = new ArrayList<>(batch.getValue().keySet());
+            Collections.rotate(order, -round);
+            StringBuilder line = new StringBuilder();
+            for (ServedModel model : order) {
+                LatencySummary summary = runner.run(batch.getValue().get(model), new Load.Closed(1),
+                        settings.roundStep());
+                steps.add(new RoundStep(model, batch.getKey(), round, summary));
+                line.append(String.format(Locale.ROOT, "; %s %.3f", model.label(), summary.p50Micros() / 1000));
+            }
+            say("  round " + label + ", batch " + batch.getKey() + ", p50 ms" + line.substring(1));
+        }
+        return steps;
     }
 
     /**
