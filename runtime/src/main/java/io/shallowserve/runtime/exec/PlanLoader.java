@@ -22,7 +22,8 @@ import java.util.function.Function;
  * to fuse, each at every intra-op thread count from 1 to {@link ThreadDefaults#intraOpThreadsMax()}, so that no plan
  * is judged at a thread count that does not suit it; branches for a graph with a fork–join region whose parts compute
  * what it computes, see {@link BranchesPlan}), warms them up, times them at batch 1 in alternation
- * ({@link PlanTiming}), and keeps the one with the lowest median; the other instances are of the plan and thread count
+ * ({@link PlanTiming}), and keeps the one {@link AutoChoice} chooses (the fastest, unless it needs more cores for
+ * little gain); the other instances are of the plan and thread count
  * it kept. A model with nothing but single is so served at its best thread count: the fair baseline a shallow plan
  * must beat. The fork–join region is looked for once per
  * load, for {@code auto} and {@code branches}, and what was found is reported ({@link LoadedPlan#split()}); likewise
@@ -95,8 +96,16 @@ public final class PlanLoader {
 
         /** "single 2t"; the branch plans' sessions have their own thread counts, so just "branches", "grouped". */
         String candidate() {
-            return choice == PlanChoice.BRANCHES || choice == PlanChoice.GROUPED ? plan.name()
-                    : plan.name() + " " + threads + "t";
+            return branchPlan() ? plan.name() : plan.name() + " " + threads + "t";
+        }
+
+        /** The cores a request keeps busy: its intra-op threads, or for the branch plans one per branch thread. */
+        AutoChoice.Candidate asCandidate() {
+            return new AutoChoice.Candidate(candidate(), branchPlan() ? ThreadDefaults.branchThreads() : threads);
+        }
+
+        private boolean branchPlan() {
+            return choice == PlanChoice.BRANCHES || choice == PlanChoice.GROUPED;
         }
     }
 
@@ -170,8 +179,8 @@ public final class PlanLoader {
 
     /**
      * One instance of {@code choice}, its single or wide sessions at {@code threads} intra-op threads; for
-     * {@code auto}, the fastest candidate. {@code split} and {@code wide} are what this load found for the branch
-     * plans and made for the wide plan, where it looked.
+     * {@code auto}, the candidate {@link AutoChoice} chooses. {@code split} and {@code wide} are what this load found
+     * for the branch plans and made for the wide plan, where it looked.
      */
     private Opened openOne(ServableVersion model, PlanChoice choice, int threads, Optional<BranchSplit> split,
             Optional<WideGraph> wide) throws ModelVersionException {
@@ -215,12 +224,12 @@ public final class PlanLoader {
                 return candidates.getFirst();
             }
             Map<String, Double> medians = measure(model, candidates);
-            Opened fastest = candidates.stream()
-                    .min((a, b) -> Double.compare(medians.get(a.candidate()), medians.get(b.candidate())))
+            String chosen = AutoChoice.choose(candidates.stream().map(Opened::asCandidate).toList(), medians).name();
+            Opened kept = candidates.stream().filter(candidate -> candidate.candidate().equals(chosen)).findFirst()
                     .orElseThrow();
-            candidates.remove(fastest);
+            candidates.remove(kept);
             candidates.forEach(candidate -> candidate.plan().close());
-            return new Opened(fastest.plan(), fastest.choice(), fastest.threads(), medians);
+            return new Opened(kept.plan(), kept.choice(), kept.threads(), medians);
         } catch (ModelVersionException | RuntimeException e) {
             candidates.forEach(candidate -> candidate.plan().close());
             throw e;

@@ -92,7 +92,7 @@ class ExecutionPlanTest {
     }
 
     @Test
-    void auto_servesTheFastestCandidateAndRecordsEveryMedian() throws Exception {
+    void auto_servesTheChosenCandidateAndRecordsEveryMedian() throws Exception {
         PlanLoader loader = new PlanLoader(SESSIONS, branchPool, 1);
 
         PlanLoader.LoadedPlan loaded = loader.load(shallow, PlanChoice.AUTO, 1);
@@ -103,8 +103,10 @@ class ExecutionPlanTest {
             assertThat(loaded.split()).hasValue("fork–join region: 8 branches from stem, joined by Sum branches.sum;"
                     + " grouped: 8 branches in 2 groups");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
+            // AutoChoice (tested on its own) keeps the fastest or one within its margin that needs fewer cores.
             double fastest = Collections.min(loaded.measuredMicros().values());
-            assertThat(loaded.measuredMicros().get(loaded.candidate())).isEqualTo(fastest);
+            assertThat(fastest).isGreaterThanOrEqualTo(
+                    (1 - AutoChoice.MARGIN) * loaded.measuredMicros().get(loaded.candidate()));
             assertThat(loaded.candidate()).startsWith(plan.name());
             assertThat(plan.logits(FashionMnist.image(images, 0), 1)).hasSize(10);
         }
@@ -150,8 +152,8 @@ class ExecutionPlanTest {
             List<String> measured = PlanCandidates.measured(PlanCandidates.atEveryThreadCount(SinglePlan.NAME));
             assertThat(loaded.measuredMicros().keySet()).containsExactlyElementsOf(measured);
             if (!measured.isEmpty()) {
-                assertThat(loaded.measuredMicros().get(loaded.candidate()))
-                        .isEqualTo(Collections.min(loaded.measuredMicros().values()));
+                assertThat(Collections.min(loaded.measuredMicros().values())).isGreaterThanOrEqualTo(
+                        (1 - AutoChoice.MARGIN) * loaded.measuredMicros().get(loaded.candidate()));
             }
             assertThat(loaded.instances()).hasSize(2)
                     .allSatisfy(plan -> assertThat(plan.name()).isEqualTo(SinglePlan.NAME));

@@ -6,6 +6,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shallowserve.runtime.data.FashionMnist;
+import io.shallowserve.runtime.exec.AutoChoice;
 import io.shallowserve.runtime.exec.PlanCandidates;
 import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.repository.ModelRepository;
@@ -123,8 +124,10 @@ class ModelLoaderTest {
             assertThat(shallow.planMicros()).containsOnlyKeys(PlanCandidates.all(
                     PlanCandidates.atEveryThreadCount("single"), PlanCandidates.atEveryThreadCount("wide"),
                     List.of("branches", "grouped")));
-            assertThat(shallow.planMicros().get(shallow.planCandidate()))
-                    .isEqualTo(Collections.min(shallow.planMicros().values()));
+            // The candidate served is the one AutoChoice chose from these medians.
+            double served = shallow.planMicros().get(shallow.planCandidate());
+            assertThat(Collections.min(shallow.planMicros().values()))
+                    .isGreaterThanOrEqualTo((1 - AutoChoice.MARGIN) * served);
             assertThat(engine.router().metadata(DEEP, "").plan()).isEqualTo("single");
         }
     }
