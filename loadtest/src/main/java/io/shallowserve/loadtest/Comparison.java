@@ -266,8 +266,8 @@ final class Comparison {
             Files.copy(model.getValue().file(ModelManifest.MODEL_FILE), version.resolve(ModelManifest.MODEL_FILE));
             // The server's per-model plan parameter (docs/model-repository.md, config.pbtxt).
             Files.writeString(folder.resolve(name).resolve("config.pbtxt"), "name: \"" + name + "\"\n"
-                    + "parameters { key: \"shallowserve.plan\" value: { string_value: \"" + model.getKey().plan()
-                    + "\" } }\n");
+                    + "parameters { key: \"" + PlanChoice.CONFIG_PARAMETER + "\" value: { string_value: \""
+                    + model.getKey().plan() + "\" } }\n");
             names.put(model.getKey(), name);
         }
         return names;
@@ -325,7 +325,7 @@ final class Comparison {
         for (ModelRepository.VersionFolder folder : newest.values()) {
             versions.add(ModelRepository.verifyTrained(folder));
         }
-        versions.sort(Comparator.comparing((ModelVersion v) -> v.manifest().shallow()).thenComparing(ModelVersion::name));
+        versions.sort(Comparator.comparing(ModelVersion::name));
         Map<ServedModel, ModelVersion> served = new LinkedHashMap<>();
         for (boolean shallow : List.of(false, true)) {
             for (String plan : plans) {

@@ -20,6 +20,12 @@ public enum PlanChoice {
      * falls back to single).
      */
     WIDE,
-    /** Measure the candidates at load time and serve the fastest. */
-    AUTO
+    /** Measure the candidates at load time and serve the fastest ({@link AutoChoice}). */
+    AUTO;
+
+    /**
+     * The model configuration parameter (config.pbtxt's {@code parameters}) that picks a model's plan, named as the
+     * server's setting {@code shallowserve.plan} is.
+     */
+    public static final String CONFIG_PARAMETER = "shallowserve.plan";
 }

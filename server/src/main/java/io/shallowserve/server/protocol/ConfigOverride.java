@@ -9,6 +9,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.shallowserve.proto.inference.ModelConfig;
+import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.TritonModelConfig;
@@ -31,7 +32,7 @@ public final class ConfigOverride {
     /** The prefix of Triton's load parameters that carry model files. */
     private static final String FILE_PREFIX = "file:";
     private static final String APPLIED = "; a load applies max_batch_size, input, output, dynamic_batching,"
-            + " instance_group count, version_policy and the parameter " + TritonModelConfig.PLAN_PARAMETER
+            + " instance_group count, version_policy and the parameter " + PlanChoice.CONFIG_PARAMETER
             + " (GET /v2/models/{model}/config shows the rest)";
 
     private ConfigOverride() {

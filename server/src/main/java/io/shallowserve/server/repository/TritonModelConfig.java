@@ -36,13 +36,14 @@ import java.util.TreeSet;
  * last word ({@link #servingSettings}).
  *
  * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input, output,
- * dynamic_batching, instance_group counts, version_policy and the parameter {@value #PLAN_PARAMETER}. Everything else
- * set in the file is named in {@link #unusedFields} and changes nothing.
+ * dynamic_batching, instance_group counts, version_policy and the parameter {@value PlanChoice#CONFIG_PARAMETER}.
+ * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
  * @param settings     the settings config.pbtxt implies over the server's defaults: instance_group counts added up,
  *                     dynamic batching on exactly when dynamic_batching is there (as in Triton), version_policy;
  *                     a setting the file leaves out is the default's
- * @param plan         the execution plan the parameter {@value #PLAN_PARAMETER} asks for; empty: the server's
+ * @param plan         the execution plan the parameter {@value PlanChoice#CONFIG_PARAMETER} asks for; empty: the
+ *                     server's
  * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0
  *                     (or left out): the graph decides, as Triton's auto-complete does (requests batch where every
  *                     input and output has a first dimension of any size)
@@ -66,8 +67,6 @@ public record TritonModelConfig(
     public static final String PLATFORM = "onnxruntime_onnx";
     /** Triton's backend for {@value #PLATFORM}. */
     public static final String BACKEND = "onnxruntime";
-    /** The parameter that picks this model's execution plan: single, wide, grouped, branches or auto. */
-    public static final String PLAN_PARAMETER = "shallowserve.plan";
 
     /** Far above any real configuration (Triton's are a few KiB): a bound on what one load reads. */
     private static final long MAX_FILE_BYTES = 1 << 20;
@@ -256,7 +255,7 @@ public record TritonModelConfig(
         addUnused(config, "", unused);
         Optional<PlanChoice> plan = Optional.empty();
         for (Map.Entry<String, ModelParameter> parameter : config.getParametersMap().entrySet()) {
-            if (parameter.getKey().equals(PLAN_PARAMETER)) {
+            if (parameter.getKey().equals(PlanChoice.CONFIG_PARAMETER)) {
                 plan = Optional.of(plan(parameter.getValue().getStringValue()));
             } else {
                 unused.add("parameters." + parameter.getKey());
@@ -311,8 +310,8 @@ public record TritonModelConfig(
         try {
             return PlanChoice.valueOf(value.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("parameters " + PLAN_PARAMETER + " is '" + value + "'; use single,"
-                    + " wide, grouped, branches or auto", e);
+            throw new IllegalArgumentException("parameters " + PlanChoice.CONFIG_PARAMETER + " is '" + value
+                    + "'; use single, wide, grouped, branches or auto", e);
         }
     }
 
