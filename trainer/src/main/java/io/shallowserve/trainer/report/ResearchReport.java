@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,10 +101,10 @@ public final class ResearchReport {
                 + " on validation loss.");
 
         document.heading("Training against validation loss");
-        document.figure("train-validation.svg", trainValidationPlot(pairs),
-                "Each run's loss on its training split (x) and validation split (y); a grey segment joins the two"
-                        + " shapes of one pair; above the dashed diagonal the network fits training better than"
-                        + " validation.");
+        document.figure("train-validation.svg", trainValidationPlot(pointRows),
+                "Each run's loss on its training split (x) and validation split (y); a grey segment joins each"
+                        + " shape to the deep run of the same spec and seed; above the dashed diagonal the network fits"
+                        + " training better than validation.");
 
         document.heading("Per config, mean over seeds");
         document.table(configTable(configs));
@@ -143,28 +144,41 @@ public final class ResearchReport {
                         + " weights of the epoch with the lowest measured", settings.epochs(), settings.patience());
     }
 
-    private static String trainValidationPlot(List<RowPair> pairs) {
-        List<ScatterPlot.Point> deep = new ArrayList<>();
-        List<ScatterPlot.Point> shallow = new ArrayList<>();
+    /** Every point that has deep and another shape: a series per shape, a segment from deep to each other shape. */
+    private static String trainValidationPlot(List<PointRows> points) {
+        Map<SweepShape, List<ScatterPlot.Point>> byShape = new EnumMap<>(SweepShape.class);
         ScatterPlot plot = new ScatterPlot("Training vs validation loss", "training loss", "validation loss", false);
         double low = Double.POSITIVE_INFINITY;
         double high = Double.NEGATIVE_INFINITY;
-        for (RowPair pair : pairs) {
-            ScatterPlot.Point d = lossPoint(pair.deep());
-            ScatterPlot.Point s = lossPoint(pair.shallow());
-            deep.add(d);
-            shallow.add(s);
-            plot.segment(d, s);
-            for (ScatterPlot.Point point : List.of(d, s)) {
-                low = Math.min(low, Math.min(point.x(), point.y()));
-                high = Math.max(high, Math.max(point.x(), point.y()));
+        for (PointRows point : points) {
+            if (!point.has(SweepShape.DEEP) || point.byShape().size() < 2) {
+                continue;
+            }
+            ScatterPlot.Point deep = lossPoint(point.row(SweepShape.DEEP));
+            for (Map.Entry<SweepShape, SweepRow> shape : point.byShape().entrySet()) {
+                ScatterPlot.Point loss = shape.getKey() == SweepShape.DEEP ? deep : lossPoint(shape.getValue());
+                byShape.computeIfAbsent(shape.getKey(), s -> new ArrayList<>()).add(loss);
+                if (loss != deep) {
+                    plot.segment(deep, loss);
+                }
+                low = Math.min(low, Math.min(loss.x(), loss.y()));
+                high = Math.max(high, Math.max(loss.x(), loss.y()));
             }
         }
-        return plot.series(new ScatterPlot.Series("deep", DEEP_COLOR, ScatterPlot.Marker.CIRCLE, deep))
-                .series(new ScatterPlot.Series("shallow", SHALLOW_COLOR, ScatterPlot.Marker.SQUARE, shallow))
-                .line(new ScatterPlot.Line("train = validation", "#888", true,
+        byShape.forEach((shape, losses) -> plot.series(shapeSeries(shape, losses)));
+        return plot.line(new ScatterPlot.Line("train = validation", "#888", true,
                         List.of(new ScatterPlot.Point(low, low, ""), new ScatterPlot.Point(high, high, ""))))
                 .svg();
+    }
+
+    private static ScatterPlot.Series shapeSeries(SweepShape shape, List<ScatterPlot.Point> points) {
+        return switch (shape) {
+            case DEEP -> new ScatterPlot.Series(shape.id(), DEEP_COLOR, ScatterPlot.Marker.CIRCLE, points);
+            case SHALLOW -> new ScatterPlot.Series(shape.id(), SHALLOW_COLOR, ScatterPlot.Marker.SQUARE, points);
+            case SHALLOW_MEAN ->
+                    new ScatterPlot.Series(shape.id(), Colors.GREEN, ScatterPlot.Marker.TRIANGLE, points);
+            case TAT -> new ScatterPlot.Series(shape.id(), Colors.PURPLE, ScatterPlot.Marker.CIRCLE, points);
+        };
     }
 
     private static ScatterPlot.Point lossPoint(SweepRow row) {

@@ -207,6 +207,19 @@ class ResearchReportTest {
     }
 
     @Test
+    void document_everyShapeRows_trainValidationPlotHasASeriesPerShape() {
+        String everyShape = ResearchReport.document(KnownRows.DESCRIPTION, everyShapeRows(), null).figures()
+                .get("train-validation.svg");
+        String pairOnly = ResearchReport.document(KnownRows.DESCRIPTION, paperLikeRows(), null).figures()
+                .get("train-validation.svg");
+
+        assertThat(everyShape).contains(">deep</text>", ">shallow</text>", ">shallow-mean</text>", ">tat</text>",
+                "<polygon");
+        assertThat(pairOnly).contains(">deep</text>", ">shallow</text>").doesNotContain(">shallow-mean</text>",
+                ">tat</text>");
+    }
+
+    @Test
     void findings_shortRunsWithAFractionHeldOut_sayHowManyImagesWereHeldOut() {
         List<RowPair> pairs = RowPair.of(paperLikeRows());
         List<ConfigSummary> configs = ConfigSummary.of(pairs);
