@@ -31,7 +31,7 @@ final class ReportTables {
             cells.add(List.of(Integer.toString(row.batch()), row.served().model(), row.served().plan(),
                     Integer.toString(row.rounds()), spreadMillis(row.p50()),
                     String.format(Locale.ROOT, "%.3f", row.p99().median() / 1000),
-                    row.isBaseline() ? "baseline" : spreadRatio(row.ratio()),
+                    row.isBaseline() ? "baseline" : spreadRatio(row.ratio(), ""),
                     floor.map(f -> millis(f.summary().p50Micros(), f.summary())).orElse("-"),
                     floor.flatMap(f -> deepFloor.map(d -> String.format(Locale.ROOT, "%.2f",
                             f.summary().p50Micros() / d.summary().p50Micros()))).orElse("-")));
@@ -56,9 +56,12 @@ final class ReportTables {
                 spread.max() / 1000);
     }
 
-    /** "0.93 (0.88–1.01)". */
-    static String spreadRatio(Rounds.Spread spread) {
-        return String.format(Locale.ROOT, "%.2f (%.2f–%.2f)", spread.median(), spread.min(), spread.max());
+    /**
+     * A ratio's median with its range, the median followed by {@code unit} ("x" in a sentence, none in a table):
+     * "0.93x (0.88–1.01)".
+     */
+    static String spreadRatio(Rounds.Spread spread, String unit) {
+        return String.format(Locale.ROOT, "%.2f%s (%.2f–%.2f)", spread.median(), unit, spread.min(), spread.max());
     }
 
     /** Every load step: model x plan x protocol x load. */

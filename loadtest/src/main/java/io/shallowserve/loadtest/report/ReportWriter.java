@@ -57,7 +57,7 @@ public final class ReportWriter {
         return Rounds.fastestShallow(Rounds.rows(result.rounds())).stream()
                 .map(row -> String.format(Locale.ROOT, "batch %d: %s takes %s the time of %s (gRPC p50, one request"
                         + " in flight; median and range over %d rounds)", row.batch(), row.served().label(),
-                        ReportTables.spreadRatio(row.ratio()).replaceFirst(" ", "x "), row.baseline().label(),
+                        ReportTables.spreadRatio(row.ratio(), "x"), row.baseline().label(),
                         row.rounds()))
                 .toList();
     }
