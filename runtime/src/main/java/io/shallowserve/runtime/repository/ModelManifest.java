@@ -18,7 +18,7 @@ import java.util.Map;
  * @param format        format tag, {@link #FORMAT}
  * @param name          model name, the folder above the version folder
  * @param version       version number, the version folder's name
- * @param shape         {@link #DEEP}, {@link #SHALLOW} or {@link #TAT}
+ * @param shape         {@link #DEEP}, {@link #SHALLOW}, {@link #TAT} or {@link #PARNET}
  * @param architecture  the network spec the model was built from
  * @param parameters    trainable parameters
  * @param input         the one input tensor
@@ -30,7 +30,7 @@ import java.util.Map;
  * @param training      how it was trained
  * @param metrics       loss and accuracy per split ({@code train}, {@code validation}, {@code test}), measured after
  *                      training with batch norm in inference mode
- * @param branches      the split graphs of a shallow model; null for a deep one
+ * @param branches      the split graphs of a shallow or parnet model ({@link #hasBranches()}); null for the others
  * @param files         sha256 hex of every graph file, by path relative to the version folder
  */
 public record ModelManifest(
@@ -56,12 +56,20 @@ public record ModelManifest(
     public static final String DEEP = "deep";
     public static final String SHALLOW = "shallow";
     public static final String TAT = "tat";
+    public static final String PARNET = "parnet";
+    /** Every shape a trainer-made model may have. */
+    public static final List<String> SHAPES = List.of(DEEP, SHALLOW, TAT, PARNET);
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
             .create();
 
     public boolean shallow() {
         return SHALLOW.equals(shape);
+    }
+
+    /** Whether the trainer wrote the model's split graphs too ({@link #branches()}): a shallow or parnet model. */
+    public boolean hasBranches() {
+        return SHALLOW.equals(shape) || PARNET.equals(shape);
     }
 
     /** Writes {@code <versionFolder>/model.json}. */
@@ -92,6 +100,8 @@ public record ModelManifest(
      *                       for the other activations
      * @param branchMean     true where a shallow model sums its branches scaled by 1/L; null (absent from the file)
      *                       for the paper's unscaled sum
+     * @param streams        a parnet model's number of streams, each a chain of units / streams units; null (absent
+     *                       from the file) for the other shapes
      */
     public record Architecture(
             int inputChannels,
@@ -107,7 +117,8 @@ public record ModelManifest(
             boolean batchNorm,
             int headPool,
             Float leakyReluSlope,
-            Boolean branchMean) {
+            Boolean branchMean,
+            Integer streams) {
 
         /** Values per image: channels x height x width. */
         public int imageSize() {
@@ -133,9 +144,9 @@ public record ModelManifest(
     public record Split(double loss, double accuracy) {}
 
     /**
-     * How to run a shallow model in pieces: {@code stem}, then every graph in {@code branches} on the stem's output
-     * (independently, so at the same time), then {@code head} on the stem's output and the sum of the branch outputs
-     * ({@code headInputs}, in that order).
+     * How to run a shallow or parnet model in pieces: {@code stem}, then every graph in {@code branches} on the stem's
+     * output (independently, so at the same time: a shallow model's units, a parnet model's streams), then
+     * {@code head} on the stem's output and the sum of the branch outputs ({@code headInputs}, in that order).
      */
     public record Branches(
             String stem,

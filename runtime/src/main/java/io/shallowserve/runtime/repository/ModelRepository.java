@@ -262,8 +262,9 @@ public final class ModelRepository {
         if (m.version() != folder.version()) {
             problems.add("version is " + m.version() + " but the version folder is \"" + folder.version() + "\"");
         }
-        if (!List.of(ModelManifest.DEEP, ModelManifest.SHALLOW, ModelManifest.TAT).contains(m.shape())) {
-            problems.add("shape is " + quoted(m.shape()) + ", expected \"deep\", \"shallow\" or \"tat\"");
+        if (!ModelManifest.SHAPES.contains(m.shape())) {
+            problems.add("shape is " + quoted(m.shape()) + ", expected one of " + String.join(", ",
+                    ModelManifest.SHAPES.stream().map(ModelRepository::quoted).toList()));
         }
         ModelManifest.Architecture spec = m.architecture();
         if (spec == null) {
@@ -284,19 +285,29 @@ public final class ModelRepository {
             problems.add("a tat model needs architecture.leakyReluSlope, its activation's slope in [0, 1], found "
                     + (spec.leakyReluSlope() == null ? "none" : spec.leakyReluSlope()));
         }
+        boolean parnet = ModelManifest.PARNET.equals(m.shape());
+        if (spec != null && parnet && !(spec.streams() != null && spec.streams() >= 2
+                && spec.units() % spec.streams() == 0)) {
+            problems.add("a parnet model needs architecture.streams, at least 2 and dividing its " + spec.units()
+                    + " units, found " + (spec.streams() == null ? "none" : spec.streams()));
+        }
         if (m.files() == null || m.files().isEmpty()) {
             problems.add("files is missing: it must give the sha256 of every graph file");
             return problems;
         }
         List<String> graphs = new ArrayList<>(List.of(ModelManifest.MODEL_FILE));
-        if (m.shallow()) {
+        if (m.hasBranches()) {
             ModelManifest.Branches b = m.branches();
             if (b == null || b.stem() == null || b.head() == null || b.branches() == null || b.branches().isEmpty()
                     || b.stemOutput() == null || b.branchOutput() == null || b.headInputs() == null
                     || b.headInputs().size() != 2) {
-                problems.add("a shallow model needs branches {stem, branches: [..], head, stemOutput, branchOutput,"
-                        + " headInputs: [stem, branch_sum]}");
+                problems.add("a " + m.shape() + " model needs branches {stem, branches: [..], head, stemOutput,"
+                        + " branchOutput, headInputs: [stem, branch_sum]}");
             } else {
+                if (parnet && spec != null && spec.streams() != null && b.branches().size() != spec.streams()) {
+                    problems.add("a parnet model has a branch graph per stream: architecture.streams is "
+                            + spec.streams() + ", branches.branches lists " + b.branches().size());
+                }
                 graphs.add(b.stem());
                 graphs.addAll(b.branches());
                 graphs.add(b.head());

@@ -96,12 +96,63 @@ class ModelRepositoryTest {
     }
 
     @Test
-    void verify_unknownShape_namesTheThreeShapes() throws Exception {
+    void verify_parnetManifestWithAStreamPerBranch_passes() throws Exception {
+        // The committed shallow model's 8 branch graphs stand for 8 streams of one unit: what is checked is the
+        // manifest, not what the graphs compute.
+        Path version = TestRepository.copy(TestRepository.SHALLOW, root, 1);
+        TestRepository.editManifest(version, json -> {
+            json.addProperty("shape", "parnet");
+            json.getAsJsonObject("architecture").addProperty("streams", 8);
+        });
+
+        ModelVersion parnet = (ModelVersion) ModelRepository.verify(folder(TestRepository.SHALLOW, version));
+
+        assertThat(parnet.manifest().shape()).isEqualTo(ModelManifest.PARNET);
+        assertThat(parnet.manifest().hasBranches()).isTrue();
+        assertThat(parnet.manifest().shallow()).isFalse();
+        assertThat(parnet.manifest().architecture().streams()).isEqualTo(8);
+    }
+
+    @Test
+    void verify_parnetManifestWithoutFittingStreams_saysWhatIsWrong() throws Exception {
+        Path version = TestRepository.copy(TestRepository.SHALLOW, root, 1);
+        TestRepository.editManifest(version, json -> json.addProperty("shape", "parnet"));
+        Path uneven = TestRepository.copy(TestRepository.SHALLOW, root, 2);
+        TestRepository.editManifest(uneven, json -> {
+            json.addProperty("shape", "parnet");
+            json.getAsJsonObject("architecture").addProperty("streams", 3);
+        });
+        Path fewer = TestRepository.copy(TestRepository.SHALLOW, root, 3);
+        TestRepository.editManifest(fewer, json -> {
+            json.addProperty("shape", "parnet");
+            json.getAsJsonObject("architecture").addProperty("streams", 4);
+        });
+        Path noBranches = TestRepository.copy(TestRepository.DEEP, root, 1);
+        TestRepository.editManifest(noBranches, json -> {
+            json.addProperty("shape", "parnet");
+            json.getAsJsonObject("architecture").addProperty("streams", 2);
+        });
+
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.SHALLOW, version)))
+                .hasMessageContaining("a parnet model needs architecture.streams, at least 2 and dividing its 8 units,"
+                        + " found none");
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.SHALLOW, uneven)))
+                .hasMessageContaining("dividing its 8 units, found 3");
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.SHALLOW, fewer)))
+                .hasMessageContaining("a parnet model has a branch graph per stream: architecture.streams is 4,"
+                        + " branches.branches lists 8");
+        assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.DEEP, noBranches)))
+                .hasMessageContaining("a parnet model needs branches {stem, branches: [..], head");
+    }
+
+    @Test
+    void verify_unknownShape_namesEveryShape() throws Exception {
         Path version = TestRepository.copy(TestRepository.DEEP, root, 1);
         TestRepository.editManifest(version, json -> json.addProperty("shape", "wide"));
 
         assertThatThrownBy(() -> ModelRepository.verify(folder(TestRepository.DEEP, version)))
-                .hasMessageContaining("shape is \"wide\", expected \"deep\", \"shallow\" or \"tat\"");
+                .hasMessageContaining("shape is \"wide\", expected one of \"deep\", \"shallow\", \"tat\","
+                        + " \"parnet\"");
     }
 
     @Test

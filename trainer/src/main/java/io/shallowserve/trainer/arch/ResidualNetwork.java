@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The DJL form of one {@link ArchitectureSpec} in one {@link NetworkShape}. It keeps typed references to
  * its layers so that the trained parameters can be folded and exported without guessing at block names. (A tat
- * network is the residual stack without its residual adds: the same class builds it.)
+ * network is the residual stack without its residual adds, a parnet network residual stacks side by side: the same
+ * class builds them, and every shape keeps its units in one list, a parnet network's stream by stream.)
  *
  * <p>Input: float pixels in [0,1], NCHW. The per-channel normalisation is the first step of the network,
  * so the exported graph takes the same input and clients need not know the statistics.
@@ -114,6 +115,7 @@ public final class ResidualNetwork {
         switch (shape) {
             case DEEP -> units.forEach(unit -> network.add(residual(unit.block(spec))));
             case SHALLOW -> network.add(parallelSum());
+            case PARNET -> network.add(streamSum());
             case TAT -> units.forEach(unit -> network.add(unit.block(spec)));
         }
         if (spec.headPool() == 1) {
@@ -153,6 +155,28 @@ public final class ResidualNetwork {
         float scale = 1f / units.size();
         return new ParallelBlock(outputs -> new NDList(outputs.getFirst().singletonOrThrow()
                 .add(sum(outputs.subList(1, outputs.size())).singletonOrThrow().mul(scale))), branches);
+    }
+
+    /**
+     * x + sum_s G_s(x) over the parnet streams, each its residual increments ({@link NetworkShape#PARNET}): stream 0
+     * at the map's resolution, the others on a 2x2 average-pooled copy, upsampled back by repeating each value 2x2.
+     */
+    private Block streamSum() {
+        List<Block> branches = new ArrayList<>();
+        branches.add(Blocks.identityBlock());
+        int length = spec.unitsPerStream();
+        for (int s = 0; s < spec.streams(); s++) {
+            SequentialBlock chain = new SequentialBlock();
+            units.subList(s * length, (s + 1) * length).forEach(unit -> chain.add(residual(unit.block(spec))));
+            // R(z) - z: what the chain adds to its input.
+            Block increments = new ParallelBlock(outputs -> new NDList(outputs.get(0).singletonOrThrow()
+                    .sub(outputs.get(1).singletonOrThrow())), List.of(chain, Blocks.identityBlock()));
+            branches.add(s == 0 ? increments : new SequentialBlock()
+                    .add(Pool.avgPool2dBlock(new Shape(2, 2), new Shape(2, 2)))
+                    .add(increments)
+                    .add(LambdaBlock.singleton(x -> x.repeat(2, 2).repeat(3, 2), "upsample")));
+        }
+        return new ParallelBlock(ResidualNetwork::sum, branches);
     }
 
     private static NDList sum(List<NDList> outputs) {

@@ -25,14 +25,14 @@ import picocli.CommandLine.Option;
 // No mixinStandardHelpOptions: picocli leaves the whole mixin out when a command has an option of its names, and
 // --version is the model version here; so --help is declared on its own.
 @Command(name = "train",
-        description = "Train a network (deep, shallow, both, or tat: one spec's shapes) and export it to ONNX.")
+        description = "Train a network (deep, shallow, both, tat or parnet: one spec's shapes) and export it to ONNX.")
 final class TrainCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
     enum Shapes {
-        DEEP, SHALLOW, BOTH, TAT;
+        DEEP, SHALLOW, BOTH, TAT, PARNET;
 
         List<NetworkShape> list() {
             return switch (this) {
@@ -40,6 +40,7 @@ final class TrainCommand implements Callable<Integer> {
                 case SHALLOW -> List.of(NetworkShape.SHALLOW);
                 case BOTH -> List.of(NetworkShape.DEEP, NetworkShape.SHALLOW);
                 case TAT -> List.of(NetworkShape.TAT);
+                case PARNET -> List.of(NetworkShape.PARNET);
             };
         }
     }
@@ -49,8 +50,10 @@ final class TrainCommand implements Callable<Integer> {
     String dataset;
 
     @Option(names = "--shape", defaultValue = "both",
-            description = "deep, shallow, both, or tat: the units chained without residual adds or batch norm, TAT's"
-                    + " leaky ReLU (whatever --activation and --batch-norm say) (default: ${DEFAULT-VALUE})")
+            description = "deep, shallow, both, tat: the units chained without residual adds or batch norm, TAT's"
+                    + " leaky ReLU (whatever --activation and --batch-norm say), or parnet: the units in --streams"
+                    + " residual chains side by side, all but the first on the map pooled 2x2"
+                    + " (default: ${DEFAULT-VALUE})")
     Shapes shapes;
 
     @Option(names = "--width", defaultValue = "24", description = "channels C of the stem and every unit")
@@ -84,6 +87,10 @@ final class TrainCommand implements Callable<Integer> {
             description = "shallow shape: x + (1/L) sum_k F_k(x) instead of the paper's unscaled sum")
     boolean branchMean;
 
+    @Option(names = "--streams", defaultValue = "2",
+            description = "parnet shape: streams of units/streams units each (default: ${DEFAULT-VALUE})")
+    int streams;
+
     @Mixin
     TrainingFlags training;
 
@@ -102,12 +109,13 @@ final class TrainCommand implements Callable<Integer> {
         DatasetKind kind = DatasetKind.fromId(dataset);
         ArchitectureSpec spec = new ArchitectureSpec(kind.channels(), kind.height(), kind.width(),
                 kind.classNames().size(), width, stemKernel, stemPool, units, unitKernel, activation, batchNorm,
-                headPool, branchMean);
+                headPool, branchMean, streams);
+        // Before the data is read: a spec the shape cannot take (parnet streams that do not fit) fails at once.
+        long parameters = spec.forShape(shapes.list().getFirst()).parameterCount();
         TrainingOptions options = training.options();
         TrainingData data = training.data(kind, ValidationSplit.DEFAULT);
         System.out.printf("%s: %d training, %d validation, %d test images; %d parameters per shape%n",
-                kind.displayName(), data.training().size(), data.validation().size(), data.test().size(),
-                spec.forShape(shapes.list().getFirst()).parameterCount());
+                kind.displayName(), data.training().size(), data.validation().size(), data.test().size(), parameters);
 
         List<ModelManifest> trained = new ArrayList<>();
         for (NetworkShape shape : shapes.list()) {

@@ -11,7 +11,7 @@ import java.util.List;
  * @param model       path of the whole-network graph relative to {@code directory}: {@code model.onnx}
  * @param branchFiles paths of the split graphs relative to {@code directory}, in the order they run
  *                    ({@code branches/stem.onnx}, {@code branches/branch-0.onnx} ..., {@code branches/head.onnx});
- *                    empty for a deep network
+ *                    empty for a network without branches (deep, tat)
  */
 public record ExportedModel(Path directory, String model, List<String> branchFiles) {
 

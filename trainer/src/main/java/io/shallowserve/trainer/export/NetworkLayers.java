@@ -3,6 +3,7 @@ package io.shallowserve.trainer.export;
 import static io.shallowserve.trainer.export.OnnxGraphBuilder.integer;
 import static io.shallowserve.trainer.export.OnnxGraphBuilder.ints;
 import static io.shallowserve.trainer.export.OnnxGraphBuilder.real;
+import static io.shallowserve.trainer.export.OnnxGraphBuilder.text;
 
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.arch.ArchitectureSpec;
@@ -21,7 +22,8 @@ import java.util.List;
  * tensor it produces share a name (e.g. node {@code unit3.act} produces {@code unit3.act}) unless the
  * tensor is a graph boundary; TAT's activation {@code unit3.act} is the LeakyRelu {@code unit3.act.leaky_relu} times
  * the scalar {@code unit3.act.scale}. Units are numbered from 0, like the list in {@link FoldedNetwork#units()}
- * and the files {@code branches/branch-<k>.onnx}.
+ * and a shallow network's files {@code branches/branch-<k>.onnx}; a parnet network's streams are numbered from 0
+ * too, like its branch files, and their own nodes are {@code stream<s>.pool|increments|upsample}.
  */
 final class NetworkLayers {
 
@@ -57,6 +59,33 @@ final class NetworkLayers {
         String prefix = unitName(k);
         String convolved = conv(prefix + ".conv", network.units().get(k), features);
         return activation(prefix + ".act", convolved, output);
+    }
+
+    /**
+     * Parnet stream s (from 0), its residual increments R_s(z) - z with R_s its units' residual chain: z is
+     * {@code features} for stream 0, for the others {@code features} average-pooled 2x2, their increments then
+     * upsampled back to the map's size by repeating each value 2x2 (Resize, nearest, exact at scale 2).
+     */
+    String stream(int s, String features, String output) {
+        String prefix = "stream" + s;
+        String input = s == 0 ? features : graph.node("AveragePool", prefix + ".pool", List.of(features),
+                prefix + ".pool", ints("kernel_shape", 2, 2), ints("strides", 2, 2));
+        String chained = input;
+        int length = spec.unitsPerStream();
+        for (int k = s * length; k < (s + 1) * length; k++) {
+            String unit = unit(k, chained, unitName(k) + ".act");
+            chained = add(unitName(k) + ".residual", chained, unit);
+        }
+        if (s == 0) {
+            return graph.node("Sub", prefix + ".increments", List.of(chained, input), output);
+        }
+        String increments = graph.node("Sub", prefix + ".increments", List.of(chained, input),
+                prefix + ".increments");
+        String scales = graph.initializer(prefix + ".upsample.scales", new long[] {4}, new float[] {1, 1, 2, 2});
+        // Asymmetric coordinates and floor: output pixel (y, x) reads input (y / 2, x / 2), rounded down.
+        return graph.node("Resize", prefix + ".upsample", List.of(increments, OnnxGraphBuilder.OMITTED, scales),
+                output, text("mode", "nearest"), text("coordinate_transformation_mode", "asymmetric"),
+                text("nearest_mode", "floor"));
     }
 
     /** Default name of unit k's result inside a graph, where it is not a graph boundary. */

@@ -18,9 +18,10 @@ import java.util.List;
  *
  * <pre>
  * model.onnx                input [batch, C, H, W] -&gt; logits [batch, classes]         (every shape)
- * branches/stem.onnx        input [batch, C, H, W] -&gt; stem [batch, width, mapH, mapW]  (shallow only)
- * branches/branch-k.onnx    stem -&gt; branch = F_k(stem), same shape, k = 0..L-1        (shallow only)
- * branches/head.onnx        stem, branch_sum -&gt; logits = head(stem + branch_sum)        (shallow only)
+ * branches/stem.onnx        input [batch, C, H, W] -&gt; stem [batch, width, mapH, mapW]  (shallow and parnet)
+ * branches/branch-k.onnx    stem -&gt; branch = F_k(stem), same shape, k = 0..L-1        (shallow)
+ *                           stem -&gt; branch = stream k's increments G_k(stem), k = 0..S-1 (parnet)
+ * branches/head.onnx        stem, branch_sum -&gt; logits = head(stem + branch_sum)        (shallow and parnet)
  * </pre>
  *
  * The input is float32 pixels in [0,1]; the normalisation is inside the graphs. The batch dimension is
@@ -62,10 +63,15 @@ public final class OnnxExporter {
         return new TensorSpec(LOGITS, Datatype.FP32, List.of(-1L, (long) spec.classes()));
     }
 
-    /** Where a shallow model's split graphs are and how they connect, as model.json records it. */
-    public static ModelManifest.Branches branches(ArchitectureSpec spec) {
+    /**
+     * Where a shallow or parnet model's split graphs are and how they connect, as model.json records it.
+     *
+     * @throws IllegalArgumentException for a shape without branches
+     */
+    public static ModelManifest.Branches branches(ArchitectureSpec spec, NetworkShape shape) {
+        checkHasBranches(shape);
         List<String> branchFiles = new ArrayList<>();
-        for (int k = 0; k < spec.units(); k++) {
+        for (int k = 0; k < branchCount(spec, shape); k++) {
             branchFiles.add(OnnxExporter.branchFile(k));
         }
         return new ModelManifest.Branches(
@@ -77,17 +83,26 @@ public final class OnnxExporter {
                 List.of(OnnxExporter.STEM, OnnxExporter.BRANCH_SUM));
     }
 
+    /** A shallow network's branches are its units, a parnet network's its streams; other shapes have none. */
+    private static int branchCount(ArchitectureSpec spec, NetworkShape shape) {
+        return switch (shape) {
+            case SHALLOW -> spec.units();
+            case PARNET -> spec.streams();
+            case DEEP, TAT -> 0;
+        };
+    }
+
     /**
-     * Writes model.onnx and, for a shallow network, the split graphs into {@code versionDirectory}
+     * Writes model.onnx and, for a shallow or parnet network, the split graphs into {@code versionDirectory}
      * (created if missing; files already there with the same names are replaced).
      */
     public static ExportedModel export(FoldedNetwork network, Path versionDirectory) throws IOException {
         write(wholeModel(network), versionDirectory.resolve(MODEL_FILE));
         List<String> branchFiles = new ArrayList<>();
-        if (network.shape() == NetworkShape.SHALLOW) {
+        if (network.shape().hasBranches()) {
             write(stemModel(network), versionDirectory.resolve(STEM_FILE));
             branchFiles.add(STEM_FILE);
-            for (int k = 0; k < network.spec().units(); k++) {
+            for (int k = 0; k < branchCount(network.spec(), network.shape()); k++) {
                 write(branchModel(network, k), versionDirectory.resolve(branchFile(k)));
                 branchFiles.add(branchFile(k));
             }
@@ -133,11 +148,20 @@ public final class OnnxExporter {
                 String branchSum = layers.sum("branches.sum", branches, BRANCH_SUM);
                 shallowHead(layers, stem, branchSum);
             }
+            case PARNET -> {
+                // y = h0 + sum_s G_s(h0), each stream's increments G_s, the same head as a shallow network's.
+                List<String> streams = new ArrayList<>();
+                for (int s = 0; s < spec.streams(); s++) {
+                    streams.add(layers.stream(s, stem, "stream" + s + ".out"));
+                }
+                String branchSum = layers.sum("branches.sum", streams, BRANCH_SUM);
+                shallowHead(layers, stem, branchSum);
+            }
         }
         return graph.build();
     }
 
-    /** Split graph of a shallow network: normalisation and stem, input -&gt; stem. */
+    /** Split graph of a shallow or parnet network: normalisation and stem, input -&gt; stem. */
     public static ModelProto stemModel(FoldedNetwork network) {
         checkSplittable(network);
         ArchitectureSpec spec = network.spec();
@@ -148,20 +172,29 @@ public final class OnnxExporter {
         return graph.build();
     }
 
-    /** Split graph of a shallow network: unit k (from 0), stem -&gt; branch. */
+    /**
+     * Split graph of a shallow or parnet network, stem -&gt; branch: a shallow network's unit k (from 0), a parnet
+     * network's stream k.
+     */
     public static ModelProto branchModel(FoldedNetwork network, int k) {
         checkSplittable(network);
-        if (k < 0 || k >= network.spec().units()) {
-            throw new IndexOutOfBoundsException("branch " + k + " of " + network.spec().units());
+        int branches = branchCount(network.spec(), network.shape());
+        if (k < 0 || k >= branches) {
+            throw new IndexOutOfBoundsException("branch " + k + " of " + branches);
         }
         OnnxGraphBuilder graph = new OnnxGraphBuilder("branch-" + k);
         graph.input(STEM, mapDims(network.spec()));
         graph.output(BRANCH, mapDims(network.spec()));
-        new NetworkLayers(network, graph).unit(k, STEM, BRANCH);
+        NetworkLayers layers = new NetworkLayers(network, graph);
+        if (network.shape() == NetworkShape.PARNET) {
+            layers.stream(k, STEM, BRANCH);
+        } else {
+            layers.unit(k, STEM, BRANCH);
+        }
         return graph.build();
     }
 
-    /** Split graph of a shallow network: residual sum and head, (stem, branch_sum) -&gt; logits. */
+    /** Split graph of a shallow or parnet network: residual sum and head, (stem, branch_sum) -&gt; logits. */
     public static ModelProto headModel(FoldedNetwork network) {
         checkSplittable(network);
         OnnxGraphBuilder graph = new OnnxGraphBuilder("head");
@@ -172,7 +205,10 @@ public final class OnnxExporter {
         return graph.build();
     }
 
-    /** y = h0 + sum_k F_k(h0), then the head: shared by model.onnx and head.onnx of a shallow network. */
+    /**
+     * y = h0 + branch_sum, then the head: shared by model.onnx and head.onnx of a shallow network (branch_sum the sum
+     * of its units) and of a parnet network (the sum of its streams' increments).
+     */
     private static void shallowHead(NetworkLayers layers, String stem, String branchSum) {
         String features = layers.add("head.residual", stem, branchSum);
         layers.head(features, LOGITS);
@@ -183,11 +219,15 @@ public final class OnnxExporter {
     }
 
     private static void checkSplittable(FoldedNetwork network) {
-        if (network.shape() != NetworkShape.SHALLOW) {
-            throw new IllegalArgumentException("only a shallow network splits into branches; this one is "
-                    + network.shape().id());
-        }
+        checkHasBranches(network.shape());
         checkMatchesSpec(network);
+    }
+
+    private static void checkHasBranches(NetworkShape shape) {
+        if (!shape.hasBranches()) {
+            throw new IllegalArgumentException("only a shallow or parnet network splits into branches; this one is "
+                    + shape.id());
+        }
     }
 
     /**

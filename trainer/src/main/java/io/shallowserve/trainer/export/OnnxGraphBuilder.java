@@ -39,6 +39,9 @@ public final class OnnxGraphBuilder {
     /** Symbolic name of the dynamic batch dimension of every graph input and output. */
     public static final String BATCH = "batch";
 
+    /** The name ONNX gives an optional node input that is left out, such as Resize's roi. */
+    public static final String OMITTED = "";
+
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> tensorNames = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
@@ -84,14 +87,15 @@ public final class OnnxGraphBuilder {
      *
      * @param opType     ONNX operator, e.g. "Conv"
      * @param nodeName   unique, readable node name
-     * @param inputs     names of tensors already defined in this graph
+     * @param inputs     names of tensors already defined in this graph, or {@link #OMITTED} for an optional input
+     *                   left out before one that is given
      * @param output     name of the tensor the node defines
-     * @param attributes made with {@link #ints}, {@link #integer} or {@link #real}
+     * @param attributes made with {@link #ints}, {@link #integer}, {@link #real} or {@link #text}
      */
     public String node(String opType, String nodeName, List<String> inputs, String output,
             AttributeProto... attributes) {
         for (String input : inputs) {
-            if (!tensorNames.contains(input)) {
+            if (!input.equals(OMITTED) && !tensorNames.contains(input)) {
                 throw new IllegalArgumentException("node " + nodeName + " reads " + input
                         + ", which is not defined in graph " + graph.getName());
             }
@@ -150,6 +154,15 @@ public final class OnnxGraphBuilder {
                 .setName(name)
                 .setType(AttributeProto.AttributeType.FLOAT)
                 .setF(value)
+                .build();
+    }
+
+    /** A STRING attribute, e.g. the mode of Resize. */
+    public static AttributeProto text(String name, String value) {
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value))
                 .build();
     }
 

@@ -114,14 +114,18 @@ public final class DepthScaling {
         return percentiles;
     }
 
-    /** The graphs of one shape with random weights, and the version the plans open (no model.json is written). */
-    private static ModelVersion export(ArchitectureSpec spec, NetworkShape shape, Path folder) throws IOException {
+    /**
+     * The graphs of one shape of {@code given} with random weights, and the version the plans open (no model.json is
+     * written): how the experiment, and the tests of other shapes' plans, make a model to time.
+     */
+    static ModelVersion export(ArchitectureSpec given, NetworkShape shape, Path folder) throws IOException {
         String name = shape.id();
         Path versionFolder = folder.resolve(name).resolve("1");
+        ArchitectureSpec spec = given.forShape(shape);
         OnnxExporter.export(RandomNetworks.create(spec, shape, 1), versionFolder);
         ModelManifest manifest = new ModelManifest(ModelManifest.FORMAT, name, 1, shape.id(), spec.toManifest(),
                 spec.parameterCount(), OnnxExporter.inputTensor(spec), OnnxExporter.outputTensor(spec), null, null,
-                null, null, null, shape == NetworkShape.SHALLOW ? OnnxExporter.branches(spec) : null, null);
+                null, null, null, shape.hasBranches() ? OnnxExporter.branches(spec, shape) : null, null);
         return new ModelVersion(name, 1, versionFolder, manifest, "");
     }
 }

@@ -90,7 +90,7 @@ public final class ModelTraining {
                     new ModelManifest.Training(framework(), optimizer(options, history), history.keptEpoch(),
                             options.batchSize(), options.learningRate(), options.seed(), seconds, METRICS_FILE),
                     metrics,
-                    shape == NetworkShape.SHALLOW ? OnnxExporter.branches(built) : null,
+                    shape.hasBranches() ? OnnxExporter.branches(built, shape) : null,
                     files);
             manifest.write(versionFolder);
             return manifest;

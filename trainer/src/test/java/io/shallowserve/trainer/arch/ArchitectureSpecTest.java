@@ -9,18 +9,26 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
 
 class ArchitectureSpecTest {
 
+    /** The last argument, where there is one, is the parnet shape's streams. */
     static List<ArchitectureSpec> specs() {
         return List.of(
-                new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4, 3, Activation.RELU, true, 2),
+                new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4, 3, Activation.RELU, true, 2, false, 2),
                 new ArchitectureSpec(1, 28, 28, 10, 8, 5, false, 1, 3, Activation.LEAKY_RELU, false, 1),
-                new ArchitectureSpec(3, 32, 32, 10, 16, 3, true, 6, 5, Activation.RELU, true, 4),
-                new ArchitectureSpec(3, 12, 20, 5, 4, 3, true, 2, 3, Activation.LEAKY_RELU, true, 2));
+                new ArchitectureSpec(3, 32, 32, 10, 16, 3, true, 6, 5, Activation.RELU, true, 4, false, 3),
+                new ArchitectureSpec(3, 12, 20, 5, 4, 3, true, 2, 3, Activation.LEAKY_RELU, true, 2, false, 2));
+    }
+
+    /** Every shape; parnet only of a spec with streams (a spec of one stream has no parnet shape). */
+    private static List<NetworkShape> shapes(ArchitectureSpec spec) {
+        return Stream.of(NetworkShape.values()).filter(shape -> shape != NetworkShape.PARNET || spec.streams() > 1)
+                .toList();
     }
 
     @ParameterizedTest
@@ -33,6 +41,60 @@ class ArchitectureSpecTest {
         assertThat(deep).isEqualTo(spec.parameterCount());
         assertThat(shallow).isEqualTo(spec.parameterCount());
         assertThat(tat).isEqualTo(spec.forShape(NetworkShape.TAT).parameterCount());
+        if (shapes(spec).contains(NetworkShape.PARNET)) {
+            // The pools, upsampling and subtractions of the streams have no weights: the deep twin's count.
+            assertThat(trainableParameters(spec, NetworkShape.PARNET)).isEqualTo(deep);
+        }
+    }
+
+    @Test
+    void manifest_streams_recordedOnlyForMoreThanOneAndReadBack() {
+        ArchitectureSpec parnet = specs().get(0);
+        ArchitectureSpec deep = parnet.forShape(NetworkShape.DEEP);
+
+        assertThat(parnet.toManifest().streams()).isEqualTo(2);
+        assertThat(deep.toManifest().streams()).isNull();
+        assertThat(ArchitectureSpec.fromManifest(parnet.toManifest())).isEqualTo(parnet);
+        assertThat(ArchitectureSpec.fromManifest(deep.toManifest()).streams()).isEqualTo(1);
+    }
+
+    @Test
+    void forShape_parnetKeepsTheSpec_otherShapesTakeOneStream() {
+        ArchitectureSpec spec = specs().get(0);
+
+        assertThat(spec.forShape(NetworkShape.PARNET)).isSameAs(spec);
+        assertThat(spec.unitsPerStream()).isEqualTo(2);
+        assertThat(spec.coarseHeight()).isEqualTo(7);
+        for (NetworkShape shape : List.of(NetworkShape.DEEP, NetworkShape.SHALLOW, NetworkShape.TAT)) {
+            assertThat(spec.forShape(shape).streams()).as(shape.id()).isEqualTo(1);
+        }
+        assertThat(spec.forShape(NetworkShape.DEEP)).isEqualTo(new ArchitectureSpec(1, 28, 28, 10, 32, 3, true, 4,
+                3, Activation.RELU, true, 2));
+    }
+
+    @Test
+    void forShape_parnetOfStreamsThatDoNotFit_listsEveryProblem() {
+        // A 7x7 map (14x14 pooled): odd, so the later streams cannot pool it 2x2; 5 units do not split in 2.
+        ArchitectureSpec odd = new ArchitectureSpec(1, 14, 14, 10, 8, 3, true, 5, 3, Activation.RELU, true, 1, true,
+                2);
+        // A 6x6 map: its later streams see 3x3, less than a 5x5 kernel.
+        ArchitectureSpec small = new ArchitectureSpec(1, 12, 12, 10, 8, 3, true, 4, 5, Activation.RELU, true, 1,
+                false, 2);
+
+        assertThatThrownBy(() -> odd.forShape(NetworkShape.PARNET))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Impossible parnet network: ")
+                .hasMessageContaining("the 5 units must split into 2 streams of equal length")
+                .hasMessageContaining("7x7 feature map average-pooled 2x2 and upsampled back, so both its sides must"
+                        + " be even")
+                .hasMessageContaining("a parnet network sums its streams unscaled");
+        assertThatThrownBy(() -> small.forShape(NetworkShape.PARNET))
+                .hasMessage("Impossible parnet network: unitKernel 5 is larger than the 3x3 map the streams after the"
+                        + " first see");
+        assertThatThrownBy(() -> specs().get(1).forShape(NetworkShape.PARNET))
+                .hasMessageContaining("streams must be at least 2 (one stream is the deep shape), got 1");
+        assertThatThrownBy(() -> new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1,
+                false, 0)).hasMessageContaining("streams must be positive, got 0");
     }
 
     @Test
@@ -48,7 +110,7 @@ class ArchitectureSpecTest {
 
     @Test
     void forShape_tatDropsBatchNormAndTakesTatActivation_otherShapesKeepTheSpec() {
-        ArchitectureSpec spec = specs().get(0);
+        ArchitectureSpec spec = specs().get(0).forShape(NetworkShape.DEEP);
 
         ArchitectureSpec tat = spec.forShape(NetworkShape.TAT);
 
@@ -73,7 +135,7 @@ class ArchitectureSpecTest {
     @ParameterizedTest
     @MethodSource("specs")
     void outputShape_isBatchByClassesForEveryShape(ArchitectureSpec spec) {
-        for (NetworkShape shape : NetworkShape.values()) {
+        for (NetworkShape shape : shapes(spec)) {
             Block block = network(spec, shape).block();
             try (NDManager manager = NDManager.newBaseManager()) {
                 Shape input = new Shape(spec.inputShape(3));

@@ -69,6 +69,16 @@ class TrainerMainTest {
     }
 
     @Test
+    void train_parnetStreamsThatDoNotSplitTheUnits_explainsSpec() {
+        int exit = run("train", "--shape", "parnet", "--streams", "3", "--output", folder.toString());
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(errors.toString()).startsWith("error: Impossible parnet network: the 8 units must split into 3"
+                + " streams of equal length");
+        assertThat(folder).isEmptyDirectory();
+    }
+
+    @Test
     void train_kernelLargerThanFeatureMap_explainsSpec() {
         int exit = run("train", "--unit-kernel", "15", "--output", folder.toString());
 

@@ -40,7 +40,7 @@ class OnnxExporterTest {
     private static final float SPLIT_TOLERANCE = 1e-5f;
 
     // ArchitectureSpec(inputChannels, inputHeight, inputWidth, classes, width, stemKernel, stemPool, units,
-    //                  unitKernel, activation, batchNorm, headPool)
+    //                  unitKernel, activation, batchNorm, headPool[, branchMean, streams])
     private static final ArchitectureSpec RELU_GRAY_NO_POOL =
             new ArchitectureSpec(1, 7, 9, 3, 4, 3, false, 3, 3, Activation.RELU, true, 1);
     private static final ArchitectureSpec LEAKY_RGB_POOL_HEAD2_K5 =
@@ -49,9 +49,11 @@ class OnnxExporterTest {
             new ArchitectureSpec(3, 9, 13, 2, 3, 3, true, 4, 3, Activation.RELU, false, 2);
     private static final ArchitectureSpec LEAKY_GRAY_ONE_UNIT_K5 =
             new ArchitectureSpec(1, 9, 7, 3, 4, 5, false, 1, 5, Activation.LEAKY_RELU, false, 1);
-    /** 14 units: as a tat chain, 15 activation layers, enough for eta 0.9 with a slope above 0. */
+    /** 14 units: as a tat chain, 15 activation layers, enough for eta 0.9 with a slope above 0; 2 parnet streams. */
     private static final ArchitectureSpec RELU_GRAY_14_UNITS =
-            new ArchitectureSpec(1, 6, 6, 3, 3, 3, false, 14, 3, Activation.RELU, true, 1);
+            new ArchitectureSpec(1, 6, 6, 3, 3, 3, false, 14, 3, Activation.RELU, true, 1, false, 2);
+    private static final ArchitectureSpec LEAKY_RGB_POOL_3_STREAMS =
+            new ArchitectureSpec(3, 16, 12, 4, 3, 3, true, 6, 3, Activation.LEAKY_RELU, true, 2, false, 3);
 
     static Stream<Named<ArchitectureSpec>> specs() {
         return Stream.of(
@@ -59,11 +61,20 @@ class OnnxExporterTest {
                 named("leaky relu, 3 channels, 12x20, stem pool, head pool 2, kernels 5", LEAKY_RGB_POOL_HEAD2_K5),
                 named("relu, 3 channels, 9x13 (odd, pool drops a row), head pool 2", RELU_RGB_ODD_POOL_HEAD2),
                 named("leaky relu, 1 channel, 9x7, one unit, kernels 5", LEAKY_GRAY_ONE_UNIT_K5),
-                named("relu, 1 channel, 6x6, 14 units", RELU_GRAY_14_UNITS));
+                named("relu, 1 channel, 6x6, 14 units, 2 streams", RELU_GRAY_14_UNITS),
+                named("leaky relu, 3 channels, 16x12, stem pool, 6 units in 3 streams, head pool 2",
+                        LEAKY_RGB_POOL_3_STREAMS));
     }
 
+    /** Every shape of every spec; parnet of the specs with streams (a spec of one stream has no parnet shape). */
     static Stream<Arguments> specsAndShapes() {
-        return specs().flatMap(spec -> Stream.of(NetworkShape.values()).map(shape -> Arguments.of(spec, shape)));
+        return specs().flatMap(spec -> Stream.of(NetworkShape.values())
+                .filter(shape -> shape != NetworkShape.PARNET || spec.getPayload().streams() > 1)
+                .map(shape -> Arguments.of(spec, shape)));
+    }
+
+    static Stream<Arguments> specsAndShapesWithBranches() {
+        return specsAndShapes().filter(arguments -> ((NetworkShape) arguments.get()[1]).hasBranches());
     }
 
     @TempDir
@@ -90,11 +101,12 @@ class OnnxExporterTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("specs")
-    void export_branchPipelineMatchesWholeModel(ArchitectureSpec spec) throws Exception {
-        FoldedNetwork network = RandomNetworks.create(spec, NetworkShape.SHALLOW, 12);
-        OnnxExporter.export(network, directory);
+    @ParameterizedTest(name = "{1}: {0}")
+    @MethodSource("specsAndShapesWithBranches")
+    void export_branchPipelineMatchesWholeModel(ArchitectureSpec spec, NetworkShape shape) throws Exception {
+        FoldedNetwork network = RandomNetworks.create(spec, shape, 12);
+        ExportedModel exported = OnnxExporter.export(network, directory);
+        List<String> branchFiles = exported.branchFiles().subList(1, exported.branchFiles().size() - 1);
         int batch = 2;
         float[] pixels = TestNetworks.pixels(spec, batch, 200);
         FloatTensor input = new FloatTensor(spec.inputShape(batch), pixels);
@@ -108,8 +120,9 @@ class OnnxExporterTest {
             stem = stemGraph.run(Map.of(OnnxExporter.INPUT, input));
         }
         float[] branchSum = new float[stem.length];
-        for (int k = 0; k < spec.units(); k++) {
-            try (OrtGraph branchGraph = new OrtGraph(directory.resolve(OnnxExporter.branchFile(k)))) {
+        assertThat(branchFiles).hasSize(shape == NetworkShape.PARNET ? spec.streams() : spec.units());
+        for (String branchFile : branchFiles) {
+            try (OrtGraph branchGraph = new OrtGraph(directory.resolve(branchFile))) {
                 float[] branch = branchGraph.run(Map.of(OnnxExporter.STEM, new FloatTensor(spec.mapShape(batch), stem)));
                 for (int i = 0; i < branchSum.length; i++) {
                     branchSum[i] += branch[i];
@@ -146,6 +159,33 @@ class OnnxExporterTest {
         }
         assertGraph(exported.resolve(OnnxExporter.HEAD_FILE),
                 Map.of(OnnxExporter.STEM, map, OnnxExporter.BRANCH_SUM, map), Map.of(OnnxExporter.LOGITS, logits));
+    }
+
+    @Test
+    void export_parnetNetwork_writesABranchFilePerStream() throws Exception {
+        ExportedModel exported = OnnxExporter.export(RandomNetworks.create(RELU_GRAY_14_UNITS, NetworkShape.PARNET,
+                22), directory);
+
+        assertThat(exported.files()).containsExactly("model.onnx", "branches/stem.onnx", "branches/branch-0.onnx",
+                "branches/branch-1.onnx", "branches/head.onnx");
+        assertThat(exported.files()).allSatisfy(file -> assertThat(directory.resolve(file)).isNotEmptyFile());
+    }
+
+    @Test
+    void branchModel_parnetStream_holdsItsOwnUnitsAndOnlyLaterStreamsPool() {
+        FoldedNetwork network = RandomNetworks.create(LEAKY_RGB_POOL_3_STREAMS, NetworkShape.PARNET, 23);
+
+        assertThat(initializerNames(OnnxExporter.branchModel(network, 0))).containsExactlyInAnyOrder(
+                "unit0.conv.weight", "unit0.conv.bias", "unit1.conv.weight", "unit1.conv.bias");
+        assertThat(initializerNames(OnnxExporter.branchModel(network, 2))).containsExactlyInAnyOrder(
+                "unit4.conv.weight", "unit4.conv.bias", "unit5.conv.weight", "unit5.conv.bias",
+                "stream2.upsample.scales");
+        assertThat(OnnxExporter.branchModel(network, 0).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .doesNotContain("AveragePool", "Resize");
+        assertThat(OnnxExporter.branchModel(network, 2).getGraph().getNodeList()).extracting(NodeProto::getOpType)
+                .startsWith("AveragePool").endsWith("Sub", "Resize");
+        assertThatThrownBy(() -> OnnxExporter.branchModel(network, 3))
+                .isInstanceOf(IndexOutOfBoundsException.class).hasMessage("branch 3 of 3");
     }
 
     @Test
@@ -263,7 +303,7 @@ class OnnxExporterTest {
 
         assertThatThrownBy(() -> OnnxExporter.branchModel(deep, 0))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("only a shallow network splits");
+                .hasMessageContaining("only a shallow or parnet network splits");
     }
 
     /** Opset and IR version from the file itself (ORT does not report them), names and shapes from ORT. */

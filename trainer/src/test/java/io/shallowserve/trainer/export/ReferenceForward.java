@@ -78,6 +78,20 @@ final class ReferenceForward {
                     features = activate(spec, conv(features, unit));
                 }
             }
+            case PARNET -> {
+                // h0 + each stream's residual increments; the streams after the first on h0 pooled 2x2, upsampled.
+                features = h0;
+                int length = spec.unitsPerStream();
+                for (int s = 0; s < spec.streams(); s++) {
+                    double[][][] input = s == 0 ? h0 : averagePool2x2(h0);
+                    double[][][] chained = input;
+                    for (FoldedNetwork.Conv unit : units.subList(s * length, (s + 1) * length)) {
+                        chained = add(chained, activate(spec, conv(chained, unit)));
+                    }
+                    double[][][] increments = subtract(chained, input);
+                    features = add(features, s == 0 ? increments : repeat2x2(increments));
+                }
+            }
             default -> throw new IllegalStateException();
         }
         double[] flat = averagePoolAndFlatten(features, spec.headPool());
@@ -153,6 +167,45 @@ final class ReferenceForward {
                 for (int x = 0; x < width; x++) {
                     out[c][y][x] = Math.max(Math.max(in[c][2 * y][2 * x], in[c][2 * y][2 * x + 1]),
                             Math.max(in[c][2 * y + 1][2 * x], in[c][2 * y + 1][2 * x + 1]));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Mean of 2x2 windows, stride 2 (the map's sides are even). */
+    private static double[][][] averagePool2x2(double[][][] in) {
+        double[][][] out = new double[in.length][in[0].length / 2][in[0][0].length / 2];
+        for (int c = 0; c < in.length; c++) {
+            for (int y = 0; y < out[c].length; y++) {
+                for (int x = 0; x < out[c][y].length; x++) {
+                    out[c][y][x] = (in[c][2 * y][2 * x] + in[c][2 * y][2 * x + 1] + in[c][2 * y + 1][2 * x]
+                            + in[c][2 * y + 1][2 * x + 1]) / 4;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Each value copied into a 2x2 block: twice the height and width. */
+    private static double[][][] repeat2x2(double[][][] in) {
+        double[][][] out = new double[in.length][2 * in[0].length][2 * in[0][0].length];
+        for (int c = 0; c < in.length; c++) {
+            for (int y = 0; y < out[c].length; y++) {
+                for (int x = 0; x < out[c][y].length; x++) {
+                    out[c][y][x] = in[c][y / 2][x / 2];
+                }
+            }
+        }
+        return out;
+    }
+
+    private static double[][][] subtract(double[][][] a, double[][][] b) {
+        double[][][] out = new double[a.length][a[0].length][a[0][0].length];
+        for (int c = 0; c < a.length; c++) {
+            for (int y = 0; y < a[c].length; y++) {
+                for (int x = 0; x < a[c][y].length; x++) {
+                    out[c][y][x] = a[c][y][x] - b[c][y][x];
                 }
             }
         }

@@ -98,6 +98,36 @@ class ModelTrainingTest {
     }
 
     @Test
+    void run_parnetOnFashionMnistSlice_learnsAndRecordsItsStreamsAsBranches() throws Exception {
+        TrainingData slice = TrainingData.prepare(RealData.fashionMnist(), 2000, ValidationSplit.ofImages(500), 5);
+        TrainingData data = new TrainingData(slice.kind(), slice.training(), slice.validation(),
+                slice.test().firstN(2000), slice.normalization());
+        ArchitectureSpec spec = new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 4, 3, Activation.RELU, true, 2, false,
+                2);
+        // 2 epochs of 40 steps at batch 32.
+        TrainingOptions options = new TrainingOptions(2, 0, 32, 0.003f, 5, 40, Progress.QUIET);
+
+        ModelManifest manifest = ModelTraining.run(spec, NetworkShape.PARNET, data, options, repository, "streams", 1);
+
+        Path version = repository.resolve("streams/1");
+        assertThat(ModelRepository.verify(version).manifest()).usingRecursiveComparison().isEqualTo(manifest);
+        assertThat(manifest.shape()).isEqualTo("parnet");
+        assertThat(manifest.architecture().streams()).isEqualTo(2);
+        assertThat(manifest.parameters()).isEqualTo(spec.forShape(NetworkShape.DEEP).parameterCount());
+        assertThat(manifest.files().keySet()).containsExactly("model.onnx", "branches/stem.onnx",
+                "branches/branch-0.onnx", "branches/branch-1.onnx", "branches/head.onnx");
+        assertThat(manifest.branches().branches()).containsExactly("branches/branch-0.onnx", "branches/branch-1.onnx");
+        assertThat(manifest.branches().headInputs()).containsExactly("stem", "branch_sum");
+
+        List<String> metrics = Files.readAllLines(version.resolve(ModelTraining.METRICS_FILE));
+        double firstEpochLoss = Double.parseDouble(metrics.get(1).split(",")[1]);
+        double secondEpochLoss = Double.parseDouble(metrics.get(2).split(",")[1]);
+        // The pooled stream's gradients pass through the upsampling: it trains, 80 steps far past chance (0.1).
+        assertThat(secondEpochLoss).isLessThan(firstEpochLoss);
+        assertThat(manifest.metrics().get("test").accuracy()).isGreaterThan(0.4);
+    }
+
+    @Test
     void run_patienceOnATinySplit_stopsEarlyAndExportsTheBestEpochsWeights() throws Exception {
         // 700 images to train on at a high rate: a 35,000-parameter network overfits them within a few epochs.
         TrainingData data = TrainingData.prepare(RealData.fashionMnist(), 1400, ValidationSplit.ofFraction(0.5), 1);
