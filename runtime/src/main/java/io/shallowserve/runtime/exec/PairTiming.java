@@ -19,7 +19,9 @@ import java.util.concurrent.Executors;
  * {@link ThreadDefaults#intraOpThreadsMax()} (the fair baseline is the best of them at each batch size, not deep at
  * the shallow plans' setting), and the shallow model's single, wide, grouped and branches plans at the server's
  * defaults, all
- * timed in alternation ({@link PlanTiming}) on the same random inputs.
+ * timed in alternation ({@link PlanTiming}) on the same random inputs. The model compared with deep may be another of
+ * the spec's shapes with branches too (parnet): the wide and grouped plans it cannot run are left out, and why is kept
+ * ({@link BatchTimes#notRun()}).
  */
 public final class PairTiming {
 
@@ -34,14 +36,17 @@ public final class PairTiming {
      *
      * @param deepByThreads deep's single plan at 1, 2, ... intra-op threads
      * @param shallow       the shallow model's plans by name, in the order of {@link #SHALLOW_PLANS}; grouped only
-     *                      where the model has more branches than groups
+     *                      where the model has more branches than groups, wide only where it has parallel
+     *                      convolutions to fuse
+     * @param notRun        the plans of {@link #SHALLOW_PLANS} left out, by name, with why
      */
     public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads,
-            Map<String, PlanTiming.PlanTimes> shallow) {
+            Map<String, PlanTiming.PlanTimes> shallow, Map<String, String> notRun) {
 
         public BatchTimes {
             deepByThreads = List.copyOf(deepByThreads);
             shallow = Collections.unmodifiableMap(new LinkedHashMap<>(shallow));
+            notRun = Collections.unmodifiableMap(new LinkedHashMap<>(notRun));
         }
 
         /** The thread count at which deep's median was lowest. */
@@ -63,8 +68,9 @@ public final class PairTiming {
      * @param branchThreads  platform threads the branches plan runs its branches on
      * @param warmUp         untimed runs of every plan first, per batch size
      * @param runs           timed rounds per batch size
-     * @throws ModelVersionException if a graph does not open, or the shallow model has no parallel convolutions to
-     *                               fuse or no fork–join region of summed branches to split and group
+     * @param shallow        the model compared with deep: its shallow twin, or another shape of the spec whose
+     *                       model.onnx has a fork–join region (parnet)
+     * @throws ModelVersionException if a graph does not open, or the shallow model has no fork–join region to split
      */
     public static List<BatchTimes> measure(SessionFactory sessions, ModelVersion deep, ModelVersion shallow,
             int intraOpThreads, int branchThreads, List<Integer> batches, int warmUp, int runs)
@@ -77,13 +83,13 @@ public final class PairTiming {
             for (int threads = 1; threads <= deepCounts; threads++) {
                 plans.add(new SinglePlan(sessions, deep, threads));
             }
+            Map<String, String> notRun = new LinkedHashMap<>();
             plans.add(new SinglePlan(sessions, shallow, intraOpThreads));
-            plans.add(new WidePlan(sessions, shallow, intraOpThreads));
-            try {
-                plans.add(BranchesPlan.grouped(sessions, shallow, branchPool, intraOpThreads));
-            } catch (ModelVersionException e) {
-                // No more branches than groups (L = 2 on 2 cores): grouped would be branches; it is left out.
-            }
+            // No parallel convolutions to fuse (a parnet model's streams are chains): wide is left out.
+            addIfItOpens(plans, notRun, WidePlan.NAME, () -> new WidePlan(sessions, shallow, intraOpThreads));
+            // No more branches than groups (L = 2 on 2 cores): grouped would be branches; it is left out.
+            addIfItOpens(plans, notRun, BranchesPlan.GROUPED,
+                    () -> BranchesPlan.grouped(sessions, shallow, branchPool, intraOpThreads));
             plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOpThreads));
             List<BatchTimes> measured = new ArrayList<>();
             for (int batch : batches) {
@@ -93,12 +99,27 @@ public final class PairTiming {
                 for (int p = deepCounts; p < plans.size(); p++) {
                     shallowTimes.put(plans.get(p).name(), times.get(p));
                 }
-                measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes));
+                measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes, notRun));
             }
             return measured;
         } finally {
             plans.forEach(ExecutionPlan::close);
             branchPool.shutdown();
+        }
+    }
+
+    /** Opens a plan, or says why it cannot run on a model. */
+    private interface PlanOpener {
+        ExecutionPlan open() throws ModelVersionException;
+    }
+
+    /** Adds the plan {@code opener} opens to {@code plans}, or its name and why not to {@code notRun}. */
+    private static void addIfItOpens(List<ExecutionPlan> plans, Map<String, String> notRun, String name,
+            PlanOpener opener) {
+        try {
+            plans.add(opener.open());
+        } catch (ModelVersionException e) {
+            notRun.put(name, e.getMessage());
         }
     }
 }

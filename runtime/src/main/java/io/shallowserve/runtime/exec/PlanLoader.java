@@ -154,8 +154,8 @@ public final class PlanLoader {
         }
         if (choice == PlanChoice.WIDE && !mayFuse(model)) {
             LOG.log(System.Logger.Level.INFO, id + ": plan wide was requested, but a "
-                    + ((ModelVersion) model).manifest().shape() + " model has no parallel convolutions;"
-                    + " serving single");
+                    + ((ModelVersion) model).manifest().shape() + " model has no parallel convolutions that read one"
+                    + " tensor, the layers wide fuses; serving single");
             return PlanChoice.SINGLE;
         }
         if (choice == PlanChoice.AUTO && noSplit != null) {
@@ -170,8 +170,9 @@ public final class PlanLoader {
     }
 
     /**
-     * Whether the graph may have parallel convolutions to fuse: any graph may, but a trainer-made deep or tat model
-     * is known to have none.
+     * Whether the graph may have parallel convolutions to fuse: any graph may, but a trainer-made deep, tat or parnet
+     * model is known to have none (a parnet model's streams are chains of several layers, each reading its own copy
+     * of the stem's output).
      */
     private static boolean mayFuse(ServableVersion model) {
         return !(model instanceof ModelVersion trained) || trained.manifest().shallow();

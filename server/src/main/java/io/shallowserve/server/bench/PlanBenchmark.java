@@ -26,17 +26,18 @@ import java.util.Map;
  * sessions configured as {@link EngineConfig#defaults} would configure them on this machine, against deep-single at
  * every intra-op thread count from 1 to {@link ThreadDefaults#intraOpThreadsMax()}: the ratios
  * are to deep at its best, not at the shallow plans' setting. One caller, no server around it, all plans in
- * alternation ({@link PlanTiming}).
+ * alternation ({@link PlanTiming}). {@code --against} puts another version folder in the shallow model's place, e.g.
+ * a parnet model of the default spec; its rows are named by its shape, and the plans it cannot run are listed with
+ * why.
  *
  * <pre>
- * PlanBenchmark [--models models] [--out result.md] [--warmup 500] [--runs 5000]
+ * PlanBenchmark [--models models] [--against VERSION_FOLDER] [--out result.md] [--warmup 500] [--runs 5000]
  * </pre>
  */
 public final class PlanBenchmark {
 
     private static final List<Integer> BATCHES = List.of(1, 8);
     private static final String DEEP = "deep-single";
-    private static final String SHALLOW = "shallow-";
 
     private PlanBenchmark() {}
 
@@ -45,34 +46,41 @@ public final class PlanBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path models = Path.of("models");
+        Path against = null;
         Path out = null;
         int warmup = 500;
         int runs = 5000;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--models" -> models = Path.of(args[++i]);
+                case "--against" -> against = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: PlanBenchmark [--models models] [--out result.md] [--warmup 500]"
-                            + " [--runs 5000]");
+                    System.err.println("usage: PlanBenchmark [--models models] [--against VERSION_FOLDER]"
+                            + " [--out result.md] [--warmup 500] [--runs 5000]");
                     System.exit(2);
                 }
             }
         }
-        String report = run(models, warmup, runs, String.join(" ", args));
+        String report = run(models, against, warmup, runs, String.join(" ", args));
         System.out.print(report);
         if (out != null) {
             Files.writeString(out, report);
         }
     }
 
-    static String run(Path models, int warmup, int runs, String arguments)
+    /**
+     * @param against the version folder of the model to time against deep; null for the repository's
+     *                fashion-shallow
+     */
+    static String run(Path models, Path against, int warmup, int runs, String arguments)
             throws ModelVersionException, OrtException, IOException {
         EngineConfig config = EngineConfig.defaults(models);
         ModelVersion deep = verify(models, "fashion-deep");
-        ModelVersion shallow = verify(models, "fashion-shallow");
+        ModelVersion shallow = against == null ? verify(models, "fashion-shallow") : ModelRepository.verify(against);
+        String prefix = shallow.manifest().shape() + "-";
         List<PairTiming.BatchTimes> measured = PairTiming.measure(new SessionFactory("cpu"), deep, shallow,
                 config.intraOpThreads(), config.branchThreads(), BATCHES, warmup, runs);
         List<Summary> summaries = new ArrayList<>();
@@ -83,15 +91,15 @@ public final class PlanBenchmark {
             }
             for (Map.Entry<String, PlanTiming.PlanTimes> plan : times.shallow().entrySet()) {
                 PlanTiming.PlanTimes planTimes = plan.getValue();
-                summaries.add(new Summary(SHALLOW + plan.getKey(), times.batch(), planTimes.percentiles(),
+                summaries.add(new Summary(prefix + plan.getKey(), times.batch(), planTimes.percentiles(),
                         planTimes.branchNanos().length == 0 ? null : planTimes.branchPercentiles()));
             }
         }
-        return report(summaries, measured, config, deep, shallow, warmup, runs, arguments);
+        return report(summaries, measured, config, deep, shallow, prefix, warmup, runs, arguments);
     }
 
     private static String report(List<Summary> summaries, List<PairTiming.BatchTimes> measured, EngineConfig config,
-            ModelVersion deep, ModelVersion shallow, int warmup, int runs, String arguments) {
+            ModelVersion deep, ModelVersion shallow, String prefix, int warmup, int runs, String arguments) {
         StringBuilder md = new StringBuilder();
         md.append("## Plan benchmark, ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
                 .append("\n\n");
@@ -100,11 +108,15 @@ public final class PlanBenchmark {
                 .append(Machine.loadAverage()).append('\n');
         md.append("- models: ").append(describe(deep)).append("; ").append(describe(shallow)).append('\n');
         md.append("- sessions: deep-single at 1 to ").append(ThreadDefaults.intraOpThreadsMax()).append(" intra-op threads (`")
-                .append(DEEP).append(" Nt`); the shallow plans as the server runs them by default: intra-op threads ")
+                .append(DEEP).append(" Nt`); the ").append(shallow.manifest().shape())
+                .append(" plans as the server runs them by default: intra-op threads ")
                 .append(config.intraOpThreads()).append(" (single, wide, stem, head), 1 per branch session; branch pool ")
                 .append(config.branchThreads()).append(" platform threads\n");
         md.append("- one caller, ").append(warmup).append(" warm-up and ").append(runs)
-                .append(" timed runs per case, all plans in alternation; random pixels in [0, 1)\n\n");
+                .append(" timed runs per case, all plans in alternation; random pixels in [0, 1)\n");
+        measured.getFirst().notRun().forEach((plan, why) -> md.append("- not run: ").append(prefix).append(plan)
+                .append(": ").append(why).append('\n'));
+        md.append('\n');
         md.append("| plan | batch | p50 µs | p90 µs | p99 µs | max µs |\n|---|---:|---:|---:|---:|---:|\n");
         for (Summary s : summaries) {
             md.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %.1f |%n", s.label(), s.batch(),
@@ -127,7 +139,7 @@ public final class PlanBenchmark {
             Percentiles bestDeep = times.bestDeep();
             for (Map.Entry<String, PlanTiming.PlanTimes> plan : times.shallow().entrySet()) {
                 Percentiles shallowTimes = plan.getValue().percentiles();
-                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", SHALLOW + plan.getKey(),
+                md.append(String.format(Locale.ROOT, "| %s | %d | %s | %.2f | %.2f |%n", prefix + plan.getKey(),
                         times.batch(), DEEP + " " + times.bestDeepThreads() + "t", shallowTimes.p50() / bestDeep.p50(),
                         shallowTimes.p99() / bestDeep.p99()));
             }
