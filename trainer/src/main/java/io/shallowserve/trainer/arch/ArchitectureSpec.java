@@ -20,7 +20,7 @@ import java.util.List;
  *                   x + sum_k F_k(x), whose branch sum starts about L times the scale of one unit; the deep and tat
  *                   shapes have no branch sum and ignore it, the parnet shape refuses it
  * @param streams    the parnet shape's streams S, each a chain of L/S units ({@link NetworkShape#PARNET}); the other
- *                   shapes are one stream, and their specs say 1 ({@link #forShape})
+ *                   shapes are one stream, and their specs say 1 ({@link #forShape}); 0 reads as 1
  */
 public record ArchitectureSpec(
         int inputChannels,
@@ -55,6 +55,10 @@ public record ArchitectureSpec(
     }
 
     public ArchitectureSpec {
+        // 0 is how Gson reads a spec written before streams existed (research/default-grid/distill.json): one stream.
+        if (streams == 0) {
+            streams = 1;
+        }
         List<String> problems = new ArrayList<>();
         positive(problems, "inputChannels", inputChannels);
         positive(problems, "inputHeight", inputHeight);

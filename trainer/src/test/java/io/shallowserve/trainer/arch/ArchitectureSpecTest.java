@@ -94,7 +94,13 @@ class ArchitectureSpecTest {
         assertThatThrownBy(() -> specs().get(1).forShape(NetworkShape.PARNET))
                 .hasMessageContaining("streams must be at least 2 (one stream is the deep shape), got 1");
         assertThatThrownBy(() -> new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1,
-                false, 0)).hasMessageContaining("streams must be positive, got 0");
+                false, -1)).hasMessageContaining("streams must be positive, got -1");
+    }
+
+    @Test
+    void streams_zeroAsAFileWrittenBeforeStreamsReads_isOneStream() {
+        assertThat(new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1, false, 0)
+                .streams()).isEqualTo(1);
     }
 
     @Test
