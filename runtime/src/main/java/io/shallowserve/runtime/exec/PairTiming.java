@@ -18,14 +18,14 @@ import java.util.concurrent.Executors;
  * experiment make it: deep's single plan at every intra-op thread count from 1 to
  * {@link ThreadDefaults#intraOpThreadsMax()} (the fair baseline is the best of them at each batch size, not deep at
  * the shallow plans' setting), and the shallow model's single, wide, grouped and branches plans at the server's
- * defaults, all
- * timed in alternation ({@link PlanTiming}) on the same random inputs. The model compared with deep may be another of
- * the spec's shapes with branches too (parnet): the wide and grouped plans it cannot run are left out, and why is kept
+ * defaults and its single and wide plans at deep's other thread counts, all timed in alternation
+ * ({@link PlanTiming}) on the same random inputs. The model compared with deep may be another of the spec's shapes
+ * with branches too (parnet): the wide and grouped plans it cannot run are left out, and why is kept
  * ({@link BatchTimes#notRun()}).
  */
 public final class PairTiming {
 
-    /** The shallow model's plans, in the order {@link BatchTimes#shallow()} holds them. */
+    /** The shallow model's plans at the server's defaults, in the order {@link BatchTimes#shallow()} holds them. */
     public static final List<String> SHALLOW_PLANS = List.of(SinglePlan.NAME, WidePlan.NAME, BranchesPlan.GROUPED,
             BranchesPlan.NAME);
 
@@ -37,7 +37,8 @@ public final class PairTiming {
      * @param deepByThreads deep's single plan at 1, 2, ... intra-op threads
      * @param shallow       the shallow model's plans by name, in the order of {@link #SHALLOW_PLANS}; grouped only
      *                      where the model has more branches than groups, wide only where it has parallel
-     *                      convolutions to fuse
+     *                      convolutions to fuse; then single and wide at deep's other thread counts, labelled
+     *                      {@link #atThreads} ("single 2t", "wide 2t")
      * @param notRun        the plans of {@link #SHALLOW_PLANS} left out, by name, with why
      */
     public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads,
@@ -77,35 +78,55 @@ public final class PairTiming {
             throws ModelVersionException, OrtException {
         ExecutorService branchPool = Executors.newFixedThreadPool(branchThreads,
                 Thread.ofPlatform().name("pair-branch-", 0).daemon(true).factory());
-        List<ExecutionPlan> plans = new ArrayList<>();
+        List<ExecutionPlan> deepPlans = new ArrayList<>();
+        Map<String, ExecutionPlan> shallowPlans = new LinkedHashMap<>();
         try {
             int deepCounts = ThreadDefaults.intraOpThreadsMax();
             for (int threads = 1; threads <= deepCounts; threads++) {
-                plans.add(new SinglePlan(sessions, deep, threads));
+                deepPlans.add(new SinglePlan(sessions, deep, threads));
             }
             Map<String, String> notRun = new LinkedHashMap<>();
-            plans.add(new SinglePlan(sessions, shallow, intraOpThreads));
+            shallowPlans.put(SinglePlan.NAME, new SinglePlan(sessions, shallow, intraOpThreads));
             // No parallel convolutions to fuse (a parnet model's streams are chains): wide is left out.
-            addIfItOpens(plans, notRun, WidePlan.NAME, () -> new WidePlan(sessions, shallow, intraOpThreads));
+            addIfItOpens(shallowPlans, notRun, WidePlan.NAME, () -> new WidePlan(sessions, shallow, intraOpThreads));
             // No more branches than groups (L = 2 on 2 cores): grouped would be branches; it is left out.
-            addIfItOpens(plans, notRun, BranchesPlan.GROUPED,
+            addIfItOpens(shallowPlans, notRun, BranchesPlan.GROUPED,
                     () -> BranchesPlan.grouped(sessions, shallow, branchPool, intraOpThreads));
-            plans.add(new BranchesPlan(sessions, shallow, branchPool, intraOpThreads));
+            shallowPlans.put(BranchesPlan.NAME, new BranchesPlan(sessions, shallow, branchPool, intraOpThreads));
+            // The one-session plans at deep's other thread counts too, as auto tries them: where a second thread
+            // pays for deep, it may for single and wide as well, and the fair comparison is of both at their best.
+            for (int threads = 1; threads <= deepCounts; threads++) {
+                if (threads != intraOpThreads) {
+                    shallowPlans.put(atThreads(SinglePlan.NAME, threads), new SinglePlan(sessions, shallow, threads));
+                    if (shallowPlans.containsKey(WidePlan.NAME)) {
+                        shallowPlans.put(atThreads(WidePlan.NAME, threads), new WidePlan(sessions, shallow, threads));
+                    }
+                }
+            }
+            List<ExecutionPlan> plans = new ArrayList<>(deepPlans);
+            plans.addAll(shallowPlans.values());
+            List<String> shallowLabels = List.copyOf(shallowPlans.keySet());
             List<BatchTimes> measured = new ArrayList<>();
             for (int batch : batches) {
                 List<PlanTiming.PlanTimes> times = PlanTiming.inAlternation(plans,
                         RandomTensors.of(plans.getFirst().inputs(), batch), warmUp, runs);
                 Map<String, PlanTiming.PlanTimes> shallowTimes = new LinkedHashMap<>();
-                for (int p = deepCounts; p < plans.size(); p++) {
-                    shallowTimes.put(plans.get(p).name(), times.get(p));
+                for (int p = 0; p < shallowLabels.size(); p++) {
+                    shallowTimes.put(shallowLabels.get(p), times.get(deepCounts + p));
                 }
                 measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes, notRun));
             }
             return measured;
         } finally {
-            plans.forEach(ExecutionPlan::close);
+            deepPlans.forEach(ExecutionPlan::close);
+            shallowPlans.values().forEach(ExecutionPlan::close);
             branchPool.shutdown();
         }
+    }
+
+    /** The label of a one-session plan at a thread count other than the shallow plans' own: "wide 2t". */
+    public static String atThreads(String plan, int threads) {
+        return plan + " " + threads + "t";
     }
 
     /** Opens a plan, or says why it cannot run on a model. */
@@ -113,11 +134,11 @@ public final class PairTiming {
         ExecutionPlan open() throws ModelVersionException;
     }
 
-    /** Adds the plan {@code opener} opens to {@code plans}, or its name and why not to {@code notRun}. */
-    private static void addIfItOpens(List<ExecutionPlan> plans, Map<String, String> notRun, String name,
+    /** Adds the plan {@code opener} opens to {@code plans} by its name, or its name and why not to {@code notRun}. */
+    private static void addIfItOpens(Map<String, ExecutionPlan> plans, Map<String, String> notRun, String name,
             PlanOpener opener) {
         try {
-            plans.add(opener.open());
+            plans.put(name, opener.open());
         } catch (ModelVersionException e) {
             notRun.put(name, e.getMessage());
         }

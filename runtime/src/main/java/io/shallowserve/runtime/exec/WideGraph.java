@@ -43,8 +43,8 @@ sealed interface WideGraph {
         }
         if (fused.fusedLayers().isEmpty()) {
             return new Refused(model.file(ModelManifest.MODEL_FILE) + " has no parallel convolutions that read one"
-                    + " tensor and are summed, so the wide plan has nothing to fuse (a deep model has none); serve it"
-                    + " with plan single");
+                    + " tensor and are summed, so the wide plan has nothing to fuse (a deep, tat or parnet model has"
+                    + " none); serve it with plan single");
         }
         Optional<String> mismatch = mismatch(sessions, model, fused.model());
         return mismatch.isPresent() ? new Refused(mismatch.get()) : new Checked(fused.model());

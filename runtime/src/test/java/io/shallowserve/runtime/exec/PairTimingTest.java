@@ -7,7 +7,10 @@ import io.shallowserve.runtime.repository.TestRepository;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The committed pair timed as the benchmarks time it: every deep thread count, every shallow plan, every batch. */
+/**
+ * The committed pair timed as the benchmarks time it: deep and the shallow one-session plans at every thread count,
+ * every shallow plan, every batch.
+ */
 class PairTimingTest {
 
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
@@ -25,7 +28,13 @@ class PairTimingTest {
                     .allSatisfy(deepTimes -> assertThat(deepTimes.nanos()).hasSize(5));
             // Eight branches: in two groups on 2 cores, in one per core up to 8 (then no grouped plan) elsewhere.
             assertThat(times.shallow().keySet()).containsAll(List.of(SinglePlan.NAME, WidePlan.NAME,
-                    BranchesPlan.NAME)).isSubsetOf(PairTiming.SHALLOW_PLANS);
+                    BranchesPlan.NAME));
+            // Single and wide at every thread count deep runs at, the shallow plans' own (1) under the plan's name.
+            for (int threads = 2; threads <= ThreadDefaults.intraOpThreadsMax(); threads++) {
+                assertThat(times.shallow()).containsKeys(PairTiming.atThreads(SinglePlan.NAME, threads),
+                        PairTiming.atThreads(WidePlan.NAME, threads));
+            }
+            assertThat(times.shallow().values()).allSatisfy(planTimes -> assertThat(planTimes.nanos()).hasSize(5));
             assertThat(times.shallow().get(BranchesPlan.NAME).branchNanos()).hasSize(5 * 8);
             double lowest = times.deepByThreads().stream().mapToDouble(deepTimes -> deepTimes.percentiles().p50())
                     .min().orElseThrow();

@@ -129,7 +129,8 @@ class WidePlanTest {
         assertThatExceptionOfType(ModelVersionException.class).isThrownBy(() -> new WidePlan(SESSIONS, deep, 1))
                 .withMessageContaining("fashion-deep")
                 .withMessageEndingWith("model.onnx has no parallel convolutions that read one tensor and are summed,"
-                        + " so the wide plan has nothing to fuse (a deep model has none); serve it with plan single");
+                        + " so the wide plan has nothing to fuse (a deep, tat or parnet model has none); serve it"
+                        + " with plan single");
     }
 
     /** A loader whose wide graphs are made as the server's are, each counted in {@code fusions}. */

@@ -111,7 +111,8 @@ public final class PlanBenchmark {
                 .append(DEEP).append(" Nt`); the ").append(shallow.manifest().shape())
                 .append(" plans as the server runs them by default: intra-op threads ")
                 .append(config.intraOpThreads()).append(" (single, wide, stem, head), 1 per branch session; branch pool ")
-                .append(config.branchThreads()).append(" platform threads\n");
+                .append(config.branchThreads()).append(" platform threads; single and wide also at deep's other thread")
+                .append(" counts (`").append(prefix).append("wide Nt`)\n");
         md.append("- one caller, ").append(warmup).append(" warm-up and ").append(runs)
                 .append(" timed runs per case, all plans in alternation; random pixels in [0, 1)\n");
         measured.getFirst().notRun().forEach((plan, why) -> md.append("- not run: ").append(prefix).append(plan)

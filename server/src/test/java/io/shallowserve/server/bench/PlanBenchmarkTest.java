@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.runtime.repository.TestRepository;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +25,11 @@ class PlanBenchmarkTest {
             for (int threads = 1; threads <= deepThreads; threads++) {
                 assertThat(report).contains("| deep-single " + threads + "t | " + batch + " | ");
             }
-            for (String plan : new String[] {"shallow-single", "shallow-wide", "shallow-branches"}) {
+            List<String> plans = new ArrayList<>(List.of("shallow-single", "shallow-wide", "shallow-branches"));
+            for (int threads = 2; threads <= deepThreads; threads++) {
+                plans.addAll(List.of("shallow-single " + threads + "t", "shallow-wide " + threads + "t"));
+            }
+            for (String plan : plans) {
                 assertThat(report).contains("| " + plan + " | " + batch + " | ");
                 assertThat(report).containsPattern("\\| " + plan + " \\| " + batch
                         + " \\| deep-single [1-4]t \\| [0-9.]+ \\| [0-9.]+ \\|");

@@ -88,8 +88,8 @@ public final class DepthScaling {
         for (int units : unitCounts) {
             ArchitectureSpec spec = spec(units, budget);
             progress.accept("L=" + units + ": width " + spec.width() + ", " + spec.parameterCount()
-                    + " parameters; exporting both shapes and timing "
-                    + (ThreadDefaults.intraOpThreadsMax() + SHALLOW_PLANS.size()) + " plans at batch 1 and 8");
+                    + " parameters; exporting both shapes and timing deep at 1 to "
+                    + ThreadDefaults.intraOpThreadsMax() + " threads and the shallow plans at batch 1 and 8");
             ModelVersion deep = export(spec, NetworkShape.DEEP, work.resolve("L" + units));
             ModelVersion shallow = export(spec, NetworkShape.SHALLOW, work.resolve("L" + units));
             rows.addAll(measure(sessions, spec, deep, shallow, warmUp, runs));
@@ -108,9 +108,14 @@ public final class DepthScaling {
         return rows;
     }
 
+    /** The plans of {@link #SHALLOW_PLANS}: the experiment's table and plot keep to the server's defaults. */
     private static Map<String, Percentiles> percentiles(Map<String, PlanTiming.PlanTimes> times) {
         Map<String, Percentiles> percentiles = new LinkedHashMap<>();
-        times.forEach((plan, planTimes) -> percentiles.put(plan, planTimes.percentiles()));
+        times.forEach((plan, planTimes) -> {
+            if (SHALLOW_PLANS.contains(plan)) {
+                percentiles.put(plan, planTimes.percentiles());
+            }
+        });
         return percentiles;
     }
 
