@@ -63,6 +63,7 @@ final class Comparison {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
     /** The plan under which a server serves a deep model at the intra-op thread count it measured best. */
     private static final String AUTO = PlanChoice.AUTO.name().toLowerCase(Locale.ROOT);
+    private static final String WIDE = PlanChoice.WIDE.name().toLowerCase(Locale.ROOT);
     /** The rounds' model repository, under the report folder. */
     private static final String ROUNDS_REPOSITORY = "rounds-models";
 
@@ -314,9 +315,9 @@ final class Comparison {
     }
 
     /**
-     * The newest version of every model in the repository, under every plan of {@code plans} that differs for it:
-     * shallow models under all, deep models under the first of the load steps' plans (the baseline) and under auto
-     * (at the thread count auto measures best). Deep models first, so that the baseline leads every table.
+     * The newest version of every model in the repository, under every plan of {@code plans} that differs for it
+     * ({@link #servesUnder}): deep models under the first of the load steps' plans (the baseline) and under auto (at
+     * the thread count auto measures best). Models without branches first, so that the baseline leads every table.
      */
     private Map<ServedModel, ModelVersion> servedModels(List<String> plans) throws Exception {
         Map<String, ModelRepository.VersionFolder> newest = new LinkedHashMap<>();
@@ -327,11 +328,11 @@ final class Comparison {
         }
         versions.sort(Comparator.comparing(ModelVersion::name));
         Map<ServedModel, ModelVersion> served = new LinkedHashMap<>();
-        for (boolean shallow : List.of(false, true)) {
+        for (boolean branched : List.of(false, true)) {
             for (String plan : plans) {
                 for (ModelVersion version : versions) {
-                    if (version.manifest().shallow() == shallow
-                            && (shallow || plan.equals(settings.plans().getFirst()) || plan.equals(AUTO))) {
+                    if (version.manifest().hasBranches() == branched
+                            && servesUnder(version.manifest(), plan, settings.plans().getFirst())) {
                         served.put(new ServedModel(version.name(), version.manifest().shape(), plan), version);
                     }
                 }
@@ -342,6 +343,21 @@ final class Comparison {
                     + plans);
         }
         return served;
+    }
+
+    /**
+     * Whether the comparison serves a model under {@code plan}: a shallow model under every plan; a parnet model,
+     * whose streams are branches too, under every plan but wide (its streams are chains with nothing to fuse: wide
+     * would serve single again); any other (deep, tat) under the load steps' baseline plan and auto.
+     */
+    static boolean servesUnder(ModelManifest manifest, String plan, String baselinePlan) {
+        if (manifest.shallow()) {
+            return true;
+        }
+        if (manifest.hasBranches()) {
+            return !plan.equals(WIDE);
+        }
+        return plan.equals(baselinePlan) || plan.equals(AUTO);
     }
 
     /** An inference transport per served model, requests of one image prepared as the model's metadata asks. */

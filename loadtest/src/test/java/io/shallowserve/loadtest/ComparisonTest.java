@@ -8,6 +8,8 @@ import io.shallowserve.loadtest.report.ComparisonResult;
 import io.shallowserve.loadtest.report.Measurement;
 import io.shallowserve.loadtest.report.ReportWriter;
 import io.shallowserve.loadtest.report.ServedModel;
+import io.shallowserve.runtime.repository.ModelManifest;
+import io.shallowserve.runtime.repository.ModelRepository;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +29,21 @@ class ComparisonTest {
 
     @TempDir
     Path folder;
+
+    @Test
+    void servesUnder_eachShape_thePlansThatDifferForIt() throws Exception {
+        ModelManifest deep = ModelRepository.verify(InProcessServer.MODELS.resolve("fashion-deep/1")).manifest();
+        ModelManifest shallow = ModelRepository.verify(InProcessServer.MODELS.resolve("fashion-shallow/1")).manifest();
+        ModelManifest parnet = ModelRepository.verify(Path.of("..", "research", "parnet", "models", "fashion-parnet",
+                "1")).manifest();
+        List<String> plans = List.of("single", "wide", "grouped", "branches", "auto");
+
+        assertThat(plans).filteredOn(plan -> Comparison.servesUnder(deep, plan, "single"))
+                .containsExactly("single", "auto");
+        assertThat(plans).filteredOn(plan -> Comparison.servesUnder(shallow, plan, "single")).isEqualTo(plans);
+        assertThat(plans).filteredOn(plan -> Comparison.servesUnder(parnet, plan, "single"))
+                .containsExactly("single", "grouped", "branches", "auto");
+    }
 
     @Test
     void run_tinyComparison_servesEveryRequestAndWritesTheReport() throws Exception {
