@@ -29,14 +29,16 @@ import picocli.CommandLine.Option;
  * value; each option given replaces the preset's.
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true,
-        description = "Train a grid of specs in its shapes (deep and shallow, and optionally shallow-mean and tat),"
+        description = "Train a grid of specs in its shapes (deep and shallow, and optionally shallow-mean, tat and"
+                + " parnet),"
                 + " measure each deep and shallow pair's latency, and append the results as rows; an interrupted"
                 + " sweep continues where it stopped.")
 final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--grid", defaultValue = "default",
             description = "preset: default (short runs, under an hour on 2 cores), converged (the default grid trained"
-                    + " to convergence, about a day), shapes (deep, shallow, shallow-mean and tat in short runs) or"
+                    + " to convergence, about a day), shapes (deep, shallow, shallow-mean, tat and parnet in"
+                    + " short runs) or"
                     + " large (days) (default: ${DEFAULT-VALUE})")
     String gridName;
 
@@ -60,7 +62,8 @@ final class SweepCommand implements Callable<Integer> {
 
     @Option(names = "--shapes", split = ",",
             description = "deep, shallow, shallow-mean (the shallow sum scaled by 1/L), tat (no shortcuts, no batch"
-                    + " norm, TAT's leaky ReLU); deep and shallow are always among them")
+                    + " norm, TAT's leaky ReLU), parnet (2 residual streams, the second at half resolution); deep and"
+                    + " shallow are always among them")
     List<String> shapes;
 
     @Option(names = "--epochs", description = "passes over the training split; with --patience, the most")

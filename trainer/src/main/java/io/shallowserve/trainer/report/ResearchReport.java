@@ -178,6 +178,7 @@ public final class ResearchReport {
             case SHALLOW_MEAN ->
                     new ScatterPlot.Series(shape.id(), Colors.GREEN, ScatterPlot.Marker.TRIANGLE, points);
             case TAT -> new ScatterPlot.Series(shape.id(), Colors.PURPLE, ScatterPlot.Marker.CIRCLE, points);
+            case PARNET -> new ScatterPlot.Series(shape.id(), Colors.BROWN, ScatterPlot.Marker.SQUARE, points);
         };
     }
 

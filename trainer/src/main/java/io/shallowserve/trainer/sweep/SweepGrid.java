@@ -78,8 +78,8 @@ public record SweepGrid(
                     0));
 
     /**
-     * Every shape of 12 points (L 4 and 8, C 8 and 16, kernel 3, relu, seeds 1 to 3): deep, shallow, shallow-mean and
-     * tat, 48 runs, on the first 10,000 Fashion-MNIST training images less a tenth (at least 1,000) for validation,
+     * Every shape of 12 points (L 4 and 8, C 8 and 16, kernel 3, relu, seeds 1 to 3): deep, shallow, shallow-mean,
+     * tat and parnet, 60 runs, on the first 10,000 Fashion-MNIST training images less a tenth (at least 1,000) for validation,
      * for 3 epochs. Every shape with one optimiser, the default grid's batch 128 and Adam from 0.003: in a short test
      * at L 4 and 8 tat trained as well as deep with it, and worse with Adam from 0.001 (docs/research.md). No
      * latency: tat's graph costs what deep's does, shallow-mean's what shallow's does.

@@ -62,7 +62,7 @@ class SweepGridTest {
         SweepGrid grid = SweepGrid.preset("shapes");
 
         assertThat(grid.shapes()).containsExactly(SweepShape.DEEP, SweepShape.SHALLOW, SweepShape.SHALLOW_MEAN,
-                SweepShape.TAT);
+                SweepShape.TAT, SweepShape.PARNET);
         assertThat(grid.points()).hasSize(12);
         assertThat(grid.points()).extracting(SweepPoint::units).containsOnly(4, 8);
         assertThat(grid.settings().latencyRuns()).isZero();

@@ -135,14 +135,14 @@ class SweepTest {
 
         Sweep.Outcome outcome = sweep(grid, SweepResults.openForWriting(results, SETTINGS)).run(null);
 
-        assertThat(outcome).isEqualTo(new Sweep.Outcome(4, 0, 4, false));
+        assertThat(outcome).isEqualTo(new Sweep.Outcome(5, 0, 5, false));
         // With latency, the point's rows are appended together, after the pair's latency.
-        assertThat(rowsSeenByListener).containsExactly(4);
+        assertThat(rowsSeenByListener).containsExactly(5);
         SweepResults written = SweepResults.read(results);
         assertThat(written.finishedPoints(grid.shapes())).containsExactly("fashion-mnist-L2-C4-k3-relu-s1");
         List<SweepRow> rows = written.rows();
         assertThat(rows).extracting(SweepRow::shape).containsExactly(SweepShape.DEEP, SweepShape.SHALLOW,
-                SweepShape.SHALLOW_MEAN, SweepShape.TAT);
+                SweepShape.SHALLOW_MEAN, SweepShape.TAT, SweepShape.PARNET);
         for (SweepRow row : rows) {
             Path version = folder.resolve("models").resolve(Sweep.modelName(row.point(), row.shape())).resolve("1");
             ModelManifest manifest = ModelRepository.verify(version).manifest();
@@ -162,7 +162,12 @@ class SweepTest {
         assertThat(tat.parameters()).isLessThan(rows.get(0).parameters());
         assertThat(ResearchReport.render(results).get(ResearchReport.MARKDOWN_FILE))
                 .contains("## Every shape against deep", "- shallow-mean against deep, 1 point:",
-                        "- tat against deep, 1 point:");
+                        "- tat against deep, 1 point:", "- parnet against deep, 1 point:");
+        ModelManifest parnet = ModelRepository.verify(folder.resolve("models")
+                .resolve(Sweep.modelName(rows.get(4).point(), SweepShape.PARNET)).resolve("1")).manifest();
+        assertThat(parnet.architecture().streams()).isEqualTo(2);
+        assertThat(parnet.branches().branches()).hasSize(2);
+        assertThat(rows.get(4).parameters()).isEqualTo(rows.get(0).parameters());
     }
 
     @Test
