@@ -32,9 +32,12 @@ final class ShapeComparison {
 
     /** What the comparison is: the shapes beyond the pair, and how they are compared. */
     static String description(List<SweepShape> beyondPair) {
-        return "Besides deep and shallow, the points were trained as " + String.join(" and ", beyondPair.stream()
-                .map(shape -> shape.id() + " (" + shape.description() + ")").toList())
-                + ", with the same seed on the same split. Each shape against deep on the points with both rows: the"
+        List<String> shapes = beyondPair.stream().map(shape -> shape.id() + " (" + shape.description() + ")")
+                .toList();
+        // The descriptions hold commas: three or more are set apart by semicolons.
+        String listed = shapes.size() <= 2 ? String.join(" and ", shapes)
+                : String.join("; ", shapes.subList(0, shapes.size() - 1)) + "; and " + shapes.getLast();
+        return "Besides deep and shallow, the points were trained as " + listed + ", with the same seed on the same split. Each shape against deep on the points with both rows: the"
                 + " sign test counts the points where each ended lower (ties in neither).";
     }
 

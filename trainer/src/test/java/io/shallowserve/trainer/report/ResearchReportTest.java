@@ -176,6 +176,15 @@ class ResearchReportTest {
     }
 
     @Test
+    void shapeDescription_threeShapes_setApartBySemicolonsAsTheirDescriptionsHoldCommas() {
+        assertThat(ShapeComparison.description(List.of(SweepShape.SHALLOW_MEAN, SweepShape.TAT, SweepShape.PARNET)))
+                .startsWith("Besides deep and shallow, the points were trained as shallow-mean (the shallow sum"
+                        + " scaled by 1/L, y = x + (1/L) Σ_k F_k(x)); tat (the units chained without shortcuts or batch"
+                        + " norm, TAT's leaky ReLU); and parnet (the units in 2 residual streams side by side, the"
+                        + " second at half resolution, summed late), with the same seed");
+    }
+
+    @Test
     void shapeTable_everyShapeRows_oneColumnGroupPerShapeMeanOverSeeds() {
         Table table = ShapeComparison.table(PointRows.of(everyShapeRows()));
 
