@@ -100,6 +100,11 @@ public final class ResidualNetwork {
         return shape;
     }
 
+    /** The network as a training log names it: its shape, "shallow-mean" where the branch sum is scaled by 1/L. */
+    public String label() {
+        return shape == NetworkShape.SHALLOW && spec.branchMean() ? "shallow-mean" : shape.id();
+    }
+
     /** The DJL block to train and run: [N, C, H, W] pixels in [0,1] to [N, classes] logits. */
     public Block block() {
         return block;

@@ -147,7 +147,7 @@ public final class NetworkTrainer implements AutoCloseable {
                     bestWeights = weights();
                 } else if (epoch - bestEpoch >= options.patience()) {
                     print(options, String.format(Locale.ROOT, "%-7s stopped after epoch %d: no lower validation"
-                            + " loss for %d epochs", network.shape().id(), epoch, options.patience()));
+                            + " loss for %d epochs", network.label(), epoch, options.patience()));
                     break;
                 }
             }
@@ -162,7 +162,7 @@ public final class NetworkTrainer implements AutoCloseable {
             restore(bestWeights);
         }
         print(options, String.format(Locale.ROOT, "%-7s keeps the weights of epoch %d (validation loss %.4f)",
-                network.shape().id(), bestEpoch, bestLoss));
+                network.label(), bestEpoch, bestLoss));
         return new History(history, bestEpoch);
     }
 
@@ -203,7 +203,7 @@ public final class NetworkTrainer implements AutoCloseable {
         double lossSum = 0;
         long correct = 0;
         int seen = 0;
-        String task = String.format("%-7s epoch %d/%d", network.shape().id(), epoch, options.epochs());
+        String task = String.format("%-7s epoch %d/%d", network.label(), epoch, options.epochs());
         ProgressBarBuilder progress = new ProgressBarBuilder()
                 .setTaskName(task)
                 .setInitialMax(steps)
@@ -253,7 +253,7 @@ public final class NetworkTrainer implements AutoCloseable {
                 seen / seconds);
         print(options, String.format(Locale.ROOT,
                 "%-7s epoch %d/%d: train loss %.4f acc %.4f | validation loss %.4f acc %.4f | %.1f s",
-                network.shape().id(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
+                network.label(), epoch, options.epochs(), metrics.trainLoss(), metrics.trainAccuracy(),
                 metrics.validationLoss(), metrics.validationAccuracy(), seconds));
         return metrics;
     }

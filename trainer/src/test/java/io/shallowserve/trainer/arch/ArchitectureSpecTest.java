@@ -180,6 +180,16 @@ class ArchitectureSpecTest {
         assertThat(full.mapShape(5)).containsExactly(5, 8, 28, 28);
     }
 
+    @Test
+    void label_shallowWithItsSumScaled_isShallowMean_otherShapesTheirId() {
+        ArchitectureSpec mean = new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1, true);
+        ArchitectureSpec plain = new ArchitectureSpec(1, 28, 28, 10, 8, 3, true, 2, 3, Activation.RELU, true, 1);
+
+        assertThat(network(mean, NetworkShape.SHALLOW).label()).isEqualTo("shallow-mean");
+        assertThat(network(plain, NetworkShape.SHALLOW).label()).isEqualTo("shallow");
+        assertThat(network(mean, NetworkShape.DEEP).label()).isEqualTo("deep");
+    }
+
     private static ResidualNetwork network(ArchitectureSpec spec, NetworkShape shape) {
         float[] mean = new float[spec.inputChannels()];
         float[] std = new float[spec.inputChannels()];
