@@ -76,11 +76,11 @@ final class NetworkLayers {
             String unit = unit(k, chained, unitName(k) + ".act");
             chained = add(unitName(k) + ".residual", chained, unit);
         }
-        if (s == 0) {
-            return graph.node("Sub", prefix + ".increments", List.of(chained, input), output);
-        }
         String increments = graph.node("Sub", prefix + ".increments", List.of(chained, input),
-                prefix + ".increments");
+                s == 0 ? output : prefix + ".increments");
+        if (s == 0) {
+            return increments;
+        }
         String scales = graph.initializer(prefix + ".upsample.scales", new long[] {4}, new float[] {1, 1, 2, 2});
         // Asymmetric coordinates and floor: output pixel (y, x) reads input (y / 2, x / 2), rounded down.
         return graph.node("Resize", prefix + ".upsample", List.of(increments, OnnxGraphBuilder.OMITTED, scales),
