@@ -69,6 +69,11 @@ public record ModelManifest(
 
     /** Whether the trainer wrote the model's split graphs too ({@link #branches()}): a shallow or parnet model. */
     public boolean hasBranches() {
+        return hasBranches(shape);
+    }
+
+    /** Whether the trainer writes a model of {@code shape}'s split graphs too: the shallow and parnet shapes. */
+    public static boolean hasBranches(String shape) {
         return SHALLOW.equals(shape) || PARNET.equals(shape);
     }
 

@@ -1,5 +1,7 @@
 package io.shallowserve.trainer.arch;
 
+import io.shallowserve.runtime.repository.ModelManifest;
+
 /**
  * The ways the same units F_1..F_L are wired.
  *
@@ -28,9 +30,17 @@ public enum NetworkShape {
 
     /**
      * Whether the network is exported in parts too, stem, independent branches and head (docs/model-repository.md):
-     * a shallow network's branches are its units, a parnet network's its streams.
+     * a shallow network's branches are its units, a parnet network's its streams. The repository contract decides.
      */
     public boolean hasBranches() {
-        return this == SHALLOW || this == PARNET;
+        return ModelManifest.hasBranches(id());
+    }
+
+    /**
+     * The network as logs, rows and model names call it: its {@link #id()}, or {@code shallow-mean} for a shallow
+     * network whose branch sum is scaled by 1/L ({@link ArchitectureSpec#branchMean()}).
+     */
+    public String label(boolean branchMean) {
+        return this == SHALLOW && branchMean ? id() + "-mean" : id();
     }
 }

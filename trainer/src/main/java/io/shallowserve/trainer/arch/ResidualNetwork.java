@@ -100,9 +100,9 @@ public final class ResidualNetwork {
         return shape;
     }
 
-    /** The network as a training log names it: its shape, "shallow-mean" where the branch sum is scaled by 1/L. */
+    /** The network as a training log names it ({@link NetworkShape#label}). */
     public String label() {
-        return shape == NetworkShape.SHALLOW && spec.branchMean() ? "shallow-mean" : shape.id();
+        return shape.label(spec.branchMean());
     }
 
     /** The DJL block to train and run: [N, C, H, W] pixels in [0,1] to [N, classes] logits. */

@@ -62,9 +62,9 @@ public enum SweepShape {
         return description;
     }
 
-    /** Lower-case name with a hyphen, as rows.csv and model names write it: {@code shallow-mean}. */
+    /** The network's {@link NetworkShape#label}, as rows.csv and model names write it: {@code shallow-mean}. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        return network.label(branchMean);
     }
 
     /**
