@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -40,9 +41,10 @@ public final class PairTiming {
      *                      convolutions to fuse; then single and wide at deep's other thread counts, labelled
      *                      {@link #atThreads} ("single 2t", "wide 2t")
      * @param notRun        the plans of {@link #SHALLOW_PLANS} left out, by name, with why
+     * @param shallowThreads the intra-op threads of the shallow plans' sessions where the label names none
      */
     public record BatchTimes(int batch, List<PlanTiming.PlanTimes> deepByThreads,
-            Map<String, PlanTiming.PlanTimes> shallow, Map<String, String> notRun) {
+            Map<String, PlanTiming.PlanTimes> shallow, Map<String, String> notRun, int shallowThreads) {
 
         public BatchTimes {
             deepByThreads = List.copyOf(deepByThreads);
@@ -60,7 +62,26 @@ public final class PairTiming {
         public Percentiles bestDeep() {
             return deepByThreads.get(bestDeepThreads() - 1).percentiles();
         }
+
+        /**
+         * Plan {@code name} of {@link #SHALLOW_PLANS} at the thread count where its median was lowest, as deep's
+         * baseline is taken: single and wide were timed at each of deep's thread counts, grouped and branches at
+         * {@link #shallowThreads} only. Empty where the plan did not run.
+         */
+        public Optional<ThreadedTimes> bestShallow(String name) {
+            ThreadedTimes best = null;
+            for (int threads = 1; threads <= Math.max(deepByThreads.size(), shallowThreads); threads++) {
+                PlanTiming.PlanTimes times = shallow.get(threads == shallowThreads ? name : atThreads(name, threads));
+                if (times != null && (best == null || times.percentiles().p50() < best.percentiles().p50())) {
+                    best = new ThreadedTimes(times.percentiles(), threads);
+                }
+            }
+            return Optional.ofNullable(best);
+        }
     }
+
+    /** A plan's times at one intra-op thread count. */
+    public record ThreadedTimes(Percentiles percentiles, int threads) {}
 
     /**
      * Times both models at every batch size in {@code batches}.
@@ -114,7 +135,8 @@ public final class PairTiming {
                 for (int p = 0; p < shallowLabels.size(); p++) {
                     shallowTimes.put(shallowLabels.get(p), times.get(deepCounts + p));
                 }
-                measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes, notRun));
+                measured.add(new BatchTimes(batch, times.subList(0, deepCounts), shallowTimes, notRun,
+                        intraOpThreads));
             }
             return measured;
         } finally {

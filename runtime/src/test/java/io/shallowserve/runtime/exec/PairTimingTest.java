@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.TestRepository;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +42,32 @@ class PairTimingTest {
                     .min().orElseThrow();
             assertThat(times.bestDeep().p50()).isEqualTo(lowest);
             assertThat(times.deepByThreads().get(times.bestDeepThreads() - 1).percentiles().p50()).isEqualTo(lowest);
+            assertThat(times.bestShallow(BranchesPlan.NAME)).get().extracting(PairTiming.ThreadedTimes::threads)
+                    .isEqualTo(1);
         }
+    }
+
+    @Test
+    void bestShallow_oneSessionPlan_lowestMedianOfItsThreadCounts() {
+        // Deep at 1 to 3 threads; the shallow plans' own setting is 2, so "wide" is wide at 2 threads.
+        List<PlanTiming.PlanTimes> deep = List.of(times(500), times(400), times(450));
+        Map<String, PlanTiming.PlanTimes> shallow = new LinkedHashMap<>();
+        shallow.put(WidePlan.NAME, times(300));
+        shallow.put(BranchesPlan.NAME, times(200));
+        shallow.put(PairTiming.atThreads(WidePlan.NAME, 1), times(350));
+        shallow.put(PairTiming.atThreads(WidePlan.NAME, 3), times(250));
+        PairTiming.BatchTimes batch = new PairTiming.BatchTimes(1, deep, shallow, Map.of(), 2);
+
+        assertThat(batch.bestShallow(WidePlan.NAME)).get().extracting(PairTiming.ThreadedTimes::threads)
+                .isEqualTo(3);
+        assertThat(batch.bestShallow(WidePlan.NAME).orElseThrow().percentiles().p50()).isEqualTo(250.0);
+        assertThat(batch.bestShallow(BranchesPlan.NAME)).get().extracting(PairTiming.ThreadedTimes::threads)
+                .isEqualTo(2);
+        assertThat(batch.bestShallow(BranchesPlan.GROUPED)).isEmpty();
+    }
+
+    /** A plan's times of three runs with {@code micros} as their median. */
+    private static PlanTiming.PlanTimes times(long micros) {
+        return new PlanTiming.PlanTimes(new long[] {micros * 900, micros * 1000, micros * 1100}, new long[0]);
     }
 }

@@ -3,7 +3,6 @@ package io.shallowserve.trainer.latency;
 import ai.onnxruntime.OrtException;
 import io.shallowserve.runtime.exec.PairTiming;
 import io.shallowserve.runtime.exec.Percentiles;
-import io.shallowserve.runtime.exec.PlanTiming;
 import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.exec.ThreadDefaults;
 import io.shallowserve.runtime.repository.ModelManifest;
@@ -25,9 +24,9 @@ import java.util.function.Consumer;
 /**
  * The depth-scaling experiment of the performance work: at each number of units L, one spec at a fixed parameter
  * budget (the widest units that fit), in both shapes, with random weights (a graph's cost does not depend on its
- * values), timed in-process at batch 1 and 8: deep at every intra-op thread count up to the cores (its best kept),
- * and the shallow shape's single, wide and branches plans at the server's defaults, all in alternation
- * ({@link PlanTiming}). Deep's time grows with L; the question is whether the shallow shape's broad layer does not.
+ * values), timed in-process at batch 1 and 8: deep and the shallow shape's one-session plans (single, wide) at every
+ * intra-op thread count up to the cores, the best of each kept, and the shallow shape's grouped and branches plans at
+ * the server's defaults, all in alternation ({@link PairTiming}). Deep's time grows with L; the question is whether the shallow shape's broad layer does not.
  */
 public final class DepthScaling {
 
@@ -47,11 +46,12 @@ public final class DepthScaling {
      * @param batch       images per run
      * @param deep        deep at its best thread count
      * @param deepThreads that thread count
-     * @param shallow     each shallow plan by name, in the order of {@link #SHALLOW_PLANS}; grouped only where the
-     *                    shallow shape has more branches than groups
+     * @param shallow     each shallow plan by name, in the order of {@link #SHALLOW_PLANS}, at its best thread count
+     *                    as deep is ({@link PairTiming.BatchTimes#bestShallow}); grouped only where the shallow shape
+     *                    has more branches than groups
      */
     public record Row(int units, int width, long parameters, int batch, Percentiles deep, int deepThreads,
-            Map<String, Percentiles> shallow) {}
+            Map<String, PairTiming.ThreadedTimes> shallow) {}
 
     /**
      * The spec at {@code units} units: the default pair's layout (28x28 grey input, 3x3 kernels, stem pool, batch
@@ -103,20 +103,18 @@ public final class DepthScaling {
         for (PairTiming.BatchTimes times : PairTiming.measure(sessions, deep, shallow, ThreadDefaults.intraOpThreads(),
                 ThreadDefaults.branchThreads(), BATCHES, warmUp, runs)) {
             rows.add(new Row(spec.units(), spec.width(), spec.parameterCount(), times.batch(), times.bestDeep(),
-                    times.bestDeepThreads(), percentiles(times.shallow())));
+                    times.bestDeepThreads(), bestShallow(times)));
         }
         return rows;
     }
 
-    /** The plans of {@link #SHALLOW_PLANS}: the experiment's table and plot keep to the server's defaults. */
-    private static Map<String, Percentiles> percentiles(Map<String, PlanTiming.PlanTimes> times) {
-        Map<String, Percentiles> percentiles = new LinkedHashMap<>();
-        times.forEach((plan, planTimes) -> {
-            if (SHALLOW_PLANS.contains(plan)) {
-                percentiles.put(plan, planTimes.percentiles());
-            }
-        });
-        return percentiles;
+    /** Each plan of {@link #SHALLOW_PLANS} that ran, at its best thread count. */
+    private static Map<String, PairTiming.ThreadedTimes> bestShallow(PairTiming.BatchTimes times) {
+        Map<String, PairTiming.ThreadedTimes> best = new LinkedHashMap<>();
+        for (String plan : SHALLOW_PLANS) {
+            times.bestShallow(plan).ifPresent(threaded -> best.put(plan, threaded));
+        }
+        return best;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.shallowserve.trainer.latency;
 
+import io.shallowserve.runtime.exec.PairTiming;
 import io.shallowserve.runtime.exec.Percentiles;
 import io.shallowserve.runtime.report.Colors;
 import io.shallowserve.runtime.report.LineChart;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Function;
 
 /** depth-scaling.md (the table, with how it was measured) and depth-scaling.svg (p50 against L) from the rows. */
@@ -35,7 +37,7 @@ public final class DepthScalingReport {
         List<String> header = new ArrayList<>(List.of("L", "width", "parameters", "batch", "deep p50 µs (threads)",
                 "deep p99 µs"));
         for (String plan : DepthScaling.SHALLOW_PLANS) {
-            header.add(plan + " p50 µs (× deep)");
+            header.add(plan + " p50 µs (× deep, threads)");
             header.add(plan + " p99 µs");
         }
         List<List<String>> cells = new ArrayList<>();
@@ -45,10 +47,10 @@ public final class DepthScalingReport {
                     String.format(Locale.ROOT, "%.1f (%d)", row.deep().p50(), row.deepThreads()),
                     String.format(Locale.ROOT, "%.1f", row.deep().p99())));
             for (String name : DepthScaling.SHALLOW_PLANS) {
-                Percentiles plan = row.shallow().get(name);
-                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f (%.2f)", plan.p50(),
-                        plan.p50() / row.deep().p50()));
-                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f", plan.p99()));
+                PairTiming.ThreadedTimes plan = row.shallow().get(name);
+                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f (%.2f, %d)", plan.percentiles().p50(),
+                        plan.percentiles().p50() / row.deep().p50(), plan.threads()));
+                line.add(plan == null ? "-" : String.format(Locale.ROOT, "%.1f", plan.percentiles().p99()));
             }
             cells.add(line);
         }
@@ -56,8 +58,10 @@ public final class DepthScalingReport {
                 + "- command: `" + command + "`\n- " + conditions + "\n"
                 + "- each L: the widest units within the budget, both shapes with random weights (a graph's cost does"
                 + " not depend on its values); deep timed at every intra-op thread count up to the cores, its best"
-                + " kept (threads in brackets); the shallow plans at the server's defaults; all plans in alternation,"
-                + " one caller; ratios to deep's best in the same run\n\n"
+                + " kept (threads in brackets); the shallow single and wide plans likewise, at their best of the"
+                + " same thread counts, grouped and branches at the server's defaults (the intra-op threads of their"
+                + " stem and head; one per branch session); all plans in alternation, one caller; ratios to deep's"
+                + " best in the same run\n\n"
                 + new Table(header, cells, 0).markdown()
                 + "\n![p50 against L](" + PLOT_FILE + ")\n";
     }
@@ -70,7 +74,8 @@ public final class DepthScalingReport {
         for (int p = 0; p < legends.size(); p++) {
             int plan = p;
             Function<DepthScaling.Row, Percentiles> times = row -> plan == 0 ? row.deep()
-                    : row.shallow().get(DepthScaling.SHALLOW_PLANS.get(plan - 1));
+                    : Optional.ofNullable(row.shallow().get(DepthScaling.SHALLOW_PLANS.get(plan - 1)))
+                            .map(PairTiming.ThreadedTimes::percentiles).orElse(null);
             for (int batch : DepthScaling.BATCHES) {
                 List<double[]> points = rows.stream().filter(row -> row.batch() == batch && times.apply(row) != null)
                         .map(row -> new double[] {row.units(), times.apply(row).p50()}).toList();

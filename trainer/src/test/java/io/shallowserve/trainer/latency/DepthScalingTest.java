@@ -47,7 +47,10 @@ class DepthScalingTest {
             // Two units are no more branches than the groups of a machine with 2 or more cores: no grouped plan.
             assertThat(row.shallow().keySet()).containsAll(List.of("single", "wide", "branches"))
                     .isSubsetOf(DepthScaling.SHALLOW_PLANS);
-            assertThat(row.shallow().values()).allSatisfy(plan -> assertThat(plan.p50()).isPositive());
+            assertThat(row.shallow().values()).allSatisfy(plan -> {
+                assertThat(plan.percentiles().p50()).isPositive();
+                assertThat(plan.threads()).isBetween(1, ThreadDefaults.intraOpThreadsMax());
+            });
         }
         assertThat(rows.get(0).width()).isGreaterThan(rows.get(2).width());
         assertThat(progress).hasSize(2).allSatisfy(line -> assertThat(line).contains("parameters"));
@@ -55,7 +58,7 @@ class DepthScalingTest {
         List<Path> files = DepthScalingReport.write(folder.resolve("out"), rows, "bin/trainer depth-scaling", "here");
         String table = Files.readString(files.get(0));
         assertThat(table).contains("- command: `bin/trainer depth-scaling`")
-                .contains("| wide p50 µs (× deep) |").contains("| 4 | ").contains("](depth-scaling.svg)");
+                .contains("| wide p50 µs (× deep, threads) |").contains("| 4 | ").contains("](depth-scaling.svg)");
         assertThat(Files.readString(files.get(1))).startsWith("<svg").contains("shallow wide");
     }
 }
