@@ -27,23 +27,18 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 class ExecutionPlanTest {
 
-    private static final int TEST_IMAGES = 10_000;
-    private static final int ACCURACY_BATCH = 250;
-
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
     private static ExecutorService branchPool;
     private static ModelVersion deep;
     private static ModelVersion shallow;
     private static float[] images;
-    private static int[] labels;
 
     @BeforeAll
     static void load() throws Exception {
         branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("test-branch-", 0).factory());
         deep = TestRepository.verified(TestRepository.DEEP);
         shallow = TestRepository.verified(TestRepository.SHALLOW);
-        images = FashionMnist.testImages(TEST_IMAGES);
-        labels = FashionMnist.testLabels(TEST_IMAGES);
+        images = TestImages.images();
     }
 
     @AfterAll
@@ -79,14 +74,14 @@ class ExecutionPlanTest {
     @Test
     void single_deepReachesRecordedTestAccuracy() throws Exception {
         try (SinglePlan plan = new SinglePlan(SESSIONS, deep, 2)) {
-            assertThat(accuracy(plan)).isCloseTo(deep.manifest().metrics().get("test").accuracy(), within(0.002));
+            assertThat(TestImages.accuracy(plan)).isCloseTo(deep.manifest().metrics().get("test").accuracy(), within(0.002));
         }
     }
 
     @Test
     void single_shallowReachesRecordedTestAccuracy() throws Exception {
         try (SinglePlan plan = new SinglePlan(SESSIONS, shallow, 2)) {
-            assertThat(accuracy(plan)).isCloseTo(shallow.manifest().metrics().get("test").accuracy(),
+            assertThat(TestImages.accuracy(plan)).isCloseTo(shallow.manifest().metrics().get("test").accuracy(),
                     within(0.002));
         }
     }
@@ -192,20 +187,5 @@ class ExecutionPlanTest {
     void sessionFactory_unknownDevice_isRefused() {
         assertThatIllegalArgumentException().isThrownBy(() -> new SessionFactory("gpu0"))
                 .withMessage("device \"gpu0\" is not \"cpu\" or \"cuda:<id>\" (e.g. cuda:0)");
-    }
-
-    private static double accuracy(ExecutionPlan plan) throws Exception {
-        int correct = 0;
-        float[] batch = new float[ACCURACY_BATCH * FashionMnist.PIXELS];
-        for (int first = 0; first < TEST_IMAGES; first += ACCURACY_BATCH) {
-            System.arraycopy(images, first * FashionMnist.PIXELS, batch, 0, batch.length);
-            float[] logits = plan.logits(batch, ACCURACY_BATCH);
-            for (int image = 0; image < ACCURACY_BATCH; image++) {
-                if (Logits.argmax(logits, image, 10) == labels[first + image]) {
-                    correct++;
-                }
-            }
-        }
-        return (double) correct / TEST_IMAGES;
     }
 }

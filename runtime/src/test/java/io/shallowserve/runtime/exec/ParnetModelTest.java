@@ -3,11 +3,9 @@ package io.shallowserve.runtime.exec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,21 +20,15 @@ import org.junit.jupiter.api.Test;
 class ParnetModelTest {
 
     private static final Path PARNET = Path.of("..", "research", "parnet", "models", "fashion-parnet", "1");
-    private static final int TEST_IMAGES = 10_000;
-    private static final int BATCH = 250;
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
 
     private static ExecutorService branchPool;
     private static ModelVersion parnet;
-    private static float[] images;
-    private static int[] labels;
 
     @BeforeAll
     static void load() throws Exception {
         branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("parnet-test-branch-", 0).factory());
         parnet = (ModelVersion) ModelRepository.verify(PARNET);
-        images = FashionMnist.testImages(TEST_IMAGES);
-        labels = FashionMnist.testLabels(TEST_IMAGES);
     }
 
     @AfterAll
@@ -47,27 +39,13 @@ class ParnetModelTest {
 
     @Test
     void branches_equalSingleAndReachTheRecordedAccuracyOnEveryTestImage() throws Exception {
-        int correct = 0;
         try (SinglePlan single = new SinglePlan(SESSIONS, parnet, 1);
                 BranchesPlan branches = new BranchesPlan(SESSIONS, parnet, branchPool, 1)) {
-            for (int first = 0; first < TEST_IMAGES; first += BATCH) {
-                float[] pixels = Arrays.copyOfRange(images, first * FashionMnist.PIXELS,
-                        (first + BATCH) * FashionMnist.PIXELS);
+            TestImages.assertSameLogits(single, branches);
 
-                float[] expected = single.logits(pixels, BATCH);
-                float[] actual = branches.logits(pixels, BATCH);
-
-                assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + BATCH)
-                        .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));
-                for (int image = 0; image < BATCH; image++) {
-                    if (Logits.argmax(actual, image, 10) == labels[first + image]) {
-                        correct++;
-                    }
-                }
-            }
+            assertThat(TestImages.accuracy(branches))
+                    .isCloseTo(parnet.manifest().metrics().get("test").accuracy(), within(0.002));
         }
         assertThat(parnet.manifest().branches().branches()).hasSize(parnet.manifest().architecture().streams());
-        assertThat((double) correct / TEST_IMAGES)
-                .isCloseTo(parnet.manifest().metrics().get("test").accuracy(), within(0.002));
     }
 }

@@ -27,8 +27,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WidePlanTest {
 
-    private static final int TEST_IMAGES = 10_000;
-    private static final int LARGE_BATCH = 250;
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
 
     private static ExecutorService branchPool;
@@ -39,7 +37,7 @@ class WidePlanTest {
     static void load() throws Exception {
         branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("wide-test-branch-", 0).factory());
         shallow = TestRepository.verified(TestRepository.SHALLOW);
-        images = FashionMnist.testImages(TEST_IMAGES);
+        images = TestImages.images();
     }
 
     @AfterAll
@@ -78,16 +76,7 @@ class WidePlanTest {
                 ExecutionPlan fused = plan.equals(WidePlan.NAME) ? new WidePlan(SESSIONS, shallow, 2)
                         : BranchesPlan.grouped(SESSIONS, shallow, branchPool, 1)) {
             assertThat(fused.name()).isEqualTo(plan);
-            for (int first = 0; first < TEST_IMAGES; first += LARGE_BATCH) {
-                float[] pixels = Arrays.copyOfRange(images, first * FashionMnist.PIXELS,
-                        (first + LARGE_BATCH) * FashionMnist.PIXELS);
-
-                float[] expected = single.logits(pixels, LARGE_BATCH);
-                float[] actual = fused.logits(pixels, LARGE_BATCH);
-
-                assertThat(Logits.maxDifference(expected, actual)).as("images %d to %d", first, first + LARGE_BATCH)
-                        .isLessThanOrEqualTo(1e-5f * Logits.maxAbs(expected));
-            }
+            TestImages.assertSameLogits(single, fused);
         }
     }
 
