@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
-import java.nio.file.Path;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class ParnetModelTest {
 
-    private static final Path PARNET = Path.of("..", "research", "parnet", "models", "fashion-parnet", "1");
     private static final int TEST_IMAGES = 10_000;
     private static final int BATCH = 250;
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
@@ -34,7 +33,7 @@ class ParnetModelTest {
     @BeforeAll
     static void load() throws Exception {
         branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("parnet-test-branch-", 0).factory());
-        parnet = (ModelVersion) ModelRepository.verify(PARNET);
+        parnet = (ModelVersion) ModelRepository.verify(TestRepository.PARNET);
         images = FashionMnist.testImages(TEST_IMAGES);
         labels = FashionMnist.testLabels(TEST_IMAGES);
     }
