@@ -10,6 +10,7 @@ import io.shallowserve.loadtest.report.ReportWriter;
 import io.shallowserve.loadtest.report.ServedModel;
 import io.shallowserve.runtime.repository.ModelManifest;
 import io.shallowserve.runtime.repository.ModelRepository;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +35,7 @@ class ComparisonTest {
     void servesUnder_eachShape_thePlansThatDifferForIt() throws Exception {
         ModelManifest deep = ModelRepository.verify(InProcessServer.MODELS.resolve("fashion-deep/1")).manifest();
         ModelManifest shallow = ModelRepository.verify(InProcessServer.MODELS.resolve("fashion-shallow/1")).manifest();
-        ModelManifest parnet = ModelRepository.verify(Path.of("..", "research", "parnet", "models", "fashion-parnet",
-                "1")).manifest();
+        ModelManifest parnet = ModelRepository.verify(TestRepository.PARNET).manifest();
         List<String> plans = List.of("single", "wide", "grouped", "branches", "auto");
 
         assertThat(plans).filteredOn(plan -> Comparison.servesUnder(deep, plan, "single"))

@@ -1,7 +1,9 @@
 package io.shallowserve.runtime.graph;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import ai.onnxruntime.OrtException;
 import java.util.ArrayDeque;
@@ -37,13 +39,16 @@ import java.util.stream.Stream;
  *
  * <p>Of several regions the one chosen takes the most work off the critical path: the total work of its branches
  * less that of its largest one, which is what running them at once rather than one after another can save. A node's
- * work is taken as one plus the number of weights (initializer elements) it reads: a convolution or matrix product
- * costs its weights times the positions it is applied to, and the positions are alike across the branches of one
- * fork. Ties go to more branches, then to the earlier join. Regions nested in the chosen one's stem or head stay
- * there.
+ * work is taken as one plus the weights (initializer elements) it reads times the positions it applies them to: a
+ * convolution or matrix product costs about that many multiply-adds. The positions are the elements of the node's
+ * first output per channel (axis 1; the last axis of a MatMul), the batch taken as 1, so a branch on a map pooled
+ * 2×2 (a later parnet stream) does a quarter of the work per weight of one on the full map. Where that output's
+ * size beyond the batch is not known, the node counts its weights alone. Ties go to more branches, then to the
+ * earlier join. Regions nested in the chosen one's stem or head stay there.
  *
- * <p>The parts' inputs and outputs are typed from the graph's inputs, outputs and value_info, or, where the graph
- * states no type, by ONNX Runtime's inference (see {@link TensorTypes}).
+ * <p>The tensors' types, shapes included, come from the graph's inputs, outputs and value_info, or, where the graph
+ * states none, from ONNX Runtime's inference (see {@link TensorTypes}), asked once per split for every tensor the
+ * graph computes: the positions need them, and the parts' inputs and outputs are typed from them.
  */
 public final class ForkJoinSplit {
 
@@ -100,9 +105,14 @@ public final class ForkJoinSplit {
             .thenComparingInt(region -> region.branches().size())
             .thenComparing(Comparator.comparingInt(Region::join).reversed());
 
+    /** The operators whose channels are their output's last axis, not axis 1: the matrix products. */
+    private static final Set<String> CHANNELS_LAST = Set.of("MatMul", "MatMulInteger", "QLinearMatMul");
+
     private final ModelProto model;
     private final GraphIndex index;
     private final Map<String, Long> weights = new HashMap<>();
+    /** See {@link #graphTypes()}: null until a region is first weighed. */
+    private Map<String, ValueInfoProto> graphTypes;
     private final List<String> rejections = new ArrayList<>();
 
     private ForkJoinSplit(ModelProto model, GraphIndex index) {
@@ -261,10 +271,59 @@ public final class ForkJoinSplit {
         return results;
     }
 
-    /** One per node, plus the initializer elements each reads. */
+    /** One per node, plus the initializer elements each reads times the positions it applies them to. */
     private long work(Collection<Integer> nodes) {
-        return nodes.stream().mapToLong(node -> 1 + index.reads(node).stream()
-                .mapToLong(tensor -> weights.getOrDefault(tensor, 0L)).sum()).sum();
+        return nodes.stream().mapToLong(node -> {
+            long nodeWeights = index.reads(node).stream().mapToLong(tensor -> weights.getOrDefault(tensor, 0L)).sum();
+            return 1 + Math.multiplyExact(nodeWeights, positions(node));
+        }).sum();
+    }
+
+    /**
+     * The elements of node {@code node}'s first output per channel, the batch (axis 0) taken as 1; 1 where the shape
+     * is not known beyond the batch (no type, no rank, or an axis known only by name), so that the node counts its
+     * weights alone, as if applied once. Weights that are not applied per position (a Resize's scales, a Reshape's
+     * shape) count so too: a few elements beside a convolution's.
+     */
+    private long positions(int node) {
+        NodeProto operator = index.nodes().get(node);
+        ValueInfoProto output = operator.getOutputCount() == 0 ? null : graphTypes().get(operator.getOutput(0));
+        if (output == null || !output.getType().getTensorType().hasShape()) {
+            return 1;
+        }
+        List<TensorShapeProto.Dimension> dims = output.getType().getTensorType().getShape().getDimList();
+        int channels = GraphIndex.isDefaultDomain(operator) && CHANNELS_LAST.contains(operator.getOpType())
+                ? dims.size() - 1 : 1;
+        long positions = 1;
+        for (int axis = 1; axis < dims.size(); axis++) {
+            if (axis == channels) {
+                continue;
+            }
+            if (!dims.get(axis).hasDimValue()) {
+                return 1;
+            }
+            positions = Math.multiplyExact(positions, dims.get(axis).getDimValue());
+        }
+        return positions;
+    }
+
+    /**
+     * The type of every graph input and every tensor a non-constant node computes, stated or inferred by ONNX
+     * Runtime in one session, on first use; empty where ONNX Runtime cannot tell them all (it cannot open the graph,
+     * or one is not a tensor): then every node counts its weights alone and the cut asks for its own tensors' types.
+     */
+    private Map<String, ValueInfoProto> graphTypes() {
+        if (graphTypes == null) {
+            List<String> tensors = Stream.concat(index.inputs().stream(), index.nodes().stream()
+                    .flatMap(node -> node.getOutputList().stream()))
+                    .filter(tensor -> !tensor.isEmpty() && !index.isConstant(tensor)).distinct().toList();
+            try {
+                graphTypes = TensorTypes.of(model, tensors);
+            } catch (OrtException | IllegalArgumentException e) {
+                graphTypes = Map.of();
+            }
+        }
+        return graphTypes;
     }
 
     /** The parts of {@code region}, with their inputs and outputs typed. */
@@ -284,10 +343,11 @@ public final class ForkJoinSplit {
         List<String> stemInputs = index.inputs().stream().filter(input -> index.readers(input).stream()
                 .anyMatch(region.stem()::contains)).toList();
         List<String> graphOutputs = List.copyOf(index.outputs());
+        List<String> cutTensors = Stream.of(stemInputs, List.of(region.fork()), stemOutputs, List.copyOf(headInputs),
+                graphOutputs).flatMap(List::stream).distinct().toList();
         Map<String, ValueInfoProto> types;
         try {
-            types = TensorTypes.of(model, Stream.of(stemInputs, List.of(region.fork()), stemOutputs,
-                    List.copyOf(headInputs), graphOutputs).flatMap(List::stream).distinct().toList());
+            types = graphTypes().keySet().containsAll(cutTensors) ? graphTypes() : TensorTypes.of(model, cutTensors);
         } catch (OrtException | IllegalArgumentException e) {
             return new NoRegion(graphName + " could be split at " + index.describe(region.join()) + ", but the types"
                     + " of the tensors at the cut are unknown: " + e.getMessage());

@@ -96,7 +96,7 @@ class ExecutionPlanTest {
                     PlanCandidates.atEveryThreadCount(SinglePlan.NAME), PlanCandidates.atEveryThreadCount(WidePlan.NAME),
                     List.of(BranchesPlan.NAME, BranchesPlan.GROUPED)));
             assertThat(loaded.split()).hasValue("fork–join region: 8 branches from stem, joined by Sum branches.sum;"
-                    + " grouped: 8 branches in 2 groups");
+                    + " grouped: 8 branches in 2 groups of work 4083080+4083080");
             assertThat(loaded.measuredMicros().values()).allMatch(micros -> micros > 0);
             // AutoChoice (tested on its own) keeps the fastest or one within its margin that needs fewer cores.
             double fastest = Collections.min(loaded.measuredMicros().values());

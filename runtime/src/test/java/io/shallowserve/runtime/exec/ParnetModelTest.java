@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
-import java.nio.file.Path;
+import io.shallowserve.runtime.repository.TestRepository;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
  */
 class ParnetModelTest {
 
-    private static final Path PARNET = Path.of("..", "research", "parnet", "models", "fashion-parnet", "1");
     private static final SessionFactory SESSIONS = new SessionFactory("cpu");
 
     private static ExecutorService branchPool;
@@ -28,7 +27,7 @@ class ParnetModelTest {
     @BeforeAll
     static void load() throws Exception {
         branchPool = Executors.newFixedThreadPool(2, Thread.ofPlatform().name("parnet-test-branch-", 0).factory());
-        parnet = (ModelVersion) ModelRepository.verify(PARNET);
+        parnet = (ModelVersion) ModelRepository.verify(TestRepository.PARNET);
     }
 
     @AfterAll

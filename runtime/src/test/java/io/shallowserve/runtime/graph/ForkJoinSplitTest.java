@@ -3,6 +3,7 @@ package io.shallowserve.runtime.graph;
 import static io.shallowserve.runtime.graph.TestGraph.integer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
@@ -43,8 +44,9 @@ class ForkJoinSplitTest {
         assertThat(forkType.getShape().getDimList()).extracting(TensorShapeProto.Dimension::getDimParam,
                 TensorShapeProto.Dimension::getDimValue).containsExactly(tuple("N", 0L),
                 tuple("", 4L), tuple("", 8L), tuple("", 8L));
-        // One per node plus the weights: 2 + 2·4·1·1 + 2, 2 + 3·4·3·3 + 3, 2 + 2·4·5·5 + 2.
-        assertThat(parts.branchWork()).containsExactly(12L, 113L, 204L);
+        // One per node plus the weights times the 8·8 positions: 2 + (2·4·1·1 + 2)·64, 2 + (3·4·3·3 + 3)·64,
+        // 2 + (2·4·5·5 + 2)·64.
+        assertThat(parts.branchWork()).containsExactly(642L, 7106L, 12930L);
         assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
     }
 
@@ -102,6 +104,48 @@ class ForkJoinSplitTest {
     }
 
     @Test
+    void split_branchOnAPooledMap_weighsAQuarterOfThePositions() throws Exception {
+        ModelProto model = twoMaps();
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.branchOutputs()).containsExactly("full.conv", "half.upsample");
+        // The convolution's 4·4·3·3 + 4 weights on 8·8 positions, and on 4·4 after the pool; the Resize's 4 scales on
+        // 8·8: 1 + 148·64 against 1 (pool) + 1 + 148·16 + 1 + 4·64.
+        assertThat(parts.branchWork()).containsExactly(9473L, 2627L);
+        assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_mapSizeUnknown_weighsTheWeightsAlone() throws Exception {
+        ModelProto twoMaps = twoMaps();
+        ModelProto.Builder model = twoMaps.toBuilder();
+        TensorShapeProto.Builder shape = model.getGraphBuilder().getInputBuilder(0).getTypeBuilder()
+                .getTensorTypeBuilder().getShapeBuilder();
+        shape.getDimBuilder(2).setDimParam("H");
+        shape.getDimBuilder(3).setDimParam("W");
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model.build());
+
+        // Height and width known only by name: 1 + 148 against 1 + 1 + 148 + 1 + 4.
+        assertThat(parts.branchWork()).containsExactly(149L, 155L);
+    }
+
+    @Test
+    void split_parnetModel_weighsTheStreamOnThePooledMapAboutAQuarter() throws Exception {
+        ModelProto model = ModelProto.parseFrom(Files.readAllBytes(TestRepository.PARNET
+                .resolve(ModelManifest.MODEL_FILE)));
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model);
+
+        assertThat(parts.join()).isEqualTo("Sum branches.sum");
+        assertThat(parts.branchWork()).hasSize(2);
+        // Stream 0 on the stem's 14×14 map, stream 1 on it pooled to 7×7: the same weights on a quarter of the
+        // positions.
+        assertThat((double) parts.branchWork().get(0) / parts.branchWork().get(1)).isCloseTo(4.0, within(0.1));
+    }
+
+    @Test
     void split_chain_findsNoRegion() {
         ForkJoinSplit.Outcome outcome = ForkJoinSplit.split(TestGraph.chain());
 
@@ -135,6 +179,18 @@ class ForkJoinSplitTest {
         assertThat(((ForkJoinSplit.NoRegion) outcome).reason())
                 .contains("Concat join: the paths to p1.act and p3.act cross: both need Relu p1.act")
                 .contains("Add p3.mix: one path only");
+    }
+
+    /**
+     * Image [N, 4, 8, 8], a 3×3 convolution 4→4 of it and the same on it pooled 2×2 and upsampled back
+     * ({@link TestGraph#pooledConv}), added.
+     */
+    private static ModelProto twoMaps() {
+        TestGraph graph = new TestGraph("two-maps", "image", 4, 8, 8);
+        String full = graph.conv("full.conv", "image", 4, 4, 3);
+        String half = graph.pooledConv("half", "image", 4, 4, 3);
+        graph.node("Add", "join", List.of(full, half));
+        return graph.untypedOutput("join").model();
     }
 
     static List<String> nodeNames(ModelProto model) {

@@ -34,6 +34,17 @@ public final class TestGraph {
                 ints("pads", pad, pad, pad, pad));
     }
 
+    /**
+     * A Conv as {@link #conv} on {@code input} average-pooled 2×2, its output upsampled back to the input's size by a
+     * Resize (nearest, scales 1, 1, 2, 2): the map of a later parnet stream, a quarter of the positions.
+     */
+    public String pooledConv(String name, String input, int inChannels, int outChannels, int kernel) {
+        String pooled = node("AveragePool", name + ".pool", List.of(input), ints("kernel_shape", 2, 2),
+                ints("strides", 2, 2));
+        String convolved = conv(name + ".conv", pooled, inChannels, outChannels, kernel);
+        return node("Resize", name + ".upsample", List.of(convolved, "", floats(name + ".scales", 1, 1, 2, 2)));
+    }
+
     /** A Gemm of a [N, in] tensor with random [out, in] weights (transB) and bias. */
     String gemm(String name, String input, int in, int out) {
         return node("Gemm", name, List.of(input, weights(name + ".weight", out, in), weights(name + ".bias", out)),
@@ -110,6 +121,16 @@ public final class TestGraph {
                 .setDataType(TensorProto.DataType.FLOAT.getNumber()).addAllDims(Arrays.stream(dims).boxed().toList());
         for (long i = 0; i < count; i++) {
             tensor.addFloatData((float) random.nextDouble(-0.5, 0.5));
+        }
+        graph.addInitializer(tensor);
+        return name;
+    }
+
+    private String floats(String name, float... values) {
+        TensorProto.Builder tensor = TensorProto.newBuilder().setName(name)
+                .setDataType(TensorProto.DataType.FLOAT.getNumber()).addDims(values.length);
+        for (float value : values) {
+            tensor.addFloatData(value);
         }
         graph.addInitializer(tensor);
         return name;

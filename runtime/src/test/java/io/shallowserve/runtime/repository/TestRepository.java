@@ -19,6 +19,8 @@ public final class TestRepository {
     public static final Path COMMITTED = Path.of("../models");
     public static final String DEEP = "fashion-deep";
     public static final String SHALLOW = "fashion-shallow";
+    /** The version folder of the trained parnet model, 2 streams, committed with its research (research/parnet). */
+    public static final Path PARNET = Path.of("..", "research", "parnet", "models", "fashion-parnet", "1");
 
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
