@@ -490,7 +490,7 @@ public final class ModelLoader {
         /**
          * The most rows a request or batch may carry: the configuration's max_batch_size where it gives one, else
          * the server's largest batch; 0 for a graph without a batch dimension, and for a configuration of
-         * max_batch_size 0 that reshapes a tensor (its whole shape, first dimension included).
+         * max_batch_size 0 that reshapes a tensor ({@link TritonModelConfig#reshapes}).
          */
         int maxBatchSize(int serverMaxBatchSize) {
             if (!graphBatches()) {

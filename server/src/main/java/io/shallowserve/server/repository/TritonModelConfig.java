@@ -151,8 +151,9 @@ public record TritonModelConfig(
     }
 
     /**
-     * Whether a declared tensor has a reshape. With max_batch_size 0 such a model runs each request alone: a
-     * reshape of the whole shape need not keep the first dimension the graph's batch.
+     * Whether a declared tensor has a reshape. With max_batch_size 0 such a model runs each request alone, as Triton
+     * runs it: its dims are the whole shape, whose first dimension need not be the graph's batch (dims [1, -1] with
+     * reshape [-1]), so it could not be served, nor reported, as a model that batches along it.
      */
     public boolean reshapes() {
         return Stream.concat(inputs.stream(), outputs.stream()).anyMatch(ServedTensor::reshaped);

@@ -59,6 +59,8 @@ class ReshapeServingTest {
     private static final String AUTO = "batch-only";
     private static final String TRANSPOSE = "reshape-transpose";
     private static final String MISMATCH = "reshape-mismatch";
+    /** The negating graph declared with max_batch_size 0 as dims [1, -1], reshape [-1]: no batch dimension. */
+    private static final String WHOLE = "reshape-whole-shape";
     /** Triton's idiom for a tensor of the batch alone, and max_batch_size 8. */
     private static final String BATCH_ONLY_CONFIG = """
             max_batch_size: 8
@@ -188,6 +190,21 @@ class ReshapeServingTest {
     }
 
     @Test
+    void maxBatchSizeZero_reshapeOfTheWholeShape_runsEachRequestAloneAndSaysSo() throws Exception {
+        ModelConfig config = sameOnBothProtocols(WHOLE);
+        assertThat(config.getMaxBatchSize()).isZero();
+        assertThat(config.getInput(0).getDimsList()).containsExactly(1L, -1L);
+        assertThat(config.getInput(0).getReshape().getShapeList()).containsExactly(-1L);
+        assertThat(JsonParser.parseString(SERVER.get("/v2/models/" + WHOLE).body()).getAsJsonObject()
+                .get("inputs").toString()).isEqualTo("[{\"name\":\"x\",\"datatype\":\"FP32\",\"shape\":[1,-1]}]");
+
+        ModelInferResponse response = SERVER.grpc().modelInfer(request(WHOLE, new float[] {1f, -2f, 3f}, 1, 3));
+
+        assertThat(response.getOutputs(0).getShapeList()).containsExactly(1L, 3L);
+        assertThat(floats(response.getRawOutputContents(0))).containsExactly(-1f, 2f, -3f);
+    }
+
+    @Test
     void dynamicBatching_concurrentRequests_eachGetsItsOwnRowsInTheApiShape() throws Exception {
         long executionsBefore = executions(BATCHING);
         int clients = 8;
@@ -311,7 +328,7 @@ class ReshapeServingTest {
     private static Path repository() {
         try {
             Path root = TestRepository.emptyFolder(ReshapeServingTest.class.getSimpleName());
-            for (String model : List.of(BATCHING, UNBATCHED, AUTO, MISMATCH)) {
+            for (String model : List.of(BATCHING, UNBATCHED, AUTO, MISMATCH, WHOLE)) {
                 write(root, model, negation());
             }
             Files.writeString(root.resolve(BATCHING).resolve("config.pbtxt"), BATCH_ONLY_CONFIG
@@ -320,6 +337,11 @@ class ReshapeServingTest {
             Files.writeString(root.resolve(MISMATCH).resolve("config.pbtxt"),
                     BATCH_ONLY_CONFIG.replace("dims: [ 1 ] reshape: { shape: [ ] } } ]\noutput",
                             "dims: [ 2 ] reshape: { shape: [ ] } } ]\noutput"));
+            Files.writeString(root.resolve(WHOLE).resolve("config.pbtxt"), """
+                    max_batch_size: 0
+                    input [ { name: "x" data_type: TYPE_FP32 dims: [ 1, -1 ] reshape: { shape: [ -1 ] } } ]
+                    output [ { name: "y" data_type: TYPE_FP32 dims: [ 1, -1 ] reshape: { shape: [ -1 ] } } ]
+                    """);
             write(root, TRANSPOSE, transposition());
             Files.writeString(root.resolve(TRANSPOSE).resolve("config.pbtxt"), """
                     max_batch_size: 4
