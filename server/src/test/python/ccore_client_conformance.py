@@ -609,12 +609,16 @@ class MixedGraphChecks:
     """The second scenario: a graph the trainer did not write (MixedGraph.java), served from model.onnx alone, with
     four inputs and four outputs of INT64, FP32, BYTES and BOOL: a INT64 [-1, 2], b FP32 [-1, 2], s BYTES [-1] and
     m BOOL [-1, 2] in; sum = float(a) + b FP32, positive = sum > 0 BOOL, same = s BYTES and kept = a where m else 0
-    INT64 out. Called with typed contents and as tritonclient.grpc calls it (raw_input_contents); each output read
-    from raw_output_contents and checked against what the graph computes, computed here."""
+    INT64 out. s and same, of the batch alone in the graph, are [-1, 1] to clients: dims [1] with reshape
+    { shape: [] }, as Triton's ONNX Runtime backend completes them. Called with typed contents and as
+    tritonclient.grpc calls it (raw_input_contents); each output read from raw_output_contents and checked against
+    what the graph computes, computed here."""
 
-    INPUTS = [("a", "INT64", [-1, 2]), ("b", "FP32", [-1, 2]), ("s", "BYTES", [-1]), ("m", "BOOL", [-1, 2])]
-    OUTPUTS = [("sum", "FP32", [-1, 2]), ("positive", "BOOL", [-1, 2]), ("same", "BYTES", [-1]),
+    INPUTS = [("a", "INT64", [-1, 2]), ("b", "FP32", [-1, 2]), ("s", "BYTES", [-1, 1]), ("m", "BOOL", [-1, 2])]
+    OUTPUTS = [("sum", "FP32", [-1, 2]), ("positive", "BOOL", [-1, 2]), ("same", "BYTES", [-1, 1]),
                ("kept", "INT64", [-1, 2])]
+    # The tensors of the batch alone in the graph, which the configuration reshapes.
+    RESHAPED = {"s", "same"}
     # 2^53 + 1 is no double and no float32: kept must carry it exactly; sum rounds it to float32 (2^53).
     A = [3, -7, 2 ** 53 + 1, 0, -(2 ** 62), 40]
     B = [-4.0, 8.0, 0.5, -0.25, 1.5, -40.0]
@@ -661,9 +665,12 @@ class MixedGraphChecks:
         require(config.max_batch_size > 0, f"max_batch_size {config.max_batch_size}")
         data_type = c.model_config_pb.DataType.Name
         for tensors, declared in ((config.input, self.INPUTS), (config.output, self.OUTPUTS)):
-            found = [(t.name, data_type(t.data_type), list(t.dims)) for t in tensors]
-            # Triton's names (BYTES is TYPE_STRING), and dims without the batch dimension.
-            expected = [(n, "TYPE_STRING" if d == "BYTES" else "TYPE_" + d, s[1:]) for n, d, s in declared]
+            found = [(t.name, data_type(t.data_type), list(t.dims),
+                      list(t.reshape.shape) if t.HasField("reshape") else None) for t in tensors]
+            # Triton's names (BYTES is TYPE_STRING), dims without the batch dimension, and the graph's [-1] as an
+            # empty reshape.
+            expected = [(n, "TYPE_STRING" if d == "BYTES" else "TYPE_" + d, s[1:], [] if n in self.RESHAPED else None)
+                        for n, d, s in declared]
             require(found == expected, f"tensors {found}, expected {expected}")
         c.ok(f"max_batch_size {config.max_batch_size}, " + ", ".join(
             f"{t.name} {data_type(t.data_type)} {list(t.dims)}" for t in config.input))
@@ -709,7 +716,7 @@ class MixedGraphChecks:
             c.check(f"ModelInfer {self.model} as tritonclient.grpc (raw_input_contents), batch {batch}")
             inputs = [InferInput("a", [batch, 2], "INT64", struct.pack(f"<{len(self.A)}q", *self.A)),
                       InferInput("b", [batch, 2], "FP32", struct.pack(f"<{len(self.B)}f", *self.B)),
-                      InferInput("s", [batch], "BYTES", length_prefixed(self.S)),
+                      InferInput("s", [batch, 1], "BYTES", length_prefixed(self.S)),
                       InferInput("m", [batch, 2], "BOOL", struct.pack(f"<{len(self.M)}?", *self.M))]
             results = replay.infer(self.model, inputs, None, request_id="tritonclient")
             self.require_outputs("tritonclient replay", results, self.expected(self.A, self.B, self.S, self.M))
@@ -718,7 +725,7 @@ class MixedGraphChecks:
             c.check(f"ModelInfer {self.model} as tritonclient.grpc, two outputs named, batch 1")
             one = [InferInput("a", [1, 2], "INT64", struct.pack("<2q", -2, 5)),
                    InferInput("b", [1, 2], "FP32", struct.pack("<2f", 2.5, -5.0)),
-                   InferInput("s", [1], "BYTES", length_prefixed([b"x"])),
+                   InferInput("s", [1, 1], "BYTES", length_prefixed([b"x"])),
                    InferInput("m", [1, 2], "BOOL", struct.pack("<2?", True, False))]
             results = replay.infer(self.model, one, [("kept", 0), ("positive", 0)])
             require(results == {"kept": [-2, 0], "positive": [True, False]}, f"outputs {results}")
@@ -735,7 +742,7 @@ class MixedGraphChecks:
             c.check(f"ModelInfer {self.model} with INT32 for its INT64 input")
             inputs = [InferInput("a", [1, 2], "INT32", struct.pack("<2i", 1, 2)),
                       InferInput("b", [1, 2], "FP32", struct.pack("<2f", 0.0, 0.0)),
-                      InferInput("s", [1], "BYTES", length_prefixed([b"x"])),
+                      InferInput("s", [1, 1], "BYTES", length_prefixed([b"x"])),
                       InferInput("m", [1, 2], "BOOL", struct.pack("<2?", True, True))]
             c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
                             f"input 'a' has datatype INT32; model {self.model} expects INT64")
@@ -747,10 +754,10 @@ class MixedGraphChecks:
             # BYTES that are not text (a lone 0xFF; a surrogate written as UTF-8): ONNX Runtime's Java API would get
             # them as U+FFFD, which the graph would answer as if sent.
             c.check(f"ModelInfer {self.model} with BYTES that are not UTF-8")
-            inputs[2] = InferInput("s", [1], "BYTES", length_prefixed([b"\xff\x00\xfe"]))
+            inputs[2] = InferInput("s", [1, 1], "BYTES", length_prefixed([b"\xff\x00\xfe"]))
             c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
                             "input 's' element 0 is not UTF-8 text")
-            inputs[2] = InferInput("s", [1], "BYTES", length_prefixed([b"\xed\xa0\x80"]))
+            inputs[2] = InferInput("s", [1, 1], "BYTES", length_prefixed([b"\xed\xa0\x80"]))
             c.expect_status(grpc.StatusCode.INVALID_ARGUMENT, lambda: replay.infer(self.model, inputs, None),
                             "input 's' element 0 is not UTF-8 text")
             c.ok("INVALID_ARGUMENT naming the element, where the graph would have seen other text")

@@ -188,10 +188,13 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelInput.name = 1 string
             inference.ModelInput.data_type = 2 inference.DataType
             inference.ModelInput.format = 3 inference.ModelInput.Format
+            inference.ModelTensorReshape.shape = 1 repeated int64
             inference.ModelInput.dims = 4 repeated int64
+            inference.ModelInput.reshape = 5 inference.ModelTensorReshape
             inference.ModelOutput.name = 1 string
             inference.ModelOutput.data_type = 2 inference.DataType
             inference.ModelOutput.dims = 3 repeated int64
+            inference.ModelOutput.reshape = 5 inference.ModelTensorReshape
             inference.ModelVersionPolicy.latest = 1 inference.ModelVersionPolicy.Latest (oneof policy_choice)
             inference.ModelVersionPolicy.all = 2 inference.ModelVersionPolicy.All (oneof policy_choice)
             inference.ModelVersionPolicy.specific = 3 inference.ModelVersionPolicy.Specific (oneof policy_choice)

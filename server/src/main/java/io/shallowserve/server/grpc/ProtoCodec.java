@@ -200,8 +200,9 @@ final class ProtoCodec {
                 .setName(metadata.name())
                 .addAllVersions(metadata.versions())
                 .setPlatform(metadata.platform());
-        metadata.inputs().forEach(tensor -> builder.addInputs(tensorMetadata(tensor)));
-        metadata.outputs().forEach(tensor -> builder.addOutputs(tensorMetadata(tensor)));
+        // The API shapes, as Triton's core reports them (TRITONSERVER_ServerModelMetadata: [-1] + dims).
+        metadata.inputs().forEach(tensor -> builder.addInputs(tensorMetadata(tensor.api())));
+        metadata.outputs().forEach(tensor -> builder.addOutputs(tensorMetadata(tensor.api())));
         return builder.build();
     }
 

@@ -19,6 +19,7 @@ import io.shallowserve.server.protocol.ConfigOverride;
 import io.shallowserve.server.protocol.EngineCall;
 import io.shallowserve.server.protocol.ModelConfiguration;
 import io.shallowserve.server.protocol.ServerMetadata;
+import io.shallowserve.server.repository.ServedTensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -182,7 +183,8 @@ public final class InferenceHttpService implements HttpService {
             throw new UncheckedIOException(e);
         }
         // Only a raw binary request, which has no JSON to name its input, asks for the model's metadata.
-        EngineCall<List<TensorSpec>> inputs = () -> router.metadata(model, version).inputs();
+        EngineCall<List<TensorSpec>> inputs = () -> router.metadata(model, version).inputs().stream()
+                .map(ServedTensor::api).toList();
         if (body.length <= PARSED_IN_PLACE_BYTES) {
             return BinaryTensorData.read(body, inferenceHeaderLength, model, version, inputs);
         }

@@ -19,6 +19,7 @@ import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -517,9 +518,10 @@ final class JsonCodec {
         });
     }
 
-    private static void tensors(JsonWriter json, List<TensorSpec> tensors) throws IOException {
+    /** The API shapes, as Triton's core reports them (TRITONSERVER_ServerModelMetadata: [-1] + dims). */
+    private static void tensors(JsonWriter json, List<ServedTensor> served) throws IOException {
         json.beginArray();
-        for (TensorSpec tensor : tensors) {
+        for (TensorSpec tensor : served.stream().map(ServedTensor::api).toList()) {
             json.beginObject();
             json.name("name").value(tensor.name());
             json.name("datatype").value(tensor.datatype().name());

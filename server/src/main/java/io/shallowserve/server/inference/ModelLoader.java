@@ -489,22 +489,26 @@ public final class ModelLoader {
 
         /**
          * The most rows a request or batch may carry: the configuration's max_batch_size where it gives one, else
-         * the server's largest batch; 0 for a graph without a batch dimension.
+         * the server's largest batch; 0 for a graph without a batch dimension, and for a configuration of
+         * max_batch_size 0 that reshapes a tensor ({@link TritonModelConfig#reshapes}).
          */
         int maxBatchSize(int serverMaxBatchSize) {
             if (!graphBatches()) {
                 return 0;
             }
             int configured = configuration.map(TritonModelConfig::maxBatchSize).orElse(0);
-            return configured > 0 ? configured : serverMaxBatchSize;
+            if (configured > 0) {
+                return configured;
+            }
+            return configuration.filter(TritonModelConfig::reshapes).isPresent() ? 0 : serverMaxBatchSize;
         }
     }
 
     private ServedVersion serve(LoadedVersion loaded, ModelSettings settings) {
+        int maxBatchSize = loaded.maxBatchSize(config.maxBatchSize());
         ServedVersion served = new ServedVersion(loaded.model(), loaded.plan(), loaded.parameters(),
-                loaded.configuration(), settings,
-                loaded.maxBatchSize(config.maxBatchSize()), config.maxQueued(), registry, closer);
-        LOG.log(System.Logger.Level.INFO, readyLine(loaded, settings));
+                loaded.configuration(), settings, maxBatchSize, config.maxQueued(), registry, closer);
+        LOG.log(System.Logger.Level.INFO, readyLine(loaded, settings, maxBatchSize));
         return served;
     }
 
@@ -512,9 +516,9 @@ public final class ModelLoader {
      * The line that says a version serves and how: "fashion-deep/1: READY, deep model, plan single 1t, 1 instance(s),
      * batching off, 54106 parameters, inputs input FP32 [-1, 1, 28, 28], outputs logits FP32 [-1, 10]"; for a
      * graph without model.json "ONNX graph" and the parameters counted in it, and "no batch dimension" where it has
-     * none.
+     * none (or its max_batch_size 0 reshapes a tensor). The shapes are the graph's.
      */
-    private static String readyLine(LoadedVersion loaded, ModelSettings settings) {
+    private static String readyLine(LoadedVersion loaded, ModelSettings settings, int maxBatchSize) {
         ServableVersion model = loaded.model();
         ExecutionPlan plan = loaded.plan().instances().getFirst();
         ModelSettings.Batching batching = settings.batching();
@@ -524,7 +528,7 @@ public final class ModelLoader {
                 + describeMeasurements(loaded.plan().measuredMicros())
                 + splitFound(loaded.plan()).map(split -> " (" + split + ")").orElse("") + ", " + settings.instances()
                 + " instance(s), batching "
-                + (!loaded.graphBatches() ? "off (no batch dimension)"
+                + (maxBatchSize == 0 ? "off (no batch dimension)"
                         : batching.enabled() ? "on (max queue delay " + batching.maxQueueDelayMicros() + " µs"
                         + (batching.preferredBatchSizes().isEmpty() ? ""
                                 : ", preferred sizes " + batching.preferredBatchSizes()) + ")" : "off")

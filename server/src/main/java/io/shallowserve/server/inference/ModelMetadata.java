@@ -1,7 +1,7 @@
 package io.shallowserve.server.inference;
 
-import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +12,8 @@ import java.util.Optional;
  * @param name             model name
  * @param versions         the versions it serves, newest first
  * @param platform         always "onnxruntime_onnx"
- * @param inputs           the input tensors
- * @param outputs          the output tensors
+ * @param inputs           the input tensors, in the shapes requests send them and the graph's
+ * @param outputs          the output tensors, in the shapes responses carry them and the graph's
  * @param shape            "deep", "shallow" or "tat" for a model the trainer wrote; empty for any other graph
  * @param plan             the execution plan serving it: "single", "wide" or "branches"
  * @param planCandidate    the plan with the intra-op threads of its sessions, e.g. "single 2t" (the keys of
@@ -33,8 +33,8 @@ public record ModelMetadata(
         String name,
         List<String> versions,
         String platform,
-        List<TensorSpec> inputs,
-        List<TensorSpec> outputs,
+        List<ServedTensor> inputs,
+        List<ServedTensor> outputs,
         Optional<String> shape,
         String plan,
         String planCandidate,

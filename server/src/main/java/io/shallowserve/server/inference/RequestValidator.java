@@ -3,6 +3,7 @@ package io.shallowserve.server.inference;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorSpec;
+import io.shallowserve.server.repository.ServedTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,23 +11,26 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Checks a request's tensors against what one model version's graph declares and the largest batch, and says what
- * is wrong in terms of what the model expects (INVALID_ARGUMENT).
+ * Checks a request's tensors against one model version's tensors in their API shapes and the largest batch, and says
+ * what is wrong in terms of what the model expects (INVALID_ARGUMENT).
  */
 final class RequestValidator {
 
-    /** A request's inputs in the model's order, and the rows (batch size) they carry; 1 for a model without a batch. */
+    /**
+     * A request's inputs in the model's order and in the graph's shapes ({@link ServedTensor#toModel}), and the rows
+     * (batch size) they carry; 1 for a model without a batch.
+     */
     record ValidInputs(List<Tensor> inputs, int rows) {}
 
     private final String model;
-    private final List<TensorSpec> inputs;
-    private final List<TensorSpec> outputs;
+    private final List<ServedTensor> inputs;
+    private final List<ServedTensor> outputs;
     private final int maxBatchSize;
 
     /**
      * @param maxBatchSize the most rows a request may carry; 0 for a model whose first dimension is not a batch
      */
-    RequestValidator(String model, List<TensorSpec> inputs, List<TensorSpec> outputs, int maxBatchSize) {
+    RequestValidator(String model, List<ServedTensor> inputs, List<ServedTensor> outputs, int maxBatchSize) {
         this.model = model;
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
@@ -34,15 +38,15 @@ final class RequestValidator {
     }
 
     /**
-     * Every input of the model, once, among {@code given}: named, typed and shaped as the graph declares, the values
-     * as many as the shape says, BYTES elements UTF-8 text, and with a batch, the same 1 to the largest batch rows in
-     * each.
+     * Every input of the model, once, among {@code given}: named, typed and shaped as the model's API shape says (or
+     * the graph's own, {@link ServedTensor#accepts}), the values as many as the shape says, BYTES elements UTF-8
+     * text, and with a batch, the same 1 to the largest batch rows in each.
      *
      * @throws InferenceException INVALID_ARGUMENT, saying what is wrong
      */
     ValidInputs inputs(List<Tensor> given) throws InferenceException {
         List<Tensor> ordered = new ArrayList<>(inputs.size());
-        for (TensorSpec spec : inputs) {
+        for (ServedTensor spec : inputs) {
             ordered.add(null);
         }
         for (Tensor tensor : given == null ? List.<Tensor>of() : given) {
@@ -84,15 +88,17 @@ final class RequestValidator {
         return new ValidInputs(ordered, (int) rows);
     }
 
-    private Tensor checked(TensorSpec spec, Tensor tensor) throws InferenceException {
+    /** {@code tensor} checked against {@code served}, in the graph's shape. */
+    private Tensor checked(ServedTensor served, Tensor tensor) throws InferenceException {
+        TensorSpec spec = served.api();
         if (spec.datatype() != tensor.datatype()) {
             throw invalid("input '" + spec.name() + "' has datatype " + tensor.datatype() + "; model " + model
                     + " expects " + spec.datatype());
         }
         long[] shape = tensor.shape();
-        if (!spec.accepts(shape)) {
+        if (!served.accepts(shape)) {
             throw invalid("input '" + spec.name() + "' has shape " + Arrays.toString(shape) + "; model " + model
-                    + " expects " + described(spec));
+                    + " expects " + described(served));
         }
         Optional<String> layout = Tensor.layoutProblem(tensor.datatype(), shape, tensor.raw());
         if (layout.isPresent()) {
@@ -105,7 +111,7 @@ final class RequestValidator {
                     + model + " takes BYTES as strings (ONNX Runtime's Java API, which runs it, passes no other"
                     + " bytes), so send text in UTF-8");
         }
-        return tensor;
+        return served.toModel(tensor);
     }
 
     /**
@@ -128,7 +134,7 @@ final class RequestValidator {
             if (k == 0) {
                 continue;
             }
-            TensorSpec output = outputs.get(index);
+            TensorSpec output = outputs.get(index).api();
             if (output.shape().size() != 2 || output.datatype() == Datatype.BYTES) {
                 throw invalid("output '" + output.name() + "' asks for the top " + k + " classes, but it is "
                         + described(output) + "; classification takes a numeric output of two dimensions"
@@ -143,7 +149,7 @@ final class RequestValidator {
         return requested;
     }
 
-    private static int indexOf(List<TensorSpec> specs, String name) {
+    private static int indexOf(List<ServedTensor> specs, String name) {
         for (int i = 0; i < specs.size(); i++) {
             if (specs.get(i).name().equals(name)) {
                 return i;
@@ -152,12 +158,28 @@ final class RequestValidator {
         return -1;
     }
 
-    private static String described(List<TensorSpec> specs) {
+    private static String described(List<ServedTensor> specs) {
         return String.join(", ", specs.stream().map(spec -> "'" + spec.name() + "' " + described(spec)).toList());
     }
 
+    /** An input as requests may send it: "FP32 [-1, 1] (-1 = any size; or [-1], the graph's shape)". */
+    private static String described(ServedTensor served) {
+        return described(served.api(), served.reshaped()
+                ? Optional.of("or " + served.modelShape() + ", the graph's shape") : Optional.empty());
+    }
+
     private static String described(TensorSpec spec) {
-        return spec.datatype() + " " + spec.shape() + (spec.shape().contains(-1L) ? " (-1 = any size)" : "");
+        return described(spec, Optional.empty());
+    }
+
+    /** "FP32 [-1, 10] (-1 = any size; {@code note})". */
+    private static String described(TensorSpec spec, Optional<String> note) {
+        List<String> notes = new ArrayList<>();
+        if (spec.shape().contains(-1L)) {
+            notes.add("-1 = any size");
+        }
+        note.ifPresent(notes::add);
+        return spec.datatype() + " " + spec.shape() + (notes.isEmpty() ? "" : " (" + String.join("; ", notes) + ")");
     }
 
     private static InferenceException invalid(String message) {

@@ -6,8 +6,8 @@ import io.shallowserve.runtime.exec.PlanLoader;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ServableVersion;
 import io.shallowserve.runtime.tensor.Tensor;
-import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +18,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One READY model version: checks a request against the manifest ({@link RequestValidator}), queues it on the
+ * One READY model version: checks a request against its tensors ({@link RequestValidator}), queues it on the
  * version's scheduler (its execution instances and dynamic batcher) and builds the requested outputs, logits or
- * {@link Classification}, recording metrics and statistics on the way.
+ * {@link Classification}, recording metrics and statistics on the way. Its tensors are the graph's as its
+ * configuration declares them, or as Triton's auto-complete would ({@link ServedTensor#forGraph}): requests are in
+ * their API shapes, the graph runs in its own, and outputs go back in the API shapes.
  *
  * <p>A reload or unload retires a version: requests that already hold it finish on it, new ones no longer get it,
  * and the last one out closes its sessions ({@link UserCount}).
@@ -37,8 +39,8 @@ final class ServedVersion {
     private final VersionMetrics metrics;
     private final BatchScheduler scheduler;
     private final RequestValidator validator;
-    private final List<TensorSpec> inputs;
-    private final List<TensorSpec> outputs;
+    private final List<ServedTensor> inputs;
+    private final List<ServedTensor> outputs;
     private final List<String> labels;
     private final UserCount users = new UserCount();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -62,8 +64,10 @@ final class ServedVersion {
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
         this.closer = closer;
-        this.inputs = plan.instances().getFirst().inputs();
-        this.outputs = plan.instances().getFirst().outputs();
+        this.inputs = ServedTensor.forGraph(plan.instances().getFirst().inputs(),
+                configuration.map(TritonModelConfig::inputs).orElse(List.of()), maxBatchSize > 0);
+        this.outputs = ServedTensor.forGraph(plan.instances().getFirst().outputs(),
+                configuration.map(TritonModelConfig::outputs).orElse(List.of()), maxBatchSize > 0);
         this.labels = model instanceof ModelVersion trained ? trained.manifest().labels() : List.of();
         this.validator = new RequestValidator(model.name(), inputs, outputs, maxBatchSize);
         int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
@@ -83,13 +87,13 @@ final class ServedVersion {
         return model;
     }
 
-    /** The inputs requests send, as the graph declares them. */
-    List<TensorSpec> inputs() {
+    /** The inputs requests send. */
+    List<ServedTensor> inputs() {
         return inputs;
     }
 
-    /** The outputs requests may ask for, as the graph declares them. */
-    List<TensorSpec> outputs() {
+    /** The outputs requests may ask for. */
+    List<ServedTensor> outputs() {
         return outputs;
     }
 
@@ -217,12 +221,17 @@ final class ServedVersion {
         }
     }
 
-    /** The requested outputs of one request's rows of every output: raw, or as the classification extension. */
+    /**
+     * The requested outputs of one request's rows of every output, in their API shapes: raw, or as the
+     * classification extension.
+     */
     private List<Tensor> buildOutputs(List<RequestedOutput> requested, List<Tensor> computed) {
         List<Tensor> built = new ArrayList<>(requested.size());
         for (RequestedOutput wanted : requested) {
-            Tensor output = computed.stream().filter(tensor -> tensor.name().equals(wanted.name())).findFirst()
+            ServedTensor served = outputs.stream().filter(tensor -> tensor.name().equals(wanted.name())).findFirst()
                     .orElseThrow();
+            Tensor output = served.toApi(computed.stream().filter(tensor -> tensor.name().equals(wanted.name()))
+                    .findFirst().orElseThrow());
             int k = wanted.classificationTopK();
             built.add(k == 0 ? output : Classification.output(output, k, labels));
         }

@@ -14,22 +14,28 @@ import io.shallowserve.proto.inference.ModelDynamicBatching;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
+import io.shallowserve.proto.inference.ModelTensorReshape;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Triton's model configuration extension: what the server says a model's configuration is (the ModelConfig RPC,
  * {@code GET /v2/models/{model}[/versions/{version}]/config}), one {@link ModelConfig} message for both protocols,
  * made from what the serving version really has: its tensors, the server's largest batch, its dynamic batching,
- * instances and version policy.
+ * instances and version policy. A tensor's dims are its API shape and its reshape the graph's shape where they
+ * differ, both without the batch dimension where max_batch_size is over 0: a tensor of the batch alone, [-1] in the
+ * graph, is dims [1] with reshape { shape: [] }, as Triton's ONNX Runtime backend completes it
+ * ({@link ServedTensor#autoCompleted}).
  */
 public final class ModelConfiguration {
 
@@ -53,21 +59,28 @@ public final class ModelConfiguration {
                 .setBackend(TritonModelConfig.BACKEND)
                 .setVersionPolicy(versionPolicy(serving.versionPolicy()))
                 .setMaxBatchSize(metadata.maxBatchSize());
-        for (TensorSpec tensor : metadata.inputs()) {
-            config.addInput(ModelInput.newBuilder()
+        boolean batches = metadata.maxBatchSize() > 0;
+        for (ServedTensor served : metadata.inputs()) {
+            TensorSpec tensor = served.api();
+            ModelInput.Builder input = ModelInput.newBuilder()
                     .setName(tensor.name())
                     .setDataType(TritonModelConfig.dataType(tensor.datatype()))
                     // The trainer's models take images as [batch, channels, height, width]; any other graph says
                     // nothing of its layout.
                     .setFormat(metadata.shape().isPresent() && tensor.shape().size() == IMAGE_RANK
                             ? ModelInput.Format.FORMAT_NCHW : ModelInput.Format.FORMAT_NONE)
-                    .addAllDims(withoutBatch(tensor.shape())));
+                    .addAllDims(withoutBatch(tensor.shape(), batches));
+            reshape(served, batches).ifPresent(input::setReshape);
+            config.addInput(input);
         }
-        for (TensorSpec tensor : metadata.outputs()) {
-            config.addOutput(ModelOutput.newBuilder()
+        for (ServedTensor served : metadata.outputs()) {
+            TensorSpec tensor = served.api();
+            ModelOutput.Builder output = ModelOutput.newBuilder()
                     .setName(tensor.name())
                     .setDataType(TritonModelConfig.dataType(tensor.datatype()))
-                    .addAllDims(withoutBatch(tensor.shape())));
+                    .addAllDims(withoutBatch(tensor.shape(), batches));
+            reshape(served, batches).ifPresent(output::setReshape);
+            config.addOutput(output);
         }
         ModelSettings.Batching batching = serving.batching();
         if (batching.enabled()) {
@@ -106,9 +119,15 @@ public final class ModelConfiguration {
         return json.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The dimensions without the batch dimension (-1 first), as Triton's dims are when max_batch_size > 0. */
-    private static List<Long> withoutBatch(List<Long> shape) {
-        return !shape.isEmpty() && shape.getFirst() == -1 ? shape.subList(1, shape.size()) : shape;
+    /** The dimensions without the batch dimension (the first) where the model batches, as Triton's dims are. */
+    private static List<Long> withoutBatch(List<Long> shape, boolean batches) {
+        return batches ? shape.subList(1, shape.size()) : shape;
+    }
+
+    /** The graph's shape as Triton's reshape, where it is not the API shape. */
+    private static Optional<ModelTensorReshape> reshape(ServedTensor served, boolean batches) {
+        return served.reshaped() ? Optional.of(ModelTensorReshape.newBuilder()
+                .addAllShape(withoutBatch(served.modelShape(), batches)).build()) : Optional.empty();
     }
 
     private static ModelVersionPolicy versionPolicy(VersionPolicy policy) {

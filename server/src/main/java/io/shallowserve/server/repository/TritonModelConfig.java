@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * What a model's Triton configuration, the optional {@code <repository>/<model>/config.pbtxt} (Triton's ModelConfig
@@ -35,8 +36,9 @@ import java.util.TreeSet;
  * The server's defaults come first, then config.pbtxt, then the model's serving.yaml: this project's own file has the
  * last word ({@link #servingSettings}).
  *
- * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input, output,
- * dynamic_batching, instance_group counts, version_policy and the parameter {@value PlanChoice#CONFIG_PARAMETER}.
+ * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input and output
+ * (with their reshape), dynamic_batching, instance_group counts, version_policy and the parameter
+ * {@value PlanChoice#CONFIG_PARAMETER}.
  * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
  * @param settings     the settings config.pbtxt implies over the server's defaults: instance_group counts added up,
@@ -47,18 +49,20 @@ import java.util.TreeSet;
  * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0
  *                     (or left out): the graph decides, as Triton's auto-complete does (requests batch where every
  *                     input and output has a first dimension of any size)
- * @param inputs       the inputs declared, each shape in full: [-1] + dims when max_batch_size &gt; 0, dims when it
- *                     is 0; none declared: the graph's own (Triton's auto-complete)
+ * @param inputs       the inputs declared, each shape in full: the API shape [-1] + dims when max_batch_size &gt; 0,
+ *                     dims when it is 0, and the model shape likewise of reshape.shape where a reshape is given;
+ *                     none declared: the graph's own (Triton's auto-complete, {@link ServedTensor#autoCompleted})
  * @param outputs      the outputs declared, likewise
  * @param unusedFields the fields set in the file that the server does not apply, by their path in Triton's
- *                     ModelConfig (e.g. "optimization", "input.reshape", "parameters.execution_mode"), each once
+ *                     ModelConfig (e.g. "optimization", "input.allow_ragged_batch", "parameters.execution_mode"),
+ *                     each once
  */
 public record TritonModelConfig(
         ModelSettings settings,
         Optional<PlanChoice> plan,
         int maxBatchSize,
-        List<TensorSpec> inputs,
-        List<TensorSpec> outputs,
+        List<ServedTensor> inputs,
+        List<ServedTensor> outputs,
         List<String> unusedFields) {
 
     /** The file's name in the model folder, beside the version folders. */
@@ -77,7 +81,8 @@ public record TritonModelConfig(
      */
     private static final Set<String> APPLIED = Set.of("name", "platform", "backend", "max_batch_size",
             "version_policy", "parameters", "input.name", "input.data_type", "input.dims", "input.format",
-            "output.name", "output.data_type", "output.dims", "dynamic_batching.preferred_batch_size",
+            "input.reshape", "output.name", "output.data_type", "output.dims", "output.reshape",
+            "dynamic_batching.preferred_batch_size",
             "dynamic_batching.max_queue_delay_microseconds", "instance_group.name", "instance_group.count",
             "instance_group.kind", "instance_group.gpus");
 
@@ -146,10 +151,21 @@ public record TritonModelConfig(
     }
 
     /**
+     * Whether a declared tensor has a reshape. With max_batch_size 0 such a model runs each request alone, as Triton
+     * runs it: its dims are the whole shape, whose first dimension need not be the graph's batch (dims [1, -1] with
+     * reshape [-1]), so it could not be served, nor reported, as a model that batches along it.
+     */
+    public boolean reshapes() {
+        return Stream.concat(inputs.stream(), outputs.stream()).anyMatch(ServedTensor::reshaped);
+    }
+
+    /**
      * Where this configuration contradicts the graph it would serve, one message per contradiction; none if it
-     * does not. A declared tensor must be one the graph has, of its datatype and rank, each dimension the graph
-     * fixes declared with that size (a dimension the graph leaves open may be fixed here, which narrows what the
-     * server accepts, as Triton allows). Inputs declared must be all the graph's; outputs may be some of them.
+     * does not. A declared tensor must be one the graph has, of its datatype, and its model shape (reshape.shape
+     * where given, else dims, as Triton's ONNX Runtime backend compares them in ModelInstanceState::ValidateInputs
+     * and ValidateOutputs) of the graph's rank, each dimension the graph fixes declared with that size (a dimension
+     * the graph leaves open may be fixed here, which narrows what the server accepts, as Triton allows). Inputs
+     * declared must be all the graph's; outputs may be some of them.
      *
      * @param graphInputs  the graph's inputs, shapes in full with -1 for a dimension of any size
      * @param graphOutputs its outputs, likewise
@@ -159,7 +175,7 @@ public record TritonModelConfig(
         contradictions(contradictions, "input", inputs, graphInputs);
         contradictions(contradictions, "output", outputs, graphOutputs);
         if (!inputs.isEmpty()) {
-            Set<String> declared = new HashSet<>(inputs.stream().map(TensorSpec::name).toList());
+            Set<String> declared = new HashSet<>(inputs.stream().map(ServedTensor::name).toList());
             for (TensorSpec input : graphInputs) {
                 if (!declared.contains(input.name())) {
                     contradictions.add("the graph's input '" + input.name() + "' is not in the configuration;"
@@ -170,9 +186,11 @@ public record TritonModelConfig(
         return contradictions;
     }
 
-    private void contradictions(List<String> contradictions, String kind, List<TensorSpec> declared,
+    private void contradictions(List<String> contradictions, String kind, List<ServedTensor> declared,
             List<TensorSpec> graph) {
-        for (TensorSpec tensor : declared) {
+        for (ServedTensor served : declared) {
+            TensorSpec tensor = served.model();
+            String field = served.reshaped() ? "reshape.shape" : "dims";
             Optional<TensorSpec> match = graph.stream().filter(t -> t.name().equals(tensor.name())).findFirst();
             if (match.isEmpty()) {
                 contradictions.add("the configuration declares " + kind + " '" + tensor.name() + "', which the graph"
@@ -188,9 +206,10 @@ public record TritonModelConfig(
             if (tensor.shape().size() != actual.shape().size()) {
                 contradictions.add(subject + " says shape " + tensor.shape() + ", the graph " + actual.shape()
                         + " (-1 = any size); " + (maxBatchSize > 0
-                                ? "with max_batch_size " + maxBatchSize + " the shape is [-1] + dims, the batch"
-                                        + " dimension left out of dims"
-                                : "with max_batch_size 0 the shape is dims alone"));
+                                ? "with max_batch_size " + maxBatchSize + " the shape is [-1] + " + field + ", the"
+                                        + " batch dimension left out of " + field
+                                : "with max_batch_size 0 the shape is " + field + " alone")
+                        + reshapeHint(served, actual));
                 continue;
             }
             for (int d = 0; d < tensor.shape().size(); d++) {
@@ -204,6 +223,19 @@ public record TritonModelConfig(
                 }
             }
         }
+    }
+
+    /**
+     * Where {@code served}, declared without a reshape, holds the elements of the graph's {@code actual} shape: the
+     * reshape that serves it in its declared shape, as a hint; else nothing.
+     */
+    private String reshapeHint(ServedTensor served, TensorSpec actual) {
+        boolean batchFirst = maxBatchSize == 0 || (!actual.shape().isEmpty() && actual.shape().getFirst() == -1);
+        if (served.reshaped() || !batchFirst || !ServedTensor.sameElements(served.api().shape(), actual.shape())) {
+            return "";
+        }
+        List<Long> shape = maxBatchSize > 0 ? actual.shape().subList(1, actual.shape().size()) : actual.shape();
+        return "; to serve the graph's tensor in the declared shape, add reshape: { shape: " + shape + " }";
     }
 
     /**
@@ -265,13 +297,16 @@ public record TritonModelConfig(
                 instances(config.getInstanceGroupList(), cudaDevice, unused).orElse(defaults.instances()),
                 batching(config, maxBatchSize),
                 versionPolicy(config.getVersionPolicy()).orElse(defaults.versionPolicy()));
-        List<TensorSpec> inputs = new ArrayList<>();
+        List<ServedTensor> inputs = new ArrayList<>();
         for (ModelInput input : config.getInputList()) {
-            inputs.add(tensor("input", input.getName(), input.getDataType(), input.getDimsList(), maxBatchSize));
+            inputs.add(tensor("input", input.getName(), input.getDataType(), input.getDimsList(),
+                    input.hasReshape() ? Optional.of(input.getReshape().getShapeList()) : Optional.empty(),
+                    maxBatchSize));
         }
-        List<TensorSpec> outputs = new ArrayList<>();
+        List<ServedTensor> outputs = new ArrayList<>();
         for (ModelOutput output : config.getOutputList()) {
             outputs.add(tensor("output", output.getName(), output.getDataType(), output.getDimsList(),
+                    output.hasReshape() ? Optional.of(output.getReshape().getShapeList()) : Optional.empty(),
                     maxBatchSize));
         }
         requireUniqueNames("input", inputs);
@@ -409,9 +444,14 @@ public record TritonModelConfig(
         };
     }
 
-    /** A declared tensor with its full shape: [-1] + dims when the model batches, as Triton forms it. */
-    private static TensorSpec tensor(String kind, String name, DataType type, List<Long> dims,
-            int maxBatchSize) {
+    /**
+     * A declared tensor with its shapes in full: [-1] + dims when the model batches, as Triton forms it, and the
+     * model's likewise of reshape.shape where a reshape is given. A reshape keeps the elements: dims and
+     * reshape.shape must hold as many per batch item ({@link ServedTensor#sameElements}), as Triton requires
+     * (ValidateIOShape), and with max_batch_size 0 reshape.shape may not be empty (no scalars, as in Triton).
+     */
+    private static ServedTensor tensor(String kind, String name, DataType type, List<Long> dims,
+            Optional<List<Long>> reshape, int maxBatchSize) {
         if (name.isEmpty()) {
             throw new IllegalArgumentException("an " + kind + " has no name; give each " + kind + " the graph's"
                     + " name for it");
@@ -420,23 +460,67 @@ public record TritonModelConfig(
         Datatype datatype = datatype(type).orElseThrow(() -> new IllegalArgumentException(subject + " has "
                 + (type == DataType.TYPE_INVALID ? "no data_type" : "data_type " + type + ", which this server has"
                         + " no tensors of") + "; give its TYPE_ (e.g. TYPE_FP32)"));
-        for (long dim : dims) {
+        requireSizes(subject, "dims", dims);
+        TensorSpec api = new TensorSpec(name, datatype, withBatch(dims, maxBatchSize));
+        if (reshape.isEmpty()) {
+            return ServedTensor.unchanged(api);
+        }
+        List<Long> shape = reshape.get();
+        requireSizes(subject, "reshape shape", shape);
+        if (shape.isEmpty() && maxBatchSize == 0) {
+            throw new IllegalArgumentException(subject + " has an empty reshape shape with max_batch_size 0: that is"
+                    + " a scalar, which Triton does not take; give the reshape shape the graph's dimensions");
+        }
+        List<Long> modelShape = withBatch(shape, maxBatchSize);
+        boolean sameElements;
+        try {
+            sameElements = ServedTensor.sameElements(api.shape(), modelShape);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(subject + ": " + e.getMessage(), e);
+        }
+        if (!sameElements) {
+            throw new IllegalArgumentException(subject + ": dims " + dims + " and reshape shape " + shape
+                    + elementCounts(dims, shape, maxBatchSize) + "; a reshape keeps the elements");
+        }
+        return new ServedTensor(api, modelShape);
+    }
+
+    private static void requireSizes(String subject, String field, List<Long> shape) {
+        for (long dim : shape) {
             if (dim < -1 || dim == 0) {
-                throw new IllegalArgumentException(subject + " has dims " + dims + "; each is a size of at least 1,"
-                        + " or -1 for any size");
+                throw new IllegalArgumentException(subject + " has " + field + " " + shape + "; each is a size of at"
+                        + " least 1, or -1 for any size");
             }
         }
+    }
+
+    /** [-1] + {@code dims} when the model batches, {@code dims} when it does not. */
+    private static List<Long> withBatch(List<Long> dims, int maxBatchSize) {
         List<Long> shape = new ArrayList<>(dims.size() + 1);
         if (maxBatchSize > 0) {
             shape.add(-1L);
         }
         shape.addAll(dims);
-        return new TensorSpec(name, datatype, shape);
+        return shape;
     }
 
-    private static void requireUniqueNames(String kind, List<TensorSpec> tensors) {
+    /**
+     * What differs between two shapes that do not hold the same elements: " hold 2 and 1 elements per batch item"
+     * for fixed sizes; where a size is any, that its -1s must pair up with the same counts between them.
+     */
+    private static String elementCounts(List<Long> dims, List<Long> reshape, int maxBatchSize) {
+        if (dims.contains(-1L) || reshape.contains(-1L)) {
+            return " do not pair up: each needs as many -1s, the sizes between them multiplying to the same counts";
+        }
+        long[] counts = {1, 1};
+        dims.forEach(dim -> counts[0] = Math.multiplyExact(counts[0], dim));
+        reshape.forEach(dim -> counts[1] = Math.multiplyExact(counts[1], dim));
+        return " hold " + counts[0] + " and " + counts[1] + " elements" + (maxBatchSize > 0 ? " per batch item" : "");
+    }
+
+    private static void requireUniqueNames(String kind, List<ServedTensor> tensors) {
         Set<String> names = new HashSet<>();
-        for (TensorSpec tensor : tensors) {
+        for (ServedTensor tensor : tensors) {
             if (!names.add(tensor.name())) {
                 throw new IllegalArgumentException(kind + " '" + tensor.name() + "' is declared twice");
             }

@@ -26,6 +26,7 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -235,8 +236,8 @@ class ProtoCodecTest {
     @Test
     void modelMetadataResponse_carriesTensorsWithVariableBatch() {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2", "1"), "onnxruntime_onnx",
-                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
+                List.of(ServedTensor.unchanged(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)))),
+                List.of(ServedTensor.unchanged(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)))),
                 Optional.of("shallow"), "branches", "branches", Map.of("single", 100.0, "branches", 80.0),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a"), 64,
                 new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));

@@ -16,6 +16,7 @@ import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
 import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -238,8 +239,8 @@ class JsonCodecTest {
     @Test
     void modelMetadata_writesTheProtocolFieldsAndTheServingPlan() {
         ModelMetadata metadata = new ModelMetadata("m", List.of("2"), "onnxruntime_onnx",
-                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
+                List.of(ServedTensor.unchanged(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)))),
+                List.of(ServedTensor.unchanged(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)))),
                 Optional.of("shallow"), "branches", "branches", Map.of("branches", 80.5),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a", "b"), 64,
                 new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),

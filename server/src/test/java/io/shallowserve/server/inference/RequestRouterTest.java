@@ -14,6 +14,7 @@ import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorSpec;
+import io.shallowserve.server.repository.ServedTensor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -82,8 +83,10 @@ class RequestRouterTest {
         assertThat(metadata.name()).isEqualTo(SHALLOW);
         assertThat(metadata.versions()).containsExactly("1");
         assertThat(metadata.platform()).isEqualTo("onnxruntime_onnx");
-        assertThat(metadata.inputs()).containsExactly(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)));
-        assertThat(metadata.outputs()).containsExactly(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)));
+        assertThat(metadata.inputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))));
+        assertThat(metadata.outputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))));
         assertThat(metadata.shape()).contains("shallow");
         assertThat(metadata.planMicros()).isEmpty();
         assertThat(metadata.labels()).hasSize(10).startsWith("T-shirt/top");

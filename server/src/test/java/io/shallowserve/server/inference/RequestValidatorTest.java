@@ -6,15 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorSpec;
+import io.shallowserve.server.repository.ServedTensor;
 import java.util.List;
+import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Requests checked against the committed deep model's signature, with 16 images the largest batch, and against a
- * graph of two inputs and no batch dimension.
+ * Requests checked against the committed deep model's signature, with 16 images the largest batch, against a
+ * graph of two inputs and no batch dimension, and against a tensor of the batch alone served with Triton's reshape.
  */
 class RequestValidatorTest {
 
@@ -23,8 +25,8 @@ class RequestValidatorTest {
     private static final String EXPECTED = "'input' FP32 [-1, 1, 28, 28] (-1 = any size)";
 
     private final RequestValidator validator = new RequestValidator(DEEP,
-            List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
-            List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))), MAX_BATCH);
+            served(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
+            served(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))), MAX_BATCH);
 
     @Test
     void input_missing_isInvalid() {
@@ -99,9 +101,9 @@ class RequestValidatorTest {
     @Test
     void inputs_twoInputsWithoutBatch_inTheGraphsOrderWhateverTheRequestsOrder() throws Exception {
         RequestValidator twoInputs = new RequestValidator("pair",
-                List.of(new TensorSpec("a", Datatype.INT64, List.of(2L)),
+                served(new TensorSpec("a", Datatype.INT64, List.of(2L)),
                         new TensorSpec("b", Datatype.BYTES, List.of(-1L))),
-                List.of(new TensorSpec("c", Datatype.BOOL, List.of(2L))), 0);
+                served(new TensorSpec("c", Datatype.BOOL, List.of(2L))), 0);
         Tensor a = new Tensor("a", Datatype.INT64, new long[] {2}, new byte[16]);
         Tensor b = Tensor.ofStrings("b", new long[] {3}, List.of("x", "", "zz"));
 
@@ -114,9 +116,9 @@ class RequestValidatorTest {
     @Test
     void inputs_differentBatchSizes_isInvalid() {
         RequestValidator twoInputs = new RequestValidator("pair",
-                List.of(new TensorSpec("a", Datatype.FP32, List.of(-1L, 2L)),
+                served(new TensorSpec("a", Datatype.FP32, List.of(-1L, 2L)),
                         new TensorSpec("b", Datatype.FP32, List.of(-1L))),
-                List.of(new TensorSpec("c", Datatype.FP32, List.of(-1L))), MAX_BATCH);
+                served(new TensorSpec("c", Datatype.FP32, List.of(-1L))), MAX_BATCH);
 
         assertThatThrownBy(() -> twoInputs.inputs(List.of(Tensor.ofFloats("a", new long[] {2, 2}, new float[4]),
                 Tensor.ofFloats("b", new long[] {3}, new float[3]))))
@@ -127,8 +129,8 @@ class RequestValidatorTest {
     @Test
     void input_bytesWhoseLengthsDoNotAddUp_isInvalid() {
         RequestValidator strings = new RequestValidator("strings",
-                List.of(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
-                List.of(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
+                served(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
+                served(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
 
         assertThatThrownBy(() -> strings.inputs(List.of(new Tensor("s", Datatype.BYTES, new long[] {1},
                 new byte[] {9, 0, 0, 0, 'a'})))).hasMessage("input 's': BYTES element 0 gives its length as 9 but 1"
@@ -138,8 +140,8 @@ class RequestValidatorTest {
     @Test
     void input_bytesNotUtf8_isInvalidNamingTheElement() {
         RequestValidator strings = new RequestValidator("strings",
-                List.of(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
-                List.of(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
+                served(new TensorSpec("s", Datatype.BYTES, List.of(-1L))),
+                served(new TensorSpec("t", Datatype.BYTES, List.of(-1L))), MAX_BATCH);
         // "é", then a lone 0xFF, then a UTF-16 surrogate written as UTF-8 (0xED 0xA0 0x80), which UTF-8 excludes.
         Tensor notText = Tensor.ofBytes("s", new long[] {3}, List.of(new byte[] {(byte) 0xC3, (byte) 0xA9},
                 new byte[] {'a', (byte) 0xFF}, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}));
@@ -172,12 +174,55 @@ class RequestValidatorTest {
     @Test
     void outputs_classificationOfAnOutputNotOfTwoDimensions_isInvalid() {
         RequestValidator flat = new RequestValidator("flat",
-                List.of(new TensorSpec("x", Datatype.FP32, List.of(-1L))),
-                List.of(new TensorSpec("y", Datatype.FP32, List.of(-1L))), MAX_BATCH);
+                served(new TensorSpec("x", Datatype.FP32, List.of(-1L))),
+                served(new TensorSpec("y", Datatype.FP32, List.of(-1L))), MAX_BATCH);
 
         assertThatThrownBy(() -> flat.outputs(List.of(new RequestedOutput("y", 1))))
                 .hasMessage("output 'y' asks for the top 1 classes, but it is FP32 [-1] (-1 = any size);"
                         + " classification takes a numeric output of two dimensions [rows, classes]");
+    }
+
+    @Test
+    void inputs_reshapedInputInItsApiShape_isHandedOnInTheGraphsShapeWithTheSameBytes() throws Exception {
+        RequestValidator batchOnly = batchOnly();
+        Tensor sent = Tensor.ofFloats("x", new long[] {3, 1}, new float[] {1, 2, 3});
+
+        RequestValidator.ValidInputs valid = batchOnly.inputs(List.of(sent));
+
+        Tensor handedOn = valid.inputs().getFirst();
+        assertThat(handedOn.shape()).containsExactly(3);
+        assertThat(handedOn.raw()).as("the request's bytes, not a copy").isSameAs(sent.raw());
+        assertThat(valid.rows()).isEqualTo(3);
+    }
+
+    @Test
+    void inputs_reshapedInputInTheGraphsShape_isHandedOnAsSent() throws Exception {
+        Tensor sent = Tensor.ofFloats("x", new long[] {2}, new float[] {1, 2});
+
+        RequestValidator.ValidInputs valid = batchOnly().inputs(List.of(sent));
+
+        assertThat(valid.inputs()).containsExactly(sent);
+        assertThat(valid.rows()).isEqualTo(2);
+    }
+
+    @Test
+    void inputs_reshapedInputInNeitherShape_saysBoth() {
+        assertThatThrownBy(() -> batchOnly().inputs(List.of(Tensor.ofFloats("x", new long[] {1, 2},
+                new float[2])))).hasMessage("input 'x' has shape [1, 2]; model batch-only expects FP32 [-1, 1]"
+                        + " (-1 = any size; or [-1], the graph's shape)");
+    }
+
+    /** A graph of x [-1] to y [-1], as Triton's auto-complete serves it: dims [1], reshape { shape: [] }. */
+    private static RequestValidator batchOnly() {
+        return new RequestValidator("batch-only",
+                List.of(ServedTensor.autoCompleted(new TensorSpec("x", Datatype.FP32, List.of(-1L)), true)),
+                List.of(ServedTensor.autoCompleted(new TensorSpec("y", Datatype.FP32, List.of(-1L)), true)),
+                MAX_BATCH);
+    }
+
+    /** Tensors served as the graph has them. */
+    private static List<ServedTensor> served(TensorSpec... tensors) {
+        return Stream.of(tensors).map(ServedTensor::unchanged).toList();
     }
 
     private AbstractThrowableAssert<?, ? extends Throwable> assertInvalid(InferenceRequest request) {

@@ -281,7 +281,7 @@ class BinaryTensorDataHttpTest {
                       "parameters" : { "binary_data_size" : %d } },
                     { "name" : "b", "shape" : [ 3, 2 ], "datatype" : "FP32",
                       "parameters" : { "binary_data_size" : %d } },
-                    { "name" : "s", "shape" : [ 3 ], "datatype" : "BYTES",
+                    { "name" : "s", "shape" : [ 3, 1 ], "datatype" : "BYTES",
                       "parameters" : { "binary_data_size" : %d } },
                     { "name" : "m", "shape" : [ 3, 2 ], "datatype" : "BOOL",
                       "parameters" : { "binary_data_size" : %d } }
@@ -331,7 +331,7 @@ class BinaryTensorDataHttpTest {
                 + "{\"name\":\"a\",\"shape\":[3,2],\"datatype\":\"INT64\",\"parameters\":{\"binary_data_size\":"
                 + a.length + "}},"
                 + "{\"name\":\"b\",\"shape\":[3,2],\"datatype\":\"FP32\",\"data\":[-4.0,8.0,0.5,-0.25,1.5,-40.0]},"
-                + "{\"name\":\"s\",\"shape\":[3],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":"
+                + "{\"name\":\"s\",\"shape\":[3,1],\"datatype\":\"BYTES\",\"parameters\":{\"binary_data_size\":"
                 + s.length + "}},"
                 + "{\"name\":\"m\",\"shape\":[3,2],\"datatype\":\"BOOL\",\"parameters\":{\"binary_data_size\":"
                 + m.length + "}}],"
@@ -383,7 +383,7 @@ class BinaryTensorDataHttpTest {
         for (String output : List.of("sum", "positive", "kept")) {
             assertThat(result.shape(output)).as(output).containsExactly(3L, 2L);
         }
-        assertThat(result.shape("same")).containsExactly(3L);
+        assertThat(result.shape("same")).as("[-1] in the graph, [-1, 1] to clients").containsExactly(3L, 1L);
         assertThat(result.fp32("sum")).containsExactly(sum);
         assertThat(result.bool("positive")).containsExactly(positive);
         assertThat(result.bytes("same")).containsExactlyElementsOf(S);

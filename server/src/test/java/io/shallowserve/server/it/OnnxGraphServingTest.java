@@ -59,7 +59,7 @@ class OnnxGraphServingTest {
             input [
               { name: "a" data_type: TYPE_INT64 dims: [ 2 ] },
               { name: "b" data_type: TYPE_FP32 dims: [ 2 ] },
-              { name: "s" data_type: TYPE_STRING dims: [ ] },
+              { name: "s" data_type: TYPE_STRING dims: [ 1 ] reshape: { shape: [ ] } },
               { name: "m" data_type: TYPE_BOOL dims: [ 2 ] }
             ]
             output [ { name: "sum" data_type: TYPE_FP32 dims: [ 2 ] } ]
@@ -73,17 +73,18 @@ class OnnxGraphServingTest {
     @RegisterExtension
     static final RunningServer SERVER = new RunningServer("--models", REPOSITORY.toString());
 
+    /** The graph's signature, a tensor of the batch alone ([-1]) as [-1, 1], as Triton's auto-complete serves it. */
     @Test
     void metadata_isTheGraphsOwnSignature() {
         JsonObject metadata = JsonParser.parseString(SERVER.get("/v2/models/" + MODEL).body()).getAsJsonObject();
 
         assertThat(metadata.get("inputs").toString()).isEqualTo("[{\"name\":\"a\",\"datatype\":\"INT64\","
                 + "\"shape\":[-1,2]},{\"name\":\"b\",\"datatype\":\"FP32\",\"shape\":[-1,2]},"
-                + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"s\",\"datatype\":\"BYTES\",\"shape\":[-1,1]},"
                 + "{\"name\":\"m\",\"datatype\":\"BOOL\",\"shape\":[-1,2]}]");
         assertThat(metadata.get("outputs").toString()).isEqualTo("[{\"name\":\"sum\",\"datatype\":\"FP32\","
                 + "\"shape\":[-1,2]},{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[-1,2]},"
-                + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1]},"
+                + "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[-1,1]},"
                 + "{\"name\":\"kept\",\"datatype\":\"INT64\",\"shape\":[-1,2]}]");
         JsonObject parameters = metadata.getAsJsonObject("parameters");
         // No trainer, no network shape; the graph's one initializer is the scalar "zero".
@@ -105,7 +106,7 @@ class OnnxGraphServingTest {
     void infer_json_everyDatatypeInAndOut() {
         HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
                 {"inputs": [
-                  {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["é", "x"]},
+                  {"name": "s", "shape": [2, 1], "datatype": "BYTES", "data": ["é", "x"]},
                   {"name": "a", "shape": [2, 2], "datatype": "INT64", "data": [[1, -5], [9007199254740993, 0]]},
                   {"name": "b", "shape": [2, 2], "datatype": "FP32", "data": [0.5, 2, 0, -1]},
                   {"name": "m", "shape": [2, 2], "datatype": "BOOL", "data": [[true, false], [true, true]]}],
@@ -116,7 +117,7 @@ class OnnxGraphServingTest {
         assertThat(outputs.get(0).toString()).isEqualTo(
                 "{\"name\":\"positive\",\"datatype\":\"BOOL\",\"shape\":[2,2],\"data\":[true,false,true,false]}");
         assertThat(outputs.get(1).toString()).isEqualTo(
-                "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[2],\"data\":[\"é\",\"x\"]}");
+                "{\"name\":\"same\",\"datatype\":\"BYTES\",\"shape\":[2,1],\"data\":[\"é\",\"x\"]}");
         assertThat(outputs.get(2).getAsJsonObject().get("data").toString())
                 .isEqualTo("[1.5,-3.0,9.007199E15,-1.0]");
         assertThat(outputs.get(3).toString()).isEqualTo(
@@ -165,7 +166,7 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "a", "shape": [1, 2], "datatype": "INT64", "data": [1, 2]},
                   {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [0.5, 0.5]},
-                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]},
+                  {"name": "s", "shape": [1, 1], "datatype": "BYTES", "data": ["x"]},
                   {"name": "m", "shape": [1, 2], "datatype": "BOOL", "data": [true, true]}],
                  "outputs": [{"name": "sum"}]}""");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
@@ -179,7 +180,7 @@ class OnnxGraphServingTest {
                 {"inputs": [
                   {"name": "a", "shape": [5, 2], "datatype": "INT64", "data": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]},
                   {"name": "b", "shape": [5, 2], "datatype": "FP32", "data": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]},
-                  {"name": "s", "shape": [5], "datatype": "BYTES", "data": ["", "", "", "", ""]},
+                  {"name": "s", "shape": [5, 1], "datatype": "BYTES", "data": ["", "", "", "", ""]},
                   {"name": "m", "shape": [5, 2], "datatype": "BOOL", "data": [true, true, true, true, true, true,
                    true, true, true, true]}]}""");
 

@@ -8,6 +8,7 @@ import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
@@ -40,9 +41,24 @@ class ConfigOverrideTest {
 
         assertThat(override.settings()).isEqualTo(served);
         assertThat(override.maxBatchSize()).isEqualTo(64);
-        assertThat(override.inputs()).containsExactly(
-                new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)));
-        assertThat(override.outputs()).containsExactly(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)));
+        assertThat(override.inputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))));
+        assertThat(override.outputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))));
+    }
+
+    @Test
+    void fromParameters_theServersConfigurationOfABatchOnlyTensor_roundTripsWithItsReshape()
+            throws InferenceException {
+        String json = new String(ModelConfiguration.json(ModelConfiguration.of(
+                ModelConfigurationTest.batchOnlyMetadata(), CPU)), StandardCharsets.UTF_8);
+
+        TritonModelConfig override = config(json);
+
+        assertThat(override.inputs()).containsExactly(new ServedTensor(
+                new TensorSpec("x", Datatype.FP32, List.of(-1L, 1L)), List.of(-1L)));
+        assertThat(override.outputs()).containsExactly(new ServedTensor(
+                new TensorSpec("y", Datatype.INT64, List.of(-1L, 1L)), List.of(-1L)));
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.repository.ModelSettings;
+import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -102,11 +103,61 @@ class ModelConfigurationTest {
         assertThat(json.getAsJsonObject("version_policy").toString()).isEqualTo("{\"all\":{}}");
     }
 
+    @Test
+    void of_batchOnlyTensors_areDimsOneWithAnEmptyReshapeAsTritonsAutoCompleteWritesThem() {
+        ModelConfig config = ModelConfiguration.of(batchOnlyMetadata(), -1);
+
+        assertThat(config.getInput(0).getDimsList()).containsExactly(1L);
+        assertThat(config.getInput(0).hasReshape()).isTrue();
+        assertThat(config.getInput(0).getReshape().getShapeList()).isEmpty();
+        assertThat(config.getOutput(0).getDimsList()).containsExactly(1L);
+        assertThat(config.getOutput(0).getReshape().getShapeList()).isEmpty();
+        String json = new String(ModelConfiguration.json(config), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"input\":[{\"name\":\"x\",\"data_type\":\"TYPE_FP32\",\"format\":\"FORMAT_NONE\","
+                + "\"dims\":[1],\"reshape\":{\"shape\":[]}}]");
+        assertThat(json).contains("\"output\":[{\"name\":\"y\",\"data_type\":\"TYPE_INT64\",\"dims\":[1],"
+                + "\"reshape\":{\"shape\":[]}}]");
+    }
+
+    @Test
+    void of_withoutReshape_hasNoReshapeField() {
+        ModelConfig config = ModelConfiguration.of(metadata(new ModelSettings(1, ModelSettings.Batching.OFF,
+                VersionPolicy.ALL)), -1);
+
+        assertThat(config.getInput(0).hasReshape()).isFalse();
+        assertThat(new String(ModelConfiguration.json(config), StandardCharsets.UTF_8)).doesNotContain("reshape");
+    }
+
+    @Test
+    void of_modelWithoutBatch_keepsEveryDimension() {
+        ModelMetadata metadata = new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
+                List.of(ServedTensor.unchanged(new TensorSpec("v", Datatype.FP32, List.of(-1L, 3L)))),
+                List.of(ServedTensor.unchanged(new TensorSpec("n", Datatype.FP32, List.of(3L)))),
+                Optional.empty(), "single", "single 1t", Map.of(), Optional.empty(), 0, List.of(), 0,
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
+
+        ModelConfig config = ModelConfiguration.of(metadata, -1);
+
+        assertThat(config.getMaxBatchSize()).isZero();
+        assertThat(config.getInput(0).getDimsList()).as("max_batch_size 0: the first dimension is no batch")
+                .containsExactly(-1L, 3L);
+        assertThat(config.getOutput(0).getDimsList()).containsExactly(3L);
+    }
+
     static ModelMetadata metadata(ModelSettings serving) {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
-                List.of(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L))),
-                List.of(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L))),
+                List.of(ServedTensor.unchanged(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)))),
+                List.of(ServedTensor.unchanged(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)))),
                 Optional.of("deep"), "single", "single 1t", Map.of(), Optional.empty(), 1234, List.of("a"), 64,
                 serving);
+    }
+
+    /** A graph of x FP32 [-1] to y INT64 [-1], no configuration, max_batch_size 8: as auto-complete serves it. */
+    static ModelMetadata batchOnlyMetadata() {
+        return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
+                List.of(ServedTensor.autoCompleted(new TensorSpec("x", Datatype.FP32, List.of(-1L)), true)),
+                List.of(ServedTensor.autoCompleted(new TensorSpec("y", Datatype.INT64, List.of(-1L)), true)),
+                Optional.empty(), "single", "single 1t", Map.of(), Optional.empty(), 0, List.of(), 8,
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
     }
 }

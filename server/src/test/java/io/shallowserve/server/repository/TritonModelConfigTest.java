@@ -93,8 +93,8 @@ class TritonModelConfigTest {
                 """);
 
         assertThat(config.maxBatchSize()).isEqualTo(8);
-        assertThat(config.inputs()).isEqualTo(GRAPH_INPUTS);
-        assertThat(config.outputs()).isEqualTo(GRAPH_OUTPUTS);
+        assertThat(config.inputs()).isEqualTo(unchanged(GRAPH_INPUTS));
+        assertThat(config.outputs()).isEqualTo(unchanged(GRAPH_OUTPUTS));
         assertThat(config.unusedFields()).isEmpty();
     }
 
@@ -107,9 +107,10 @@ class TritonModelConfigTest {
                   output [ { name: "output0" data_type: TYPE_FP32 dims: [ 4, -1 ] } ]
                 """);
 
-        assertThat(config.inputs()).containsExactly(new TensorSpec("input0", Datatype.FP32, List.of(16L)));
-        assertThat(config.outputs()).containsExactly(new TensorSpec("output0", Datatype.FP32,
-                List.of(4L, -1L)));
+        assertThat(config.inputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("input0", Datatype.FP32, List.of(16L))));
+        assertThat(config.outputs()).containsExactly(ServedTensor.unchanged(
+                new TensorSpec("output0", Datatype.FP32, List.of(4L, -1L))));
     }
 
     @Test
@@ -137,11 +138,11 @@ class TritonModelConfigTest {
         assertThat(config.settings()).isEqualTo(new ModelSettings(3,
                 new ModelSettings.Batching(true, 100, List.of(4, 8)), VersionPolicy.parse("specific:1,3")));
         assertThat(config.plan()).contains(PlanChoice.WIDE);
-        assertThat(config.inputs()).containsExactly(
+        assertThat(config.inputs()).isEqualTo(unchanged(List.of(
                 new TensorSpec("image", Datatype.UINT8, List.of(-1L, 3L, -1L, -1L)),
-                new TensorSpec("prompt", Datatype.BYTES, List.of(-1L, 1L)));
-        assertThat(config.outputs()).containsExactly(
-                new TensorSpec("logits", Datatype.FP16, List.of(-1L, 10L)));
+                new TensorSpec("prompt", Datatype.BYTES, List.of(-1L, 1L)))));
+        assertThat(config.outputs()).isEqualTo(unchanged(List.of(
+                new TensorSpec("logits", Datatype.FP16, List.of(-1L, 10L)))));
         assertThat(config.unusedFields()).isEmpty();
     }
 
@@ -165,7 +166,7 @@ class TritonModelConfigTest {
             String type = datatype == Datatype.BYTES ? "TYPE_STRING" : "TYPE_" + datatype.name();
             TritonModelConfig config = read("input [ { name: \"x\" data_type: " + type + " dims: [ 1 ] } ]");
 
-            assertThat(config.inputs().getFirst().datatype()).as(type).isEqualTo(datatype);
+            assertThat(config.inputs().getFirst().api().datatype()).as(type).isEqualTo(datatype);
         }
     }
 
@@ -204,7 +205,6 @@ class TritonModelConfigTest {
                     data_type: TYPE_FP32
                     format: FORMAT_NCHW
                     dims: [ 16 ]
-                    reshape: { shape: [ 4, 4 ] }
                   },
                   {
                     name: "input1"
@@ -265,15 +265,16 @@ class TritonModelConfigTest {
                 parameters { key: "shallowserve.plan" value: { string_value: "branches" } }
                 """);
 
-        assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.reshape",
-                "input.allow_ragged_batch", "output.label_filename", "dynamic_batching.preserve_ordering",
-                "dynamic_batching.default_queue_policy", "instance_group.host_policy", "instance_group.rate_limiter",
+        // input1's reshape is applied: a reshape to its own dims, which changes nothing.
+        assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.allow_ragged_batch",
+                "output.label_filename", "dynamic_batching.preserve_ordering", "dynamic_batching.default_queue_policy",
+                "instance_group.host_policy", "instance_group.rate_limiter",
                 "optimization", "model_warmup", "response_cache", "model_transaction_policy",
                 "parameters.intra_op_thread_count");
         // What the server applies is read all the same.
         assertThat(config.maxBatchSize()).isEqualTo(8);
-        assertThat(config.inputs()).isEqualTo(GRAPH_INPUTS);
-        assertThat(config.outputs()).isEqualTo(GRAPH_OUTPUTS);
+        assertThat(config.inputs()).isEqualTo(unchanged(GRAPH_INPUTS));
+        assertThat(config.outputs()).isEqualTo(unchanged(GRAPH_OUTPUTS));
         assertThat(config.settings()).isEqualTo(new ModelSettings(2,
                 new ModelSettings.Batching(true, 0, List.of(4)), DEFAULTS.versionPolicy()));
         assertThat(config.plan()).contains(PlanChoice.BRANCHES);
@@ -358,6 +359,20 @@ class TritonModelConfigTest {
                 Map.entry("output [ { data_type: TYPE_FP32 dims: [ 1 ] } ]", "an output has no name"),
                 Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ 0 ] } ]", "input 'x' has dims [0]"),
                 Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ -2 ] } ]", "input 'x' has dims [-2]"),
+                Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 dims: [ 2 ]"
+                        + " reshape: { shape: [ ] } } ]", "input 'x': dims [2] and reshape shape [] hold 2 and 1"
+                        + " elements per batch item; a reshape keeps the elements"),
+                Map.entry("max_batch_size: 8\noutput [ { name: \"y\" data_type: TYPE_FP32 dims: [ -1 ]"
+                        + " reshape: { shape: [ 4 ] } } ]", "output 'y': dims [-1] and reshape shape [4] do not pair"
+                        + " up: each needs as many -1s, the sizes between them multiplying to the same counts; a"
+                        + " reshape keeps the elements"),
+                Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 dims: [ 2, -1, 3 ]"
+                        + " reshape: { shape: [ -1, 6 ] } } ]", "input 'x': dims [2, -1, 3] and reshape shape [-1, 6]"
+                        + " do not pair up"),
+                Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]",
+                        "input 'x' has an empty reshape shape with max_batch_size 0"),
+                Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 dims: [ 4 ]"
+                        + " reshape: { shape: [ 0, 4 ] } } ]", "input 'x' has reshape shape [0, 4]; each is a size"),
                 Map.entry("output [ { name: \"y\" data_type: TYPE_FP32 dims: [ 1 ] },"
                         + " { name: \"y\" data_type: TYPE_FP32 dims: [ 2 ] } ]", "output 'y' is declared twice"));
         for (Map.Entry<String, String> text : wrong.entrySet()) {
@@ -455,7 +470,8 @@ class TritonModelConfigTest {
                 "the configuration declares input 'image', which the graph does not have (its inputs: 'input0',"
                         + " 'input1')",
                 "output 'output0': the configuration says shape [-1, 1, 16], the graph [-1, 16] (-1 = any size); with"
-                        + " max_batch_size 8 the shape is [-1] + dims, the batch dimension left out of dims",
+                        + " max_batch_size 8 the shape is [-1] + dims, the batch dimension left out of dims; to serve"
+                        + " the graph's tensor in the declared shape, add reshape: { shape: [16] }",
                 "the graph's input 'input1' is not in the configuration; declare every input or none");
     }
 
@@ -481,6 +497,66 @@ class TritonModelConfigTest {
     }
 
     @Test
+    void read_reshape_tritonsIdiomForATensorOfTheBatchAlone() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
+                output [ { name: "y" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
+                """);
+        List<TensorSpec> graph = List.of(new TensorSpec("x", Datatype.FP32, List.of(-1L)));
+        List<TensorSpec> graphOutputs = List.of(new TensorSpec("y", Datatype.FP32, List.of(-1L)));
+
+        assertThat(config.inputs()).containsExactly(new ServedTensor(
+                new TensorSpec("x", Datatype.FP32, List.of(-1L, 1L)), List.of(-1L)));
+        assertThat(config.outputs()).containsExactly(new ServedTensor(
+                new TensorSpec("y", Datatype.FP32, List.of(-1L, 1L)), List.of(-1L)));
+        assertThat(config.unusedFields()).isEmpty();
+        assertThat(config.reshapes()).isTrue();
+        assertThat(config.contradictions(graph, graphOutputs)).as("checked against reshape.shape").isEmpty();
+    }
+
+    @Test
+    void read_reshapeWithDimensionsOfAnySize_pairsThemUp() throws Exception {
+        // Triton's own example (ValidateIOShape): 2 * 4 = 8 before the -1, and 6 = 1 * 6 after it.
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                input [ { name: "x" data_type: TYPE_FP32 dims: [ 2, 4, -1, 6 ] reshape: { shape: [ 8, -1, 1, 6 ] } } ]
+                """);
+
+        assertThat(config.inputs()).containsExactly(new ServedTensor(
+                new TensorSpec("x", Datatype.FP32, List.of(-1L, 2L, 4L, -1L, 6L)), List.of(-1L, 8L, -1L, 1L, 6L)));
+        assertThat(config.contradictions(List.of(new TensorSpec("x", Datatype.FP32, List.of(-1L, 8L, -1L, 1L, 6L))),
+                List.of())).isEmpty();
+    }
+
+    @Test
+    void contradictions_reshapedTensor_areOfItsReshapeShape() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                input [ { name: "input0" data_type: TYPE_FP32 dims: [ 16 ] reshape: { shape: [ 4, 4 ] } } ]
+                """);
+
+        assertThat(config.contradictions(GRAPH_INPUTS.subList(0, 1), List.of())).containsExactly(
+                "input 'input0': the configuration says shape [-1, 4, 4], the graph [-1, 16] (-1 = any size); with"
+                        + " max_batch_size 8 the shape is [-1] + reshape.shape, the batch dimension left out of"
+                        + " reshape.shape");
+    }
+
+    @Test
+    void contradictions_dimsOfTheGraphsElementsInAnotherShape_suggestTheReshape() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] } ]
+                """);
+
+        assertThat(config.reshapes()).isFalse();
+        assertThat(config.contradictions(List.of(new TensorSpec("x", Datatype.FP32, List.of(-1L))), List.of()))
+                .containsExactly("input 'x': the configuration says shape [-1, 1], the graph [-1] (-1 = any size);"
+                        + " with max_batch_size 8 the shape is [-1] + dims, the batch dimension left out of dims; to"
+                        + " serve the graph's tensor in the declared shape, add reshape: { shape: [] }");
+    }
+
+    @Test
     void datatype_mapsTritonsTypesAndTheProtocolsBothWays() {
         for (Datatype datatype : Datatype.values()) {
             assertThat(TritonModelConfig.datatype(TritonModelConfig.dataType(datatype))).contains(datatype);
@@ -489,6 +565,10 @@ class TritonModelConfigTest {
         assertThat(TritonModelConfig.datatype(DataType.TYPE_STRING)).contains(Datatype.BYTES);
         assertThat(TritonModelConfig.datatype(DataType.TYPE_BF16)).isEmpty();
         assertThat(TritonModelConfig.datatype(DataType.TYPE_INVALID)).isEmpty();
+    }
+
+    private static List<ServedTensor> unchanged(List<TensorSpec> tensors) {
+        return tensors.stream().map(ServedTensor::unchanged).toList();
     }
 
     private void write(String text) throws Exception {
