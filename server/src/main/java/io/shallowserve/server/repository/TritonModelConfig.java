@@ -448,7 +448,8 @@ public record TritonModelConfig(
      * A declared tensor with its shapes in full: [-1] + dims when the model batches, as Triton forms it, and the
      * model's likewise of reshape.shape where a reshape is given. A reshape keeps the elements: dims and
      * reshape.shape must hold as many per batch item ({@link ServedTensor#sameElements}), as Triton requires
-     * (ValidateIOShape), and with max_batch_size 0 reshape.shape may not be empty (no scalars, as in Triton).
+     * (ValidateIOShape), and with max_batch_size 0 reshape.shape may not be empty (no scalars, as in Triton). Dims
+     * may not be empty either.
      */
     private static ServedTensor tensor(String kind, String name, DataType type, List<Long> dims,
             Optional<List<Long>> reshape, int maxBatchSize) {
@@ -460,6 +461,11 @@ public record TritonModelConfig(
         Datatype datatype = datatype(type).orElseThrow(() -> new IllegalArgumentException(subject + " has "
                 + (type == DataType.TYPE_INVALID ? "no data_type" : "data_type " + type + ", which this server has"
                         + " no tensors of") + "; give its TYPE_ (e.g. TYPE_FP32)"));
+        if (dims.isEmpty()) {
+            // Triton refuses it too (ValidateModelInput / ValidateModelOutput: "must specify 'dims'").
+            throw new IllegalArgumentException(subject + " has no dims; give them without the batch dimension (a"
+                    + " tensor of the batch alone is dims [1] with reshape { shape: [] })");
+        }
         requireSizes(subject, "dims", dims);
         TensorSpec api = new TensorSpec(name, datatype, withBatch(dims, maxBatchSize));
         if (reshape.isEmpty()) {

@@ -358,6 +358,10 @@ class TritonModelConfigTest {
                         "input 'x' has data_type TYPE_BF16, which this server has no tensors of"),
                 Map.entry("output [ { data_type: TYPE_FP32 dims: [ 1 ] } ]", "an output has no name"),
                 Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ 0 ] } ]", "input 'x' has dims [0]"),
+                Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 } ]",
+                        "input 'x' has no dims; give them without the batch dimension (a tensor of the batch alone is"
+                        + " dims [1] with reshape { shape: [] })"),
+                Map.entry("output [ { name: \"y\" data_type: TYPE_FP32 dims: [ ] } ]", "output 'y' has no dims"),
                 Map.entry("input [ { name: \"x\" data_type: TYPE_FP32 dims: [ -2 ] } ]", "input 'x' has dims [-2]"),
                 Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 dims: [ 2 ]"
                         + " reshape: { shape: [ ] } } ]", "input 'x': dims [2] and reshape shape [] hold 2 and 1"
