@@ -429,7 +429,8 @@ final class JsonCodec {
 
     /**
      * An output's data, flat: numbers as Java writes them (FP32 with {@link Float#toString}, so a value survives the
-     * round trip exactly; INT64 and UINT64 exactly), BOOL as true and false, BYTES as strings (UTF-8).
+     * round trip exactly; INT64 and UINT64 exactly; NaN and infinities as Triton writes them), BOOL as true and false,
+     * BYTES as strings (UTF-8).
      */
     private static void data(JsonWriter json, Tensor output) throws IOException {
         json.beginArray();
@@ -448,10 +449,12 @@ final class JsonCodec {
                 for (double value : output.numbers()) {
                     switch (output.datatype()) {
                         case BOOL -> json.value(value != 0);
-                        // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                        // JSON has no NaN or infinity; Triton writes them as NaN, Infinity and -Infinity (rapidjson's
+                        // kWriteNanAndInfFlag), which Python's json and tritonclient read back. null would lose
+                        // which one it was: numpy reads it as NaN, so an infinity would silently become NaN.
                         case FP16, FP32, FP64 -> {
                             if (!Double.isFinite(value)) {
-                                json.nullValue();
+                                json.jsonValue(Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
                             } else if (output.datatype() == Datatype.FP64) {
                                 json.jsonValue(Double.toString(value));
                             } else {
