@@ -26,6 +26,7 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.protocol.InputDatatypes;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
 import java.util.ArrayList;
@@ -62,9 +63,7 @@ final class ProtoCodec {
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            Datatype datatype = Datatype.parse(tensor.getDatatype()).orElseThrow(() -> InferenceException.invalid(
-                    "input '" + tensor.getName() + "' has datatype '" + tensor.getDatatype() + "', which the"
-                            + " protocol does not have (BOOL, UINT8 to UINT64, INT8 to INT64, FP16, FP32, FP64, BYTES)"));
+            Datatype datatype = InputDatatypes.parse(tensor.getName(), tensor.getDatatype());
             TensorShapes.elementCount(tensor.getName(), shape);
             inputs.add(raw ? rawTensor(tensor, datatype, shape, request.getRawInputContents(i))
                     : typedTensor(tensor, datatype, shape));

@@ -15,6 +15,7 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.protocol.InputDatatypes;
 import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
@@ -211,10 +212,7 @@ final class JsonCodec {
         if (datatypeName == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
         }
-        String given = datatypeName;
-        Datatype datatype = Datatype.parse(datatypeName).orElseThrow(() -> InferenceException.invalid("input '"
-                + given + "' has datatype '" + given + "', which the protocol does not have (BOOL, UINT8 to UINT64,"
-                + " INT8 to INT64, FP16, FP32, FP64, BYTES)"));
+        Datatype datatype = InputDatatypes.parse(name, datatypeName);
         if (data != null && binaryDataSize != null) {
             throw InferenceException.invalid("input '" + name + "' has both \"data\" and \"binary_data_size\"; send"
                     + " its data one way: in \"data\", or as binary data after the JSON");

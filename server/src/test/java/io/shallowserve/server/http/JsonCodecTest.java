@@ -122,6 +122,9 @@ class JsonCodecTest {
                         "input 'x' has 1 values in \"data\"; shape [2000000000] needs 2000000000"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP33\", \"data\": [1]}]}",
                         "'FP33', which the protocol does not have"),
+                // The datatype before the name: the message names the input all the same.
+                Map.entry("{\"inputs\": [{\"datatype\": \"BF16\", \"name\": \"x\", \"shape\": [1], \"data\": [1]}]}",
+                        "input 'x' has datatype BF16, which this server does not take"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [300]}]}",
                         "input 'x' has 300 in \"data\", outside INT8's range, -128 to 127"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT32\", \"data\": [1.5]}]}",
