@@ -19,6 +19,7 @@ import io.shallowserve.server.protocol.InputDatatypes;
 import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
+import io.shallowserve.server.protocol.UnofferedExtensions;
 import io.shallowserve.server.repository.ModelSettings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -281,7 +282,11 @@ final class JsonCodec {
         Long size = null;
         reader.beginObject();
         while (reader.hasNext()) {
-            if (reader.nextName().equals("binary_data_size")) {
+            String parameter = reader.nextName();
+            if (parameter.equals(UnofferedExtensions.SHARED_MEMORY_REGION)) {
+                UnofferedExtensions.sharedMemoryTensor(input == null ? "an input" : "input '" + input + "'",
+                        region(reader));
+            } else if (parameter.equals("binary_data_size")) {
                 String what = (input == null ? "an input's" : "input '" + input + "'") + " \"binary_data_size\"";
                 if (reader.peek() != JsonToken.NUMBER) {
                     throw InferenceException.invalid(what + " must be a number of bytes, not " + reader.peek());
@@ -313,7 +318,7 @@ final class JsonCodec {
             while (reader.hasNext()) {
                 switch (reader.nextName()) {
                     case "name" -> name = reader.nextString();
-                    case "parameters" -> parameters = outputParameters(reader);
+                    case "parameters" -> parameters = outputParameters(reader, name);
                     default -> reader.skipValue();
                 }
             }
@@ -338,7 +343,8 @@ final class JsonCodec {
         static final OutputParameters NONE = new OutputParameters(0, null);
     }
 
-    private static OutputParameters outputParameters(JsonReader reader) throws IOException, InferenceException {
+    private static OutputParameters outputParameters(JsonReader reader, String output)
+            throws IOException, InferenceException {
         int classification = 0;
         Boolean binaryData = null;
         reader.beginObject();
@@ -356,6 +362,8 @@ final class JsonCodec {
                     }
                 }
                 case "binary_data" -> binaryData = flag(reader, "output parameter \"binary_data\"");
+                case UnofferedExtensions.SHARED_MEMORY_REGION -> UnofferedExtensions.sharedMemoryTensor(
+                        output == null ? "an output" : "output '" + output + "'", region(reader));
                 default -> reader.skipValue();
             }
         }
@@ -376,6 +384,11 @@ final class JsonCodec {
         }
         reader.endObject();
         return binaryDataOutput;
+    }
+
+    /** The value of a "shared_memory_region" parameter, as written where it is not a string. */
+    private static String region(JsonReader reader) throws IOException {
+        return reader.peek() == JsonToken.STRING ? reader.nextString() : reader.peek().toString();
     }
 
     private static boolean flag(JsonReader reader, String what) throws IOException, InferenceException {

@@ -21,6 +21,9 @@ public final class UnofferedExtensions {
         }
     }
 
+    /** The tensor parameter that puts an input's data, or an output's, in a registered shared memory region. */
+    public static final String SHARED_MEMORY_REGION = "shared_memory_region";
+
     private UnofferedExtensions() {
     }
 
@@ -50,6 +53,18 @@ public final class UnofferedExtensions {
      */
     public static void sharedMemoryUnregister(SharedMemory kind, String region) {
         // Nothing to unregister.
+    }
+
+    /**
+     * A tensor in a shared memory region (its parameter "shared_memory_region") is refused: no region is ever
+     * registered here, as Triton refuses a region it does not have. Ignored, an input would have no data and an
+     * output would come back in the response while the client reads its region.
+     *
+     * @param tensor "input 'x'" or "output 'y'"
+     */
+    public static void sharedMemoryTensor(String tensor, String region) throws InferenceException {
+        throw InferenceException.invalid(tensor + " is in shared memory region '" + region + "', which is not"
+                + " registered: this server takes tensors in the request and answers them in the response");
     }
 
     /**
