@@ -154,13 +154,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
-        respond(observer, () -> ProtoCodec.repositoryIndexResponse(loader.index(), request.getReady()));
+        respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
+            return ProtoCodec.repositoryIndexResponse(loader.index(), request.getReady());
+        });
     }
 
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> observer) {
         respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
             // A parameter that is not a string_param goes on as null: "config" must be one, "file:" ones are refused.
             Map<String, String> parameters = new LinkedHashMap<>();
             request.getParametersMap().forEach((name, value) -> parameters.put(name,
@@ -176,6 +180,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> observer) {
         respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
             loader.unload(request.getModelName());
             return RepositoryModelUnloadResponse.getDefaultInstance();
         });
