@@ -285,6 +285,11 @@ class Checks:
             require(c.call("ModelReady", pb.ModelReadyRequest(name=self.model, version=version), timeout=30).ready,
                     f"{self.model} version {version!r} is not ready")
         c.ok(f"{self.model} ready, as version 1 too")
+        c.check("ModelReady unknown model")
+        # Triton answers ready = false, not an error: tritonclient.grpc's is_model_ready() raises on an error.
+        require(not c.call("ModelReady", pb.ModelReadyRequest(name="no-such-model"), timeout=30).ready,
+                "no-such-model is ready")
+        c.ok("ready = false")
         c.check("ModelMetadata")
         metadata = c.call("ModelMetadata", pb.ModelMetadataRequest(name=self.model), timeout=30)
         require(metadata.name == self.model and "1" in metadata.versions, f"{metadata.name} {metadata.versions}")
@@ -583,7 +588,7 @@ class Checks:
         for name in ("m" * 20000, "\u6a21\u578b" * 2000):
             c.check(f"unknown model of {len(name)} characters")
             details = c.expect_status(grpc.StatusCode.NOT_FOUND, lambda: c.call(
-                "ModelReady", pb.ModelReadyRequest(name=name), timeout=30), name[:20])
+                "ModelMetadata", pb.ModelMetadataRequest(name=name), timeout=30), name[:20])
             c.ok(f"NOT_FOUND with a message of {len(details)} characters")
 
         c.check("deadline shorter than possible")

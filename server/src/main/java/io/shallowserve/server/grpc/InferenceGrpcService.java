@@ -100,22 +100,11 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
-        respond(observer, () -> {
-            boolean ready = router.modelReady(request.getName(), request.getVersion());
-            if (!ready) {
-                try {
-                    router.metadata(request.getName(), request.getVersion());
-                } catch (InferenceException e) {
-                    // NOT_FOUND for a model or version the repository does not have; one it has that is not
-                    // serving (unloaded, failed to load) is answered ready = false, as Triton does, so that
-                    // tritonclient's is_model_ready() returns False instead of raising.
-                    if (e.status() == InferenceException.Status.NOT_FOUND) {
-                        throw e;
-                    }
-                }
-            }
-            return ModelReadyResponse.newBuilder().setReady(ready).build();
-        });
+        // ready = false for every model version that does not serve, also one the repository does not have, as
+        // Triton answers (InferenceServer::ModelIsReady): tritonclient's is_model_ready() then returns False instead
+        // of raising, e.g. while a client waits for a model that is yet to be copied into the repository.
+        respond(observer, () -> ModelReadyResponse.newBuilder()
+                .setReady(router.modelReady(request.getName(), request.getVersion())).build());
     }
 
     @Override
@@ -165,13 +154,17 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
 
     @Override
     public void repositoryIndex(RepositoryIndexRequest request, StreamObserver<RepositoryIndexResponse> observer) {
-        respond(observer, () -> ProtoCodec.repositoryIndexResponse(loader.index(), request.getReady()));
+        respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
+            return ProtoCodec.repositoryIndexResponse(loader.index(), request.getReady());
+        });
     }
 
     @Override
     public void repositoryModelLoad(RepositoryModelLoadRequest request,
             StreamObserver<RepositoryModelLoadResponse> observer) {
         respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
             // A parameter that is not a string_param goes on as null: "config" must be one, "file:" ones are refused.
             Map<String, String> parameters = new LinkedHashMap<>();
             request.getParametersMap().forEach((name, value) -> parameters.put(name,
@@ -187,6 +180,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     public void repositoryModelUnload(RepositoryModelUnloadRequest request,
             StreamObserver<RepositoryModelUnloadResponse> observer) {
         respond(observer, () -> {
+            UnofferedExtensions.namedRepository(request.getRepositoryName());
             loader.unload(request.getModelName());
             return RepositoryModelUnloadResponse.getDefaultInstance();
         });

@@ -26,8 +26,10 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.protocol.InputDatatypes;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
+import io.shallowserve.server.protocol.UnofferedExtensions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -62,15 +64,21 @@ final class ProtoCodec {
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            Datatype datatype = Datatype.parse(tensor.getDatatype()).orElseThrow(() -> InferenceException.invalid(
-                    "input '" + tensor.getName() + "' has datatype '" + tensor.getDatatype() + "', which the"
-                            + " protocol does not have (BOOL, UINT8 to UINT64, INT8 to INT64, FP16, FP32, FP64, BYTES)"));
+            if (tensor.containsParameters(UnofferedExtensions.SHARED_MEMORY_REGION)) {
+                UnofferedExtensions.sharedMemoryTensor("input '" + tensor.getName() + "'", tensor.getParametersOrThrow(
+                        UnofferedExtensions.SHARED_MEMORY_REGION).getStringParam());
+            }
+            Datatype datatype = InputDatatypes.parse(tensor.getName(), tensor.getDatatype());
             TensorShapes.elementCount(tensor.getName(), shape);
             inputs.add(raw ? rawTensor(tensor, datatype, shape, request.getRawInputContents(i))
                     : typedTensor(tensor, datatype, shape));
         }
         List<RequestedOutput> outputs = new ArrayList<>(request.getOutputsCount());
         for (InferRequestedOutputTensor output : request.getOutputsList()) {
+            if (output.containsParameters(UnofferedExtensions.SHARED_MEMORY_REGION)) {
+                UnofferedExtensions.sharedMemoryTensor("output '" + output.getName() + "'", output.getParametersOrThrow(
+                        UnofferedExtensions.SHARED_MEMORY_REGION).getStringParam());
+            }
             outputs.add(new RequestedOutput(output.getName(), classificationTopK(output)));
         }
         return new InferenceRequest(request.getModelName(), request.getModelVersion(), request.getId(), inputs,

@@ -11,7 +11,7 @@ import java.time.Duration;
  * The REST API's HTTP/1.1 port on Helidon and its protections: JSON errors for what Helidon answers itself
  * ({@link JsonResponses}), read timeouts ({@link ReadTimeouts}), a connection that ends wherever a request could
  * not be read to its end ({@link ConnectionCloseFilter}), and gzip and deflate bodies each way, decompressed within
- * the body limit ({@link HttpCompression}).
+ * the body limit ({@link HttpCompression}), and HEAD answered as GET without the body ({@link HeadRequests}).
  */
 public final class HttpPort {
 
@@ -42,6 +42,7 @@ public final class HttpPort {
                 .contentEncoding(compression)
                 .directHandlers(JsonResponses.directHandlers(listener.maxPayloadSize(), http1.maxPrologueLength()));
         routing.addFilter(new ConnectionCloseFilter())
+                .addFilter(new HeadRequests())
                 .addFilter(readTimeouts)
                 .addFilter(compression);
     }

@@ -68,7 +68,7 @@ public final class InferenceHttpService implements HttpService {
 
     @Override
     public void routing(HttpRules rules) {
-        rules.get("/", this::serverMetadata)
+        new Routes(rules).get("/", this::serverMetadata)
                 .get("/health/live", this::live)
                 .get("/health/ready", this::ready)
                 .get("/models/stats", this::statistics)

@@ -15,9 +15,11 @@ import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.inference.ModelState;
 import io.shallowserve.server.inference.ModelStatistics;
 import io.shallowserve.server.inference.RequestedOutput;
+import io.shallowserve.server.protocol.InputDatatypes;
 import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.protocol.TensorBuilder;
 import io.shallowserve.server.protocol.TensorShapes;
+import io.shallowserve.server.protocol.UnofferedExtensions;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
 import java.io.ByteArrayOutputStream;
@@ -212,10 +214,7 @@ final class JsonCodec {
         if (datatypeName == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
         }
-        String given = datatypeName;
-        Datatype datatype = Datatype.parse(datatypeName).orElseThrow(() -> InferenceException.invalid("input '"
-                + given + "' has datatype '" + given + "', which the protocol does not have (BOOL, UINT8 to UINT64,"
-                + " INT8 to INT64, FP16, FP32, FP64, BYTES)"));
+        Datatype datatype = InputDatatypes.parse(name, datatypeName);
         if (data != null && binaryDataSize != null) {
             throw InferenceException.invalid("input '" + name + "' has both \"data\" and \"binary_data_size\"; send"
                     + " its data one way: in \"data\", or as binary data after the JSON");
@@ -284,7 +283,11 @@ final class JsonCodec {
         Long size = null;
         reader.beginObject();
         while (reader.hasNext()) {
-            if (reader.nextName().equals("binary_data_size")) {
+            String parameter = reader.nextName();
+            if (parameter.equals(UnofferedExtensions.SHARED_MEMORY_REGION)) {
+                UnofferedExtensions.sharedMemoryTensor(input == null ? "an input" : "input '" + input + "'",
+                        region(reader));
+            } else if (parameter.equals("binary_data_size")) {
                 String what = (input == null ? "an input's" : "input '" + input + "'") + " \"binary_data_size\"";
                 if (reader.peek() != JsonToken.NUMBER) {
                     throw InferenceException.invalid(what + " must be a number of bytes, not " + reader.peek());
@@ -316,7 +319,7 @@ final class JsonCodec {
             while (reader.hasNext()) {
                 switch (reader.nextName()) {
                     case "name" -> name = reader.nextString();
-                    case "parameters" -> parameters = outputParameters(reader);
+                    case "parameters" -> parameters = outputParameters(reader, name);
                     default -> reader.skipValue();
                 }
             }
@@ -341,7 +344,8 @@ final class JsonCodec {
         static final OutputParameters NONE = new OutputParameters(0, null);
     }
 
-    private static OutputParameters outputParameters(JsonReader reader) throws IOException, InferenceException {
+    private static OutputParameters outputParameters(JsonReader reader, String output)
+            throws IOException, InferenceException {
         int classification = 0;
         Boolean binaryData = null;
         reader.beginObject();
@@ -359,6 +363,8 @@ final class JsonCodec {
                     }
                 }
                 case "binary_data" -> binaryData = flag(reader, "output parameter \"binary_data\"");
+                case UnofferedExtensions.SHARED_MEMORY_REGION -> UnofferedExtensions.sharedMemoryTensor(
+                        output == null ? "an output" : "output '" + output + "'", region(reader));
                 default -> reader.skipValue();
             }
         }
@@ -379,6 +385,11 @@ final class JsonCodec {
         }
         reader.endObject();
         return binaryDataOutput;
+    }
+
+    /** The value of a "shared_memory_region" parameter, as written where it is not a string. */
+    private static String region(JsonReader reader) throws IOException {
+        return reader.peek() == JsonToken.STRING ? reader.nextString() : reader.peek().toString();
     }
 
     private static boolean flag(JsonReader reader, String what) throws IOException, InferenceException {
@@ -430,7 +441,8 @@ final class JsonCodec {
 
     /**
      * An output's data, flat: numbers as Java writes them (FP32 with {@link Float#toString}, so a value survives the
-     * round trip exactly; INT64 and UINT64 exactly), BOOL as true and false, BYTES as strings (UTF-8).
+     * round trip exactly; INT64 and UINT64 exactly; NaN and infinities as Triton writes them), BOOL as true and false,
+     * BYTES as strings (UTF-8).
      */
     private static void data(JsonWriter json, Tensor output) throws IOException {
         json.beginArray();
@@ -449,10 +461,12 @@ final class JsonCodec {
                 for (double value : output.numbers()) {
                     switch (output.datatype()) {
                         case BOOL -> json.value(value != 0);
-                        // JSON has no NaN or infinity; null is what JSON encoders write for them.
+                        // JSON has no NaN or infinity; Triton writes them as NaN, Infinity and -Infinity (rapidjson's
+                        // kWriteNanAndInfFlag), which Python's json and tritonclient read back. null would lose
+                        // which one it was: numpy reads it as NaN, so an infinity would silently become NaN.
                         case FP16, FP32, FP64 -> {
                             if (!Double.isFinite(value)) {
-                                json.nullValue();
+                                json.jsonValue(Double.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
                             } else if (output.datatype() == Datatype.FP64) {
                                 json.jsonValue(Double.toString(value));
                             } else {

@@ -4,6 +4,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.DirectHandler.TransportResponse;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.DirectHandlers;
@@ -91,10 +92,17 @@ public final class JsonResponses {
         return response.entity(JsonCodec.error(text)).build();
     }
 
-    /** The last route: 404 for every path and method no other route took. */
+    /** The last route: 404 for every path no other route has (one that has it answers 405 to other methods). */
     public static void notFound(ServerRequest request, ServerResponse response) {
         send(response, Status.NOT_FOUND_404, JsonCodec.error("no route for " + request.prologue().method().text()
                 + " " + request.path().absolute().path() + "; the Open Inference Protocol paths are under /v2"));
+    }
+
+    /** 405 for a path this server has, asked with another method than {@code allowed}, the one it answers. */
+    static void methodNotAllowed(ServerRequest request, ServerResponse response, Method allowed) {
+        response.header(HeaderNames.ALLOW, allowed.text());
+        send(response, Status.METHOD_NOT_ALLOWED_405, JsonCodec.error(request.path().absolute().path() + " takes "
+                + allowed.text() + ", not " + request.prologue().method().text()));
     }
 
     /** Sends {@code json} as the body, with {@code status}. */

@@ -29,7 +29,7 @@ public final class UnofferedExtensionsHttpService implements HttpService {
     }
 
     private static void sharedMemory(HttpRules rules, String path, SharedMemory kind) {
-        rules.get(path + "/status", (request, response) -> status(kind, request, response))
+        new Routes(rules).get(path + "/status", (request, response) -> status(kind, request, response))
                 .get(path + "/region/{region}/status", (request, response) -> status(kind, request, response))
                 .post(path + "/region/{region}/register", (request, response) -> InferenceHttpService.respond(
                         response, () -> {

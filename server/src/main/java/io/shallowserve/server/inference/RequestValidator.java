@@ -143,7 +143,8 @@ final class RequestValidator {
             long classes = output.shape().get(1);
             if (k < 0 || (classes > 0 && k > classes)) {
                 throw invalid("output '" + output.name() + "' asks for the top " + k + " classes; model " + model
-                        + " has " + classes + " (ask for 1 to " + classes + ", or 0 for the raw values)");
+                        + " has " + classes + " (ask for 1 to " + classes + ", or leave \"classification\" out for the"
+                        + " raw values)");
             }
         }
         return requested;

@@ -4,8 +4,8 @@ import io.shallowserve.server.inference.InferenceException;
 
 /**
  * Triton's shared-memory, trace and logging extensions, which Triton's clients may call at start and this server
- * does not offer (none is listed among its extensions): what each call answers, the same on both protocols. Each
- * answers at once; none waits for anything.
+ * does not offer (none is listed among its extensions), and named model repositories: what each call answers, the same
+ * on both protocols. Each answers at once; none waits for anything.
  */
 public final class UnofferedExtensions {
 
@@ -20,6 +20,9 @@ public final class UnofferedExtensions {
             this.label = label;
         }
     }
+
+    /** The tensor parameter that puts an input's data, or an output's, in a registered shared memory region. */
+    public static final String SHARED_MEMORY_REGION = "shared_memory_region";
 
     private UnofferedExtensions() {
     }
@@ -50,6 +53,30 @@ public final class UnofferedExtensions {
      */
     public static void sharedMemoryUnregister(SharedMemory kind, String region) {
         // Nothing to unregister.
+    }
+
+    /**
+     * A tensor in a shared memory region (its parameter "shared_memory_region") is refused: no region is ever
+     * registered here, as Triton refuses a region it does not have. Ignored, an input would have no data and an
+     * output would come back in the response while the client reads its region.
+     *
+     * @param tensor "input 'x'" or "output 'y'"
+     */
+    public static void sharedMemoryTensor(String tensor, String region) throws InferenceException {
+        throw InferenceException.invalid(tensor + " is in shared memory region '" + region + "', which is not"
+                + " registered: this server takes tensors in the request and answers them in the response");
+    }
+
+    /**
+     * A repository call naming a repository (gRPC's repository_name) is refused (UNIMPLEMENTED, as Triton answers:
+     * "'repository_name' specification is not supported"): this server has one model repository, and a call meant
+     * for another must not act on it.
+     */
+    public static void namedRepository(String repository) throws InferenceException {
+        if (!repository.isEmpty()) {
+            throw new InferenceException(InferenceException.Status.UNIMPLEMENTED, "repository_name '" + repository
+                    + "': this server has one model repository and takes no repository name; leave it empty");
+        }
     }
 
     /**

@@ -111,6 +111,14 @@ class ProtoCodecTest {
     }
 
     @Test
+    void inferenceRequest_bf16_isInvalidArgumentSayingTheServerDoesNotTakeIt() {
+        ModelInferRequest.Builder request = request(1).addRawInputContents(ByteString.copyFrom(new byte[2]));
+        request.getInputsBuilder(0).setDatatype("BF16");
+
+        assertInvalid(request.build(), "has datatype BF16, which this server does not take");
+    }
+
+    @Test
     void inferenceRequest_typedContentsOfEveryKind_areReadIntoRawLittleEndianBytes() throws Exception {
         ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("m")
                 .addInputs(typed("b", "BOOL", InferTensorContents.newBuilder().addBoolContents(true)

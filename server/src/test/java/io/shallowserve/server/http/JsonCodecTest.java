@@ -123,6 +123,9 @@ class JsonCodecTest {
                         "input 'x' has 1 values in \"data\"; shape [2000000000] needs 2000000000"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP33\", \"data\": [1]}]}",
                         "'FP33', which the protocol does not have"),
+                // The datatype before the name: the message names the input all the same.
+                Map.entry("{\"inputs\": [{\"datatype\": \"BF16\", \"name\": \"x\", \"shape\": [1], \"data\": [1]}]}",
+                        "input 'x' has datatype BF16, which this server does not take"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\", \"data\": [300]}]}",
                         "input 'x' has 300 in \"data\", outside INT8's range, -128 to 127"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT32\", \"data\": [1.5]}]}",
@@ -201,7 +204,8 @@ class JsonCodecTest {
                 Tensor.ofFloats("logits", new long[] {1, 4}, new float[] {0.1f, -2f, Float.NaN, 1e-7f}),
                 Tensor.ofStrings("classes", new long[] {1, 1}, List.of("0.9:3:Dress \"x\""))));
 
-        JsonObject json = parse(JsonCodec.inferResponse(response, Arrays.asList(null, null)));
+        byte[] body = JsonCodec.inferResponse(response, Arrays.asList(null, null));
+        JsonObject json = parse(body);
 
         assertThat(json.get("model_name").getAsString()).isEqualTo("m");
         assertThat(json.get("model_version").getAsString()).isEqualTo("1");
@@ -209,8 +213,8 @@ class JsonCodecTest {
         JsonObject logits = json.getAsJsonArray("outputs").get(0).getAsJsonObject();
         assertThat(logits.get("datatype").getAsString()).isEqualTo("FP32");
         assertThat(logits.getAsJsonArray("shape").toString()).isEqualTo("[1,4]");
-        // JSON has no NaN: it is written as null.
-        assertThat(logits.getAsJsonArray("data").toString()).isEqualTo("[0.1,-2.0,null,1.0E-7]");
+        // JSON has no NaN: it is written as Triton writes it (rapidjson's NaN, Infinity, -Infinity).
+        assertThat(new String(body, StandardCharsets.UTF_8)).contains("\"data\":[0.1,-2.0,NaN,1.0E-7]");
         JsonObject classes = json.getAsJsonArray("outputs").get(1).getAsJsonObject();
         assertThat(classes.getAsJsonArray("data").get(0).getAsString()).isEqualTo("0.9:3:Dress \"x\"");
     }

@@ -168,7 +168,8 @@ class RequestValidatorTest {
     void outputs_topKOutsideClasses_isInvalid(int topK) {
         assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("logits", topK)))
                 .hasMessage("output 'logits' asks for the top " + topK + " classes; model fashion-deep has 10"
-                        + " (ask for 1 to 10, or 0 for the raw values)");
+                        // Not "or 0": both protocols refuse 0, as Triton does.
+                        + " (ask for 1 to 10, or leave \"classification\" out for the raw values)");
     }
 
     @Test

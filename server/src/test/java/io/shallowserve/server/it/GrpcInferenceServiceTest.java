@@ -79,9 +79,13 @@ class GrpcInferenceServiceTest {
     }
 
     @Test
-    void modelReady_unknownModel_isNotFound() {
-        assertStatus(() -> SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName("no-such-model").build()),
-                Status.Code.NOT_FOUND, "no-such-model");
+    void modelReady_unknownModelOrVersion_isFalseAsTritonAnswers() {
+        String model = MODELS.keySet().iterator().next();
+
+        assertThat(SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName("no-such-model").build())
+                .getReady()).isFalse();
+        assertThat(SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName(model).setVersion("999").build())
+                .getReady()).isFalse();
     }
 
     @Test

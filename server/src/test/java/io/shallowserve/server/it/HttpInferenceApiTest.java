@@ -246,9 +246,9 @@ class HttpInferenceApiTest {
     }
 
     @Test
-    void unknownPathOrMethod_is404WithJsonError() {
+    void unknownPath_is404AndAnotherMethodOnAKnownPath405WithJsonError() {
         assertError(SERVER.get("/v3/health/ready"), 404, "/v3/health/ready");
-        assertError(SERVER.get("/v2/models/" + MODEL + "/infer"), 404, "GET");
+        assertError(SERVER.get("/v2/models/" + MODEL + "/infer"), 405, "takes POST, not GET");
     }
 
     @Test

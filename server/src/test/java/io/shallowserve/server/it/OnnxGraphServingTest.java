@@ -124,6 +124,24 @@ class OnnxGraphServingTest {
                 "{\"name\":\"kept\",\"datatype\":\"INT64\",\"shape\":[2,2],\"data\":[1,0,9007199254740993,0]}");
     }
 
+    /**
+     * 1e39 is beyond FP32 and reads as an infinity, so sum is +inf and -inf. JSON has no infinity; Triton writes
+     * Infinity and -Infinity, which Python's json reads back. The server wrote null for both, which numpy reads as NaN.
+     */
+    @Test
+    void infer_json_infiniteOutputs_areWrittenAsTritonWritesThem() {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
+                {"inputs": [
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["x"]},
+                  {"name": "a", "shape": [1, 2], "datatype": "INT64", "data": [0, 0]},
+                  {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [1e39, -1e39]},
+                  {"name": "m", "shape": [1, 2], "datatype": "BOOL", "data": [true, true]}],
+                 "outputs": [{"name": "sum"}]}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"data\":[Infinity,-Infinity]");
+    }
+
     @Test
     void infer_grpcRaw_everyDatatypeInAndOut() {
         ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(MODEL)

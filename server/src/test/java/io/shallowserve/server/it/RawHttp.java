@@ -61,6 +61,24 @@ final class RawHttp implements AutoCloseable {
 
     /** Reads one response: status line, headers and a body of Content-Length bytes. */
     Response read() {
+        Response head = readHead();
+        int length = Integer.parseInt(head.headers().getOrDefault("content-length", "0"));
+        try {
+            byte[] body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new IllegalStateException("the body ended after " + body.length + " of " + length + " bytes");
+            }
+            return new Response(head.status(), head.headers(), body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads the status line and headers of one response and no body, as a client reads the response to HEAD: it has
+     * none, whatever its Content-Length says (RFC 9110, 9.3.2).
+     */
+    Response readHead() {
         try {
             String statusLine = line();
             if (statusLine == null) {
@@ -72,12 +90,7 @@ final class RawHttp implements AutoCloseable {
                 headers.merge(header.substring(0, colon).trim().toLowerCase(Locale.ROOT),
                         header.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
             }
-            int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-            byte[] body = in.readNBytes(length);
-            if (body.length < length) {
-                throw new IllegalStateException("the body ended after " + body.length + " of " + length + " bytes");
-            }
-            return new Response(Integer.parseInt(statusLine.split(" ", 3)[1]), headers, body);
+            return new Response(Integer.parseInt(statusLine.split(" ", 3)[1]), headers, new byte[0]);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

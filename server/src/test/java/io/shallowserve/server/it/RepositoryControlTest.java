@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 import io.grpc.Status;
 import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.proto.inference.ModelReadyRequest;
+import io.shallowserve.proto.inference.RepositoryIndexRequest;
 import io.shallowserve.proto.inference.RepositoryModelLoadRequest;
 import io.shallowserve.proto.inference.RepositoryModelUnloadRequest;
 import io.shallowserve.runtime.data.FashionMnist;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class RepositoryControlTest {
 
-    private static final Path REPOSITORY = repository("grow", "broken", "latest", "cycle", "busy", "settings");
+    private static final Path REPOSITORY = repository("grow", "broken", "latest", "cycle", "busy", "settings",
+            "elsewhere");
 
     @RegisterExtension
     static final RunningServer SERVER = new RunningServer("--models", REPOSITORY.toString(), "--plan", "single");
@@ -115,6 +117,21 @@ class RepositoryControlTest {
         assertStatus(() -> SERVER.grpc().repositoryModelUnload(
                 RepositoryModelUnloadRequest.newBuilder().setModelName("nothing-here").build()),
                 Status.Code.NOT_FOUND, "unknown model 'nothing-here'");
+    }
+
+    /** A call meant for another repository must not act on this one: it unloaded this server's model of the name. */
+    @Test
+    void repositoryCalls_namingARepository_areUnimplementedAndChangeNothing() {
+        assertStatus(() -> SERVER.grpc().repositoryModelUnload(RepositoryModelUnloadRequest.newBuilder()
+                .setRepositoryName("elsewhere").setModelName("elsewhere").build()), Status.Code.UNIMPLEMENTED,
+                "repository_name 'elsewhere'");
+        assertStatus(() -> SERVER.grpc().repositoryModelLoad(RepositoryModelLoadRequest.newBuilder()
+                .setRepositoryName("elsewhere").setModelName("elsewhere").build()), Status.Code.UNIMPLEMENTED,
+                "takes no repository name");
+        assertStatus(() -> SERVER.grpc().repositoryIndex(RepositoryIndexRequest.newBuilder()
+                .setRepositoryName("elsewhere").build()), Status.Code.UNIMPLEMENTED, "one model repository");
+
+        assertThat(Requests.logits(grpcInfer("elsewhere"))).containsExactly(EXPECTED);
     }
 
     @Test

@@ -9,7 +9,10 @@ import io.grpc.Status;
 import io.shallowserve.proto.inference.CudaSharedMemoryRegisterRequest;
 import io.shallowserve.proto.inference.CudaSharedMemoryStatusRequest;
 import io.shallowserve.proto.inference.CudaSharedMemoryUnregisterRequest;
+import io.shallowserve.proto.inference.InferParameter;
 import io.shallowserve.proto.inference.LogSettingsRequest;
+import io.shallowserve.proto.inference.ModelInferRequest;
+import io.shallowserve.proto.inference.ModelInferRequest.InferRequestedOutputTensor;
 import io.shallowserve.proto.inference.ServerMetadataRequest;
 import io.shallowserve.proto.inference.SystemSharedMemoryRegisterRequest;
 import io.shallowserve.proto.inference.SystemSharedMemoryStatusRequest;
@@ -85,6 +88,41 @@ class UnofferedExtensionsTest {
             HttpResponse<String> unregister = SERVER.post(path, "");
             assertThat(unregister.statusCode()).as(path + ": " + unregister.body()).isEqualTo(200);
         }
+        assertStillServing();
+    }
+
+    /**
+     * As tritonclient sends a tensor in shared memory: the input without data, or the output to be written to the
+     * region. The output was answered in the response while the client read its region; the input got a message about
+     * its missing contents.
+     */
+    @Test
+    void tensorInSharedMemory_isInvalidArgumentNamingTheRegion() {
+        float[] image = FashionMnist.testImages(1);
+        ModelInferRequest inputInRegion = Requests.raw(MODEL, image).toBuilder().clearRawInputContents()
+                .setInputs(0, Requests.raw(MODEL, image).getInputs(0).toBuilder()
+                        .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("input0")
+                                .build())
+                        .putParameters("shared_memory_byte_size", InferParameter.newBuilder().setInt64Param(3136)
+                                .build()))
+                .build();
+        ModelInferRequest outputInRegion = Requests.raw(MODEL, image).toBuilder()
+                .addOutputs(InferRequestedOutputTensor.newBuilder().setName("logits")
+                        .putParameters("shared_memory_region", InferParameter.newBuilder().setStringParam("output0")
+                                .build()))
+                .build();
+        String input = Requests.raw(MODEL, image).getInputs(0).getName();
+
+        assertStatus(() -> SERVER.grpc().modelInfer(inputInRegion), Status.Code.INVALID_ARGUMENT,
+                "input '" + input + "' is in shared memory region 'input0', which is not registered");
+        assertStatus(() -> SERVER.grpc().modelInfer(outputInRegion), Status.Code.INVALID_ARGUMENT,
+                "output 'logits' is in shared memory region 'output0', which is not registered");
+        assertError(SERVER.post("/v2/models/" + MODEL + "/infer", "{\"inputs\": [{\"name\": \"" + input + "\","
+                + " \"shape\": [1, 1, 28, 28], \"datatype\": \"FP32\", \"parameters\": {\"shared_memory_region\":"
+                + " \"input0\", \"shared_memory_byte_size\": 3136}}]}"), 400, "is in shared memory region 'input0'");
+        assertError(SERVER.post("/v2/models/" + MODEL + "/infer", Requests.json(image).replace("}]}",
+                "}], \"outputs\": [{\"name\": \"logits\", \"parameters\": {\"shared_memory_region\": \"output0\"}}]}")),
+                400, "output 'logits' is in shared memory region 'output0'");
         assertStillServing();
     }
 
