@@ -48,6 +48,7 @@ import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelLoader;
 import io.shallowserve.server.inference.RequestRouter;
+import io.shallowserve.server.observe.FailureLog;
 import io.shallowserve.server.observe.RequestMetrics;
 import io.shallowserve.server.protocol.ConfigOverride;
 import io.shallowserve.server.protocol.EngineCall;
@@ -70,6 +71,7 @@ import java.util.concurrent.TimeUnit;
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
     private static final System.Logger LOG = System.getLogger(InferenceGrpcService.class.getName());
+    private static final FailureLog FAILURES = new FailureLog(LOG);
 
     private final RequestRouter router;
     private final ModelLoader loader;
@@ -283,7 +285,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     /** Logs a failure that is the server's own (INTERNAL), with its cause. */
     private static InferenceException logged(InferenceException e) {
         if (e.status() == InferenceException.Status.INTERNAL) {
-            LOG.log(System.Logger.Level.ERROR, "gRPC request failed: " + e.getMessage(), e.getCause());
+            FAILURES.failed("gRPC request failed: " + e.getMessage(), e.getCause());
         }
         return e;
     }

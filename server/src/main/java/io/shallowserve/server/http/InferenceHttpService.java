@@ -14,6 +14,7 @@ import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.inference.ModelLoader;
 import io.shallowserve.server.inference.RequestRouter;
+import io.shallowserve.server.observe.FailureLog;
 import io.shallowserve.server.observe.RequestMetrics;
 import io.shallowserve.server.protocol.ConfigOverride;
 import io.shallowserve.server.protocol.EngineCall;
@@ -43,6 +44,7 @@ import java.util.function.Consumer;
 public final class InferenceHttpService implements HttpService {
 
     private static final System.Logger LOG = System.getLogger(InferenceHttpService.class.getName());
+    private static final FailureLog FAILURES = new FailureLog(LOG);
 
     /**
      * Bodies up to this size are parsed on the request's own thread: about ten images of JSON, well under a
@@ -252,7 +254,7 @@ public final class InferenceHttpService implements HttpService {
                 throw (RuntimeException) e.getCause();
             }
             if (e.status() == InferenceException.Status.INTERNAL) {
-                LOG.log(System.Logger.Level.ERROR, "HTTP request failed: " + e.getMessage(), e.getCause());
+                FAILURES.failed("HTTP request failed: " + e.getMessage(), e.getCause());
             }
             JsonResponses.send(response, Status.create(e.status().httpCode()), JsonCodec.error(e.getMessage()));
             return;
@@ -261,7 +263,7 @@ public final class InferenceHttpService implements HttpService {
             // connection to close (a read timeout) closes.
             throw e;
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "HTTP request failed", e);
+            FAILURES.failed("HTTP request failed", e);
             JsonResponses.send(response, Status.INTERNAL_SERVER_ERROR_500, JsonCodec.error(e.toString()));
             return;
         }
