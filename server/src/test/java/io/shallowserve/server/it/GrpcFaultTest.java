@@ -29,8 +29,6 @@ import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.server.inference.ErrorMessages;
 import io.shallowserve.server.it.Http2Frames.Literal;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.net.URLDecoder;
@@ -42,18 +40,12 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntPredicate;
-import java.util.logging.Handler;
-import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -431,48 +423,5 @@ class GrpcFaultTest {
     /** grpc-message's percent-encoding: %XX is a UTF-8 byte; every other character is itself ('+' too). */
     private static String percentDecoded(String value) {
         return URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
-    }
-
-    /**
-     * The lines the server logs at INFO and above (java.util.logging, which grpc-java and its Netty use) while it is
-     * open: one per record, as the server's logging.properties formats them, plus a stack trace's lines.
-     */
-    private static final class LogCapture extends Handler implements AutoCloseable {
-
-        private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-
-        LogCapture() {
-            setLevel(Level.INFO);
-            Logger.getLogger("").addHandler(this);
-        }
-
-        @Override
-        public void publish(LogRecord record) {
-            if (isLoggable(record)) {
-                records.add(record);
-            }
-        }
-
-        List<String> lines() {
-            SimpleFormatter formatter = new SimpleFormatter();
-            return records.stream().flatMap(record -> {
-                StringWriter text = new StringWriter();
-                text.append(record.getLoggerName()).append(": ").append(formatter.formatMessage(record));
-                if (record.getThrown() != null) {
-                    text.append('\n');
-                    record.getThrown().printStackTrace(new PrintWriter(text));
-                }
-                return text.toString().lines();
-            }).toList();
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-            Logger.getLogger("").removeHandler(this);
-        }
     }
 }
