@@ -253,7 +253,7 @@ final class BatchScheduler implements AutoCloseable {
             result = instance.run(inputs);
         } catch (OrtException | RuntimeException e) {
             InferenceException failure = new InferenceException(InferenceException.Status.INTERNAL, "model " + id
-                    + " failed to run a batch of " + images + " images: " + e.getMessage(), e);
+                    + " failed to run a batch of " + images + (images == 1 ? " row: " : " rows: ") + e.getMessage(), e);
             batch.forEach(pending -> finish(pending, failure));
             return;
         }

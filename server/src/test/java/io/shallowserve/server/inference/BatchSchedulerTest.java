@@ -250,7 +250,7 @@ class BatchSchedulerTest {
         assertThatThrownBy(() -> run(new float[FashionMnist.PIXELS / 2], 1, NO_DEADLINE))
                 .isInstanceOfSatisfying(InferenceException.class,
                         e -> assertThat(e.status()).isEqualTo(InferenceException.Status.INTERNAL))
-                .hasMessageStartingWith("model fashion-deep version 1 failed to run a batch of 1 images: ");
+                .hasMessageStartingWith("model fashion-deep version 1 failed to run a batch of 1 row: ");
         assertThat(run(pixels(0, 1), 1, NO_DEADLINE).outputs().getFirst().floats()).containsExactly(alone(0, 1));
     }
 
