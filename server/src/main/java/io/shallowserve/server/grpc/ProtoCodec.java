@@ -32,6 +32,7 @@ import io.shallowserve.server.protocol.TensorShapes;
 import io.shallowserve.server.protocol.UnofferedExtensions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -64,10 +65,7 @@ final class ProtoCodec {
         for (int i = 0; i < request.getInputsCount(); i++) {
             InferInputTensor tensor = request.getInputs(i);
             long[] shape = tensor.getShapeList().stream().mapToLong(Long::longValue).toArray();
-            if (tensor.containsParameters(UnofferedExtensions.SHARED_MEMORY_REGION)) {
-                UnofferedExtensions.sharedMemoryTensor("input '" + tensor.getName() + "'", tensor.getParametersOrThrow(
-                        UnofferedExtensions.SHARED_MEMORY_REGION).getStringParam());
-            }
+            refuseSharedMemory("input '" + tensor.getName() + "'", tensor.getParametersMap());
             Datatype datatype = InputDatatypes.parse(tensor.getName(), tensor.getDatatype());
             TensorShapes.elementCount(tensor.getName(), shape);
             inputs.add(raw ? rawTensor(tensor, datatype, shape, request.getRawInputContents(i))
@@ -75,14 +73,20 @@ final class ProtoCodec {
         }
         List<RequestedOutput> outputs = new ArrayList<>(request.getOutputsCount());
         for (InferRequestedOutputTensor output : request.getOutputsList()) {
-            if (output.containsParameters(UnofferedExtensions.SHARED_MEMORY_REGION)) {
-                UnofferedExtensions.sharedMemoryTensor("output '" + output.getName() + "'", output.getParametersOrThrow(
-                        UnofferedExtensions.SHARED_MEMORY_REGION).getStringParam());
-            }
+            refuseSharedMemory("output '" + output.getName() + "'", output.getParametersMap());
             outputs.add(new RequestedOutput(output.getName(), classificationTopK(output)));
         }
         return new InferenceRequest(request.getModelName(), request.getModelVersion(), request.getId(), inputs,
                 outputs, deadlineNanoTime);
+    }
+
+    /** Refuses a tensor whose parameters put it in a shared memory region ({@link UnofferedExtensions}). */
+    private static void refuseSharedMemory(String tensor, Map<String, InferParameter> parameters)
+            throws InferenceException {
+        InferParameter region = parameters.get(UnofferedExtensions.SHARED_MEMORY_REGION);
+        if (region != null) {
+            UnofferedExtensions.sharedMemoryTensor(tensor, region.getStringParam());
+        }
     }
 
     private static Tensor rawTensor(InferInputTensor tensor, Datatype datatype, long[] shape, ByteString bytes)

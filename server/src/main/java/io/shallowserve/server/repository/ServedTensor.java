@@ -16,23 +16,35 @@ import java.util.List;
  * model batches), then the others in order, as Triton's core carries their sizes over (InferenceRequest::Normalize
  * for an input, InferenceResponse::Output::Reshape for an output).
  *
- * @param api        name, datatype and API shape: [-1] + dims where the model batches, dims where it does not
- * @param modelShape the graph's shape: [-1] + reshape.shape, or reshape.shape; the API shape where there is no reshape
+ * @param api   name, datatype and API shape: [-1] + dims where the model batches, dims where it does not
+ * @param model name, datatype and the graph's shape: [-1] + reshape.shape, or reshape.shape; the API shape where
+ *              there is no reshape
  */
-public record ServedTensor(TensorSpec api, List<Long> modelShape) {
+public record ServedTensor(TensorSpec api, TensorSpec model) {
 
-    /** @throws IllegalArgumentException if the two shapes do not hold the same elements ({@link #sameElements}) */
+    /**
+     * @throws IllegalArgumentException if the two differ in name or datatype, or their shapes do not hold the same
+     *                                  elements ({@link #sameElements})
+     */
     public ServedTensor {
-        modelShape = List.copyOf(modelShape);
-        if (!modelShape.equals(api.shape()) && !sameElements(api.shape(), modelShape)) {
-            throw new IllegalArgumentException("tensor '" + api.name() + "' of shape " + api.shape()
-                    + " cannot be reshaped to " + modelShape + ": they hold different numbers of elements");
+        if (!api.name().equals(model.name()) || api.datatype() != model.datatype()) {
+            throw new IllegalArgumentException("tensor '" + api.name() + "' " + api.datatype() + " served as '"
+                    + model.name() + "' " + model.datatype() + ": a reshape changes the shape only");
         }
+        if (!model.shape().equals(api.shape()) && !sameElements(api.shape(), model.shape())) {
+            throw new IllegalArgumentException("tensor '" + api.name() + "' of shape " + api.shape()
+                    + " cannot be reshaped to " + model.shape() + ": they hold different numbers of elements");
+        }
+    }
+
+    /** {@code api} in the graph's shape {@code modelShape}. */
+    public ServedTensor(TensorSpec api, List<Long> modelShape) {
+        this(api, new TensorSpec(api.name(), api.datatype(), modelShape));
     }
 
     /** A tensor served as the graph has it: no reshape. */
     public static ServedTensor unchanged(TensorSpec graph) {
-        return new ServedTensor(graph, graph.shape());
+        return new ServedTensor(graph, graph);
     }
 
     /**
@@ -44,7 +56,7 @@ public record ServedTensor(TensorSpec api, List<Long> modelShape) {
      */
     public static ServedTensor autoCompleted(TensorSpec graph, boolean batches) {
         if (batches && graph.shape().equals(List.of(-1L))) {
-            return new ServedTensor(new TensorSpec(graph.name(), graph.datatype(), List.of(-1L, 1L)), graph.shape());
+            return new ServedTensor(new TensorSpec(graph.name(), graph.datatype(), List.of(-1L, 1L)), graph);
         }
         return unchanged(graph);
     }
@@ -98,14 +110,14 @@ public record ServedTensor(TensorSpec api, List<Long> modelShape) {
         return api.name();
     }
 
-    /** Whether the graph's shape differs from the API shape: a reshape applies. */
-    public boolean reshaped() {
-        return !modelShape.equals(api.shape());
+    /** The graph's shape. */
+    public List<Long> modelShape() {
+        return model.shape();
     }
 
-    /** The tensor as the graph declares it should be: name, datatype and model shape. */
-    public TensorSpec model() {
-        return new TensorSpec(api.name(), api.datatype(), modelShape);
+    /** Whether the graph's shape differs from the API shape: a reshape applies. */
+    public boolean reshaped() {
+        return !model.shape().equals(api.shape());
     }
 
     /**
@@ -126,7 +138,7 @@ public record ServedTensor(TensorSpec api, List<Long> modelShape) {
         if (!reshaped() || !api.accepts(input.shape())) {
             return input;
         }
-        return new Tensor(input.name(), input.datatype(), carried(input.shape(), api.shape(), modelShape),
+        return new Tensor(input.name(), input.datatype(), carried(input.shape(), api.shape(), model.shape()),
                 input.raw());
     }
 
@@ -135,7 +147,7 @@ public record ServedTensor(TensorSpec api, List<Long> modelShape) {
         if (!reshaped()) {
             return output;
         }
-        return new Tensor(output.name(), output.datatype(), carried(output.shape(), modelShape, api.shape()),
+        return new Tensor(output.name(), output.datatype(), carried(output.shape(), model.shape(), api.shape()),
                 output.raw());
     }
 
