@@ -9,10 +9,7 @@ import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.inference.InferenceRequest;
 import io.shallowserve.server.inference.InferenceResponse;
 import io.shallowserve.server.protocol.EngineCall;
-import java.io.ByteArrayInputStream;
-import java.io.InputStreamReader;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,8 +96,8 @@ final class BinaryTensorData {
         return request;
     }
 
-    private static InputStreamReader json(byte[] body, int length) {
-        return new InputStreamReader(new ByteArrayInputStream(body, 0, length), StandardCharsets.UTF_8);
+    private static JsonPullReader json(byte[] body, int length) {
+        return new JsonPullReader(body, 0, length);
     }
 
     /**

@@ -1,8 +1,5 @@
 package io.shallowserve.server.http;
 
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.JsonWriter;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
@@ -25,8 +22,6 @@ import io.shallowserve.server.repository.ServedTensor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
-import java.io.Reader;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,8 +31,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The JSON forms of the Open Inference Protocol's REST API, read and written with Gson's streaming reader and
- * writer: tensor data goes straight between JSON numbers and {@code float[]}, without a tree of boxed numbers.
+ * The JSON forms of the Open Inference Protocol's REST API, read with {@link JsonPullReader} (strict JSON with
+ * Triton's NaN and infinities) and written with Gson's streaming writer: tensor data goes straight between JSON
+ * numbers and the tensor's bytes, without a tree of boxed numbers.
  *
  * <p>Input {@code data} may be flat or nested as the shape; it is read row-major either way. Output data is flat,
  * as Triton sends it. Numbers are read with {@link Float#parseFloat} and written with {@link Float#toString}, so
@@ -60,10 +56,8 @@ final class JsonCodec {
      * outputs it asks back as binary data. Inputs with a {@code "binary_data_size"} take their data from
      * {@code binary} (see {@link BinaryTensorData}).
      */
-    static BinaryTensorData.Request inferenceRequest(Reader json, BinaryInputs binary, String model, String version)
-            throws InferenceException {
-        JsonReader reader = new JsonReader(json);
-        reader.setStrictness(Strictness.STRICT);
+    static BinaryTensorData.Request inferenceRequest(JsonPullReader reader, BinaryInputs binary, String model,
+            String version) throws InferenceException {
         try {
             String id = "";
             List<Tensor> inputs = null;
@@ -81,18 +75,16 @@ final class JsonCodec {
                 }
             }
             reader.endObject();
-            // To the strict reader, anything but white space after the object is malformed JSON.
-            reader.peek();
+            reader.endDocument();
             if (inputs == null) {
                 throw InferenceException.invalid("the request has no \"inputs\"");
             }
             return new BinaryTensorData.Request(
                     new InferenceRequest(model, version, id, inputs, outputs, Long.MAX_VALUE),
                     new BinaryTensorData.BinaryOutputs(binaryDataOutput, binaryData));
-        } catch (IOException | IllegalStateException | NumberFormatException e) {
-            // Gson reports malformed JSON as IOException, unexpected structure as IllegalStateException.
+        } catch (JsonPullReader.MalformedJsonException e) {
             throw InferenceException.invalid("the request body is not an inference request in JSON: "
-                    + jsonProblem(e));
+                    + e.getMessage());
         }
     }
 
@@ -105,8 +97,7 @@ final class JsonCodec {
         if (body.isBlank()) {
             return false;
         }
-        JsonReader reader = new JsonReader(new StringReader(body));
-        reader.setStrictness(Strictness.STRICT);
+        JsonPullReader reader = JsonPullReader.of(body);
         try {
             boolean ready = false;
             reader.beginObject();
@@ -118,11 +109,11 @@ final class JsonCodec {
                 }
             }
             reader.endObject();
-            reader.peek();
+            reader.endDocument();
             return ready;
-        } catch (IOException | IllegalStateException e) {
+        } catch (JsonPullReader.MalformedJsonException e) {
             throw InferenceException.invalid("the request body is not a repository index request in JSON"
-                    + " ({\"ready\": true} or nothing): " + jsonProblem(e));
+                    + " ({\"ready\": true} or nothing): " + e.getMessage());
         }
     }
 
@@ -137,8 +128,7 @@ final class JsonCodec {
         if (body.isBlank()) {
             return parameters;
         }
-        JsonReader reader = new JsonReader(new StringReader(body));
-        reader.setStrictness(Strictness.STRICT);
+        JsonPullReader reader = JsonPullReader.of(body);
         try {
             reader.beginObject();
             while (reader.hasNext()) {
@@ -149,7 +139,7 @@ final class JsonCodec {
                 reader.beginObject();
                 while (reader.hasNext()) {
                     String name = reader.nextName();
-                    if (reader.peek() == JsonToken.STRING) {
+                    if (reader.peek() == JsonPullReader.Token.STRING) {
                         parameters.put(name, reader.nextString());
                     } else {
                         reader.skipValue();
@@ -159,25 +149,17 @@ final class JsonCodec {
                 reader.endObject();
             }
             reader.endObject();
-            reader.peek();
+            reader.endDocument();
             return parameters;
-        } catch (IOException | IllegalStateException e) {
+        } catch (JsonPullReader.MalformedJsonException e) {
             throw InferenceException.invalid("the request body is not a repository load request in JSON"
                     + " ({\"parameters\": {\"config\": \"<model configuration JSON>\"}} or nothing): "
-                    + jsonProblem(e));
+                    + e.getMessage());
         }
     }
 
-    /** Gson's message without its advice to programmers (lenient parsing, a troubleshooting link). */
-    private static String jsonProblem(Exception e) {
-        String message = String.valueOf(e.getMessage());
-        int link = message.indexOf("\nSee ");
-        return (link < 0 ? message : message.substring(0, link))
-                .replace("Use JsonReader.setStrictness(Strictness.LENIENT) to accept malformed JSON", "malformed JSON");
-    }
-
-    private static List<Tensor> inputs(JsonReader reader, BinaryInputs binary)
-            throws IOException, InferenceException {
+    private static List<Tensor> inputs(JsonPullReader reader, BinaryInputs binary)
+            throws JsonPullReader.MalformedJsonException, InferenceException {
         List<Tensor> inputs = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
@@ -187,7 +169,7 @@ final class JsonCodec {
         return inputs;
     }
 
-    private static Tensor input(JsonReader reader, BinaryInputs binary) throws IOException, InferenceException {
+    private static Tensor input(JsonPullReader reader, BinaryInputs binary) throws JsonPullReader.MalformedJsonException, InferenceException {
         String name = null;
         String datatypeName = null;
         long[] shape = null;
@@ -239,7 +221,7 @@ final class JsonCodec {
         return tensor.build();
     }
 
-    private static long[] shape(JsonReader reader) throws IOException {
+    private static long[] shape(JsonPullReader reader) throws JsonPullReader.MalformedJsonException {
         List<Long> dimensions = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
@@ -254,11 +236,11 @@ final class JsonCodec {
      * each string as its UTF-8 bytes. The datatype may come after the data, so values are kept as written until it
      * is known.
      */
-    private static List<Object> data(JsonReader reader, String name) throws IOException, InferenceException {
+    private static List<Object> data(JsonPullReader reader, String name) throws JsonPullReader.MalformedJsonException, InferenceException {
         List<Object> values = new ArrayList<>();
         int depth = 0;
         do {
-            JsonToken token = reader.peek();
+            JsonPullReader.Token token = reader.peek();
             switch (token) {
                 case BEGIN_ARRAY -> {
                     reader.beginArray();
@@ -268,9 +250,9 @@ final class JsonCodec {
                     reader.endArray();
                     depth--;
                 }
-                case NUMBER -> values.add(reader.nextString());
+                case NUMBER -> values.add(reader.nextNumber());
                 case BOOLEAN -> values.add(reader.nextBoolean());
-                case STRING -> values.add(reader.nextString().getBytes(StandardCharsets.UTF_8));
+                case STRING -> values.add(reader.nextStringBytes());
                 default -> throw InferenceException.invalid((name == null ? "an input" : "input '" + name + "'")
                         + " has " + token + " in \"data\"; data is numbers, booleans or strings in (nested) arrays");
             }
@@ -279,7 +261,7 @@ final class JsonCodec {
     }
 
     /** The input parameter "binary_data_size": how many bytes of binary data the input takes; null when absent. */
-    private static Long binaryDataSize(JsonReader reader, String input) throws IOException, InferenceException {
+    private static Long binaryDataSize(JsonPullReader reader, String input) throws JsonPullReader.MalformedJsonException, InferenceException {
         Long size = null;
         reader.beginObject();
         while (reader.hasNext()) {
@@ -289,7 +271,7 @@ final class JsonCodec {
                         region(reader));
             } else if (parameter.equals("binary_data_size")) {
                 String what = (input == null ? "an input's" : "input '" + input + "'") + " \"binary_data_size\"";
-                if (reader.peek() != JsonToken.NUMBER) {
+                if (reader.peek() != JsonPullReader.Token.NUMBER) {
                     throw InferenceException.invalid(what + " must be a number of bytes, not " + reader.peek());
                 }
                 size = reader.nextLong();
@@ -308,8 +290,8 @@ final class JsonCodec {
      * The requested outputs; each one's "binary_data" parameter, where given, goes to {@code binaryData} by output
      * name (as Triton keys it).
      */
-    private static List<RequestedOutput> outputs(JsonReader reader, Map<String, Boolean> binaryData)
-            throws IOException, InferenceException {
+    private static List<RequestedOutput> outputs(JsonPullReader reader, Map<String, Boolean> binaryData)
+            throws JsonPullReader.MalformedJsonException, InferenceException {
         List<RequestedOutput> outputs = new ArrayList<>();
         reader.beginArray();
         while (reader.hasNext()) {
@@ -344,15 +326,15 @@ final class JsonCodec {
         static final OutputParameters NONE = new OutputParameters(0, null);
     }
 
-    private static OutputParameters outputParameters(JsonReader reader, String output)
-            throws IOException, InferenceException {
+    private static OutputParameters outputParameters(JsonPullReader reader, String output)
+            throws JsonPullReader.MalformedJsonException, InferenceException {
         int classification = 0;
         Boolean binaryData = null;
         reader.beginObject();
         while (reader.hasNext()) {
             switch (reader.nextName()) {
                 case "classification" -> {
-                    if (reader.peek() != JsonToken.NUMBER) {
+                    if (reader.peek() != JsonPullReader.Token.NUMBER) {
                         throw InferenceException.invalid("output parameter \"classification\" must be a number of"
                                 + " classes, not " + reader.peek());
                     }
@@ -373,7 +355,7 @@ final class JsonCodec {
     }
 
     /** The request parameter "binary_data_output": every output as binary data unless it says otherwise. */
-    private static boolean binaryDataOutput(JsonReader reader) throws IOException, InferenceException {
+    private static boolean binaryDataOutput(JsonPullReader reader) throws JsonPullReader.MalformedJsonException, InferenceException {
         boolean binaryDataOutput = false;
         reader.beginObject();
         while (reader.hasNext()) {
@@ -388,12 +370,12 @@ final class JsonCodec {
     }
 
     /** The value of a "shared_memory_region" parameter, as written where it is not a string. */
-    private static String region(JsonReader reader) throws IOException {
-        return reader.peek() == JsonToken.STRING ? reader.nextString() : reader.peek().toString();
+    private static String region(JsonPullReader reader) throws JsonPullReader.MalformedJsonException {
+        return reader.peek() == JsonPullReader.Token.STRING ? reader.nextString() : reader.peek().toString();
     }
 
-    private static boolean flag(JsonReader reader, String what) throws IOException, InferenceException {
-        if (reader.peek() != JsonToken.BOOLEAN) {
+    private static boolean flag(JsonPullReader reader, String what) throws JsonPullReader.MalformedJsonException, InferenceException {
+        if (reader.peek() != JsonPullReader.Token.BOOLEAN) {
             throw InferenceException.invalid(what + " must be true or false, not " + reader.peek());
         }
         return reader.nextBoolean();

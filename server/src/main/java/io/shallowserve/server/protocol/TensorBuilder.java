@@ -50,17 +50,30 @@ public final class TensorBuilder {
             case FP32 -> room(Float.BYTES).putFloat(Float.parseFloat(literal));
             case FP64 -> room(Double.BYTES).putDouble(Double.parseDouble(literal));
             case BOOL, BYTES -> throw wrongKind("the number " + literal);
-            default -> {
-                BigInteger value;
-                try {
-                    value = new BigDecimal(literal).toBigIntegerExact();
-                } catch (ArithmeticException e) {
-                    throw invalid("has " + literal + " in " + source + ", not a whole number, which " + datatype
-                            + " data needs");
-                }
-                putInteger(value, literal);
-            }
+            default -> putInteger(wholeNumber(literal), literal);
         }
+    }
+
+    /**
+     * A JSON number's value as a whole number, or INVALID_ARGUMENT. Its digits are counted before it is made an
+     * integer: 1e999999999 would otherwise become a billion-digit BigInteger.
+     */
+    private BigInteger wholeNumber(String literal) throws InferenceException {
+        BigDecimal value;
+        try {
+            value = new BigDecimal(literal).stripTrailingZeros();
+        } catch (NumberFormatException e) {
+            // NaN, the infinities, and exponents past int's range.
+            value = null;
+        }
+        if (value == null || value.scale() > 0) {
+            throw invalid("has " + literal + " in " + source + ", not a whole number, which " + datatype
+                    + " data needs");
+        }
+        if (value.precision() - value.scale() > UINT64_MAX.toString().length()) {
+            throw outOfRange(literal);
+        }
+        return value.toBigIntegerExact();
     }
 
     /** A signed integer of typed contents (int_contents, int64_contents) or a whole JSON number. */
@@ -132,14 +145,8 @@ public final class TensorBuilder {
     }
 
     private void putInteger(BigInteger value, String shown) throws InferenceException {
-        int bits = datatype.byteSize() * Byte.SIZE;
-        boolean unsigned = datatype.name().startsWith("UINT");
-        BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
-        BigInteger max = unsigned ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE)
-                : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
-        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw invalid("has " + shown + " in " + source + ", outside " + datatype + "'s range, " + min + " to "
-                    + max);
+        if (value.compareTo(integerMin()) < 0 || value.compareTo(integerMax()) > 0) {
+            throw outOfRange(shown);
         }
         long bitsValue = value.longValue();
         switch (datatype.byteSize()) {
@@ -148,6 +155,29 @@ public final class TensorBuilder {
             case 4 -> room(Integer.BYTES).putInt((int) bitsValue);
             default -> room(Long.BYTES).putLong(bitsValue);
         }
+    }
+
+    /** The least value of the integer datatype. */
+    private BigInteger integerMin() {
+        return isUnsigned() ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(integerBits() - 1).negate();
+    }
+
+    /** The greatest value of the integer datatype. */
+    private BigInteger integerMax() {
+        return BigInteger.ONE.shiftLeft(isUnsigned() ? integerBits() : integerBits() - 1).subtract(BigInteger.ONE);
+    }
+
+    private int integerBits() {
+        return datatype.byteSize() * Byte.SIZE;
+    }
+
+    private boolean isUnsigned() {
+        return datatype.name().startsWith("UINT");
+    }
+
+    private InferenceException outOfRange(String shown) {
+        return invalid("has " + shown + " in " + source + ", outside " + datatype + "'s range, " + integerMin()
+                + " to " + integerMax());
     }
 
     /** The buffer, with room for one more element of {@code size} bytes. */

@@ -18,7 +18,6 @@ import io.shallowserve.server.protocol.ServerMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.VersionPolicy;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -114,7 +113,8 @@ class JsonCodecTest {
                 Map.entry("{\"inputs\": [", "not an inference request in JSON"),
                 Map.entry("[1, 2]", "not an inference request in JSON"),
                 Map.entry("{}", "no \"inputs\""),
-                Map.entry("{\"inputs\": []} {}", "malformed JSON at line 1 column 17"),
+                Map.entry("{\"inputs\": []} {}", "expected the end of the JSON, found '{' at byte 15"),
+                Map.entry("{\"id\": 7, \"inputs\": []}", "expected a string, found a number at byte 7"),
                 Map.entry("{\"inputs\": [{\"shape\": [1], \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"name\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"datatype\": \"FP32\", \"data\": [1]}]}", "no \"shape\""),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"data\": [1]}]}", "no \"datatype\""),
@@ -136,8 +136,19 @@ class JsonCodecTest {
                         "input 'x' has 2 values in \"data\"; shape [3] needs 3"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
                         + " \"data\": [\"1\"]}]}", "input 'x' has a string in \"data\"; FP32 data is numbers"),
-                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [NaN]}]}",
-                        "not an inference request in JSON"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT32\", \"data\": [NaN]}]}",
+                        "input 'x' has NaN in \"data\", not a whole number, which INT32 data needs"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT64\","
+                        + " \"data\": [1e999999999]}]}", "input 'x' has 1e999999999 in \"data\", outside INT64's range"),
+                // Made an integer first, each such value took seconds of CPU.
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"INT8\","
+                        + " \"data\": [-1e9999999]}]}", "input 'x' has -1e9999999 in \"data\", outside INT8's range"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"UINT8\","
+                        + " \"data\": [2e-999999999]}]}", "not a whole number, which UINT8 data needs"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [nan]}]}",
+                        "expected a value, found 'nan'"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1.0], \"datatype\": \"FP32\", \"data\": [1]}]}",
+                        "expected a whole number at byte 36, found 1.0"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [-1], \"datatype\": \"FP32\", \"data\": []}]}",
                         "dimensions must be >= 0"),
                 Map.entry("{\"inputs\": [], \"outputs\": [{\"name\": \"y\", \"parameters\": {\"classification\": 0}}]}",
@@ -162,6 +173,25 @@ class JsonCodecTest {
                     assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT);
                     assertThat(e.getMessage()).contains(message);
                 }));
+    }
+
+    @Test
+    void inferenceRequest_nanAndInfinities_readAsTritonReadsThem() throws InferenceException {
+        List<Tensor> inputs = read("""
+                {"inputs": [
+                  {"name": "f", "shape": [7], "datatype": "FP32",
+                   "data": [NaN, Infinity, -Infinity, Inf, -Inf, -NaN, 1]},
+                  {"name": "d", "shape": [2], "datatype": "FP64", "data": [-Infinity, NaN]},
+                  {"name": "h", "shape": [1], "datatype": "FP16", "data": [Infinity]},
+                  {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["NaN", "Infinity"]}]}""").inputs();
+
+        assertThat(inputs.get(0).floats()).containsExactly(Float.NaN, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f);
+        assertThat(inputs.get(1).number(0)).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(inputs.get(1).number(1)).isNaN();
+        assertThat(inputs.get(2).number(0)).isEqualTo(Double.POSITIVE_INFINITY);
+        // Quoted, they are strings: a BYTES input keeps them as it would any other word.
+        assertThat(inputs.get(3).strings()).containsExactly("NaN", "Infinity");
     }
 
     @Test
@@ -305,7 +335,7 @@ class JsonCodecTest {
     }
 
     private static BinaryTensorData.Request readWithOutputs(String json) throws InferenceException {
-        return JsonCodec.inferenceRequest(new StringReader(json), BinaryInputs.none(), "m", "v");
+        return JsonCodec.inferenceRequest(JsonPullReader.of(json), BinaryInputs.none(), "m", "v");
     }
 
     private static JsonObject parse(byte[] json) {

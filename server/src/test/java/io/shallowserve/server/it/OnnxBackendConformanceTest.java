@@ -32,9 +32,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * ONNX's operator conformance tests, served: every node test of Debian's libonnx-testdata that
  * {@link OnnxTestSelection} selects is one model of a repository (its model.onnx alone, the signature read from the
  * graph), and the server, fed each case's inputs over HTTP JSON, binary HTTP and gRPC raw contents, must answer the
- * expected outputs within ONNX's backend test tolerance ({@link BackendTestTolerance}). JSON cannot carry NaN, the
- * infinities or bytes that are not UTF-8: a case with any of them in its inputs or expected outputs is not sent as
- * JSON, and is counted. The summary of what was found, served and skipped, and why, is printed to the test log.
+ * expected outputs within ONNX's backend test tolerance ({@link BackendTestTolerance}). JSON cannot carry bytes that are
+ * not UTF-8: a case with them in its inputs or expected outputs is not sent as JSON, and is counted. The summary of what was found, served and skipped, and why, is printed to the test log.
  */
 class OnnxBackendConformanceTest {
 
@@ -138,7 +137,7 @@ class OnnxBackendConformanceTest {
                 .append(", more than one output: ")
                 .append(SELECTION.served().stream().filter(testCase -> testCase.expected().size() > 1).count())
                 .append('\n');
-        text.append("  not sent as JSON (NaN, infinity or non-UTF-8 bytes): ").append(notJson.size()).append(' ')
+        text.append("  not sent as JSON (non-UTF-8 bytes): ").append(notJson.size()).append(' ')
                 .append(notJson).append('\n');
         return text.toString();
     }

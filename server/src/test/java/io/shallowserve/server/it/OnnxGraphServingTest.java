@@ -142,6 +142,24 @@ class OnnxGraphServingTest {
         assertThat(response.body()).contains("\"data\":[Infinity,-Infinity]");
     }
 
+    /**
+     * Python's json.dumps writes float('nan') and float('-inf') as NaN and -Infinity, and Triton reads them
+     * (rapidjson's kParseNanAndInfFlag). The server answered 400, malformed JSON.
+     */
+    @Test
+    void infer_json_nanAndInfinityInputs_readAsTritonReadsThem() {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + MODEL + "/infer", """
+                {"inputs": [
+                  {"name": "s", "shape": [1], "datatype": "BYTES", "data": ["NaN"]},
+                  {"name": "a", "shape": [1, 2], "datatype": "INT64", "data": [0, 0]},
+                  {"name": "b", "shape": [1, 2], "datatype": "FP32", "data": [NaN, -Infinity]},
+                  {"name": "m", "shape": [1, 2], "datatype": "BOOL", "data": [true, true]}],
+                 "outputs": [{"name": "sum"}, {"name": "same"}]}""");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).contains("\"data\":[NaN,-Infinity]").contains("\"data\":[\"NaN\"]");
+    }
+
     @Test
     void infer_grpcRaw_everyDatatypeInAndOut() {
         ModelInferRequest request = ModelInferRequest.newBuilder().setModelName(MODEL)

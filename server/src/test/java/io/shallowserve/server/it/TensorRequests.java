@@ -20,7 +20,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Inference requests of any tensors, in the three forms a client sends them, and the answers decoded back into
@@ -51,16 +50,11 @@ final class TensorRequests {
     }
 
     /**
-     * Whether JSON can carry {@code tensor}'s values as they are: it has no NaN or infinity, and its strings are
-     * Unicode text, so a BYTES element must be valid UTF-8.
+     * Whether JSON can carry {@code tensor}'s values as they are: its strings are Unicode text, so a BYTES element
+     * must be valid UTF-8. NaN and the infinities go as Triton's JSON writes and reads them (NaN, Infinity).
      */
     static boolean jsonCarries(Tensor tensor) {
-        return switch (tensor.datatype()) {
-            case BYTES -> tensor.bytesElements().stream().allMatch(TensorRequests::utf8);
-            case FP16, FP32, FP64 -> IntStream.range(0, Math.toIntExact(tensor.elementCount()))
-                    .mapToDouble(tensor::number).allMatch(Double::isFinite);
-            default -> true;
-        };
+        return tensor.datatype() != Datatype.BYTES || tensor.bytesElements().stream().allMatch(TensorRequests::utf8);
     }
 
     private List<Tensor> json(String model, List<Tensor> inputs) {
@@ -209,7 +203,7 @@ final class TensorRequests {
 
     /**
      * JSON numbers (or true and false) in the raw layout, each read from its own text: INT64 exactly, floats to the
-     * nearest value of their width; JSON's null, which stands for NaN or an infinity, as NaN.
+     * nearest value of their width (NaN, Infinity and -Infinity as Triton writes them).
      */
     private static byte[] numbers(Datatype datatype, JsonArray data) {
         ByteBuffer raw = ByteBuffer.allocate(data.size() * datatype.byteSize()).order(ByteOrder.LITTLE_ENDIAN);
@@ -218,7 +212,7 @@ final class TensorRequests {
                 raw.put((byte) (value.getAsBoolean() ? 1 : 0));
                 continue;
             }
-            String text = value.isJsonNull() ? "NaN" : value.getAsString();
+            String text = value.getAsString();
             switch (datatype) {
                 case FP16 -> raw.putShort(Float.floatToFloat16(Float.parseFloat(text)));
                 case FP32 -> raw.putFloat(Float.parseFloat(text));
