@@ -193,7 +193,7 @@ final class JsonPullReader {
 
     /** A whole number, written without a fraction or an exponent, in {@code long}'s range. */
     long nextLong() throws MalformedJsonException {
-        int at = positionAfterWhiteSpace();
+        int at = tokenStart();
         String literal = nextNumber();
         try {
             return Long.parseLong(literal);
@@ -205,7 +205,7 @@ final class JsonPullReader {
 
     /** A whole number in {@code int}'s range. */
     int nextInt() throws MalformedJsonException {
-        int at = positionAfterWhiteSpace();
+        int at = tokenStart();
         long value = nextLong();
         if (value != (int) value) {
             throw new MalformedJsonException("expected a whole number from " + Integer.MIN_VALUE + " to "
@@ -541,7 +541,8 @@ final class JsonPullReader {
         }
     }
 
-    private int positionAfterWhiteSpace() throws MalformedJsonException {
+    /** Where the next token starts, for a message about it. */
+    private int tokenStart() throws MalformedJsonException {
         peek();
         return position;
     }
