@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *
  * <p>Of several regions the one chosen takes the most work off the critical path: the total work of its branches
  * less that of its largest one, which is what running them at once rather than one after another can save. A node's
- * work is taken as one plus the weights (initializer elements) it reads times the positions it applies them to: a
+ * work is taken as one plus the weights (elements of initializers and Constant nodes' tensors) it reads times the
+ * positions it applies them to: a
  * convolution or matrix product costs about that many multiply-adds. The positions are the elements of the node's
  * first output per channel (axis 1; the last axis of a MatMul), the batch taken as 1, so a branch on a map pooled
  * 2×2 (a later parnet stream) does a quarter of the work per weight of one on the full map. Where that output's
@@ -119,9 +120,19 @@ public final class ForkJoinSplit {
         this.model = model;
         this.index = index;
         for (TensorProto tensor : model.getGraph().getInitializerList()) {
-            weights.put(tensor.getName(), tensor.getDimsList().stream().mapToLong(Long::longValue)
-                    .reduce(1, Math::multiplyExact));
+            weights.put(tensor.getName(), elements(tensor));
         }
+        // Some exporters (tf2onnx, older PyTorch) put weights in Constant nodes rather than initializers.
+        for (NodeProto node : model.getGraph().getNodeList()) {
+            if (node.getOpType().equals("Constant")) {
+                node.getAttributeList().stream().filter(attribute -> attribute.getName().equals("value")).findFirst()
+                        .ifPresent(value -> weights.put(node.getOutput(0), elements(value.getT())));
+            }
+        }
+    }
+
+    private static long elements(TensorProto tensor) {
+        return tensor.getDimsList().stream().mapToLong(Long::longValue).reduce(1, Math::multiplyExact);
     }
 
     /** Finds the most parallel fork–join region of {@code model}'s graph and cuts the graph there. */

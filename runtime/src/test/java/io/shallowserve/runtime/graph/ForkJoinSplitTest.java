@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.AttributeProto.AttributeType;
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
@@ -48,6 +50,25 @@ class ForkJoinSplitTest {
         // 2 + (2·4·5·5 + 2)·64.
         assertThat(parts.branchWork()).containsExactly(642L, 7106L, 12930L);
         assertThat(SplitCheck.mismatch(model, parts, OPENER)).isEmpty();
+    }
+
+    @Test
+    void split_weightsInConstantNodes_weighAsInitializersDo() throws Exception {
+        ModelProto.Builder model = TestGraph.inception(false).toBuilder();
+        // The weights as tf2onnx writes them: each the value of a Constant node, no initializers.
+        List<TensorProto> initializers = model.getGraph().getInitializerList();
+        model.getGraphBuilder().clearInitializer();
+        for (TensorProto weight : initializers.reversed()) {
+            model.getGraphBuilder().addNode(0, NodeProto.newBuilder().setOpType("Constant")
+                    .setName(weight.getName() + ".constant").addOutput(weight.getName())
+                    .addAttribute(AttributeProto.newBuilder().setName("value").setType(AttributeType.TENSOR)
+                            .setT(weight)));
+        }
+
+        ForkJoinSplit.Parts parts = (ForkJoinSplit.Parts) ForkJoinSplit.split(model.build());
+
+        assertThat(parts.branchWork()).containsExactly(642L, 7106L, 12930L);
+        assertThat(SplitCheck.mismatch(model.build(), parts, OPENER)).isEmpty();
     }
 
     @Test
