@@ -122,8 +122,18 @@ public final class InferenceHttpService implements HttpService {
             return;
         }
         respond(response, () -> {
-            // Throws NOT_FOUND (404) for a model or version the repository does not have.
-            router.metadata(model, version);
+            try {
+                // Throws NOT_FOUND (404) for a model or version the repository does not have.
+                router.metadata(model, version);
+            } catch (InferenceException e) {
+                // A model without a READY version is 404 to Triton when the path names no version
+                // (ModelLifeCycle::GetModel: "has no available versions"); a named version that is not READY is
+                // 503 there as here.
+                if (version.isEmpty() && e.status() == InferenceException.Status.UNAVAILABLE) {
+                    throw InferenceException.notFound(e.getMessage());
+                }
+                throw e;
+            }
             throw new InferenceException(InferenceException.Status.UNAVAILABLE,
                     "model '" + model + "' is not ready");
         });

@@ -115,8 +115,9 @@ final class RequestValidator {
     }
 
     /**
-     * The outputs to build: those requested, each an output of the model, with a top-k of 0 (the raw tensor) or,
-     * for a numeric output of two dimensions, 1 to its classes; every output raw when none is requested.
+     * The outputs to build: those requested, each an output of the model and named once (Triton refuses a second
+     * request of an output too: InferenceRequest::AddOriginalRequestedOutput), with a top-k of 0 (the raw tensor)
+     * or, for a numeric output of two dimensions, 1 to its classes; every output raw when none is requested.
      *
      * @throws InferenceException INVALID_ARGUMENT, saying what is wrong
      */
@@ -124,12 +125,17 @@ final class RequestValidator {
         if (requested == null || requested.isEmpty()) {
             return outputs.stream().map(output -> new RequestedOutput(output.name(), 0)).toList();
         }
+        boolean[] seen = new boolean[outputs.size()];
         for (RequestedOutput wanted : requested) {
             int index = indexOf(outputs, wanted.name());
             if (index < 0) {
                 throw invalid("unknown output '" + wanted.name() + "': model " + model + " has outputs "
                         + described(outputs));
             }
+            if (seen[index]) {
+                throw invalid("output '" + wanted.name() + "' is requested more than once; request it once");
+            }
+            seen[index] = true;
             int k = wanted.classificationTopK();
             if (k == 0) {
                 continue;

@@ -15,8 +15,11 @@ import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The parameters of a load request (Triton's model repository extension) as the engine takes them: a "config"
@@ -34,6 +37,9 @@ public final class ConfigOverride {
     private static final String APPLIED = "; a load applies max_batch_size, input, output, dynamic_batching,"
             + " instance_group count, version_policy and the parameter " + PlanChoice.CONFIG_PARAMETER
             + " (GET /v2/models/{model}/config shows the rest)";
+    /** How Gson describes malformed JSON: the reason, then where; its advice to programmers may follow. */
+    private static final Pattern GSON_SYNTAX_ERROR =
+            Pattern.compile("(.+?) at line (\\d+) column (\\d+) path (\\S*)");
 
     private ConfigOverride() {
     }
@@ -91,7 +97,8 @@ public final class ConfigOverride {
         try {
             tree = JsonParser.parseString(json);
         } catch (JsonParseException e) {
-            throw InferenceException.invalid("load parameter 'config' is not JSON: " + e.getMessage());
+            throw InferenceException.invalid("load parameter 'config' is not JSON: " + syntaxProblem(e)
+                    + "; send the model configuration as one JSON object, e.g. {\"max_batch_size\": 8}");
         }
         if (!tree.isJsonObject()) {
             throw InferenceException.invalid("load parameter 'config' must be a JSON object, a model"
@@ -106,6 +113,30 @@ public final class ConfigOverride {
                     + e.getMessage());
         }
         return config.build();
+    }
+
+    /**
+     * What is wrong with the JSON and where, e.g. "expected ':' near line 1, column 7 (path $.a)", from Gson's
+     * description; without Gson's advice to programmers (lenient parsing, a troubleshooting link), which a client
+     * cannot act on. "Near": Gson's column is the offending character's or the one after it.
+     */
+    private static String syntaxProblem(JsonParseException e) {
+        Matcher described = GSON_SYNTAX_ERROR.matcher(String.valueOf(e.getCause() == null ? e.getMessage()
+                : e.getCause().getMessage()));
+        if (!described.lookingAt()) {
+            return "malformed JSON";
+        }
+        String reason = described.group(1);
+        if (reason.startsWith("End of input")) {
+            reason = "the text ends before the JSON is complete";
+        } else if (reason.startsWith("Use JsonReader.setStrictness")) {
+            // The parse is lenient: this is Gson's check for the end of the document after it.
+            reason = "more text follows the end of the JSON";
+        } else {
+            reason = reason.substring(0, 1).toLowerCase(Locale.ROOT) + reason.substring(1);
+        }
+        return reason + " near line " + described.group(2) + ", column " + described.group(3) + " (path "
+                + described.group(4) + ")";
     }
 
     /**

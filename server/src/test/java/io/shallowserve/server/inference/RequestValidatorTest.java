@@ -159,6 +159,13 @@ class RequestValidatorTest {
     }
 
     @Test
+    void outputs_twice_isInvalid() {
+        assertInvalid(Requests.request(DEEP, Requests.pixels(new float[784], 1), new RequestedOutput("logits", 0),
+                new RequestedOutput("logits", 2)))
+                .hasMessage("output 'logits' is requested more than once; request it once");
+    }
+
+    @Test
     void outputs_noneRequested_everyOutputRaw() throws Exception {
         assertThat(validator.outputs(List.of())).containsExactly(new RequestedOutput("logits", 0));
     }

@@ -293,6 +293,19 @@ class GrpcInferenceServiceTest {
     }
 
     @Test
+    void modelInfer_sameOutputTwice_isInvalidArgument() {
+        String model = MODELS.keySet().iterator().next();
+        ModelInferRequest.InferRequestedOutputTensor logits =
+                ModelInferRequest.InferRequestedOutputTensor.newBuilder().setName(Requests.OUTPUT).build();
+        ModelInferRequest request = Requests.raw(model, IMAGES).toBuilder().addOutputs(logits).addOutputs(logits)
+                .build();
+
+        assertStatus(() -> SERVER.grpc().modelInfer(request), Status.Code.INVALID_ARGUMENT,
+                "output '" + Requests.OUTPUT + "' is requested more than once");
+        assertStillServing();
+    }
+
+    @Test
     void modelInfer_unknownModel_isNotFound() {
         assertStatus(() -> SERVER.grpc().modelInfer(Requests.raw("no-such-model", IMAGES)),
                 Status.Code.NOT_FOUND, "no-such-model");

@@ -80,6 +80,16 @@ class HttpInferenceApiTest {
         assertError(SERVER.get("/v2/models/no-such-model/ready"), 404, "no-such-model");
     }
 
+    /** Triton's paths take a version of digits only ([0-9]+): any other answers 404 {"error": ...}. */
+    @Test
+    void modelPaths_versionNotANumber_are404() {
+        for (String version : new String[] {"-1", "abc"}) {
+            assertError(SERVER.get("/v2/models/" + MODEL + "/versions/" + version), 404, "'" + version + "'");
+            assertError(SERVER.get("/v2/models/" + MODEL + "/versions/" + version + "/ready"), 404,
+                    "'" + version + "'");
+        }
+    }
+
     @Test
     void infer_flatData_answersLogitsEqualToInProcessOnnxRuntime() {
         for (Map.Entry<String, Path> model : MODELS.entrySet()) {
@@ -198,6 +208,16 @@ class HttpInferenceApiTest {
         String twoInputs = "{\"inputs\":[" + input + "," + input.replace("\"input\"", "\"extra\"") + "]}";
 
         assertError(SERVER.post("/v2/models/" + MODEL + "/infer", twoInputs), 400, "extra");
+        assertStillServing();
+    }
+
+    @Test
+    void infer_sameOutputTwice_is400() {
+        String body = Requests.json(IMAGES).replaceFirst("]}]}$",
+                "]}],\"outputs\":[{\"name\":\"logits\"},{\"name\":\"logits\"}]}");
+
+        assertError(SERVER.post("/v2/models/" + MODEL + "/infer", body), 400,
+                "output 'logits' is requested more than once");
         assertStillServing();
     }
 

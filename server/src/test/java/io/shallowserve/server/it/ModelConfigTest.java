@@ -148,6 +148,10 @@ class ModelConfigTest {
         assertError(loadOverHttp(REFUSED, "{\"output\": [{\"name\": \"logits\", \"data_type\": \"TYPE_FP32\","
                 + " \"dims\": [1000]}], \"max_batch_size\": 8}"), 400, "the configuration contradicts the graph: output"
                 + " 'logits': the configuration says dimension 1 is 1000, the graph fixes it at 10");
+        HttpResponse<String> notJson = loadOverHttp(REFUSED, "{\"max_batch_size\": 8,");
+        assertError(notJson, 400, "load parameter 'config' is not JSON: the text ends before the JSON is complete"
+                + " near line 1, column 22 (path $.max_batch_size); send the model configuration as one JSON object");
+        assertThat(notJson.body()).as("Gson's advice to programmers").doesNotContain("JsonReader", "http");
         assertError(SERVER.post("/v2/repository/models/" + REFUSED + "/load",
                 "{\"parameters\": {\"config\": \"{}\", \"file:1/model.onnx\": \"AAAA\"}}"), 400, "model files");
         assertError(SERVER.post("/v2/repository/models/" + REFUSED + "/load", "{\"parameters\": {\"config\": 1}}"),

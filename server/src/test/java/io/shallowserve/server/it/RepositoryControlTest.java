@@ -102,6 +102,9 @@ class RepositoryControlTest {
         assertStatus(() -> grpcInfer("cycle"), Status.Code.UNAVAILABLE, "unloaded");
         assertThat(SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName("cycle").build()).getReady())
                 .as("ModelReady of an unloaded model: ready = false, not an error").isFalse();
+        // As Triton answers: no READY version is 404 ("has no available versions"), a named version not READY 503.
+        assertError(SERVER.get("/v2/models/cycle/ready"), 404, "no READY version");
+        assertError(SERVER.get("/v2/models/cycle/versions/1/ready"), 503, "unloaded");
         assertThat(index()).contains("cycle/1 UNAVAILABLE");
 
         SERVER.grpc().repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("cycle").build());

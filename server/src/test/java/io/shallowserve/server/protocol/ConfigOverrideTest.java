@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.TensorSpec;
+import io.shallowserve.server.inference.ErrorMessages;
 import io.shallowserve.server.inference.InferenceException;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
@@ -144,6 +145,31 @@ class ConfigOverrideTest {
                 "count is -1");
         assertRefused("{\"instance_group\": [{\"count\": 40}, {\"count\": 40}]}",
                 InferenceException.Status.INVALID_ARGUMENT, "80 instances");
+    }
+
+    @Test
+    void fromParameters_configNotJson_saysWhatIsWrongAndWhereWithoutGsonsAdvice() {
+        String advice = "; send the model configuration as one JSON object, e.g. {\"max_batch_size\": 8}";
+        assertRefused("{\"dynamic_batching\": ", InferenceException.Status.INVALID_ARGUMENT,
+                "load parameter 'config' is not JSON: the text ends before the JSON is complete near line 1,"
+                        + " column 22 (path $.dynamic_batching)" + advice);
+        assertRefused("{\"max_batch_size\" 8}", InferenceException.Status.INVALID_ARGUMENT,
+                "is not JSON: expected ':' near line 1, column 20 (path $.max_batch_size)" + advice);
+        assertRefused("{\"input\": [{\"name\": \"x\"}\n {\"name\": \"y\"}]}",
+                InferenceException.Status.INVALID_ARGUMENT,
+                "is not JSON: unterminated array near line 2, column 3 (path $.input[1])" + advice);
+        assertRefused("{\"max_batch_size\": 8}}", InferenceException.Status.INVALID_ARGUMENT,
+                "is not JSON: more text follows the end of the JSON near line 1, column 23 (path $)" + advice);
+    }
+
+    @Test
+    void fromParameters_configNotJsonWithALongName_isBoundedAndKeepsTheProblemAndTheAdvice() {
+        String name = "n".repeat(100_000);
+
+        assertThatThrownBy(() -> config("{\"" + name + "\": ")).isInstanceOfSatisfying(InferenceException.class,
+                e -> assertThat(e.getMessage()).hasSizeLessThanOrEqualTo(ErrorMessages.MAX_CHARS)
+                        .contains("the text ends before the JSON is complete near line 1, column 100006")
+                        .endsWith("send the model configuration as one JSON object, e.g. {\"max_batch_size\": 8}"));
     }
 
     @Test
