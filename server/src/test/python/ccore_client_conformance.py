@@ -286,7 +286,7 @@ class Checks:
                     f"{self.model} version {version!r} is not ready")
         c.ok(f"{self.model} ready, as version 1 too")
         c.check("ModelReady unknown model")
-        # Triton answers ready = false, not an error: tritonclient.grpc's is_model_ready() raises on an error.
+        # ready = false, not an error (Triton before mid-2026 answered so): is_model_ready() would raise on one.
         require(not c.call("ModelReady", pb.ModelReadyRequest(name="no-such-model"), timeout=30).ready,
                 "no-such-model is ready")
         c.ok("ready = false")

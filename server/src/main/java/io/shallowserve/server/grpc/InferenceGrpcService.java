@@ -103,8 +103,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> observer) {
         // ready = false for every model version that does not serve, also one the repository does not have, as
-        // Triton answers (InferenceServer::ModelIsReady): tritonclient's is_model_ready() then returns False instead
-        // of raising, e.g. while a client waits for a model that is yet to be copied into the repository.
+        // Triton answered until its core's commit 73aad7c (June 2026; InferenceServer::ModelIsReady ignored a failed
+        // lookup). Triton since answers NOT_FOUND for a model it does not have; false is kept here because
+        // tritonclient's is_model_ready() then returns False instead of raising, e.g. while a client waits for a
+        // model that is yet to be copied into the repository.
         respond(observer, () -> ModelReadyResponse.newBuilder()
                 .setReady(router.modelReady(request.getName(), request.getVersion())).build());
     }

@@ -79,7 +79,7 @@ class GrpcInferenceServiceTest {
     }
 
     @Test
-    void modelReady_unknownModelOrVersion_isFalseAsTritonAnswers() {
+    void modelReady_unknownModelOrVersion_isFalseNotAnError() {
         String model = MODELS.keySet().iterator().next();
 
         assertThat(SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName("no-such-model").build())
