@@ -18,8 +18,10 @@ import collections
 import gzip
 import json
 import os
+import queue
 import struct
 import sys
+import threading
 
 try:
     import grpc
@@ -241,6 +243,7 @@ class Checks:
         self.model_infer()
         self.classification_output()
         self.triton_client_replay()
+        self.stream_infer()
         self.compression()
         self.accuracy()
         self.statistics()
@@ -394,6 +397,62 @@ class Checks:
             c.ok("every output returned, logits within 1e-5 of ONNX Runtime")
         finally:
             replay.close()
+
+    def stream_infer(self):
+        """ModelStreamInfer as tritonclient.grpc's start_stream() and async_stream_infer() use it (commit 58a44caa):
+        _client.py calls ModelStreamInfer(_RequestIterator(stream), metadata=(), timeout=stream_timeout (None),
+        compression=NoCompression); _infer_stream.py feeds the iterator from a queue that close() ends with None, and
+        reads the answers on a thread, an answer whose error_message is not "" being its request's failure, which
+        leaves the stream usable. A request for a model the server lacks sits among good ones."""
+        c = self.c
+        c.check("ModelStreamInfer as tritonclient.grpc's start_stream() and async_stream_infer()")
+        requests = queue.Queue()
+
+        def request_iterator():
+            while True:
+                request = requests.get()
+                if request is None:
+                    return
+                yield request
+
+        c.exercised.add(f"{INFERENCE}/ModelStreamInfer")
+        answers = c.inference.ModelStreamInfer(request_iterator(), metadata=(), timeout=None,
+                                               compression=grpc.Compression.NoCompression)
+        received = []
+        failures = []
+
+        def read_answers():
+            try:
+                for answer in answers:
+                    received.append(answer)
+            except grpc.RpcError as e:
+                failures.append(f"{e.code().name}: {e.details()}")
+
+        reader = threading.Thread(target=read_answers)
+        reader.start()
+        sent = []
+        for i in range(12):
+            if i == 5:
+                requests.put(self.request(self.images[:1], model="no-such-model", request_id="stream-unknown"))
+                sent.append("stream-unknown")
+            requests.put(self.request(self.images[i:i + 2], request_id=f"stream-{i}"))
+            sent.append(f"stream-{i}")
+        requests.put(None)
+        reader.join(60)
+        require(not reader.is_alive(), "the stream did not end within 60 s of the client ending its side")
+        require(not failures, f"the stream failed: {failures}")
+        ids = [answer.infer_response.id for answer in received]
+        require(ids == sent, f"answers for {ids}, expected one per request in the order sent: {sent}")
+        for answer in received:
+            if answer.infer_response.id == "stream-unknown":
+                require("no-such-model" in answer.error_message, f"error_message {answer.error_message!r}")
+                continue
+            require(answer.error_message == "", f"{answer.infer_response.id}: {answer.error_message!r}")
+            first = int(answer.infer_response.id.split("-")[1])
+            values = struct.unpack(f"<{2 * CLASSES}f", answer.infer_response.raw_output_contents[0])
+            require_logits(answer.infer_response.id, rows(values), self.expected[first:first + 2])
+        c.ok(f"{len(received)} answers in order, logits within 1e-5 of ONNX Runtime, the unknown model's in"
+             f" error_message: {received[5].error_message[:60]!r}")
 
     def compression(self):
         """ModelInfer in compressed messages: per call as tritonclient.grpc's compression_algorithm sends them, and as

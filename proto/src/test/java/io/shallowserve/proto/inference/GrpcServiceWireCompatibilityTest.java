@@ -85,6 +85,8 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelInferResponse.InferOutputTensor.shape = 3 repeated int64
             inference.ModelInferResponse.InferOutputTensor.parameters = 4 map<string, inference.InferParameter>
             inference.ModelInferResponse.InferOutputTensor.contents = 5 inference.InferTensorContents
+            inference.ModelStreamInferResponse.error_message = 1 string
+            inference.ModelStreamInferResponse.infer_response = 2 inference.ModelInferResponse
             inference.ModelConfigRequest.name = 1 string
             inference.ModelConfigRequest.version = 2 string
             inference.ModelConfigResponse.config = 1 inference.ModelConfig
@@ -224,7 +226,7 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelInput.Format: FORMAT_NONE=0 FORMAT_NHWC=1 FORMAT_NCHW=2
             """;
 
-    /** The service's methods, in Triton's order (all of Triton's service but the streaming ModelStreamInfer). */
+    /** The service's methods, in Triton's order: all of Triton's service. */
     private static final List<String> EXPECTED_METHODS = List.of(
             "ServerLive(inference.ServerLiveRequest) returns (inference.ServerLiveResponse)",
             "ServerReady(inference.ServerReadyRequest) returns (inference.ServerReadyResponse)",
@@ -232,6 +234,7 @@ class GrpcServiceWireCompatibilityTest {
             "ServerMetadata(inference.ServerMetadataRequest) returns (inference.ServerMetadataResponse)",
             "ModelMetadata(inference.ModelMetadataRequest) returns (inference.ModelMetadataResponse)",
             "ModelInfer(inference.ModelInferRequest) returns (inference.ModelInferResponse)",
+            "ModelStreamInfer(stream inference.ModelInferRequest) returns (stream inference.ModelStreamInferResponse)",
             "ModelConfig(inference.ModelConfigRequest) returns (inference.ModelConfigResponse)",
             "ModelStatistics(inference.ModelStatisticsRequest) returns (inference.ModelStatisticsResponse)",
             "RepositoryIndex(inference.RepositoryIndexRequest) returns (inference.RepositoryIndexResponse)",
@@ -335,9 +338,9 @@ class GrpcServiceWireCompatibilityTest {
         assertThat(service.getFullName()).isEqualTo("inference.GRPCInferenceService");
         List<String> methods = new ArrayList<>();
         for (MethodDescriptor method : service.getMethods()) {
-            assertThat(method.isClientStreaming() || method.isServerStreaming()).as(method.getName()).isFalse();
-            methods.add(method.getName() + "(" + method.getInputType().getFullName() + ") returns ("
-                    + method.getOutputType().getFullName() + ")");
+            methods.add(method.getName() + "(" + (method.isClientStreaming() ? "stream " : "")
+                    + method.getInputType().getFullName() + ") returns ("
+                    + (method.isServerStreaming() ? "stream " : "") + method.getOutputType().getFullName() + ")");
         }
         assertThat(methods).containsExactlyElementsOf(EXPECTED_METHODS);
     }
@@ -346,7 +349,8 @@ class GrpcServiceWireCompatibilityTest {
     void grpcStub_usesTritonMethodPaths() {
         assertThat(GRPCInferenceServiceGrpc.SERVICE_NAME).isEqualTo("inference.GRPCInferenceService");
         List<String> paths = GRPCInferenceServiceGrpc.getServiceDescriptor().getMethods().stream()
-                .peek(m -> assertThat(m.getType()).isEqualTo(MethodType.UNARY))
+                .peek(m -> assertThat(m.getType()).as(m.getFullMethodName()).isEqualTo(
+                        m.getBareMethodName().equals("ModelStreamInfer") ? MethodType.BIDI_STREAMING : MethodType.UNARY))
                 .map(io.grpc.MethodDescriptor::getFullMethodName)
                 .toList();
         assertThat(paths).containsExactlyInAnyOrderElementsOf(EXPECTED_METHODS.stream()

@@ -24,6 +24,7 @@ import io.shallowserve.proto.inference.ModelReadyResponse;
 import io.shallowserve.proto.inference.ModelRepositoryParameter;
 import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.proto.inference.ModelStatisticsResponse;
+import io.shallowserve.proto.inference.ModelStreamInferResponse;
 import io.shallowserve.proto.inference.RepositoryIndexRequest;
 import io.shallowserve.proto.inference.RepositoryIndexResponse;
 import io.shallowserve.proto.inference.RepositoryModelLoadRequest;
@@ -66,7 +67,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>ModelInfer never waits: it hands the request to the engine and answers when the engine's future completes, on
  * the model instance's thread. A call the client cancels, or whose deadline passes, cancels that future, which
- * takes the request out of its queue if it has not started. The other methods answer at once.
+ * takes the request out of its queue if it has not started. ModelStreamInfer runs each request of its stream so
+ * ({@link InferStream}). The other methods answer at once.
  */
 public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
@@ -125,10 +127,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> observer) {
         ServerCallStreamObserver<ModelInferResponse> call = (ServerCallStreamObserver<ModelInferResponse>) observer;
-        long deadline = deadlineNanoTime();
-        CompletableFuture<InferenceResponse> inference = metrics.record(request.getModelName(),
-                () -> router.submit(request.getModelName(), request.getModelVersion(),
-                        () -> ProtoCodec.inferenceRequest(request, deadline)));
+        CompletableFuture<InferenceResponse> inference = submit(request);
         call.setOnCancelHandler(() -> inference.cancel(false));
         inference.whenComplete((done, failure) -> {
             if (!call.isCancelled()) {
@@ -140,6 +139,18 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                 });
             }
         });
+    }
+
+    @Override
+    public StreamObserver<ModelInferRequest> modelStreamInfer(StreamObserver<ModelStreamInferResponse> observer) {
+        return new InferStream(observer, this::submit, InferenceGrpcService::logged);
+    }
+
+    /** Hands {@code request} to the engine, with the call's deadline; the future ends with its response. */
+    private CompletableFuture<InferenceResponse> submit(ModelInferRequest request) {
+        long deadline = deadlineNanoTime();
+        return metrics.record(request.getModelName(), () -> router.submit(request.getModelName(),
+                request.getModelVersion(), () -> ProtoCodec.inferenceRequest(request, deadline)));
     }
 
     @Override
