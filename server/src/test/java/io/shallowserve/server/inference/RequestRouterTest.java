@@ -116,12 +116,12 @@ class RequestRouterTest {
 
     @Test
     void infer_classification_returnsTopKAsScoreIndexLabel() throws Exception {
-        InferenceResponse response = Requests.infer(router, Requests.request(DEEP,
-                Requests.pixels(FashionMnist.image(images, 0), 1),
-                new RequestedOutput("logits", 3), new RequestedOutput("logits", 0)));
-
-        Tensor classes = response.outputs().get(0);
-        float[] logits = response.outputs().get(1).floats();
+        Tensor pixels = Requests.pixels(FashionMnist.image(images, 0), 1);
+        // Two requests: one may name an output once only, as in Triton.
+        Tensor classes = Requests.infer(router, Requests.request(DEEP, pixels, new RequestedOutput("logits", 3)))
+                .outputs().getFirst();
+        float[] logits = Requests.infer(router, Requests.request(DEEP, pixels, new RequestedOutput("logits", 0)))
+                .outputs().getFirst().floats();
         assertThat(classes.datatype()).isEqualTo(Datatype.BYTES);
         assertThat(classes.shape()).containsExactly(1, 3);
         List<String> labels = router.metadata(DEEP, "").labels();
