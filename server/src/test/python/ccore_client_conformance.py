@@ -15,13 +15,16 @@ last two lines name the RPCs it exercised ("exercised: service/Method ...") and 
 
 import argparse
 import collections
-import gzip
 import json
 import os
 import queue
 import struct
 import sys
 import threading
+
+from client_conformance import (CLASSES, LOGIT_TOLERANCE, PIXELS, STRUCT_FORMATS, Failure, argmax, json_file,
+                                length_prefixed_strings, mixed_graph_outputs, raw_fp32, read_logits, read_test_images,
+                                read_test_labels, require, require_logits, rows)
 
 try:
     import grpc
@@ -36,21 +39,14 @@ except ImportError:
 
 INFERENCE = "inference.GRPCInferenceService"
 HEALTH = "grpc.health.v1.Health"
-CLASSES = 10
-PIXELS = 28 * 28
 # A status message is for people: long enough to say what was wrong, never so long that a client drops it
 # (C-core refuses a header block over 8 KiB with RESOURCE_EXHAUSTED instead of the status).
 MAX_STATUS_MESSAGE_CHARS = 4096
-LOGIT_TOLERANCE = 1e-5
 # The classification extension prints each score with six decimals.
 SCORE_TOLERANCE = LOGIT_TOLERANCE + 5e-7
 # The accuracy on the first N test images may differ from the one recorded on all 10,000 by about two standard
 # errors of a proportion near 0.93 for N = 100.
 ACCURACY_TOLERANCE = 0.05
-
-
-class Failure(Exception):
-    """A check that did not hold."""
 
 
 class Client:
@@ -103,11 +99,6 @@ class Client:
         raise Failure(f"expected {code.name}, the call succeeded")
 
 
-def require(condition, message):
-    if not condition:
-        raise Failure(message)
-
-
 def generate_stubs(proto_dirs, out):
     """The message classes and stubs of grpc_service.proto (with the model_config.proto it imports) and
     health.proto, generated into out and imported."""
@@ -124,55 +115,6 @@ def generate_stubs(proto_dirs, out):
     import health_pb2_grpc
     import model_config_pb2
     return grpc_service_pb2, grpc_service_pb2_grpc, model_config_pb2, health_pb2, health_pb2_grpc
-
-
-def read_idx(path, magic, header):
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    found = struct.unpack_from(">I", data, 0)[0]
-    require(found == magic, f"{path} is not an IDX file of magic {magic} (found {found})")
-    return data[header:]
-
-
-def read_test_images(data_dir, count):
-    """The first count Fashion-MNIST test images, as count lists of 784 pixel/255 values (NCHW, C = 1)."""
-    pixels = read_idx(os.path.join(data_dir, "t10k-images-idx3-ubyte.gz"), 2051, 16)
-    return [[b / 255.0 for b in pixels[i * PIXELS:(i + 1) * PIXELS]] for i in range(count)]
-
-
-def read_test_labels(data_dir, count):
-    return list(read_idx(os.path.join(data_dir, "t10k-labels-idx1-ubyte.gz"), 2049, 8)[:count])
-
-
-def read_logits(path, count):
-    """The reference logits: count x 10 little-endian float32, from ONNX Runtime run in-process by the JUnit test."""
-    with open(path, "rb") as f:
-        data = f.read()
-    require(len(data) == count * CLASSES * 4, f"{path} has {len(data)} bytes, expected {count * CLASSES * 4}")
-    values = struct.unpack(f"<{count * CLASSES}f", data)
-    return [list(values[i * CLASSES:(i + 1) * CLASSES]) for i in range(count)]
-
-
-def raw_fp32(images):
-    return struct.pack(f"<{len(images) * PIXELS}f", *(p for image in images for p in image))
-
-
-def argmax(values):
-    return max(range(len(values)), key=values.__getitem__)
-
-
-def require_logits(what, actual, expected):
-    """Each row of actual within LOGIT_TOLERANCE of the same row of expected."""
-    require(len(actual) == len(expected), f"{what}: {len(actual)} rows of logits, expected {len(expected)}")
-    for row, (a, e) in enumerate(zip(actual, expected)):
-        difference = max(abs(x - y) for x, y in zip(a, e))
-        require(difference <= LOGIT_TOLERANCE,
-                f"{what}: image {row} differs from ONNX Runtime by {difference:.3g} (> {LOGIT_TOLERANCE}):"
-                f" {a} vs {e}")
-
-
-def rows(values):
-    return [list(values[i:i + CLASSES]) for i in range(0, len(values), CLASSES)]
 
 
 class Checks:
@@ -701,16 +643,6 @@ class MixedGraphChecks:
         self.infer_as_tritonclient()
         self.wrong_datatype()
 
-    @staticmethod
-    def float32(value):
-        """value rounded to float32, as ONNX Runtime's Cast and Add compute (exact for the values above)."""
-        return struct.unpack("<f", struct.pack("<f", value))[0]
-
-    def expected(self, a, b, s, m):
-        total = [self.float32(self.float32(x) + y) for x, y in zip(a, b)]
-        return {"sum": total, "positive": [v > 0 for v in total], "same": list(s),
-                "kept": [x if keep else 0 for x, keep in zip(a, m)]}
-
     def metadata(self):
         c, pb = self.c, self.pb
         c.check(f"ModelMetadata of {self.model} (model.onnx alone)")
@@ -769,7 +701,7 @@ class MixedGraphChecks:
             found = (output.name, output.datatype, list(output.shape))
             require(found == (name, datatype, [batch] + shape[1:]), f"output {found}")
             results[output.name] = decode_raw(output, raw)
-        self.require_outputs("typed contents", results, self.expected(self.A, self.B, self.S, self.M))
+        self.require_outputs("typed contents", results, mixed_graph_outputs(self.A, self.B, self.S, self.M))
         c.ok(f"every output as computed here, kept {results['kept']}, same {results['same']}")
 
     def infer_as_tritonclient(self):
@@ -783,7 +715,7 @@ class MixedGraphChecks:
                       InferInput("s", [batch, 1], "BYTES", length_prefixed(self.S)),
                       InferInput("m", [batch, 2], "BOOL", struct.pack(f"<{len(self.M)}?", *self.M))]
             results = replay.infer(self.model, inputs, None, request_id="tritonclient")
-            self.require_outputs("tritonclient replay", results, self.expected(self.A, self.B, self.S, self.M))
+            self.require_outputs("tritonclient replay", results, mixed_graph_outputs(self.A, self.B, self.S, self.M))
             c.ok(f"InferResult.as_numpy of every output as computed here, sum {results['sum']}")
 
             c.check(f"ModelInfer {self.model} as tritonclient.grpc, two outputs named, batch 1")
@@ -914,10 +846,6 @@ class InferInput(collections.namedtuple("InferInput", "name shape datatype raw")
     """One input as tritonclient's InferInput holds it after set_data_from_numpy: its raw bytes."""
 
 
-# The struct format of each fixed-size datatype, as numpy's dtype of it (tritonclient/utils triton_to_np_dtype).
-STRUCT_FORMATS = {"BOOL": "?", "UINT8": "B", "UINT16": "H", "UINT32": "I", "UINT64": "Q", "INT8": "b", "INT16": "h",
-                  "INT32": "i", "INT64": "q", "FP16": "e", "FP32": "f", "FP64": "d"}
-
 
 def decode_raw(output, raw):
     """An output's raw_output_contents as as_numpy reads them, flat: numbers and bools of the datatype's size, little-
@@ -944,24 +872,6 @@ def length_prefixed(elements):
     """BYTES elements as raw contents (tritonclient/utils serialize_byte_tensor): a 4-byte little-endian length
     each, then its bytes."""
     return b"".join(struct.pack("<I", len(element)) + element for element in elements)
-
-
-def length_prefixed_strings(raw):
-    """BYTES in raw contents: each element a 4-byte little-endian length, then that many bytes."""
-    strings = []
-    offset = 0
-    while offset < len(raw):
-        (length,) = struct.unpack_from("<I", raw, offset)
-        offset += 4
-        require(offset + length <= len(raw), f"BYTES element of {length} bytes runs past the end at {offset}")
-        strings.append(raw[offset:offset + length])
-        offset += length
-    return strings
-
-
-def json_file(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
 
 
 def main():

@@ -1,7 +1,6 @@
 package io.shallowserve.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.grpc.MethodDescriptor;
 import io.grpc.health.v1.HealthGrpc;
@@ -11,14 +10,11 @@ import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,9 +39,7 @@ class CCoreClientConformanceTest {
     @RegisterExtension
     static final RunningServer SERVER = new RunningServer("--models", REPOSITORY.toString(), "--plan", "single");
 
-    /** Debian's interpreter: python3-grpcio installs into its dist-packages, which another python3 does not see. */
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
-    private static final Path SCRIPT = Path.of("src/test/python/ccore_client_conformance.py");
+    private static final String SCRIPT = "ccore_client_conformance.py";
     private static final Path PROTOS = Path.of("../proto/src/main/proto");
     /** grpc-services ships the health service's .proto beside its classes. */
     private static final String HEALTH_PROTO = "grpc/health/v1/health.proto";
@@ -54,10 +48,7 @@ class CCoreClientConformanceTest {
 
     @Test
     void grpcioClient_everyRpc_answersAsTheProtocolSaysWithTheReferenceLogits() throws Exception {
-        if (!Files.isExecutable(PYTHON)) {
-            fail(PYTHON + " is missing: the C-core client conformance test needs Debian's Python with grpcio"
-                    + " (apt-get install python3-grpcio python3-grpc-tools)");
-        }
+        PythonScript.requirePython("python3-grpcio python3-grpc-tools");
         Path work = TestRepository.emptyFolder(getClass().getSimpleName() + "-client");
         Path healthProtos = Files.createDirectories(work.resolve("protos"));
         try (InputStream proto = HealthGrpc.class.getClassLoader().getResourceAsStream(HEALTH_PROTO)) {
@@ -65,11 +56,9 @@ class CCoreClientConformanceTest {
             Files.copy(proto, healthProtos.resolve("health.proto"));
         }
         Path expected = work.resolve("expected-logits.f32");
-        Files.write(expected, littleEndian(OnnxReference.logits(REPOSITORY.resolve(MODEL).resolve("1"),
-                FashionMnist.testImages(IMAGES), IMAGES)));
-        Path output = work.resolve("output.txt");
+        PythonScript.writeReferenceLogits(REPOSITORY.resolve(MODEL).resolve("1"), IMAGES, expected);
 
-        ProcessBuilder builder = new ProcessBuilder(PYTHON.toString(), SCRIPT.toString(),
+        PythonScript.Run script = PythonScript.run(SCRIPT, List.of(
                 "--server", "127.0.0.1:" + SERVER.server().grpcPort(),
                 "--proto-dir", PROTOS.toString(),
                 "--proto-dir", healthProtos.toString(),
@@ -80,25 +69,11 @@ class CCoreClientConformanceTest {
                 "--mixed-model", MIXED_MODEL,
                 "--data", FashionMnist.directory().toString(),
                 "--expected", expected.toString(),
-                "--images", Integer.toString(IMAGES))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        // Debian's interpreter with its own packages, whatever Python environment the build runs in.
-        builder.environment().keySet().removeAll(List.of("PYTHONPATH", "PYTHONHOME"));
-        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        Process script = builder.start();
-        boolean exited = script.waitFor(SCRIPT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        if (!exited) {
-            script.destroyForcibly().waitFor();
-        }
-        String printed = Files.readString(output);
-        System.out.println(printed);
+                "--images", Integer.toString(IMAGES)), work.resolve("output.txt"), SCRIPT_TIMEOUT_SECONDS);
 
-        assertThat(exited).as("the script ended within %d s; it printed:%n%s", SCRIPT_TIMEOUT_SECONDS, printed)
-                .isTrue();
         // The script names a missing Debian package itself.
-        assertThat(script.exitValue()).as("the script's exit status; it printed:%n%s", printed).isZero();
-        assertThat(exercised(printed)).as("the RPCs the script exercised")
+        assertThat(script.exitValue()).as("the script's exit status; it printed:%n%s", script.printed()).isZero();
+        assertThat(exercised(script.printed())).as("the RPCs the script exercised")
                 .containsExactlyInAnyOrderElementsOf(methodsToExercise());
     }
 
@@ -115,12 +90,6 @@ class CCoreClientConformanceTest {
         return printed.lines().filter(line -> line.startsWith("exercised: ")).findFirst()
                 .map(line -> Arrays.asList(line.substring("exercised: ".length()).trim().split(" ")))
                 .orElseThrow(() -> new AssertionError("the script printed no 'exercised:' line:\n" + printed));
-    }
-
-    private static byte[] littleEndian(float[] values) {
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(values);
-        return bytes.array();
     }
 
     /** Version 1 of the committed deep model, under its own name and as the copy to reload, and the mixed graph. */
