@@ -95,7 +95,7 @@ public final class Main {
                 .register("/v2", new InferenceHttpService(router, loader,
                         new RequestMetrics(registry, "http", loader::knows), server, workers))
                 .register("/v2", new UnofferedExtensionsHttpService())
-                .register("/metrics", new MetricsService(registry))
+                .register("/metrics", new MetricsService(registry, router::statistics))
                 .any(JsonResponses::notFound);
         WebServer webServer;
         try {

@@ -1,9 +1,11 @@
 package io.shallowserve.server.inference;
 
 import java.util.List;
+import java.util.Map;
 
 /**
- * Cumulative counts and times of one model version, as Triton's ModelStatistics reports them.
+ * Cumulative counts and times of one model version, as Triton's ModelStatistics reports them, with the failures by
+ * status and the requests pending, which Triton's metrics report besides.
  *
  * @param lastInferenceMillis epoch milliseconds of the last inference, 0 if none
  * @param inferenceCount      images inferred (a batch of 8 counts 8)
@@ -15,6 +17,8 @@ import java.util.List;
  * @param computeInfer        time running the plan, per request (each request of a batch is charged the batch's)
  * @param computeOutput       time extracting outputs, per request
  * @param batches             per batch size (images) executed, the executions and their times
+ * @param failures            failed requests by status (every status, 0 where none failed so)
+ * @param pending             requests waiting for a batch now
  */
 public record ModelStatistics(
         String name,
@@ -28,7 +32,9 @@ public record ModelStatistics(
         Duration computeInput,
         Duration computeInfer,
         Duration computeOutput,
-        List<Batch> batches) {
+        List<Batch> batches,
+        Map<InferenceException.Status, Long> failures,
+        int pending) {
 
     /** How many times something happened and how long it took in all. */
     public record Duration(long count, long nanos) {}

@@ -136,14 +136,19 @@ public final class RequestRouter {
                 .anyMatch(model -> model.versions().ready().values().stream().anyMatch(ServedVersion::queueHasRoom));
     }
 
+    /** Statistics of every READY version of every model. */
+    public List<ModelStatistics> statistics() {
+        return loader.models().stream().flatMap(m -> m.versions().ready().values().stream())
+                .map(ServedVersion::statistics).toList();
+    }
+
     /**
      * Statistics of the READY versions: {@code model} "" = every model; {@code version} "" = every READY version of
      * the model.
      */
     public List<ModelStatistics> statistics(String model, String version) throws InferenceException {
         if (model.isEmpty()) {
-            return loader.models().stream().flatMap(m -> m.versions().ready().values().stream())
-                    .map(ServedVersion::statistics).toList();
+            return statistics();
         }
         if (version.isEmpty()) {
             return loader.model(model).versions().ready().values().stream().map(ServedVersion::statistics).toList();

@@ -211,7 +211,7 @@ final class ServedVersion {
     }
 
     ModelStatistics statistics() {
-        return metrics.statistics();
+        return metrics.statistics(scheduler.waiting());
     }
 
     /** Closes the sessions of every instance, once; no request may be running. */

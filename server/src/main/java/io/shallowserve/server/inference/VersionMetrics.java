@@ -143,14 +143,17 @@ final class VersionMetrics {
         failure.add(nanos);
     }
 
-    ModelStatistics statistics() {
+    /** @param pending the requests waiting for a batch now, which the version's queue knows */
+    ModelStatistics statistics(int pending) {
+        Map<InferenceException.Status, Long> failures = new EnumMap<>(InferenceException.Status.class);
+        failed.forEach((status, counter) -> failures.put(status, (long) counter.count()));
         return new ModelStatistics(model, version, lastInferenceMillis, inferences.sum(), executions.sum(),
                 success.snapshot(), failure.snapshot(), queue.snapshot(), computeInput.snapshot(),
                 computeInfer.snapshot(), computeOutput.snapshot(), batches.entrySet().stream()
                         .sorted(Map.Entry.comparingByKey())
                         .map(e -> new ModelStatistics.Batch(e.getKey(), e.getValue().input.snapshot(),
                                 e.getValue().infer.snapshot(), e.getValue().output.snapshot()))
-                        .toList());
+                        .toList(), failures, pending);
     }
 
     /** Removes this version's meters from the registry: the version no longer serves. */

@@ -6,18 +6,25 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.shallowserve.server.inference.ModelStatistics;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Supplier;
 
-/** {@code GET /metrics}: the registry in the Prometheus text format. */
+/** {@code GET /metrics}: the registry in the Prometheus text format, then Triton's metrics ({@link TritonMetrics}). */
 public final class MetricsService implements HttpService {
 
     private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
     private final PrometheusMeterRegistry registry;
+    private final Supplier<List<ModelStatistics>> statistics;
 
-    public MetricsService(PrometheusMeterRegistry registry) {
+    /** @param statistics the statistics of every version served, for Triton's metrics */
+    public MetricsService(PrometheusMeterRegistry registry, Supplier<List<ModelStatistics>> statistics) {
         this.registry = registry;
+        this.statistics = statistics;
     }
 
     @Override
@@ -29,6 +36,7 @@ public final class MetricsService implements HttpService {
         response.header(HeaderNames.CONTENT_TYPE, CONTENT_TYPE);
         try (OutputStream out = response.outputStream()) {
             registry.scrape(out);
+            out.write(TritonMetrics.text(statistics.get()).getBytes(StandardCharsets.UTF_8));
         }
     }
 }

@@ -263,7 +263,7 @@ class ProtoCodecTest {
     void modelStatisticsResponse_carriesCountsAndDurations() {
         ModelStatistics statistics = new ModelStatistics("m", "1", 99L, 8, 1, duration(1), duration(2), duration(3),
                 duration(4), duration(5), duration(6),
-                List.of(new ModelStatistics.Batch(8, duration(7), duration(8), duration(9))));
+                List.of(new ModelStatistics.Batch(8, duration(7), duration(8), duration(9))), Map.of(), 0);
 
         ModelStatisticsResponse response = ProtoCodec.modelStatisticsResponse(List.of(statistics));
 

@@ -306,7 +306,7 @@ class JsonCodecTest {
     void statistics_writesTritonsForm() {
         ModelStatistics.Duration duration = new ModelStatistics.Duration(2, 300);
         ModelStatistics statistics = new ModelStatistics("m", "1", 99, 16, 2, duration, duration, duration, duration,
-                duration, duration, List.of(new ModelStatistics.Batch(8, duration, duration, duration)));
+                duration, duration, List.of(new ModelStatistics.Batch(8, duration, duration, duration)), Map.of(), 0);
 
         JsonObject model = parse(JsonCodec.statistics(List.of(statistics))).getAsJsonArray("model_stats").get(0)
                 .getAsJsonObject();

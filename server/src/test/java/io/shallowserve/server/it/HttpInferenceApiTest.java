@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.shallowserve.proto.inference.ModelStatistics;
+import io.shallowserve.proto.inference.ModelStatisticsRequest;
 import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.exec.Logits;
 import java.net.http.HttpRequest;
@@ -12,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -290,6 +293,32 @@ class HttpInferenceApiTest {
                 // The engine's own meters share the registry.
                 .contains("shallowserve_requests_total{")
                 .contains("shallowserve_compute_seconds_bucket{");
+    }
+
+    /** Triton's nv_inference_* metrics, which dashboards and autoscalers written for Triton read. */
+    @Test
+    void metrics_tritonsFamilies_countWhatTheStatisticsExtensionCounts() {
+        SERVER.post("/v2/models/" + MODEL + "/infer", Requests.json(IMAGES));
+        SERVER.post("/v2/models/" + MODEL + "/infer", "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 1, 28, 28],"
+                + " \"datatype\": \"FP32\", \"data\": [1]}]}");
+
+        ModelStatistics statistics = SERVER.grpc().modelStatistics(ModelStatisticsRequest.newBuilder()
+                .setName(MODEL).build()).getModelStats(0);
+        String metrics = SERVER.get("/metrics").body();
+
+        String labels = "{model=\"" + MODEL + "\",version=\"" + statistics.getVersion() + "\"";
+        assertThat(statistics.getInferenceStats().getSuccess().getCount()).isPositive();
+        assertThat(metrics)
+                .contains("# TYPE nv_inference_request_success counter\n")
+                .contains("nv_inference_request_success" + labels + "} "
+                        + statistics.getInferenceStats().getSuccess().getCount() + "\n")
+                .contains("nv_inference_count" + labels + "} " + statistics.getInferenceCount() + "\n")
+                .contains("nv_inference_exec_count" + labels + "} " + statistics.getExecutionCount() + "\n")
+                .contains("nv_inference_queue_duration_us" + labels + "} "
+                        + statistics.getInferenceStats().getQueue().getNs() / 1_000 + "\n")
+                .contains("nv_inference_pending_request_count" + labels + "} 0\n")
+                .containsPattern("nv_inference_request_failure" + Pattern.quote(labels)
+                        + ",reason=\"OTHER\"} [1-9]");
     }
 
     /** The largest batch the server takes for {@code model}, from its metadata. */
