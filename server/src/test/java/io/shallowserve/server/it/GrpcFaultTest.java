@@ -71,6 +71,8 @@ class GrpcFaultTest {
     private static final float[] IMAGE = FashionMnist.testImages(1);
     private static final String SERVER_LIVE = GRPCInferenceServiceGrpc.getServerLiveMethod().getFullMethodName();
     private static final String MODEL_INFER = GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName();
+    private static final String MODEL_STREAM_INFER =
+            GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName();
     private static final String MODEL_METADATA =
             GRPCInferenceServiceGrpc.getModelMetadataMethod().getFullMethodName();
     /** The longest grpc-message the tests accept for an echoed client string: a few hundred characters. */
@@ -269,6 +271,53 @@ class GrpcFaultTest {
                 response.resetCode(), response.goAwayCode()).isNotNull().isNotEqualTo("0");
         assertThat(response.grpcMessage()).as("grpc-message").isNotBlank();
         assertThat(logged).as("log lines").hasSizeLessThanOrEqualTo(1);
+        assertStillServing();
+    }
+
+    /**
+     * A stream whose second message does not decode: the call ends with INVALID_ARGUMENT, whatever the first
+     * request was doing, and nothing of it stays open.
+     */
+    @Test
+    void modelStreamInfer_goodThenUndecodableMessage_endsTheCallWithAStatus() throws IOException {
+        int port = SERVER.server().grpcPort();
+        Http2Frames.Response response;
+        try (Http2Frames http2 = Http2Frames.connect(port)) {
+            http2.headers(1, Http2Frames.grpcRequest(MODEL_STREAM_INFER, port), Literal.WITHOUT_INDEXING, false);
+            http2.data(1, Http2Frames.grpcMessage(Requests.raw(MODEL, IMAGE).toByteArray()), false);
+            http2.data(1, UndecodableMessage.NOT_PROTOBUF.data, true);
+            response = http2.awaitResponse(1);
+        }
+        awaitOpenCalls(open -> open == 0, "the stream closed");
+
+        SUMMARY.put("stream with an undecodable message", "grpc-status " + response.grpcStatus() + " ("
+                + response.grpcMessage() + ")");
+        assertThat(response.grpcStatus()).isEqualTo(Integer.toString(Status.Code.INVALID_ARGUMENT.value()));
+        assertThat(response.grpcMessage()).contains("not valid protobuf");
+        assertStillServing();
+    }
+
+    /** Streams reset by the client with requests in them, 20 times: none stays open, the server serves on. */
+    @Test
+    void modelStreamInfer_resetWithRequestsInIt_leavesNoOpenCall() throws IOException {
+        int port = SERVER.server().grpcPort();
+        byte[] request = Http2Frames.grpcMessage(Requests.raw(MODEL, IMAGE).toByteArray());
+        int streams = 20;
+        try (Http2Frames http2 = Http2Frames.connect(port)) {
+            for (int i = 0; i < streams; i++) {
+                int stream = 1 + 2 * i;
+                http2.headers(stream, Http2Frames.grpcRequest(MODEL_STREAM_INFER, port),
+                        Literal.WITH_INCREMENTAL_INDEXING, false);
+                for (int message = 0; message < 4; message++) {
+                    http2.data(stream, request, false);
+                }
+                http2.rstStream(stream, Http2Frames.CANCEL);
+            }
+            http2.ping();
+            awaitOpenCalls(open -> open == 0, "every reset stream closed");
+        }
+
+        SUMMARY.put("streams reset", streams + " with 4 requests each, open calls after: " + openCalls());
         assertStillServing();
     }
 
