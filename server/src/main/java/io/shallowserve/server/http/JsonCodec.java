@@ -169,11 +169,13 @@ final class JsonCodec {
         return inputs;
     }
 
-    private static Tensor input(JsonPullReader reader, BinaryInputs binary) throws JsonPullReader.MalformedJsonException, InferenceException {
+    private static Tensor input(JsonPullReader reader, BinaryInputs binary)
+            throws JsonPullReader.MalformedJsonException, InferenceException {
         String name = null;
         String datatypeName = null;
         long[] shape = null;
-        List<Object> data = null;
+        TensorBuilder read = null;
+        JsonPullReader unread = null;
         Long binaryDataSize = null;
         reader.beginObject();
         while (reader.hasNext()) {
@@ -181,7 +183,16 @@ final class JsonCodec {
                 case "name" -> name = reader.nextString();
                 case "datatype" -> datatypeName = reader.nextString();
                 case "shape" -> shape = shape(reader);
-                case "data" -> data = data(reader, name);
+                case "data" -> {
+                    // Read at once where the name, datatype and shape came first, as clients write them; else
+                    // skipped, and read once they are known.
+                    if (name != null && datatypeName != null && shape != null) {
+                        read = new TensorBuilder(name, InputDatatypes.parse(name, datatypeName), shape, "\"data\"");
+                        data(reader, read, name);
+                    } else {
+                        unread = reader.skipToReader();
+                    }
+                }
                 case "parameters" -> binaryDataSize = binaryDataSize(reader, name);
                 default -> reader.skipValue();
             }
@@ -197,11 +208,12 @@ final class JsonCodec {
             throw InferenceException.invalid("input '" + name + "' has no \"datatype\"");
         }
         Datatype datatype = InputDatatypes.parse(name, datatypeName);
-        if (data != null && binaryDataSize != null) {
+        boolean hasData = read != null || unread != null;
+        if (hasData && binaryDataSize != null) {
             throw InferenceException.invalid("input '" + name + "' has both \"data\" and \"binary_data_size\"; send"
                     + " its data one way: in \"data\", or as binary data after the JSON");
         }
-        if (data == null && binaryDataSize == null) {
+        if (!hasData && binaryDataSize == null) {
             throw InferenceException.invalid("input '" + name + "' has no \"data\" (nor \"parameters\":"
                     + " {\"binary_data_size\": N} with N bytes after the JSON)");
         }
@@ -209,16 +221,11 @@ final class JsonCodec {
             TensorShapes.elementCount(name, shape);
             return binary.take(name, datatype, binaryDataSize, shape);
         }
-        TensorBuilder tensor = new TensorBuilder(name, datatype, shape, "\"data\"");
-        for (Object value : data) {
-            switch (value) {
-                case String number -> tensor.addNumber(number);
-                case Boolean flag -> tensor.addBoolean(flag);
-                case byte[] string -> tensor.addBytes(string);
-                default -> throw new IllegalStateException("data(...) collects numbers, booleans and strings only");
-            }
+        if (read == null) {
+            read = new TensorBuilder(name, datatype, shape, "\"data\"");
+            data(unread, read, name);
         }
-        return tensor.build();
+        return read.build();
     }
 
     private static long[] shape(JsonPullReader reader) throws JsonPullReader.MalformedJsonException {
@@ -232,12 +239,12 @@ final class JsonCodec {
     }
 
     /**
-     * Tensor data, flat or nested to any depth, in row-major order: each number as its literal, each boolean, and
-     * each string as its UTF-8 bytes. The datatype may come after the data, so values are kept as written until it
-     * is known.
+     * Tensor data, flat or nested to any depth, in row-major order, into {@code tensor}: each number, boolean and
+     * string (as its UTF-8 bytes) as it is read, so that memory holds the tensor and no more, however many values
+     * the data has.
      */
-    private static List<Object> data(JsonPullReader reader, String name) throws JsonPullReader.MalformedJsonException, InferenceException {
-        List<Object> values = new ArrayList<>();
+    private static void data(JsonPullReader reader, TensorBuilder tensor, String name)
+            throws JsonPullReader.MalformedJsonException, InferenceException {
         int depth = 0;
         do {
             JsonPullReader.Token token = reader.peek();
@@ -250,14 +257,13 @@ final class JsonCodec {
                     reader.endArray();
                     depth--;
                 }
-                case NUMBER -> values.add(reader.nextNumber());
-                case BOOLEAN -> values.add(reader.nextBoolean());
-                case STRING -> values.add(reader.nextStringBytes());
-                default -> throw InferenceException.invalid((name == null ? "an input" : "input '" + name + "'")
-                        + " has " + token + " in \"data\"; data is numbers, booleans or strings in (nested) arrays");
+                case NUMBER -> tensor.addNumber(reader.nextNumber());
+                case BOOLEAN -> tensor.addBoolean(reader.nextBoolean());
+                case STRING -> tensor.addBytes(reader.nextStringBytes());
+                default -> throw InferenceException.invalid("input '" + name + "' has " + token + " in \"data\"; data"
+                        + " is numbers, booleans or strings in (nested) arrays");
             }
         } while (depth > 0);
-        return values;
     }
 
     /** The input parameter "binary_data_size": how many bytes of binary data the input takes; null when absent. */

@@ -47,6 +47,7 @@ final class JsonPullReader {
     static final int MAX_NUMBER_LENGTH = 1000;
 
     private final byte[] bytes;
+    /** Where the JSON starts: positions in messages count from here. */
     private final int start;
     private final int end;
     private int position;
@@ -59,10 +60,15 @@ final class JsonPullReader {
 
     /** Reads the JSON in {@code bytes[start, end)}. */
     JsonPullReader(byte[] bytes, int start, int end) {
+        this(bytes, start, start, end);
+    }
+
+    /** Reads the JSON value in {@code bytes[from, end)} of a JSON that starts at {@code start}. */
+    private JsonPullReader(byte[] bytes, int start, int from, int end) {
         this.bytes = bytes;
         this.start = start;
         this.end = end;
-        this.position = start;
+        this.position = from;
         scopes[0] = EMPTY_DOCUMENT;
     }
 
@@ -181,14 +187,17 @@ final class JsonPullReader {
      */
     String nextNumber() throws MalformedJsonException {
         consume(Token.NUMBER);
-        String literal = new String(bytes, position, tokenEnd - position, StandardCharsets.US_ASCII);
+        int from = position;
         position = tokenEnd;
-        return switch (literal) {
-            case "NaN", "-NaN" -> "NaN";
-            case "Inf", "Infinity" -> "Infinity";
-            case "-Inf", "-Infinity" -> "-Infinity";
-            default -> literal;
-        };
+        // A word where a number is: the first byte of NaN or an infinity, or the one after its minus sign.
+        byte word = bytes[from] == '-' ? bytes[from + 1] : bytes[from];
+        if (word == 'N') {
+            return "NaN";
+        }
+        if (word == 'I') {
+            return bytes[from] == '-' ? "-Infinity" : "Infinity";
+        }
+        return new String(bytes, from, tokenEnd - from, StandardCharsets.US_ASCII);
     }
 
     /** A whole number, written without a fraction or an exponent, in {@code long}'s range. */
@@ -251,6 +260,16 @@ final class JsonPullReader {
                 case END_DOCUMENT -> throw malformed("expected a value, found the end of the JSON");
             }
         } while (open > 0);
+    }
+
+    /**
+     * Skips the next value and returns a reader of that value alone, to read it later: when reading it needs what
+     * comes after it (tensor data before its datatype). Its messages count bytes from the start of this JSON.
+     */
+    JsonPullReader skipToReader() throws MalformedJsonException {
+        int from = tokenStart();
+        skipValue();
+        return new JsonPullReader(bytes, start, from, position);
     }
 
     /** Checks that nothing but white space follows the value read. */
