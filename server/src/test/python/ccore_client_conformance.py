@@ -22,7 +22,7 @@ import struct
 import sys
 import threading
 
-from client_conformance import (CLASSES, LOGIT_TOLERANCE, PIXELS, STRUCT_FORMATS, Failure, argmax, json_file,
+from client_conformance import (CLASSES, CheckLog, LOGIT_TOLERANCE, PIXELS, STRUCT_FORMATS, Failure, argmax, json_file,
                                 length_prefixed_strings, mixed_graph_outputs, raw_fp32, read_logits, read_test_images,
                                 read_test_labels, require, require_logits, rows)
 
@@ -49,10 +49,11 @@ SCORE_TOLERANCE = LOGIT_TOLERANCE + 5e-7
 ACCURACY_TOLERANCE = 0.05
 
 
-class Client:
+class Client(CheckLog):
     """The channel and stubs of the checks, which RPCs they exercised, which check runs and how many held."""
 
     def __init__(self, target, pb, pb_grpc, model_config_pb, health_pb, health_pb_grpc):
+        super().__init__()
         self.target = target
         self.channel = grpc.insecure_channel(target)
         self.pb = pb
@@ -62,16 +63,6 @@ class Client:
         self.health_pb = health_pb
         self.health = health_pb_grpc.HealthStub(self.channel)
         self.exercised = set()
-        self.passed = 0
-        self.current = "setup"
-
-    def check(self, name):
-        """Names the check the next calls belong to; a failure reports it."""
-        self.current = name
-
-    def ok(self, what):
-        self.passed += 1
-        print(f"ok: {self.current}: {what}", flush=True)
 
     def call(self, method, request, **kwargs):
         """Calls one method of the inference service through its generated stub."""

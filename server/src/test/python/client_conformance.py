@@ -24,6 +24,23 @@ class Failure(Exception):
     """A check that did not hold."""
 
 
+class CheckLog:
+    """Which check runs and how many held: each check is named before its calls, so that a failure reports it, and
+    prints one line "ok: CHECK: what held" when it holds."""
+
+    def __init__(self):
+        self.passed = 0
+        self.current = "setup"
+
+    def check(self, name):
+        """Names the check the next calls belong to; a failure reports it."""
+        self.current = name
+
+    def ok(self, what):
+        self.passed += 1
+        print(f"ok: {self.current}: {what}", flush=True)
+
+
 def require(condition, message):
     if not condition:
         raise Failure(message)

@@ -42,7 +42,7 @@ import struct
 import sys
 import zlib
 
-from client_conformance import (CLASSES, STRUCT_FORMATS, Failure, json_file, length_prefixed_strings,
+from client_conformance import (CLASSES, CheckLog, STRUCT_FORMATS, Failure, json_file, length_prefixed_strings,
                                 mixed_graph_outputs, raw_fp32, read_logits, read_test_images, require, require_logits,
                                 rows)
 
@@ -51,25 +51,16 @@ COMPRESSORS = {"gzip": gzip.compress, "deflate": zlib.compress}
 DECOMPRESSORS = {"gzip": gzip.decompress, "deflate": zlib.decompress}
 
 
-class Client:
+class Client(CheckLog):
     """One HTTP/1.1 connection, kept alive across every request of the script, which check runs and how many held."""
 
     def __init__(self, host, port):
+        super().__init__()
         self.connection = http.client.HTTPConnection(host, port, timeout=60)
         self.connection.connect()
         # http.client opens a new socket by itself when a response closed the old one: only this one may serve.
         self.socket = self.connection.sock
         self.requests = 0
-        self.passed = 0
-        self.current = "setup"
-
-    def check(self, name):
-        """Names the check the next requests belong to; a failure reports it."""
-        self.current = name
-
-    def ok(self, what):
-        self.passed += 1
-        print(f"ok: {self.current}: {what}", flush=True)
 
     def request(self, method, path, body=None, headers=None):
         """Sends one request and reads its whole answer: (status, headers, body). The connection must stay open."""
