@@ -17,10 +17,7 @@ interface RunningServer extends AutoCloseable {
 
     /** The port that serves {@code protocol}. */
     default int port(Protocol protocol) {
-        return switch (protocol) {
-            case GRPC -> grpcPort();
-            case HTTP, HTTP_BINARY -> httpPort();
-        };
+        return protocol.frontEnd() == Protocol.GRPC ? grpcPort() : httpPort();
     }
 
     /** "127.0.0.1:8001", where {@code protocol} is served. */

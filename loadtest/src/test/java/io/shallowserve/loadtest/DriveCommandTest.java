@@ -18,11 +18,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
  * Smoke runs of {@code loadtest drive} against the real server, each protocol on its own port: open and closed loop,
- * both protocols, the no-op.
+ * every protocol (gRPC unary and streaming, HTTP in JSON and binary), the no-op.
  */
 class DriveCommandTest {
 
@@ -64,16 +66,17 @@ class DriveCommandTest {
         return JsonParser.parseString(Files.readString(json)).getAsJsonObject().getAsJsonArray("steps");
     }
 
-    @Test
-    void drive_grpcOpenAndClosedLoop_answersEveryRequest() throws IOException {
-        Path json = folder.resolve("grpc.json");
+    @ParameterizedTest
+    @EnumSource(value = Protocol.class, names = {"GRPC", "GRPC_STREAM"})
+    void drive_grpcOpenAndClosedLoop_answersEveryRequest(Protocol protocol) throws IOException {
+        Path json = folder.resolve(protocol + ".json");
         StringWriter out = new StringWriter();
 
-        int exit = drive(out, Protocol.GRPC, "--model", "fashion-deep", "--rate", "100", "--concurrency", "1,4",
+        int exit = drive(out, protocol, "--model", "fashion-deep", "--rate", "100", "--concurrency", "1,4",
                 "--duration", "0.5", "--warmup", "0.2", "--json", json.toString());
 
         assertThat(exit).as(out.toString()).isZero();
-        assertThat(out.toString()).contains("gRPC fashion-deep", "open 100/s", "closed 1", "closed 4");
+        assertThat(out.toString()).contains(protocol.label() + " fashion-deep", "open 100/s", "closed 1", "closed 4");
         JsonArray steps = steps(json);
         assertThat(steps).hasSize(3);
         for (var step : steps) {

@@ -44,14 +44,15 @@ public final class DriveCommand implements Callable<Integer> {
     private CommandSpec spec;
 
     @Option(names = {"-u", "--url"},
-            description = "server host:port (default 127.0.0.1:8001 for grpc, 127.0.0.1:8000 for http and"
-                    + " http-binary: Triton's ports, and shallowserve's)")
+            description = "server host:port (default 127.0.0.1:8001 for grpc and grpc-stream, 127.0.0.1:8000 for http"
+                    + " and http-binary: Triton's ports, and shallowserve's)")
     private String url;
 
     @Option(names = {"-i", "--protocol"}, defaultValue = "grpc",
-            description = "grpc, http (tensors in JSON) or http-binary (Triton's binary tensor data: the input's bytes"
-                    + " after a JSON header, the outputs asked back as bytes, as tritonclient.http and perf_analyzer"
-                    + " send by default) (default ${DEFAULT-VALUE})")
+            description = "grpc (a ModelInfer call per request), grpc-stream (ModelStreamInfer: a stream per"
+                    + " concurrent caller, as perf_analyzer --streaming), http (tensors in JSON) or http-binary"
+                    + " (Triton's binary tensor data: the input's bytes after a JSON header, the outputs asked back as"
+                    + " bytes, as tritonclient.http and perf_analyzer send by default) (default ${DEFAULT-VALUE})")
     private Protocol protocol;
 
     @Option(names = {"-m", "--model"}, description = "model name (required unless --no-op)")
@@ -87,7 +88,9 @@ public final class DriveCommand implements Callable<Integer> {
     @Option(names = "--no-op", description = "send the protocol's no-op (ServerLive, GET /v2/health/live) instead")
     private boolean noOp;
 
-    @Option(names = "--timeout", defaultValue = "10", description = "seconds each request may take (default ${DEFAULT-VALUE})")
+    @Option(names = "--timeout", defaultValue = "10",
+            description = "seconds each request may take; a grpc-stream request has no deadline of its own, the run"
+                    + " waits for it this long plus 5 s after its step (default ${DEFAULT-VALUE})")
     private double timeoutSeconds;
 
     @Option(names = "--max-in-flight", defaultValue = "1024",

@@ -3,13 +3,16 @@ package io.shallowserve.loadtest.driver;
 import java.util.List;
 
 /**
- * How the driver calls an Open Inference Protocol server: over gRPC, or over HTTP/REST with the tensors in JSON, or
- * with them as Triton's binary tensor data (the input's raw bytes after a JSON header, the outputs asked back as
- * binary data), which is what tritonclient.http and perf_analyzer send by default. The two HTTP forms share the HTTP
- * port and its no-op; they are two values here because they cost differently and are measured side by side.
+ * How the driver calls an Open Inference Protocol server: over gRPC, one ModelInfer call per request or every request
+ * of a caller on one ModelStreamInfer call (what perf_analyzer's {@code --streaming} and tritonclient's start_stream()
+ * do), or over HTTP/REST with the tensors in JSON, or with them as Triton's binary tensor data (the input's raw bytes
+ * after a JSON header, the outputs asked back as binary data), which is what tritonclient.http and perf_analyzer send
+ * by default. The two gRPC forms share the gRPC port and its no-op, the two HTTP forms the HTTP port and its; they are
+ * values of their own because they cost differently and are measured side by side.
  */
 public enum Protocol {
     GRPC("grpc", "gRPC", "ServerLive", 8001),
+    GRPC_STREAM("grpc-stream", "gRPC stream", "ServerLive", 8001),
     HTTP("http", "HTTP", "GET /v2/health/live", 8000),
     HTTP_BINARY("http-binary", "HTTP binary", "GET /v2/health/live", 8000);
 
@@ -32,7 +35,10 @@ public enum Protocol {
 
     /** The front-end this one reaches: its port and its no-op. */
     public Protocol frontEnd() {
-        return this == HTTP_BINARY ? HTTP : this;
+        return switch (this) {
+            case GRPC, GRPC_STREAM -> GRPC;
+            case HTTP, HTTP_BINARY -> HTTP;
+        };
     }
 
     /** The name tables show. */
@@ -50,7 +56,10 @@ public enum Protocol {
         return defaultPort;
     }
 
-    /** The value of {@code --protocol}: grpc, http or http-binary (picocli matches an option's value to this). */
+    /**
+     * The value of {@code --protocol}: grpc, grpc-stream, http or http-binary (picocli matches an option's value to
+     * this).
+     */
     @Override
     public String toString() {
         return option;

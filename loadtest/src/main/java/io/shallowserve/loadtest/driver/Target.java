@@ -9,10 +9,14 @@ import java.util.List;
 /** A server the driver sends to, over one protocol. */
 public sealed interface Target extends AutoCloseable permits GrpcTarget, HttpTarget {
 
-    /** Connects (lazily) to {@code host:port} over {@code protocol}; every call gets {@code callTimeout}. */
+    /**
+     * Connects (lazily) to {@code host:port} over {@code protocol}; every call gets {@code callTimeout} (but a request
+     * on a gRPC stream, which has no deadline of its own).
+     */
     static Target connect(Protocol protocol, String host, int port, Duration callTimeout) {
         return switch (protocol) {
-            case GRPC -> new GrpcTarget(host, port, callTimeout);
+            case GRPC -> new GrpcTarget(host, port, callTimeout, false);
+            case GRPC_STREAM -> new GrpcTarget(host, port, callTimeout, true);
             case HTTP -> new HttpTarget(host, port, callTimeout, false);
             case HTTP_BINARY -> new HttpTarget(host, port, callTimeout, true);
         };
