@@ -25,8 +25,9 @@ import java.util.logging.Logger;
  * status ({@link RequestDecoding}); gzip and deflate messages each way ({@link GrpcCompression}); and the gauge of
  * open calls.
  *
- * <p>Calls that decode tensors or touch the repository (ModelInfer, the repository RPCs) run on the front-end
- * workers, platform threads shared with HTTP; inference itself runs on the model instances' threads, never here.
+ * <p>Calls that decode tensors or touch the repository (ModelInfer, ModelStreamInfer, the repository RPCs) run on the
+ * front-end workers, platform threads shared with HTTP; inference itself runs on the model instances' threads, never
+ * here.
  * Everything else (health, readiness, metadata, statistics, reflection) is cheap and answers on the connection's
  * event loop, so it stays responsive however busy the workers are.
  */
@@ -35,9 +36,15 @@ public final class GrpcServer {
     /** The methods that run on the workers; the rest answer on the event loop. */
     private static final Set<String> WORKER_METHODS = Set.of(
             GRPCInferenceServiceGrpc.getModelInferMethod().getFullMethodName(),
+            GRPCInferenceServiceGrpc.getModelStreamInferMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryIndexMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryModelLoadMethod().getFullMethodName(),
             GRPCInferenceServiceGrpc.getRepositoryModelUnloadMethod().getFullMethodName());
+
+    /** Whether the calls of {@code fullMethodName} run on the workers rather than on their event loop. */
+    static boolean runsOnWorkers(String fullMethodName) {
+        return WORKER_METHODS.contains(fullMethodName);
+    }
 
     /**
      * The settings of {@code shallowserve.grpc} in application.yaml.
@@ -109,8 +116,7 @@ public final class GrpcServer {
         ServerCallExecutorSupplier eventLoopUnlessWorkers = new ServerCallExecutorSupplier() {
             @Override
             public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
-                return WORKER_METHODS.contains(call.getMethodDescriptor().getFullMethodName()) ? null
-                        : Runnable::run;
+                return runsOnWorkers(call.getMethodDescriptor().getFullMethodName()) ? null : Runnable::run;
             }
         };
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress(options.host(), options.port()))
