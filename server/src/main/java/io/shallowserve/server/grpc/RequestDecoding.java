@@ -1,6 +1,9 @@
 package io.shallowserve.server.grpc;
 
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.Message;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.KnownLength;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
@@ -10,6 +13,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +25,19 @@ import java.util.List;
  * every such message.
  *
  * <p>Each method's request marshaller is wrapped so that parsing never throws: it yields the message or the reason
- * it does not parse, and the call's listener closes the call with that reason. Messages grpc-java cannot even
+ * it does not parse, and the call's listener closes the call with that reason. A message of more values than
+ * {@link #MAX_VALUES} is refused before it is parsed (RESOURCE_EXHAUSTED): its objects would outgrow the heap. Messages grpc-java cannot even
  * deframe (a length over the limit, a compressed flag without grpc-encoding, a message cut short) never reach a
  * marshaller: grpc-java answers those itself (RESOURCE_EXHAUSTED, INTERNAL). A compressed message that decompresses
  * past the limit fails as it is parsed, with grpc-java's RESOURCE_EXHAUSTED, which its call ends with.
  */
 final class RequestDecoding {
+
+    /**
+     * The most values (messages, strings, bytes) one request may hold ({@link MessageValues}): a request this full
+     * holds at most tens of MB once parsed, where 16 MB of empty tensors held about 470 MB.
+     */
+    static final int MAX_VALUES = 250_000;
 
     private RequestDecoding() {
     }
@@ -68,6 +79,8 @@ final class RequestDecoding {
 
     private static <ReqT> MethodDescriptor.Marshaller<Decoded<ReqT>> requestMarshaller(
             MethodDescriptor<ReqT, ?> method) {
+        Object prototype = method.getRequestMarshaller() instanceof MethodDescriptor.PrototypeMarshaller<ReqT> typed
+                ? typed.getMessagePrototype() : null;
         return new MethodDescriptor.Marshaller<>() {
             @Override
             public InputStream stream(Decoded<ReqT> request) {
@@ -77,20 +90,43 @@ final class RequestDecoding {
             @Override
             public Decoded<ReqT> parse(InputStream stream) {
                 try {
-                    return new Decoded<>(method.parseRequest(stream), null);
+                    if (!(prototype instanceof Message message)) {
+                        return new Decoded<>(method.parseRequest(stream), null);
+                    }
+                    byte[] bytes = stream instanceof KnownLength ? stream.readNBytes(stream.available())
+                            : stream.readAllBytes();
+                    int values = MessageValues.count(bytes, message.getDescriptorForType(), MAX_VALUES);
+                    if (values > MAX_VALUES) {
+                        return new Decoded<>(null, Status.RESOURCE_EXHAUSTED.withDescription("the request of "
+                                + method.getFullMethodName() + " holds more than " + MAX_VALUES + " values (tensors,"
+                                + " strings, parameters), more than the server parses in one message; send BYTES"
+                                + " tensors in raw_input_contents, or fewer in each request"));
+                    }
+                    // Its bytes fields (raw_input_contents) share the array rather than copy it.
+                    CodedInputStream input = CodedInputStream.newInstance(bytes);
+                    input.enableAliasing(true);
+                    @SuppressWarnings("unchecked")
+                    ReqT parsed = (ReqT) message.getParserForType().parseFrom(input);
+                    return new Decoded<>(parsed, null);
+                } catch (IOException e) {
+                    return new Decoded<>(null, notProtobuf(method, e));
                 } catch (RuntimeException e) {
                     if (e instanceof StatusRuntimeException tooLarge
                             && tooLarge.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
                         // grpc-java's verdict as it decompressed the message: past the limit (GrpcCompression).
                         return new Decoded<>(null, tooLarge.getStatus());
                     }
-                    // grpc-java's protobuf marshaller wraps the parser's exception, whose message says what is wrong.
-                    Throwable reason = e.getCause() != null ? e.getCause() : e;
-                    return new Decoded<>(null, Status.INVALID_ARGUMENT.withDescription("the request of "
-                            + method.getFullMethodName() + " is not valid protobuf: " + reason.getMessage()));
+                    return new Decoded<>(null, notProtobuf(method, e));
                 }
             }
         };
+    }
+
+    /** INVALID_ARGUMENT with what the parser found wrong (grpc-java's marshaller wraps it as the cause). */
+    private static Status notProtobuf(MethodDescriptor<?, ?> method, Exception e) {
+        Throwable reason = e.getCause() != null ? e.getCause() : e;
+        return Status.INVALID_ARGUMENT.withDescription("the request of " + method.getFullMethodName()
+                + " is not valid protobuf: " + reason.getMessage());
     }
 
     /**

@@ -321,6 +321,32 @@ class GrpcFaultTest {
         assertStillServing();
     }
 
+    /**
+     * 16 MB of empty tensors, two bytes each on the wire, held about 470 MB once parsed: more than the Kubernetes
+     * deployment's heap. Refused before parsing, the same message costs its 16 MB.
+     */
+    @Test
+    void modelInfer_16MbOfEmptyTensors_isRefusedBeforeItIsParsed() throws IOException {
+        byte[] emptyInputs = new byte[16 * 1024 * 1024 - 64];
+        for (int i = 0; i < emptyInputs.length; i += 2) {
+            emptyInputs[i] = (5 << 3) | 2;
+        }
+        int port = SERVER.server().grpcPort();
+        Http2Frames.Response response;
+        try (Http2Frames http2 = Http2Frames.connect(port)) {
+            http2.headers(1, Http2Frames.grpcRequest(MODEL_INFER, port), Literal.WITHOUT_INDEXING, false);
+            http2.data(1, Http2Frames.grpcMessage(emptyInputs), true);
+            response = http2.awaitResponse(1);
+        }
+        awaitOpenCalls(open -> open == 0, "the call closed");
+
+        SUMMARY.put("16 MB of empty tensors", "grpc-status " + response.grpcStatus() + " (" + response.grpcMessage()
+                + ")");
+        assertThat(response.grpcStatus()).isEqualTo(Integer.toString(Status.Code.RESOURCE_EXHAUSTED.value()));
+        assertThat(response.grpcMessage()).contains("more than 250000 values");
+        assertStillServing();
+    }
+
     @Test
     void unknownMethod_isUnimplemented() {
         for (String name : List.of("inference.GRPCInferenceService/NoSuchMethod", "no.such.Service/ServerLive")) {
