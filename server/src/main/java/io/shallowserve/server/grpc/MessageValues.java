@@ -8,11 +8,11 @@ import java.io.IOException;
 
 /**
  * Counts the objects parsing a protobuf message would make, from its bytes, before it is parsed: every message,
- * string and bytes value, and every field the type does not know (kept as unknown fields). A value of two bytes on
- * the wire (an empty InferInputTensor, a one-byte bytes_contents element) becomes an object of 50 to 100 bytes in
- * the heap: 16 MB of them, the largest message taken, held about 470 MB once parsed, which a server with a 512 MB
- * heap (the Kubernetes deployment's) cannot survive. Numbers, packed or not, become primitive arrays and count
- * nothing.
+ * string and bytes value, and every field the type does not know (kept as unknown fields, as is a known field sent
+ * with a wire type not its type's; each field in an unknown group counts too). A value of two bytes on the wire (an
+ * empty InferInputTensor, a one-byte bytes_contents element) becomes an object of 50 to 100 bytes in the heap: 16 MB
+ * of them, the largest message taken, held about 470 MB once parsed, which a server with a 512 MB heap (the
+ * Kubernetes deployment's) cannot survive. Numbers, packed or not, become primitive arrays and count nothing.
  */
 final class MessageValues {
 
@@ -50,11 +50,13 @@ final class MessageValues {
         }
         while (values <= limit && !in.isAtEnd()) {
             int tag = in.readTag();
+            int wireType = WireFormat.getTagWireType(tag);
             FieldDescriptor field = type.findFieldByNumber(WireFormat.getTagFieldNumber(tag));
-            if (field == null) {
-                values++;
-                in.skipField(tag);
-            } else if (WireFormat.getTagWireType(tag) == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
+            if (field == null || !(wireType == field.getLiteType().getWireType()
+                    || field.isPackable() && wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED)) {
+                // Kept as an unknown field: so is a known field whose wire type is not its type's.
+                unknown(tag, depth);
+            } else if (wireType == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
                 int length = in.readRawVarint32();
                 if (field.getJavaType() == FieldDescriptor.JavaType.MESSAGE) {
                     values++;
@@ -72,6 +74,30 @@ final class MessageValues {
             } else {
                 in.skipField(tag);
             }
+        }
+    }
+
+    /**
+     * An unknown field is an object, a group (wire types 3 and 4) one holding an unknown field for each of its own:
+     * a group of millions of fields is millions of objects.
+     */
+    private void unknown(int tag, int depth) throws IOException {
+        values++;
+        if (WireFormat.getTagWireType(tag) != WireFormat.WIRETYPE_START_GROUP) {
+            in.skipField(tag);
+            return;
+        }
+        if (depth + 1 > MAX_DEPTH) {
+            values = limit + 1;
+            return;
+        }
+        int end = tag - WireFormat.WIRETYPE_START_GROUP + WireFormat.WIRETYPE_END_GROUP;
+        while (values <= limit) {
+            int inner = in.readTag();
+            if (inner == end || inner == 0) {
+                return;
+            }
+            unknown(inner, depth + 1);
         }
     }
 }

@@ -43,15 +43,27 @@ public final class TensorBuilder {
                 1 << 16)).order(ByteOrder.LITTLE_ENDIAN);
     }
 
-    /** A JSON number, exactly as written: integer types take integral values in range, floating types any. */
+    /**
+     * A JSON number, exactly as written: integer types take integral values in range, floating types any a double
+     * holds, as Triton reads them: a double (rapidjson refuses one past a double's range, 1e400, instead of making it
+     * an infinity), then cast to the tensor's type (1e39 is an FP32 infinity).
+     */
     public void addNumber(String literal) throws InferenceException {
         switch (datatype) {
-            case FP16 -> putFloat16(Float.parseFloat(literal));
-            case FP32 -> room(Float.BYTES).putFloat(Float.parseFloat(literal));
-            case FP64 -> room(Double.BYTES).putDouble(Double.parseDouble(literal));
+            case FP16, FP32, FP64 -> putFloating(floating(literal));
             case BOOL, BYTES -> throw wrongKind("the number " + literal);
             default -> putInteger(wholeNumber(literal), literal);
         }
+    }
+
+    /** A JSON number as a double: NaN and the infinities as written, any other number within a double's range. */
+    private double floating(String literal) throws InferenceException {
+        double value = Double.parseDouble(literal);
+        if (Double.isInfinite(value) && !literal.endsWith("Infinity")) {
+            throw invalid("has " + literal + " in " + source + ", too large for a double, which " + datatype
+                    + " data is read as (as Triton reads it)");
+        }
+        return value;
     }
 
     /**

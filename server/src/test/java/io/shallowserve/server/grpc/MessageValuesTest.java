@@ -64,4 +64,54 @@ class MessageValuesTest {
 
         assertThat(MessageValues.count(unknown, ModelInferRequest.getDescriptor(), 1000)).isEqualTo(10);
     }
+
+    @Test
+    void count_knownFieldsWithAnotherWireType_countEachAsUnknown() {
+        byte[] varintIds = new byte[3 * 10];
+        for (int i = 0; i < varintIds.length; i += 3) {
+            varintIds[i] = 2 << 3;  // field 2 (id, a string) as a varint, which the parser keeps as an unknown field
+            varintIds[i + 1] = (byte) 0xac;
+            varintIds[i + 2] = 0x02;
+        }
+
+        assertThat(MessageValues.count(varintIds, ModelInferRequest.getDescriptor(), 1000)).isEqualTo(10);
+    }
+
+    @Test
+    void count_unknownGroup_countsItAndEveryFieldInIt() {
+        ByteArrayOutputStream group = new ByteArrayOutputStream();
+        group.writeBytes(new byte[] {(byte) 0x9b, 0x06});  // field 99, start group
+        for (int i = 0; i < 10; i++) {
+            group.writeBytes(new byte[] {1 << 3, 1});  // field 1, varint 1
+        }
+        group.writeBytes(new byte[] {(1 << 3) | 3, (1 << 3) | 4});  // an empty group inside
+        group.writeBytes(new byte[] {(byte) 0x9c, 0x06});  // field 99, end group
+
+        assertThat(MessageValues.count(group.toByteArray(), ModelInferRequest.getDescriptor(), 1000))
+                .isEqualTo(1 + 10 + 1);
+    }
+
+    @Test
+    void count_millionGroupsInAKnownMessageFieldSentAsAGroup_stopsJustPastTheLimit() {
+        byte[] groups = new byte[2 * 1_000_000 + 2];
+        groups[0] = (5 << 3) | 3;  // field 5 (inputs, a message) as a group
+        for (int i = 1; i < groups.length - 1; i += 2) {
+            groups[i] = (1 << 3) | 3;
+            groups[i + 1] = (1 << 3) | 4;
+        }
+        groups[groups.length - 1] = (5 << 3) | 4;
+
+        assertThat(MessageValues.count(groups, ModelInferRequest.getDescriptor(), 100)).isEqualTo(101);
+    }
+
+    @Test
+    void count_unknownGroupsNestedPastAnyMessage_countAsTooMany() {
+        byte[] nested = new byte[2 * 100];
+        for (int i = 0; i < 100; i++) {
+            nested[i] = (1 << 3) | 3;
+            nested[nested.length - 1 - i] = (1 << 3) | 4;
+        }
+
+        assertThat(MessageValues.count(nested, ModelInferRequest.getDescriptor(), 1000)).isEqualTo(1001);
+    }
 }

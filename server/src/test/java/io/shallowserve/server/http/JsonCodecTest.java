@@ -145,6 +145,12 @@ class JsonCodecTest {
                         + " \"data\": [-1e9999999]}]}", "input 'x' has -1e9999999 in \"data\", outside INT8's range"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"UINT8\","
                         + " \"data\": [2e-999999999]}]}", "not a whole number, which UINT8 data needs"),
+                // rapidjson refuses a number past a double's range rather than make it an infinity: so does this.
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\","
+                        + " \"data\": [1e400]}]}",
+                        "input 'x' has 1e400 in \"data\", too large for a double"),
+                Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP64\","
+                        + " \"data\": [-1" + "0".repeat(400) + "]}]}", "too large for a double"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1], \"datatype\": \"FP32\", \"data\": [nan]}]}",
                         "expected a value, found 'nan'"),
                 Map.entry("{\"inputs\": [{\"name\": \"x\", \"shape\": [1.0], \"datatype\": \"FP32\", \"data\": [1]}]}",
@@ -179,17 +185,21 @@ class JsonCodecTest {
     void inferenceRequest_nanAndInfinities_readAsTritonReadsThem() throws InferenceException {
         List<Tensor> inputs = read("""
                 {"inputs": [
-                  {"name": "f", "shape": [7], "datatype": "FP32",
-                   "data": [NaN, Infinity, -Infinity, Inf, -Inf, -NaN, 1]},
-                  {"name": "d", "shape": [2], "datatype": "FP64", "data": [-Infinity, NaN]},
-                  {"name": "h", "shape": [1], "datatype": "FP16", "data": [Infinity]},
+                  {"name": "f", "shape": [8], "datatype": "FP32",
+                   "data": [NaN, Infinity, -Infinity, Inf, -Inf, -NaN, 1, -1e39]},
+                  {"name": "d", "shape": [3], "datatype": "FP64", "data": [-Infinity, NaN, 1e308]},
+                  {"name": "h", "shape": [2], "datatype": "FP16", "data": [Infinity, 1e5]},
                   {"name": "s", "shape": [2], "datatype": "BYTES", "data": ["NaN", "Infinity"]}]}""").inputs();
 
+        // A number a double holds but the tensor's type does not is an infinity, as Triton's cast makes it.
         assertThat(inputs.get(0).floats()).containsExactly(Float.NaN, Float.POSITIVE_INFINITY,
-                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f);
+                Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, 1f,
+                Float.NEGATIVE_INFINITY);
         assertThat(inputs.get(1).number(0)).isEqualTo(Double.NEGATIVE_INFINITY);
         assertThat(inputs.get(1).number(1)).isNaN();
+        assertThat(inputs.get(1).number(2)).isEqualTo(1e308);
         assertThat(inputs.get(2).number(0)).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(inputs.get(2).number(1)).isEqualTo(Double.POSITIVE_INFINITY);
         // Quoted, they are strings: a BYTES input keeps them as it would any other word.
         assertThat(inputs.get(3).strings()).containsExactly("NaN", "Infinity");
     }

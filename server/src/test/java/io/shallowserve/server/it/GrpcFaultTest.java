@@ -322,25 +322,55 @@ class GrpcFaultTest {
     }
 
     /**
-     * 16 MB of empty tensors, two bytes each on the wire, held about 470 MB once parsed: more than the Kubernetes
-     * deployment's heap. Refused before parsing, the same message costs its 16 MB.
+     * 16 MB of values that each become an object once parsed. Refused before parsing, such a message costs its 16 MB.
      */
-    @Test
-    void modelInfer_16MbOfEmptyTensors_isRefusedBeforeItIsParsed() throws IOException {
-        byte[] emptyInputs = new byte[16 * 1024 * 1024 - 64];
-        for (int i = 0; i < emptyInputs.length; i += 2) {
-            emptyInputs[i] = (5 << 3) | 2;
+    enum ManyValues {
+        /** Empty tensors, two bytes each on the wire: held about 470 MB once parsed. */
+        EMPTY_TENSORS(new byte[0], new byte[] {(5 << 3) | 2, 0}, new byte[0]),
+        /**
+         * One group (wire type 3) of field 99, which the request type does not have, holding groups of field 1 that
+         * each hold a varint of 300, all kept as unknown fields: 3.2 million such groups ran a server with a 512 MB
+         * heap (the Kubernetes deployment's) out of memory while the bound counted the outer group as one value.
+         */
+        GROUPS_IN_AN_UNKNOWN_GROUP(new byte[] {(byte) 0x9b, 0x06}, new byte[] {(1 << 3) | 3, 1 << 3, (byte) 0xac,
+            0x02, (1 << 3) | 4}, new byte[] {(byte) 0x9c, 0x06}),
+        /** model_name (field 1, a string) as varints of 300 (wire type 0): unknown fields too, three bytes each. */
+        STRING_FIELD_AS_VARINTS(new byte[0], new byte[] {1 << 3, (byte) 0xac, 0x02}, new byte[0]);
+
+        private final byte[] first;
+        private final byte[] value;
+        private final byte[] last;
+
+        ManyValues(byte[] first, byte[] value, byte[] last) {
+            this.first = first;
+            this.value = value;
+            this.last = last;
         }
+
+        /** As many values as fit in just under 16 MB, between first and last. */
+        byte[] message() {
+            int values = (16 * 1024 * 1024 - 64 - first.length - last.length) / value.length;
+            ByteBuffer message = ByteBuffer.allocate(first.length + values * value.length + last.length).put(first);
+            for (int i = 0; i < values; i++) {
+                message.put(value);
+            }
+            return message.put(last).array();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ManyValues.class)
+    void modelInfer_16MbOfValues_isRefusedBeforeItIsParsed(ManyValues values) throws IOException {
         int port = SERVER.server().grpcPort();
         Http2Frames.Response response;
         try (Http2Frames http2 = Http2Frames.connect(port)) {
             http2.headers(1, Http2Frames.grpcRequest(MODEL_INFER, port), Literal.WITHOUT_INDEXING, false);
-            http2.data(1, Http2Frames.grpcMessage(emptyInputs), true);
+            http2.data(1, Http2Frames.grpcMessage(values.message()), true);
             response = http2.awaitResponse(1);
         }
         awaitOpenCalls(open -> open == 0, "the call closed");
 
-        SUMMARY.put("16 MB of empty tensors", "grpc-status " + response.grpcStatus() + " (" + response.grpcMessage()
+        SUMMARY.put("16 MB of " + values, "grpc-status " + response.grpcStatus() + " (" + response.grpcMessage()
                 + ")");
         assertThat(response.grpcStatus()).isEqualTo(Integer.toString(Status.Code.RESOURCE_EXHAUSTED.value()));
         assertThat(response.grpcMessage()).contains("more than 250000 values");
