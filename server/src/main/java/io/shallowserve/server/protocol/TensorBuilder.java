@@ -44,26 +44,42 @@ public final class TensorBuilder {
     }
 
     /**
-     * A JSON number, exactly as written: integer types take integral values in range, floating types any a double
-     * holds, as Triton reads them: a double (rapidjson refuses one past a double's range, 1e400, instead of making it
-     * an infinity), then cast to the tensor's type (1e39 is an FP32 infinity).
+     * A JSON number, exactly as written: integer types take integral values in range, floating types any number a
+     * double holds, each rounded once to the tensor's type (1e39 is an FP32 infinity); a number past a double's range
+     * (1e400) is refused, as Triton's JSON parser (rapidjson) refuses it, rather than made an infinity.
      */
     public void addNumber(String literal) throws InferenceException {
         switch (datatype) {
-            case FP16, FP32, FP64 -> putFloating(floating(literal));
+            case FP16 -> {
+                float value = Float.parseFloat(literal);
+                requireWithinDouble(value, literal);
+                putFloat16(value);
+            }
+            case FP32 -> {
+                float value = Float.parseFloat(literal);
+                requireWithinDouble(value, literal);
+                room(Float.BYTES).putFloat(value);
+            }
+            case FP64 -> {
+                double value = Double.parseDouble(literal);
+                requireWithinDouble(value, literal);
+                room(Double.BYTES).putDouble(value);
+            }
             case BOOL, BYTES -> throw wrongKind("the number " + literal);
             default -> putInteger(wholeNumber(literal), literal);
         }
     }
 
-    /** A JSON number as a double: NaN and the infinities as written, any other number within a double's range. */
-    private double floating(String literal) throws InferenceException {
-        double value = Double.parseDouble(literal);
-        if (Double.isInfinite(value) && !literal.endsWith("Infinity")) {
+    /**
+     * Refuses {@code value}, read from {@code literal}, if it is an infinity the literal does not name and a double
+     * could not hold the number either; only infinities are checked, so that finite values are parsed once.
+     */
+    private void requireWithinDouble(double value, String literal) throws InferenceException {
+        if (Double.isInfinite(value) && !literal.endsWith("Infinity")
+                && Double.isInfinite(Double.parseDouble(literal))) {
             throw invalid("has " + literal + " in " + source + ", too large for a double, which " + datatype
                     + " data is read as (as Triton reads it)");
         }
-        return value;
     }
 
     /**
