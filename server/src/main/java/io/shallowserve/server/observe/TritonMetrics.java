@@ -32,7 +32,7 @@ public final class TritonMetrics {
         for (ModelStatistics version : versions) {
             for (String reason : REASONS) {
                 long failed = version.failures().entrySet().stream()
-                        .filter(entry -> reason(entry.getKey()).equals(reason))
+                        .filter(entry -> reason.equals(reason(entry.getKey())))
                         .mapToLong(Map.Entry::getValue).sum();
                 sample(text, "nv_inference_request_failure", version, ",reason=\"" + reason + "\"", failed);
             }
@@ -65,15 +65,18 @@ public final class TritonMetrics {
     }
 
     /**
-     * The reason Triton would give: refused by the queue (full, closing, or past its deadline before it ran),
-     * cancelled by the client, failed while the model ran, or anything else (invalid input, among others).
+     * The reason Triton would count a failure under: refused by the queue (full, closing, or past its deadline before
+     * it ran), cancelled by the client, failed while the model ran, or another failure of a request the model took;
+     * null for a request Triton refuses before it reaches the model's statistics (input that does not fit the model,
+     * a version it does not have), so that alerts on Triton's failure counter do not fire on clients' mistakes.
      */
     static String reason(InferenceException.Status status) {
         return switch (status) {
             case RESOURCE_EXHAUSTED, UNAVAILABLE, DEADLINE_EXCEEDED -> "REJECTED";
             case CANCELLED -> "CANCELED";
             case INTERNAL -> "BACKEND";
-            case INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION, UNIMPLEMENTED -> "OTHER";
+            case FAILED_PRECONDITION, UNIMPLEMENTED -> "OTHER";
+            case INVALID_ARGUMENT, NOT_FOUND -> null;
         };
     }
 

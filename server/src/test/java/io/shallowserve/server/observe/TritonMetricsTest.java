@@ -23,6 +23,7 @@ class TritonMetricsTest {
         failures.put(Status.CANCELLED, 4L);
         failures.put(Status.INVALID_ARGUMENT, 5L);
         failures.put(Status.NOT_FOUND, 1L);
+        // Invalid input and unknown versions, which Triton refuses before its statistics, count under no reason.
         ModelStatistics statistics = new ModelStatistics("fashion-deep", "1", 99, 16, 3, new Duration(4, 4_000_999),
                 new Duration(13, 1_000), new Duration(4, 2_000), new Duration(4, 3_000), new Duration(4, 900_000),
                 new Duration(4, 5_000), List.of(), failures, 7);
@@ -36,7 +37,7 @@ class TritonMetricsTest {
                 nv_inference_request_failure{model="fashion-deep",version="1",reason="REJECTED"} 3
                 nv_inference_request_failure{model="fashion-deep",version="1",reason="CANCELED"} 4
                 nv_inference_request_failure{model="fashion-deep",version="1",reason="BACKEND"} 0
-                nv_inference_request_failure{model="fashion-deep",version="1",reason="OTHER"} 6
+                nv_inference_request_failure{model="fashion-deep",version="1",reason="OTHER"} 0
                 # HELP nv_inference_count Number of inferences performed (does not include cached requests)
                 # TYPE nv_inference_count counter
                 nv_inference_count{model="fashion-deep",version="1"} 16
