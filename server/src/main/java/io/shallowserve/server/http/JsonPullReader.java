@@ -90,6 +90,11 @@ final class JsonPullReader {
                 if (position == end) {
                     throw malformed("the body is empty; expected a JSON value");
                 }
+                if (end - position >= 3 && (bytes[position] & 0xff) == 0xef && (bytes[position + 1] & 0xff) == 0xbb
+                        && (bytes[position + 2] & 0xff) == 0xbf) {
+                    throw malformed("the body starts with a byte order mark (EF BB BF), which JSON does not allow;"
+                            + " send it without one");
+                }
                 return peeked = value();
             }
             case NONEMPTY_DOCUMENT -> {

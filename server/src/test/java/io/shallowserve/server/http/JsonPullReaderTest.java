@@ -141,6 +141,7 @@ class JsonPullReaderTest {
                 Map.entry("[1] x", "expected the end of the JSON, found 'x' at byte 4"),
                 Map.entry("[1]]", "expected the end of the JSON, found ']' at byte 3"),
                 Map.entry("/* comment */ 1", "expected a value, found '/'"),
+                Map.entry("\uFEFF{}", "the body starts with a byte order mark (EF BB BF)"),
                 Map.entry("[" + "1".repeat(JsonPullReader.MAX_NUMBER_LENGTH + 1) + "]",
                         "a number of 1001 characters; at most 1000 are read at byte 1"));
         for (Map.Entry<String, String> document : documents.entrySet()) {
