@@ -1,5 +1,6 @@
 package io.shallowserve.server.inference;
 
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,6 +37,24 @@ public final class InferenceException extends Exception {
 
         public int httpCode() {
             return httpCode;
+        }
+
+        /**
+         * The reason Triton counts a request that failed so under (its metrics' {@code reason} label): refused by
+         * the queue (full, closing, or past its deadline before it ran), cancelled by the client, failed while the
+         * model ran, or another failure of a request the model took. Empty for a request Triton refuses before it
+         * reaches the model's statistics (input that does not fit the model, a version it does not have:
+         * TRITONSERVER_ServerInferAsync prepares the request before it counts it), so that the statistics' failures
+         * and the alerts on them are the server's, not the clients' mistakes.
+         */
+        public Optional<String> tritonFailureReason() {
+            return Optional.ofNullable(switch (this) {
+                case RESOURCE_EXHAUSTED, UNAVAILABLE, DEADLINE_EXCEEDED -> "REJECTED";
+                case CANCELLED -> "CANCELED";
+                case INTERNAL -> "BACKEND";
+                case FAILED_PRECONDITION, UNIMPLEMENTED -> "OTHER";
+                case INVALID_ARGUMENT, NOT_FOUND -> null;
+            });
         }
     }
 

@@ -11,13 +11,15 @@ import java.util.Map;
  * @param inferenceCount      images inferred (a batch of 8 counts 8)
  * @param executionCount      model executions (a batch of 8 counts 1; dynamic batching merges requests into one)
  * @param success             successful requests, end to end inside the engine
- * @param fail                failed requests
+ * @param fail                failed requests Triton counts (not those refused for not fitting the model, see
+ *                            {@link InferenceException.Status#tritonFailureReason()})
  * @param queue               time waiting for an execution instance, per request
  * @param computeInput        time preparing input tensors, per request
  * @param computeInfer        time running the plan, per request (each request of a batch is charged the batch's)
  * @param computeOutput       time extracting outputs, per request
  * @param batches             per batch size (images) executed, the executions and their times
- * @param failures            failed requests by status (every status, 0 where none failed so)
+ * @param failures            failed requests by status (every status, 0 where none failed so; including those
+ *                            {@code fail} leaves out)
  * @param pending             requests waiting for a batch now
  */
 public record ModelStatistics(

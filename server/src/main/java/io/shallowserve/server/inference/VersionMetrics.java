@@ -138,9 +138,15 @@ final class VersionMetrics {
         success.add(nanos);
     }
 
+    /**
+     * Counts a failure by its status. The statistics' {@code fail} counts those Triton counts: it leaves out requests
+     * that did not fit the model, which Triton refuses before its statistics.
+     */
     void failed(InferenceException.Status status, long nanos) {
         failed.get(status).increment();
-        failure.add(nanos);
+        if (status.tritonFailureReason().isPresent()) {
+            failure.add(nanos);
+        }
     }
 
     /** @param pending the requests waiting for a batch now, which the version's queue knows */

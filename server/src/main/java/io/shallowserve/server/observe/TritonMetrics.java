@@ -16,7 +16,7 @@ import java.util.function.ToLongFunction;
  */
 public final class TritonMetrics {
 
-    /** Triton's failure reasons; each status of this server counts under one. */
+    /** Triton's failure reasons: {@link InferenceException.Status#tritonFailureReason()} gives a status's. */
     private static final List<String> REASONS = List.of("REJECTED", "CANCELED", "BACKEND", "OTHER");
 
     private TritonMetrics() {
@@ -32,7 +32,7 @@ public final class TritonMetrics {
         for (ModelStatistics version : versions) {
             for (String reason : REASONS) {
                 long failed = version.failures().entrySet().stream()
-                        .filter(entry -> reason.equals(reason(entry.getKey())))
+                        .filter(entry -> entry.getKey().tritonFailureReason().filter(reason::equals).isPresent())
                         .mapToLong(Map.Entry::getValue).sum();
                 sample(text, "nv_inference_request_failure", version, ",reason=\"" + reason + "\"", failed);
             }
@@ -62,22 +62,6 @@ public final class TritonMetrics {
         versions.forEach(version -> sample(text, "nv_inference_pending_request_count", version, "",
                 version.pending()));
         return text.toString();
-    }
-
-    /**
-     * The reason Triton would count a failure under: refused by the queue (full, closing, or past its deadline before
-     * it ran), cancelled by the client, failed while the model ran, or another failure of a request the model took;
-     * null for a request Triton refuses before it reaches the model's statistics (input that does not fit the model,
-     * a version it does not have), so that alerts on Triton's failure counter do not fire on clients' mistakes.
-     */
-    static String reason(InferenceException.Status status) {
-        return switch (status) {
-            case RESOURCE_EXHAUSTED, UNAVAILABLE, DEADLINE_EXCEEDED -> "REJECTED";
-            case CANCELLED -> "CANCELED";
-            case INTERNAL -> "BACKEND";
-            case FAILED_PRECONDITION, UNIMPLEMENTED -> "OTHER";
-            case INVALID_ARGUMENT, NOT_FOUND -> null;
-        };
     }
 
     private static void counter(StringBuilder text, List<ModelStatistics> versions, String name, String help,

@@ -262,13 +262,21 @@ class RequestRouterTest {
         Requests.infer(router, Requests.images(DEEP, images, 0, 1));
         Requests.infer(router, Requests.images(DEEP, images, 0, 5));
         assertThatThrownBy(() -> Requests.infer(router, Requests.request(DEEP, Requests.pixels(new float[1], 1))))
-                .isInstanceOf(InferenceException.class);
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(InferenceException.Status.INVALID_ARGUMENT));
+        InferenceRequest late = new InferenceRequest(DEEP, "1", "late", Requests.images(DEEP, images, 0, 1).inputs(),
+                List.of(), System.nanoTime() - 1);
+        assertThatThrownBy(() -> Requests.infer(router, late)).isInstanceOfSatisfying(InferenceException.class,
+                e -> assertThat(e.status()).isEqualTo(InferenceException.Status.DEADLINE_EXCEEDED));
 
         ModelStatistics after = router.statistics(DEEP, "1").getFirst();
         assertThat(after.name()).isEqualTo(DEEP);
         assertThat(after.version()).isEqualTo("1");
         assertThat(after.success().count() - before.success().count()).isEqualTo(2);
+        // The request past its deadline is a failure; the one that does not fit the model is not, as in Triton.
         assertThat(after.fail().count() - before.fail().count()).isEqualTo(1);
+        assertThat(failures(after, InferenceException.Status.INVALID_ARGUMENT)
+                - failures(before, InferenceException.Status.INVALID_ARGUMENT)).isEqualTo(1);
         assertThat(after.executionCount() - before.executionCount()).isEqualTo(2);
         assertThat(after.inferenceCount() - before.inferenceCount()).isEqualTo(6);
         assertThat(after.queue().count() - before.queue().count()).isEqualTo(2);
@@ -299,6 +307,10 @@ class RequestRouterTest {
     }
 
     /** Executions of {@code batchSize} images in {@code statistics}. */
+    private static long failures(ModelStatistics statistics, InferenceException.Status status) {
+        return statistics.failures().get(status);
+    }
+
     private static long executions(ModelStatistics statistics, int batchSize) {
         return statistics.batches().stream().filter(batch -> batch.batchSize() == batchSize)
                 .mapToLong(batch -> batch.computeInfer().count()).sum();
