@@ -65,7 +65,7 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     public void onNext(ModelInferRequest request) {
         CompletableFuture<InferenceResponse> inference = submit.apply(request);
         CompletableFuture<ModelStreamInferResponse> answer = inference.handle((response, failure) ->
-                failure == null ? answer(ProtoCodec.modelInferResponse(response).toBuilder())
+                failure == null ? answer(ProtoCodec.modelInferResponse(response)).build()
                         : failed(request, logged.apply(InferenceException.of(failure))));
         synchronized (this) {
             if (ended) {
@@ -113,11 +113,11 @@ final class InferStream implements StreamObserver<ModelInferRequest> {
     private static ModelStreamInferResponse failed(ModelInferRequest request, InferenceException e) {
         return answer(ModelInferResponse.newBuilder().setModelName(request.getModelName())
                 .setModelVersion(request.getModelVersion()).setId(request.getId()))
-                .toBuilder().setErrorMessage(e.getMessage()).build();
+                .setErrorMessage(e.getMessage()).build();
     }
 
-    private static ModelStreamInferResponse answer(ModelInferResponse.Builder response) {
+    private static ModelStreamInferResponse.Builder answer(ModelInferResponse.Builder response) {
         return ModelStreamInferResponse.newBuilder().setInferResponse(response.putParameters("triton_final_response",
-                InferParameter.newBuilder().setBoolParam(true).build())).build();
+                InferParameter.newBuilder().setBoolParam(true).build()));
     }
 }

@@ -135,7 +135,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
                     if (failure != null) {
                         throw InferenceException.of(failure);
                     }
-                    return ProtoCodec.modelInferResponse(done);
+                    return ProtoCodec.modelInferResponse(done).build();
                 });
             }
         });

@@ -187,8 +187,11 @@ final class ProtoCodec {
         return (int) topK;
     }
 
-    /** The protobuf response, its tensor data in raw_output_contents. */
-    static ModelInferResponse modelInferResponse(InferenceResponse response) {
+    /**
+     * The protobuf response, its tensor data in raw_output_contents; a builder, which a streamed answer adds to
+     * before it is built.
+     */
+    static ModelInferResponse.Builder modelInferResponse(InferenceResponse response) {
         ModelInferResponse.Builder builder = ModelInferResponse.newBuilder()
                 .setModelName(response.model())
                 .setModelVersion(response.version())
@@ -204,7 +207,7 @@ final class ProtoCodec {
             builder.addRawOutputContents(UnsafeByteOperations.unsafeWrap(output.raw()));
             builder.addOutputs(tensor);
         }
-        return builder.build();
+        return builder;
     }
 
     static ModelMetadataResponse modelMetadataResponse(ModelMetadata metadata) {

@@ -212,7 +212,7 @@ class ProtoCodecTest {
 
     @Test
     void modelInferResponse_carriesLittleEndianFp32AndNoContents() {
-        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse());
+        ModelInferResponse response = ProtoCodec.modelInferResponse(logitsResponse()).build();
 
         assertThat(response.getModelName()).isEqualTo("m");
         assertThat(response.getModelVersion()).isEqualTo("1");
@@ -229,7 +229,7 @@ class ProtoCodecTest {
         InferenceResponse classes = new InferenceResponse("m", "1", "", List.of(Tensor.ofStrings(
                 "logits", new long[] {2, 1}, List.of("0.9:3:Dress", "0.8:0:T-shirt/top"))));
 
-        ModelInferResponse raw = ProtoCodec.modelInferResponse(classes);
+        ModelInferResponse raw = ProtoCodec.modelInferResponse(classes).build();
 
         ByteBuffer bytes = raw.getRawOutputContents(0).asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         assertThat(bytes.getInt()).isEqualTo(11);
