@@ -36,6 +36,8 @@ try:
 except ImportError:
     print("FAIL: setup: Python module grpc_tools is missing: apt-get install python3-grpc-tools (Debian/Ubuntu)")
     sys.exit(2)
+# python3-grpc-tools depends on python3-protobuf.
+from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
 
 INFERENCE = "inference.GRPCInferenceService"
 HEALTH = "grpc.health.v1.Health"
@@ -177,6 +179,7 @@ class Checks:
         self.classification_output()
         self.triton_client_replay()
         self.stream_infer()
+        self.reflection()
         self.compression()
         self.accuracy()
         self.statistics()
@@ -386,6 +389,41 @@ class Checks:
             require_logits(answer.infer_response.id, rows(values), self.expected[first:first + 2])
         c.ok(f"{len(received)} answers in order, logits within 1e-5 of ONNX Runtime, the unknown model's in"
              f" error_message: {received[5].error_message[:60]!r}")
+
+    def reflection(self):
+        """gRPC reflection as grpcurl uses it, over both versions (v1alpha is all Postman, Evans and grpc_cli ask):
+        list the services, ask for the file declaring the inference service and, by name, every file it imports,
+        build them into a descriptor pool and call ServerLive and ModelInfer with message classes made from it alone.
+        The reflection messages are written and read by hand from reflection.proto's field numbers."""
+        c = self.c
+        for version in ("v1", "v1alpha"):
+            c.check(f"grpc.reflection.{version} as grpcurl uses it")
+            reflection = Reflection(c.channel, f"/grpc.reflection.{version}.ServerReflection/ServerReflectionInfo")
+            try:
+                services = reflection.services()
+                require({INFERENCE, HEALTH} <= set(services), f"services {services}")
+                pool = reflection.pool(INFERENCE)
+            finally:
+                reflection.close()
+            service = pool.FindServiceByName(INFERENCE)
+
+            def call(method, **fields):
+                descriptor = service.FindMethodByName(method)
+                request_class = message_class(pool, descriptor.input_type)
+                response_class = message_class(pool, descriptor.output_type)
+                stub = c.channel.unary_unary(f"/{INFERENCE}/{method}", request_serializer=request_class.SerializeToString,
+                                             response_deserializer=response_class.FromString)
+                return stub(request_class(**fields), timeout=30)
+
+            require(call("ServerLive").live, "ServerLive answered live = false")
+            request = self.request(self.images[:1])
+            answer = call("ModelInfer", model_name=request.model_name, inputs=[
+                {"name": tensor.name, "datatype": tensor.datatype, "shape": list(tensor.shape)}
+                for tensor in request.inputs], raw_input_contents=list(request.raw_input_contents))
+            values = struct.unpack(f"<{CLASSES}f", answer.raw_output_contents[0])
+            require_logits(f"{version} ModelInfer", rows(values), self.expected[:1])
+            c.ok(f"{len(services)} services, {len(service.methods)} inference methods built from reflection alone,"
+                 f" ServerLive and ModelInfer answered")
 
     def compression(self):
         """ModelInfer in compressed messages: per call as tritonclient.grpc's compression_algorithm sends them, and as
@@ -857,6 +895,116 @@ def decode_raw(output, raw):
         values = struct.unpack(f"<{size}{STRUCT_FORMATS[output.datatype]}", raw)
     require(len(values) == size, f"output {output.name}: {len(values)} values for shape {list(output.shape)}")
     return list(values)
+
+
+class Reflection:
+    """One ServerReflectionInfo stream of grpc.reflection (v1 or v1alpha: the same messages), asked one question at a
+    time as grpcurl asks, its messages encoded by hand: ServerReflectionRequest's file_by_filename is field 3,
+    file_containing_symbol 4, list_services 7; ServerReflectionResponse's file_descriptor_response is field 4 (its
+    file_descriptor_proto 1), list_services_response 6 (service 1, each a name 1), error_response 7 (message 2)."""
+
+    def __init__(self, channel, method):
+        self.questions = queue.Queue()
+        answers = channel.stream_stream(method)(iter(self.questions.get, None), timeout=60)
+        self.answers = iter(answers)
+        self.files = {}
+
+    def ask(self, field, text):
+        self.questions.put(protobuf_field(field, text.encode()))
+        answer = dict(protobuf_fields(next(self.answers)))
+        if 7 in answer:
+            raise Failure(f"reflection answered an error for field {field} {text!r}: "
+                          f"{dict(protobuf_fields(answer[7])).get(2, b'').decode()}")
+        return answer
+
+    def services(self):
+        listed = self.ask(7, "*").get(6, b"")
+        return [dict(protobuf_fields(service))[1].decode() for number, service in protobuf_fields(listed)
+                if number == 1]
+
+    def learn(self, field, text):
+        """Keeps every file of a file answer; reflection may send a file's imports with it."""
+        answer = self.ask(field, text)
+        require(4 in answer, f"no file_descriptor_response for field {field} {text!r}: {sorted(answer)}")
+        for number, serialized in protobuf_fields(answer[4]):
+            if number == 1:
+                file = descriptor_pb2.FileDescriptorProto.FromString(serialized)
+                self.files[file.name] = file
+
+    def pool(self, symbol):
+        """A descriptor pool of the file declaring symbol and every file it imports, asked for by name."""
+        self.learn(4, symbol)
+        declaring = next(name for name, file in self.files.items()
+                         if any(f"{file.package}.{service.name}" == symbol for service in file.service))
+        pool = descriptor_pool.DescriptorPool()
+        added = set()
+
+        def add(name):
+            if name in added:
+                return
+            if name not in self.files:
+                self.learn(3, name)
+            for dependency in self.files[name].dependency:
+                add(dependency)
+            pool.Add(self.files[name])
+            added.add(name)
+
+        add(declaring)
+        return pool
+
+    def close(self):
+        self.questions.put(None)
+
+
+def message_class(pool, descriptor):
+    """The class of a message type of pool: GetMessageClass from protobuf 4.22 on, GetPrototype before it (Debian
+    12's python3-protobuf is 4.21)."""
+    if hasattr(message_factory, "GetMessageClass"):
+        return message_factory.GetMessageClass(descriptor)
+    return message_factory.MessageFactory(pool).GetPrototype(descriptor)
+
+
+def protobuf_field(number, value):
+    """One length-delimited field: its key, its length, its bytes."""
+    return varint(number << 3 | 2) + varint(len(value)) + value
+
+
+def varint(value):
+    encoded = bytearray()
+    while True:
+        low, value = value & 0x7F, value >> 7
+        encoded.append(low | (0x80 if value else 0))
+        if not value:
+            return bytes(encoded)
+
+
+def protobuf_fields(data):
+    """The (number, value) of each field of a message: an int for a varint, bytes for a length-delimited field."""
+    fields = []
+    position = 0
+
+    def read_varint():
+        nonlocal position
+        value, shift = 0, 0
+        while True:
+            byte = data[position]
+            position += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                return value
+
+    while position < len(data):
+        key = read_varint()
+        if key & 7 == 0:
+            fields.append((key >> 3, read_varint()))
+        elif key & 7 == 2:
+            length = read_varint()
+            fields.append((key >> 3, data[position:position + length]))
+            position += length
+        else:
+            raise Failure(f"reflection sent wire type {key & 7}, which its messages do not use")
+    return fields
 
 
 def length_prefixed(elements):

@@ -5,7 +5,9 @@ import io.grpc.Server;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
@@ -143,6 +145,7 @@ public final class GrpcServer {
                         new OverloadInterceptor(inference::anyQueueHasRoom)))
                 .addService(RequestDecoding.of(health.service().bindService()))
                 .addService(RequestDecoding.of(ProtoReflectionServiceV1.newInstance().bindService()))
+                .addService(RequestDecoding.of(reflectionV1Alpha()))
                 .build();
         try {
             server.start();
@@ -151,6 +154,15 @@ public final class GrpcServer {
                     + e.getMessage(), e);
         }
         return new GrpcServer(server);
+    }
+
+    /**
+     * Reflection's first version, v1alpha, which grpc-java keeps deprecated beside v1: Postman, Evans, k6, grpc_cli
+     * and older grpcurl ask only v1alpha (newer grpcurl asks v1, then v1alpha).
+     */
+    @SuppressWarnings("deprecation")
+    private static ServerServiceDefinition reflectionV1Alpha() {
+        return ProtoReflectionService.newInstance().bindService();
     }
 
     /** The port it listens on. */

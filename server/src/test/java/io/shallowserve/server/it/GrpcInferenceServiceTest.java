@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Every RPC of {@code inference.GRPCInferenceService}, the health service and reflection, over a real channel. */
+/** Every RPC of {@code inference.GRPCInferenceService} and the health service over a real channel. */
 class GrpcInferenceServiceTest {
 
     @RegisterExtension
@@ -381,11 +381,6 @@ class GrpcInferenceServiceTest {
     void healthCheck_unknownService_isNotFound() {
         assertStatus(() -> HealthGrpc.newBlockingStub(SERVER.channel())
                 .check(HealthCheckRequest.newBuilder().setService("no.Such").build()), Status.Code.NOT_FOUND, "");
-    }
-
-    @Test
-    void reflection_listsInferenceAndHealthServices() {
-        assertThat(SERVER.reflectedServices()).contains(GRPCInferenceServiceGrpc.SERVICE_NAME, HealthGrpc.SERVICE_NAME);
     }
 
     static void assertStatus(Runnable call, Status.Code code, String messagePart) {
