@@ -211,16 +211,14 @@ public final class InferenceHttpService implements HttpService {
 
     /** Triton's repository index: the body may be {@code {"ready": true}} for the READY versions only. */
     private void repositoryIndex(ServerRequest request, ServerResponse response) {
-        respond(response, () -> JsonCodec.repositoryIndex(loader.index(), JsonCodec.readyOnly(
-                request.content().hasEntity() ? request.content().as(String.class) : "")));
+        respond(response, () -> JsonCodec.repositoryIndex(loader.index(), JsonCodec.readyOnly(body(request))));
     }
 
     /** Triton's load: the body may be empty or {@code {"parameters": {...}}}, see {@link ConfigOverride}. */
     private void load(ServerRequest request, ServerResponse response) {
         respond(response, () -> {
             String model = model(request);
-            Map<String, String> parameters = JsonCodec.loadParameters(
-                    request.content().hasEntity() ? request.content().as(String.class) : "");
+            Map<String, String> parameters = JsonCodec.loadParameters(body(request));
             loader.load(model, ConfigOverride.fromParameters(model, parameters, loader.servingDefaults(),
                     loader.maxBatchSize(), loader.cudaDevice()));
             return JsonCodec.EMPTY_OBJECT;
@@ -233,6 +231,11 @@ public final class InferenceHttpService implements HttpService {
             loader.unload(model(request));
             return JsonCodec.EMPTY_OBJECT;
         });
+    }
+
+    /** The body's bytes, as the client sent them: JsonPullReader checks their UTF-8; none is empty. */
+    private static byte[] body(ServerRequest request) {
+        return request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
     }
 
     /** The model of the path; "" (every model) for {@code /v2/models/stats}. */

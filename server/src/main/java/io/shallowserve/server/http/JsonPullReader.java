@@ -72,10 +72,9 @@ final class JsonPullReader {
         scopes[0] = EMPTY_DOCUMENT;
     }
 
-    /** Reads the whole of {@code json}. */
-    static JsonPullReader of(String json) {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        return new JsonPullReader(bytes, 0, bytes.length);
+    /** Reads the whole of {@code json}, UTF-8 as it came. */
+    static JsonPullReader of(byte[] json) {
+        return new JsonPullReader(json, 0, json.length);
     }
 
     /** The next token, without reading it. */

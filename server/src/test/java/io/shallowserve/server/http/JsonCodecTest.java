@@ -345,7 +345,8 @@ class JsonCodecTest {
     }
 
     private static BinaryTensorData.Request readWithOutputs(String json) throws InferenceException {
-        return JsonCodec.inferenceRequest(JsonPullReader.of(json), BinaryInputs.none(), "m", "v");
+        return JsonCodec.inferenceRequest(JsonPullReader.of(json.getBytes(StandardCharsets.UTF_8)), BinaryInputs.none(),
+                "m", "v");
     }
 
     private static JsonObject parse(byte[] json) {

@@ -36,7 +36,8 @@ class JsonPullReaderTest {
 
     @Test
     void nextString_escapesAndUtf8_resolvedToTheCharacters() throws MalformedJsonException {
-        JsonPullReader reader = JsonPullReader.of("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", \"é😀\", \"\"]");
+        JsonPullReader reader = JsonPullReader.of(
+                bytes("[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00\", \"é😀\", \"\"]"));
         reader.beginArray();
 
         assertThat(reader.nextString()).isEqualTo("\"\\/\b\f\n\r\té😀");
@@ -58,7 +59,8 @@ class JsonPullReaderTest {
 
     @Test
     void skipValue_nestedValues_skipsThemWhole() throws MalformedJsonException {
-        JsonPullReader reader = JsonPullReader.of("{\"skip\": {\"a\": [1, {\"b\": \"]\"}], \"c\": true}, \"keep\": 2}");
+        JsonPullReader reader = JsonPullReader.of(
+                bytes("{\"skip\": {\"a\": [1, {\"b\": \"]\"}], \"c\": true}, \"keep\": 2}"));
         reader.beginObject();
 
         assertThat(reader.nextName()).isEqualTo("skip");
@@ -72,7 +74,7 @@ class JsonPullReaderTest {
     @Test
     void beginArray_deepNesting_needsNoStackOfCalls() throws MalformedJsonException {
         int depth = 100_000;
-        JsonPullReader reader = JsonPullReader.of("[".repeat(depth) + "]".repeat(depth));
+        JsonPullReader reader = JsonPullReader.of(bytes("[".repeat(depth) + "]".repeat(depth)));
 
         reader.skipValue();
         reader.endDocument();
@@ -80,7 +82,7 @@ class JsonPullReaderTest {
 
     @Test
     void nextLongAndNextInt_whatIsNotAWholeNumberInRange_isRefused() throws MalformedJsonException {
-        JsonPullReader reader = JsonPullReader.of("[9223372036854775807, 1.0, 1e2, 2147483648, -2147483648]");
+        JsonPullReader reader = JsonPullReader.of(bytes("[9223372036854775807, 1.0, 1e2, 2147483648, -2147483648]"));
         reader.beginArray();
 
         assertThat(reader.nextLong()).isEqualTo(Long.MAX_VALUE);
@@ -92,7 +94,7 @@ class JsonPullReaderTest {
 
     @Test
     void next_anotherKindOfValue_saysWhatWasExpectedAndFound() throws MalformedJsonException {
-        JsonPullReader reader = JsonPullReader.of("{\"a\": 1}");
+        JsonPullReader reader = JsonPullReader.of(bytes("{\"a\": 1}"));
         reader.beginObject();
         reader.nextName();
 

@@ -18,7 +18,9 @@ import io.shallowserve.runtime.data.FashionMnist;
 import io.shallowserve.runtime.repository.TestRepository;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -109,6 +111,19 @@ class RepositoryControlTest {
 
         SERVER.grpc().repositoryModelLoad(RepositoryModelLoadRequest.newBuilder().setModelName("cycle").build());
 
+        assertThat(Requests.logits(grpcInfer("cycle"))).containsExactly(EXPECTED);
+    }
+
+    /** The body reaches the JSON reader as the client's bytes: malformed UTF-8 is refused, not replaced. */
+    @Test
+    void load_configWithMalformedUtf8_isRefusedAndTheModelKeepsServing() {
+        byte[] body = "{\"parameters\": {\"config\": \"{\\\"max_batch_size\\\": 8} \u00ff\"}}"
+                .getBytes(StandardCharsets.ISO_8859_1);
+
+        HttpResponse<String> load = SERVER.send(HttpRequest.newBuilder(SERVER.uri("/v2/repository/models/cycle/load"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+
+        assertError(load, 400, "malformed UTF-8");
         assertThat(Requests.logits(grpcInfer("cycle"))).containsExactly(EXPECTED);
     }
 
