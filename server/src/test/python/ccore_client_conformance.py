@@ -14,6 +14,7 @@ last two lines name the RPCs it exercised ("exercised: service/Method ...") and 
 """
 
 import argparse
+import asyncio
 import collections
 import json
 import os
@@ -176,6 +177,7 @@ class Checks:
         self.model_metadata()
         self.model_config()
         self.model_infer()
+        self.kserve_grpc()
         self.classification_output()
         self.triton_client_replay()
         self.stream_infer()
@@ -282,6 +284,40 @@ class Checks:
             c.check(f"ModelInfer {form}, batch 16")
             self.infer_logits("batch-16", 16, 16, typed)
             c.ok("logits of images 16-31 within 1e-5 of ONNX Runtime")
+
+    def kserve_grpc(self):
+        """KServe's Python SDK InferenceGRPCClient (kserve/kserve at commit 0217bdab, python/kserve/kserve/
+        inference_client.py and protocol/infer_type.py): a grpc.aio channel with unlimited message sizes, retries on
+        and a service config retrying UNAVAILABLE on every method (3 attempts); InferRequest.to_grpc of an input made
+        with set_data_from_numpy, binary by default: its bytes in raw_input_contents and the input parameter
+        "binary_data_size" (int64_param), no id, a 60 s timeout. InferResponse.from_grpc reads raw_output_contents."""
+        c = self.c
+        c.check("KServe InferenceGRPCClient is_server_ready, infer")
+        pb = self.pb
+        service_config = json.dumps({"methodConfig": [{"name": [{}], "retryPolicy": {
+            "maxAttempts": 3, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2,
+            "retryableStatusCodes": ["UNAVAILABLE"]}}]})
+        options = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1),
+                   ("grpc.enable_retries", 1), ("grpc.service_config", service_config)]
+        raw = raw_fp32(self.images[2:5])
+        request = pb.ModelInferRequest(model_name=self.model, inputs=[pb.ModelInferRequest.InferInputTensor(
+            name=self.manifest["input"]["name"], shape=[3, 1, 28, 28], datatype="FP32",
+            parameters={"binary_data_size": pb.InferParameter(int64_param=len(raw))})], raw_input_contents=[raw])
+
+        async def calls():
+            async with grpc.aio.insecure_channel(c.target, options=options) as channel:
+                stub = self.c.pb_grpc.GRPCInferenceServiceStub(channel)
+                ready = await stub.ServerReady(pb.ServerReadyRequest(), timeout=60, metadata=None)
+                answer = await stub.ModelInfer(request=request, metadata=(), timeout=60)
+                return ready, answer
+
+        ready, answer = asyncio.run(calls())
+        require(ready.ready, "ServerReady answered ready = false")
+        require(answer.model_name == self.model and len(answer.raw_output_contents) == 1,
+                f"model_name {answer.model_name!r}, {len(answer.raw_output_contents)} raw outputs")
+        values = struct.unpack(f"<{3 * CLASSES}f", answer.raw_output_contents[0])
+        require_logits("logits", rows(values), self.expected[2:5])
+        c.ok("ready; raw logits of images 2-4 within 1e-5 of ONNX Runtime over grpc.aio with retries on")
 
     def classification_output(self):
         c = self.c

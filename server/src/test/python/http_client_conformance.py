@@ -28,6 +28,21 @@ src/python/library/tritonclient/http/:
   reads Inference-Header-Content-Length bytes of JSON and takes the rest as the outputs' binary data, each output
   with parameters "binary_data_size" in the order of "outputs"; as_numpy (157-209) reads that slice, or "data".
 
+KServe's Python SDK (kserve) InferenceRESTClient with RESTConfig(protocol="v2"), from kserve/kserve at commit
+0217bdabaaa250485b336805da1aed04960dc758, python/kserve/kserve/:
+- inference_client.py: is_server_live and is_server_ready GET v2/health/live and v2/health/ready and return the
+  body's "live" and "ready" (a body without them is False, one that is not JSON an exception); is_model_ready returns
+  whether the status is 2xx. infer POSTs v2/models/{m}/infer with httpx: a dict request as orjson.dumps (compact)
+  with no Content-Type; a binary one with "inference-header-content-length" and Content-Type
+  application/octet-stream. The answer: json_length is its inference-header-content-length or the whole body, read
+  by InferResponse.from_bytes. httpx asks for gzip and deflate (br and zstd where installed) and decodes the body.
+- protocol/infer_type.py: InferRequest.to_rest writes {"id": the id or a uuid4, "model_name", "inputs", "outputs"?,
+  "parameters"?}, each input {"name", "shape", "datatype", "parameters"?, "data"?}; an input whose data is a numpy
+  array is sent in "data"; set_data_from_numpy(array), binary by default, sends its bytes after the JSON with
+  parameters "binary_data_size". RequestedOutput(name, {"binary_data": True}) is {"name", "parameters"}.
+  InferResponse.from_bytes reads "model_name" (required), then each output's binary_data_size bytes in order, or its
+  "data" (an output with neither is an error).
+
 It prints one line per check ("ok: CHECK: what held") and stops at the first failure with a line starting "FAIL" and
 exit status 1. Its last lines say how many requests went over the one connection and count the checks.
 """
@@ -191,6 +206,7 @@ class Checks:
         self.infer_json()
         self.infer_binary()
         self.infer_compressed()
+        self.kserve_rest()
         self.non_finite()
         self.errors()
 
@@ -332,6 +348,66 @@ class Checks:
             self.require_binary_answer(answer_headers, output)
             c.ok(f"{len(body)} bytes sent as {len(compressed)}, the answer {coding}: logits within 1e-5 of ONNX"
                  f" Runtime")
+
+    def kserve_rest(self):
+        """KServe's InferenceRESTClient (protocol v2) as its source puts requests on the wire and reads the answers:
+        health read from the JSON bodies, an image as a numpy array in "data", and set_data_from_numpy's binary
+        input with the logits asked for as binary data; httpx's headers, no Content-Type on JSON."""
+        c = self.c
+        httpx_headers = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate, br, zstd",
+                         "User-Agent": "python-httpx/0.28.1"}
+        c.check("KServe InferenceRESTClient health")
+        for path, field in (("/v2/health/live", "live"), ("/v2/health/ready", "ready")):
+            status, headers, body = c.request("GET", path, headers=httpx_headers)
+            body = self.decoded(headers, body)
+            require(status == 200 and json.loads(body).get(field) is True,
+                    f"GET {path}: {status} {body[:300]!r}, KServe reads {field!r}: true from the body")
+        status, _, body = c.request("GET", f"/v2/models/{self.model}/ready", headers=httpx_headers)
+        require(200 <= status < 300, f"model ready: {status} {body[:300]!r}")
+        c.ok("live and ready true in the bodies, the model ready 2xx")
+
+        for form in ("numpy data", "set_data_from_numpy, binary logits"):
+            c.check(f"KServe InferenceRESTClient infer, {form}")
+            tensor = {"name": self.input, "shape": [2, 1, 28, 28], "datatype": "FP32"}
+            request = {"id": "2b1f3f8e-5a7c-4b0e-9d7e-6f1c2a3b4c5d", "model_name": self.model, "inputs": [tensor]}
+            headers = dict(httpx_headers)
+            if form == "numpy data":
+                tensor["data"] = [p for image in self.images[4:6] for p in image]
+                body = compact_json(request).encode()
+            else:
+                raw = raw_fp32(self.images[4:6])
+                tensor["parameters"] = {"binary_data_size": len(raw)}
+                request["outputs"] = [{"name": self.output, "parameters": {"binary_data": True}}]
+                request_json = compact_json(request).encode()
+                body = request_json + raw
+                headers.update({"inference-header-content-length": str(len(request_json)),
+                                "content-type": "application/octet-stream"})
+            status, answer_headers, answer = c.request("POST", self.infer_path(), body, headers)
+            require(status == 200, f"status {status}: {answer[:300]!r}")
+            answer = self.decoded(answer_headers, answer)
+            json_length = int(answer_headers.get("inference-header-content-length", len(answer)))
+            result = json.loads(answer[:json_length])
+            require(result["model_name"] == self.model and result.get("id") == request["id"],
+                    f"model_name {result.get('model_name')!r}, id {result.get('id')!r}")
+            output = result["outputs"][0]
+            if "binary_data_size" in output.get("parameters", {}):
+                size = output["parameters"]["binary_data_size"]
+                logits = struct.unpack(f"<{size // 4}f", answer[json_length:json_length + size])
+            else:
+                logits = output["data"]
+            require((form == "numpy data") == ("data" in output), f"output {output.keys()} for {form}")
+            require_logits("logits", rows(logits), self.expected[4:6])
+            c.ok(f"{len(body)} bytes in, answered {answer_headers.get('Content-Encoding') or 'uncompressed'}:"
+                 f" logits within 1e-5 of ONNX Runtime")
+
+    @staticmethod
+    def decoded(headers, body):
+        """The body as httpx hands it to its caller: decoded from its Content-Encoding."""
+        coding = headers.get("Content-Encoding")
+        if coding is None:
+            return body
+        require(coding in DECOMPRESSORS, f"answered with Content-Encoding {coding!r}, which httpx does not decode")
+        return DECOMPRESSORS[coding](body)
 
     def non_finite(self):
         """Python's json.dumps writes NaN, Infinity and -Infinity for float('nan'), float('inf'), float('-inf'), as

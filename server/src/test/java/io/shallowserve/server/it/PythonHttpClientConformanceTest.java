@@ -16,9 +16,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * An HTTP/1.1 client and JSON parser this project did not write, Python's http.client and json (Debian's python3, its
  * standard library alone), against the real server: src/test/python/http_client_conformance.py reads health, server
  * and model metadata and the model configuration, infers in plain JSON, in tritonclient.http's binary tensor data
- * and in gzip and deflate both ways, compares the logits with ONNX Runtime run here on the same Fashion-MNIST test
- * images, sends {@link MixedGraph} NaN and infinities as json.dumps writes them, and gets the errors a client sees,
- * all on one keep-alive connection.
+ * and in gzip and deflate both ways, replays KServe's Python SDK (InferenceRESTClient, protocol v2) from its source,
+ * compares the logits with ONNX Runtime run here on the same Fashion-MNIST test images, sends {@link MixedGraph} NaN
+ * and infinities as json.dumps writes them, and gets the errors a client sees, all on one keep-alive connection.
  */
 @Timeout(240)
 class PythonHttpClientConformanceTest {
@@ -52,6 +52,9 @@ class PythonHttpClientConformanceTest {
             "POST /v2/models/" + MODEL + "/infer as tritonclient.http sends it, batch 32",
             "POST /v2/models/" + MODEL + "/infer as tritonclient.http sends it, gzip both ways, batch 8",
             "POST /v2/models/" + MODEL + "/infer as tritonclient.http sends it, deflate both ways, batch 8",
+            "KServe InferenceRESTClient health",
+            "KServe InferenceRESTClient infer, numpy data",
+            "KServe InferenceRESTClient infer, set_data_from_numpy, binary logits",
             "POST /v2/models/" + MIXED_MODEL + "/infer JSON NaN and infinities, JSON outputs",
             "POST /v2/models/" + MIXED_MODEL + "/infer JSON NaN and infinities, binary outputs",
             "unknown model",
