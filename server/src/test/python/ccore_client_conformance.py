@@ -447,7 +447,8 @@ class Checks:
                 descriptor = service.FindMethodByName(method)
                 request_class = message_class(pool, descriptor.input_type)
                 response_class = message_class(pool, descriptor.output_type)
-                stub = c.channel.unary_unary(f"/{INFERENCE}/{method}", request_serializer=request_class.SerializeToString,
+                stub = c.channel.unary_unary(f"/{INFERENCE}/{method}",
+                                             request_serializer=request_class.SerializeToString,
                                              response_deserializer=response_class.FromString)
                 return stub(request_class(**fields), timeout=30)
 

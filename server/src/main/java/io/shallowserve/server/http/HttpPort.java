@@ -11,7 +11,8 @@ import java.time.Duration;
  * The REST API's HTTP/1.1 port on Helidon and its protections: JSON errors for what Helidon answers itself
  * ({@link JsonResponses}), read timeouts ({@link ReadTimeouts}), a connection that ends wherever a request could
  * not be read to its end ({@link ConnectionCloseFilter}), and gzip and deflate bodies each way, decompressed within
- * the body limit ({@link HttpCompression}), and HEAD answered as GET without the body ({@link HeadRequests}).
+ * the body limit ({@link HttpCompression}), HEAD answered as GET without the body ({@link HeadRequests}), and a
+ * {@code Date} header in RFC 9110's form ({@link DateHeader}).
  */
 public final class HttpPort {
 
@@ -44,6 +45,7 @@ public final class HttpPort {
         routing.addFilter(new ConnectionCloseFilter())
                 .addFilter(new HeadRequests())
                 .addFilter(readTimeouts)
-                .addFilter(compression);
+                .addFilter(compression)
+                .addFilter(new DateHeader());
     }
 }

@@ -12,7 +12,13 @@ import io.shallowserve.runtime.exec.Logits;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -74,6 +80,22 @@ class HttpInferenceApiTest {
             assertThat(json(SERVER.get("/v2/models/" + model.getKey() + "/ready"), 200).get("ready").getAsBoolean())
                     .isTrue();
             json(SERVER.get("/v2/models/" + model.getKey() + "/versions/" + version + "/ready"), 200);
+        }
+    }
+
+    /** RFC 9110's IMF-fixdate, two-digit day included, on answers and errors alike. */
+    @Test
+    void responses_dateHeader_isImfFixdateOfNow() {
+        DateTimeFormatter imfFixdate = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ENGLISH)
+                .withZone(ZoneOffset.UTC);
+        for (HttpResponse<String> response : List.of(SERVER.get("/v2/health/live"), SERVER.get("/v2/models/none"),
+                SERVER.post("/v2/models/" + MODEL + "/infer", "{"))) {
+            String date = response.headers().firstValue("Date").orElseThrow();
+
+            assertThat(date).matches("(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2}"
+                    + " GMT");
+            assertThat(Duration.between(Instant.from(imfFixdate.parse(date)), Instant.now()).abs())
+                    .isLessThan(Duration.ofMinutes(1));
         }
     }
 
