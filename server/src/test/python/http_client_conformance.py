@@ -35,7 +35,8 @@ KServe's Python SDK (kserve) InferenceRESTClient with RESTConfig(protocol="v2"),
   whether the status is 2xx. infer POSTs v2/models/{m}/infer with httpx: a dict request as orjson.dumps (compact)
   with no Content-Type; a binary one with "inference-header-content-length" and Content-Type
   application/octet-stream. The answer: json_length is its inference-header-content-length or the whole body, read
-  by InferResponse.from_bytes. httpx asks for gzip and deflate (br and zstd where installed) and decodes the body.
+  by InferResponse.from_bytes; a status that is not 2xx raises HTTPStatusError with the body's "error", read only
+  where the Content-Type is exactly application/json. httpx asks for gzip and deflate (br and zstd where installed) and decodes the body.
 - protocol/infer_type.py: InferRequest.to_rest writes {"id": the id or a uuid4, "model_name", "inputs", "outputs"?,
   "parameters"?}, each input {"name", "shape", "datatype", "parameters"?, "data"?}; an input whose data is a numpy
   array is sent in "data"; set_data_from_numpy(array), binary by default, sends its bytes after the JSON with
@@ -399,6 +400,16 @@ class Checks:
             require_logits("logits", rows(logits), self.expected[4:6])
             c.ok(f"{len(body)} bytes in, answered {answer_headers.get('Content-Encoding') or 'uncompressed'}:"
                  f" logits within 1e-5 of ONNX Runtime")
+
+        c.check("KServe InferenceRESTClient error")
+        status, headers, answer = c.request("POST", self.infer_path("no-such-model"), body, headers)
+        answer = self.decoded(headers, answer)
+        # _construct_http_status_error reads "error" only where the Content-Type is exactly application/json.
+        require(status >= 400 and headers.get("content-type") == "application/json",
+                f"status {status}, Content-Type {headers.get('content-type')!r}")
+        message = json.loads(answer)["error"]
+        require("no-such-model" in message, f"the error {message!r} does not name the model")
+        c.ok(f"{status}, Content-Type application/json, error {message!r}")
 
     @staticmethod
     def decoded(headers, body):

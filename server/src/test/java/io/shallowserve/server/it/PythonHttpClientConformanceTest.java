@@ -55,6 +55,7 @@ class PythonHttpClientConformanceTest {
             "KServe InferenceRESTClient health",
             "KServe InferenceRESTClient infer, numpy data",
             "KServe InferenceRESTClient infer, set_data_from_numpy, binary logits",
+            "KServe InferenceRESTClient error",
             "POST /v2/models/" + MIXED_MODEL + "/infer JSON NaN and infinities, JSON outputs",
             "POST /v2/models/" + MIXED_MODEL + "/infer JSON NaN and infinities, binary outputs",
             "unknown model",
