@@ -29,7 +29,8 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * ONNX's operator conformance tests, served: every node test of Debian's libonnx-testdata that
+ * ONNX's backend conformance tests, served: every case of Debian's libonnx-testdata (the node tests of single
+ * operators, the graphs PyTorch exported of its modules and operators, and ONNX's small models) that
  * {@link OnnxTestSelection} selects is one model of a repository (its model.onnx alone, the signature read from the
  * graph), and the server, fed each case's inputs over HTTP JSON, binary HTTP and gRPC raw contents, must answer the
  * expected outputs within ONNX's backend test tolerance ({@link BackendTestTolerance}). JSON cannot carry bytes that are
@@ -37,8 +38,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class OnnxBackendConformanceTest {
 
-    /** Where Debian's libonnx-testdata puts ONNX's node tests (932 cases in its version 1.12.0-2, ONNX 1.12.0's). */
-    static final Path NODE_TESTS = Path.of("/usr/share/libonnx-testdata/data/node");
+    /** Where Debian's libonnx-testdata puts ONNX's backend test data (version 1.12.0-2: ONNX 1.12.0's). */
+    private static final Path TEST_DATA = Path.of("/usr/share/libonnx-testdata/data");
+
+    /**
+     * The suites with inputs and expected outputs: node (932 cases), pytorch-converted (82), pytorch-operator (35),
+     * simple (23). The fifth, real, holds only the addresses of models to download.
+     */
+    private static final List<String> SUITES = List.of("node", "pytorch-converted", "pytorch-operator", "simple");
 
     /**
      * The fewest served cases of several inputs, and of several outputs, that the suite accepts: a sample in which
@@ -48,7 +55,7 @@ class OnnxBackendConformanceTest {
     private static final int MANY = 10;
 
     private static final long SELECTION_START = System.nanoTime();
-    private static final Selection SELECTION = OnnxTestSelection.select(nodeTests());
+    private static final Selection SELECTION = OnnxTestSelection.select(suites());
     private static final Duration SELECTION_TIME = Duration.ofNanos(System.nanoTime() - SELECTION_START);
     private static final Path REPOSITORY = repository(SELECTION.served());
 
@@ -108,7 +115,7 @@ class OnnxBackendConformanceTest {
 
     /** What was found, served and skipped, by reason (with each case ONNX Runtime is the cause of), and covered. */
     private static String summary() {
-        StringBuilder text = new StringBuilder("ONNX backend node tests in " + NODE_TESTS + ": "
+        StringBuilder text = new StringBuilder("ONNX backend tests in " + TEST_DATA + " " + SUITES + ": "
                 + SELECTION.found() + " found, " + SELECTION.served().size() + " served, "
                 + SELECTION.skipped().size() + " skipped (selected in " + SELECTION_TIME.toMillis() + " ms)\n");
         Map<Reason, List<Skipped>> byReason = SELECTION.skipped().stream()
@@ -142,12 +149,15 @@ class OnnxBackendConformanceTest {
         return text.toString();
     }
 
-    private static Path nodeTests() {
-        if (!Files.isDirectory(NODE_TESTS)) {
-            throw new IllegalStateException("no ONNX node tests at " + NODE_TESTS
-                    + " (apt-get install libonnx-testdata)");
+    private static List<Path> suites() {
+        List<Path> suites = SUITES.stream().map(TEST_DATA::resolve).toList();
+        for (Path suite : suites) {
+            if (!Files.isDirectory(suite)) {
+                throw new IllegalStateException("no ONNX backend tests at " + suite
+                        + " (apt-get install libonnx-testdata)");
+            }
         }
-        return NODE_TESTS;
+        return suites;
     }
 
     /** A repository with each case as {@code <case>/1/model.onnx}. */

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -70,13 +71,16 @@ final class OnnxTestSelection {
     private OnnxTestSelection() {
     }
 
-    /** Every case under {@code root} (one folder each, with model.onnx), in name order, served or skipped. */
-    static Selection select(Path root) {
+    /**
+     * Every case under the {@code suites} (one folder each, with model.onnx), in name order, served or skipped; a
+     * case's folder name is its name, and no two suites may share one.
+     */
+    static Selection select(List<Path> suites) {
         SessionFactory sessions = new SessionFactory("cpu");
         List<OnnxTestCase> served = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         Set<Datatype> datatypesFound = EnumSet.noneOf(Datatype.class);
-        for (Path directory : cases(root)) {
+        for (Path directory : cases(suites)) {
             String name = directory.getFileName().toString();
             ModelProto model = OnnxTestCase.model(directory);
             for (ValueInfoProto value : values(model)) {
@@ -132,12 +136,23 @@ final class OnnxTestSelection {
         return Optional.empty();
     }
 
-    private static List<Path> cases(Path root) {
-        try (Stream<Path> entries = Files.list(root)) {
-            return entries.filter(entry -> Files.isRegularFile(entry.resolve("model.onnx"))).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    private static List<Path> cases(List<Path> suites) {
+        List<Path> cases = new ArrayList<>();
+        for (Path suite : suites) {
+            try (Stream<Path> entries = Files.list(suite)) {
+                entries.filter(entry -> Files.isRegularFile(entry.resolve("model.onnx"))).forEach(cases::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
+        cases.sort(Comparator.comparing(Path::getFileName));
+        for (int i = 1; i < cases.size(); i++) {
+            if (cases.get(i).getFileName().equals(cases.get(i - 1).getFileName())) {
+                throw new IllegalStateException("two cases named " + cases.get(i).getFileName() + ": "
+                        + cases.get(i - 1) + " and " + cases.get(i));
+            }
+        }
+        return cases;
     }
 
     /** Rules 1 and 2: the first input or output the protocol cannot carry. */
