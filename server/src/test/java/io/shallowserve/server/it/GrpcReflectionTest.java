@@ -50,18 +50,19 @@ class GrpcReflectionTest {
 
     private static final String INFERENCE = "inference.GRPCInferenceService";
     private static final String HEALTH = "grpc.health.v1.Health";
+    private static final String V1 = "grpc.reflection.v1.ServerReflection";
+    private static final String V1ALPHA = "grpc.reflection.v1alpha.ServerReflection";
 
     @ParameterizedTest
-    @ValueSource(strings = {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})
+    @ValueSource(strings = {V1, V1ALPHA})
     void listServices_namesInferenceHealthAndBothReflections(String reflection) throws Exception {
         try (Reflection client = new Reflection(reflection)) {
-            assertThat(client.services()).contains(INFERENCE, HEALTH, "grpc.reflection.v1.ServerReflection",
-                    "grpc.reflection.v1alpha.ServerReflection");
+            assertThat(client.services()).contains(INFERENCE, HEALTH, V1, V1ALPHA);
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})
+    @ValueSource(strings = {V1, V1ALPHA})
     void fileContainingSymbol_describesEveryServiceWithTheFilesItImports(String reflection) throws Exception {
         try (Reflection client = new Reflection(reflection)) {
             for (String name : client.services()) {
@@ -80,7 +81,7 @@ class GrpcReflectionTest {
 
     /** What {@code grpcurl -plaintext -d '{}' localhost:8001 inference.GRPCInferenceService/ServerLive} does. */
     @ParameterizedTest
-    @ValueSource(strings = {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})
+    @ValueSource(strings = {V1, V1ALPHA})
     void serverLive_calledWithReflectedDescriptors_isLive(String reflection) throws Exception {
         try (Reflection client = new Reflection(reflection)) {
             DynamicMessage live = call(client.service(INFERENCE).findMethodByName("ServerLive"), "{}");
@@ -91,7 +92,7 @@ class GrpcReflectionTest {
 
     /** An image classified with a request grpcurl would send from JSON: the logits are ONNX Runtime's own. */
     @ParameterizedTest
-    @ValueSource(strings = {"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"})
+    @ValueSource(strings = {V1, V1ALPHA})
     void modelInfer_calledWithReflectedDescriptors_answersTheModelsLogits(String reflection) throws Exception {
         Map.Entry<String, Path> model = OnnxReference.newestVersions(RunningServer.MODELS).entrySet().iterator()
                 .next();
