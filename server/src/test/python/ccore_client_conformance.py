@@ -306,7 +306,7 @@ class Checks:
 
         async def calls():
             async with grpc.aio.insecure_channel(c.target, options=options) as channel:
-                stub = self.c.pb_grpc.GRPCInferenceServiceStub(channel)
+                stub = c.pb_grpc.GRPCInferenceServiceStub(channel)
                 ready = await stub.ServerReady(pb.ServerReadyRequest(), timeout=60, metadata=None)
                 answer = await stub.ModelInfer(request=request, metadata=(), timeout=60)
                 return ready, answer
