@@ -139,12 +139,19 @@ def json_input(name, shape, datatype, values):
     return {"name": name, "shape": shape, "datatype": datatype, "data": values}, None
 
 
-def infer_result(headers, body):
-    """InferResult of an answer: (its JSON, {output name: flat values}) as as_numpy reads them."""
+def decoded(headers, body):
+    """The body decoded from its Content-Encoding, as tritonclient's InferResult and httpx decode it."""
     coding = headers.get("Content-Encoding")
-    if coding is not None:
-        require(coding in DECOMPRESSORS, f"Content-Encoding {coding!r}")
-        body = DECOMPRESSORS[coding](body)
+    if coding is None:
+        return body
+    require(coding in DECOMPRESSORS, f"answered with Content-Encoding {coding!r}, which the clients do not decode")
+    return DECOMPRESSORS[coding](body)
+
+
+def infer_result(headers, body):
+    """InferResult of an answer: (its JSON, {output name: flat values}) as as_numpy reads them; KServe's
+    InferResponse.from_bytes reads an answer the same way."""
+    body = decoded(headers, body)
     header_length = headers.get(INFERENCE_HEADER_CONTENT_LENGTH)
     if header_length is None:
         result = json.loads(body)
@@ -360,7 +367,7 @@ class Checks:
         c.check("KServe InferenceRESTClient health")
         for path, field in (("/v2/health/live", "live"), ("/v2/health/ready", "ready")):
             status, headers, body = c.request("GET", path, headers=httpx_headers)
-            body = self.decoded(headers, body)
+            body = decoded(headers, body)
             require(status == 200 and json.loads(body).get(field) is True,
                     f"GET {path}: {status} {body[:300]!r}, KServe reads {field!r}: true from the body")
         status, _, body = c.request("GET", f"/v2/models/{self.model}/ready", headers=httpx_headers)
@@ -385,40 +392,24 @@ class Checks:
                                 "content-type": "application/octet-stream"})
             status, answer_headers, answer = c.request("POST", self.infer_path(), body, headers)
             require(status == 200, f"status {status}: {answer[:300]!r}")
-            answer = self.decoded(answer_headers, answer)
-            json_length = int(answer_headers.get("inference-header-content-length", len(answer)))
-            result = json.loads(answer[:json_length])
+            result, values = infer_result(answer_headers, answer)
             require(result["model_name"] == self.model and result.get("id") == request["id"],
                     f"model_name {result.get('model_name')!r}, id {result.get('id')!r}")
             output = result["outputs"][0]
-            if "binary_data_size" in output.get("parameters", {}):
-                size = output["parameters"]["binary_data_size"]
-                logits = struct.unpack(f"<{size // 4}f", answer[json_length:json_length + size])
-            else:
-                logits = output["data"]
             require((form == "numpy data") == ("data" in output), f"output {output.keys()} for {form}")
-            require_logits("logits", rows(logits), self.expected[4:6])
+            require_logits("logits", rows(values[self.output]), self.expected[4:6])
             c.ok(f"{len(body)} bytes in, answered {answer_headers.get('Content-Encoding') or 'uncompressed'}:"
                  f" logits within 1e-5 of ONNX Runtime")
 
         c.check("KServe InferenceRESTClient error")
         status, headers, answer = c.request("POST", self.infer_path("no-such-model"), body, headers)
-        answer = self.decoded(headers, answer)
+        answer = decoded(headers, answer)
         # _construct_http_status_error reads "error" only where the Content-Type is exactly application/json.
         require(status >= 400 and headers.get("content-type") == "application/json",
                 f"status {status}, Content-Type {headers.get('content-type')!r}")
         message = json.loads(answer)["error"]
         require("no-such-model" in message, f"the error {message!r} does not name the model")
         c.ok(f"{status}, Content-Type application/json, error {message!r}")
-
-    @staticmethod
-    def decoded(headers, body):
-        """The body as httpx hands it to its caller: decoded from its Content-Encoding."""
-        coding = headers.get("Content-Encoding")
-        if coding is None:
-            return body
-        require(coding in DECOMPRESSORS, f"answered with Content-Encoding {coding!r}, which httpx does not decode")
-        return DECOMPRESSORS[coding](body)
 
     def non_finite(self):
         """Python's json.dumps writes NaN, Infinity and -Infinity for float('nan'), float('inf'), float('-inf'), as

@@ -94,7 +94,7 @@ final class JsonCodec {
      * @throws InferenceException INVALID_ARGUMENT if the body is not a JSON object
      */
     static boolean readyOnly(byte[] body) throws InferenceException {
-        if (blank(body)) {
+        if (JsonPullReader.blank(body)) {
             return false;
         }
         JsonPullReader reader = JsonPullReader.of(body);
@@ -125,7 +125,7 @@ final class JsonCodec {
      */
     static Map<String, String> loadParameters(byte[] body) throws InferenceException {
         Map<String, String> parameters = new LinkedHashMap<>();
-        if (blank(body)) {
+        if (JsonPullReader.blank(body)) {
             return parameters;
         }
         JsonPullReader reader = JsonPullReader.of(body);
@@ -156,16 +156,6 @@ final class JsonCodec {
                     + " ({\"parameters\": {\"config\": \"<model configuration JSON>\"}} or nothing): "
                     + e.getMessage());
         }
-    }
-
-    /** Whether a body is empty or JSON whitespace only: a request without a body. */
-    private static boolean blank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<Tensor> inputs(JsonPullReader reader, BinaryInputs binary)

@@ -77,6 +77,13 @@ final class JsonPullReader {
         return new JsonPullReader(json, 0, json.length);
     }
 
+    /** Whether {@code json} holds nothing but JSON white space: a body that says nothing. */
+    static boolean blank(byte[] json) {
+        JsonPullReader reader = of(json);
+        reader.skipWhiteSpace();
+        return reader.position == reader.end;
+    }
+
     /** The next token, without reading it. */
     Token peek() throws MalformedJsonException {
         if (peeked != null) {
