@@ -2,6 +2,7 @@ package io.shallowserve.trainer.cli;
 
 import io.shallowserve.runtime.data.DataSplits;
 import io.shallowserve.runtime.data.DatasetKind;
+import io.shallowserve.runtime.exec.Machine;
 import io.shallowserve.trainer.arch.Activation;
 import io.shallowserve.trainer.report.ResearchReport;
 import io.shallowserve.trainer.sweep.Sweep;
@@ -139,15 +140,24 @@ final class SweepCommand implements Callable<Integer> {
             splits.put(kind, data.load(kind));
         }
         SweepResults folder = SweepResults.openForWriting(results, grid.settings());
-        System.out.printf("%d points in %d shapes (%s) into %s, models into %s; machine: %s%n", grid.points().size(),
+        System.out.printf("%d points in %d shapes (%s) into %s, models into %s; %s%n", grid.points().size(),
                 grid.shapes().size(), String.join(", ", grid.shapes().stream().map(SweepShape::id).toList()), results,
-                repository, folder.description().machine());
+                repository, machineLine(folder.description().machine(), Machine.current()));
         Sweep.Outcome outcome = new Sweep(grid, folder, repository, splits, progress.progress(), SweepCommand::report)
                 .run(budgetMinutes > 0 ? Duration.ofMinutes(budgetMinutes) : null);
         System.out.printf("%d runs: %d were done, %d trained now, %d left%s%n", outcome.runs(),
                 outcome.alreadyDone(), outcome.ran(), outcome.runs() - outcome.alreadyDone() - outcome.ran(),
                 outcome.budgetSpent() ? " (time budget spent: run the same command again to continue)" : "");
         return 0;
+    }
+
+    /**
+     * The machine this run trains on, and the one the folder's first rows were made on where it is other hardware: a
+     * grid resumed elsewhere has training times from two CPUs.
+     */
+    static String machineLine(Machine began, Machine now) {
+        return "machine: " + now + (began.sameHardware(now) ? ""
+                : " (the folder's first rows were made on " + began + ": training times differ between the two)");
     }
 
     /**

@@ -2,6 +2,7 @@ package io.shallowserve.trainer.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.shallowserve.runtime.exec.Machine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -61,6 +62,16 @@ class ResearchCommandsTest {
         assertThat(exit).isEqualTo(1);
         assertThat(errors.toString()).contains(empty.toString()).contains("apt-get install dataset-fashion-mnist");
         assertThat(folder.resolve("results")).doesNotExist();
+    }
+
+    @Test
+    void machineLine_sweepResumedOnOtherHardware_namesBothMachines() {
+        Machine xeon = new Machine(2, "Intel(R) Xeon(R) Processor", "Linux amd64", "25", "1.29.0");
+        Machine epyc = new Machine(2, "AMD EPYC", "Linux amd64", "25", "1.29.0");
+
+        assertThat(SweepCommand.machineLine(xeon, xeon)).isEqualTo("machine: " + xeon);
+        assertThat(SweepCommand.machineLine(xeon, epyc)).startsWith("machine: " + epyc)
+                .contains("first rows were made on " + xeon);
     }
 
     @Test
