@@ -50,20 +50,11 @@ public final class TensorBuilder {
      */
     public void addNumber(String literal) throws InferenceException {
         switch (datatype) {
-            case FP16 -> {
-                float value = Float.parseFloat(literal);
+            case FP16, FP32, FP64 -> {
+                // FP16 and FP32 are parsed as a float; widening it to a double changes nothing.
+                double value = datatype == Datatype.FP64 ? Double.parseDouble(literal) : Float.parseFloat(literal);
                 requireWithinDouble(value, literal);
-                putFloat16(value);
-            }
-            case FP32 -> {
-                float value = Float.parseFloat(literal);
-                requireWithinDouble(value, literal);
-                room(Float.BYTES).putFloat(value);
-            }
-            case FP64 -> {
-                double value = Double.parseDouble(literal);
-                requireWithinDouble(value, literal);
-                room(Double.BYTES).putDouble(value);
+                putFloating(value);
             }
             case BOOL, BYTES -> throw wrongKind("the number " + literal);
             default -> putInteger(wholeNumber(literal), literal);
