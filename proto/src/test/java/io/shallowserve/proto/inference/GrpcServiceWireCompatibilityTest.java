@@ -205,6 +205,15 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelDynamicBatching.preferred_batch_size = 1 repeated int32
             inference.ModelDynamicBatching.max_queue_delay_microseconds = 2 uint64
             inference.ModelParameter.string_value = 1 string
+            inference.ModelWarmup.name = 1 string
+            inference.ModelWarmup.batch_size = 2 uint32
+            inference.ModelWarmup.inputs = 3 map<string, inference.ModelWarmup.Input>
+            inference.ModelWarmup.count = 4 uint32
+            inference.ModelWarmup.Input.data_type = 1 inference.DataType
+            inference.ModelWarmup.Input.dims = 2 repeated int64
+            inference.ModelWarmup.Input.zero_data = 3 bool (oneof input_data_type)
+            inference.ModelWarmup.Input.random_data = 4 bool (oneof input_data_type)
+            inference.ModelWarmup.Input.input_data_file = 5 string (oneof input_data_type)
             inference.ModelConfig.name = 1 string
             inference.ModelConfig.platform = 2 string
             inference.ModelConfig.backend = 17 string
@@ -215,6 +224,7 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelConfig.dynamic_batching = 11 inference.ModelDynamicBatching (oneof scheduling_choice)
             inference.ModelConfig.instance_group = 7 repeated inference.ModelInstanceGroup
             inference.ModelConfig.parameters = 14 map<string, inference.ModelParameter>
+            inference.ModelConfig.model_warmup = 16 repeated inference.ModelWarmup
             """;
 
     /** The enums of model_config.proto with every value and number of Triton's. */

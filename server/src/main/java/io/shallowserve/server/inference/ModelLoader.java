@@ -14,6 +14,7 @@ import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
+import io.shallowserve.server.repository.WarmupSample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -416,6 +417,7 @@ public final class ModelLoader {
                 try {
                     candidate = new LoadedVersion(verified, plan, triton, parameterCount(verified));
                     requireConsistent(candidate);
+                    warmUp(candidate, config.repository().resolve(model));
                 } catch (ModelVersionException e) {
                     plan.instances().forEach(ExecutionPlan::close);
                     throw e;
@@ -468,6 +470,25 @@ public final class ModelLoader {
             throw new ModelVersionException("the configuration contradicts the graph: "
                     + String.join("; ", contradictions));
         }
+    }
+
+    /**
+     * Runs the configuration's model_warmup samples on every instance of {@code version} ({@link Warmup}), and says
+     * so in a line; nothing without samples.
+     */
+    private void warmUp(LoadedVersion version, Path modelFolder) throws ModelVersionException {
+        List<WarmupSample> samples = version.configuration().map(TritonModelConfig::warmups).orElse(List.of());
+        if (samples.isEmpty()) {
+            return;
+        }
+        long start = System.nanoTime();
+        List<ExecutionPlan> instances = version.plan().instances();
+        int batches = Warmup.run(samples, modelFolder, RequestValidator.of(version.model().name(),
+                instances.getFirst(), version.configuration(), version.maxBatchSize(config.maxBatchSize())),
+                instances);
+        LOG.log(System.Logger.Level.INFO, "{0}: warmed up, {1} sample(s) on {2} instance(s): {3} batch(es) in {4} ms",
+                version.model().id(), samples.size(), instances.size(), batches,
+                (System.nanoTime() - start) / 1_000_000);
     }
 
     /** model.json's count for a version the trainer wrote; for any other graph, the one counted in model.onnx. */

@@ -1,9 +1,11 @@
 package io.shallowserve.server.inference;
 
+import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.repository.ServedTensor;
+import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,6 +37,30 @@ final class RequestValidator {
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         this.maxBatchSize = maxBatchSize;
+    }
+
+    /**
+     * The validator of a version of {@code graph}: its tensors as {@code configuration} declares them, or as Triton's
+     * auto-complete would ({@link ServedTensor#forGraph}).
+     */
+    static RequestValidator of(String model, ExecutionPlan graph, Optional<TritonModelConfig> configuration,
+            int maxBatchSize) {
+        return new RequestValidator(model,
+                ServedTensor.forGraph(graph.inputs(), configuration.map(TritonModelConfig::inputs).orElse(List.of()),
+                        maxBatchSize > 0),
+                ServedTensor.forGraph(graph.outputs(),
+                        configuration.map(TritonModelConfig::outputs).orElse(List.of()), maxBatchSize > 0),
+                maxBatchSize);
+    }
+
+    /** The inputs requests send, in their API shapes. */
+    List<ServedTensor> servedInputs() {
+        return inputs;
+    }
+
+    /** The outputs requests may ask for, in their API shapes. */
+    List<ServedTensor> servedOutputs() {
+        return outputs;
     }
 
     /**

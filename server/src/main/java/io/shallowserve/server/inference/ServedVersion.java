@@ -64,12 +64,10 @@ final class ServedVersion {
         this.settings = settings;
         this.maxBatchSize = maxBatchSize;
         this.closer = closer;
-        this.inputs = ServedTensor.forGraph(plan.instances().getFirst().inputs(),
-                configuration.map(TritonModelConfig::inputs).orElse(List.of()), maxBatchSize > 0);
-        this.outputs = ServedTensor.forGraph(plan.instances().getFirst().outputs(),
-                configuration.map(TritonModelConfig::outputs).orElse(List.of()), maxBatchSize > 0);
+        this.validator = RequestValidator.of(model.name(), plan.instances().getFirst(), configuration, maxBatchSize);
+        this.inputs = validator.servedInputs();
+        this.outputs = validator.servedOutputs();
         this.labels = model instanceof ModelVersion trained ? trained.manifest().labels() : List.of();
-        this.validator = new RequestValidator(model.name(), inputs, outputs, maxBatchSize);
         int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
                 ? branchesPlan.branchCount() : 0;
         this.metrics = new VersionMetrics(registry, model.name(), version(), plan.name(), branches, maxBatchSize);

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  * last word ({@link #servingSettings}).
  *
  * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input and output
- * (with their reshape), dynamic_batching, instance_group counts, version_policy and the parameter
+ * (with their reshape), dynamic_batching, instance_group counts, version_policy, model_warmup and the parameter
  * {@value PlanChoice#CONFIG_PARAMETER}.
  * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
@@ -53,6 +53,7 @@ import java.util.stream.Stream;
  *                     dims when it is 0, and the model shape likewise of reshape.shape where a reshape is given;
  *                     none declared: the graph's own (Triton's auto-complete, {@link ServedTensor#autoCompleted})
  * @param outputs      the outputs declared, likewise
+ * @param warmups      the model_warmup samples to run on every instance before the version serves
  * @param unusedFields the fields set in the file that the server does not apply, by their path in Triton's
  *                     ModelConfig (e.g. "optimization", "input.allow_ragged_batch", "parameters.execution_mode"),
  *                     each once
@@ -63,6 +64,7 @@ public record TritonModelConfig(
         int maxBatchSize,
         List<ServedTensor> inputs,
         List<ServedTensor> outputs,
+        List<WarmupSample> warmups,
         List<String> unusedFields) {
 
     /** The file's name in the model folder, beside the version folders. */
@@ -77,10 +79,10 @@ public record TritonModelConfig(
 
     /**
      * The fields of ModelConfig the server applies, by path; a message field not here is looked into, any other
-     * field set is unused. version_policy and parameters are applied whole (parameters key by key, below).
+     * field set is unused. version_policy, model_warmup and parameters are applied whole (parameters key by key, below).
      */
     private static final Set<String> APPLIED = Set.of("name", "platform", "backend", "max_batch_size",
-            "version_policy", "parameters", "input.name", "input.data_type", "input.dims", "input.format",
+            "version_policy", "parameters", "model_warmup", "input.name", "input.data_type", "input.dims", "input.format",
             "input.reshape", "output.name", "output.data_type", "output.dims", "output.reshape",
             "dynamic_batching.preferred_batch_size",
             "dynamic_batching.max_queue_delay_microseconds", "instance_group.name", "instance_group.count",
@@ -90,6 +92,7 @@ public record TritonModelConfig(
     public TritonModelConfig {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
+        warmups = List.copyOf(warmups);
         unusedFields = List.copyOf(unusedFields);
     }
 
@@ -311,7 +314,8 @@ public record TritonModelConfig(
         }
         requireUniqueNames("input", inputs);
         requireUniqueNames("output", outputs);
-        return new TritonModelConfig(settings, plan, maxBatchSize, inputs, outputs, List.copyOf(unused));
+        return new TritonModelConfig(settings, plan, maxBatchSize, inputs, outputs,
+                WarmupSample.of(config.getModelWarmupList(), maxBatchSize), List.copyOf(unused));
     }
 
     private static void requireEmptyOr(String field, String value, String supported) {

@@ -108,7 +108,7 @@ class ModelConfigTest {
                 + " \"count\": 3}], \"version_policy\": {\"latest\": {\"num_versions\": 1}},"
                 + " \"input\": [{\"name\": \"input\", \"data_type\": \"TYPE_FP32\", \"dims\": [1, 28, 28]}]}";
 
-        HttpResponse<String> load = loadOverHttp(OVERRIDE, config);
+        HttpResponse<String> load = SERVER.loadWithConfig(OVERRIDE, config);
 
         assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
         ModelConfig applied = sameOnBothProtocols(OVERRIDE, "");
@@ -142,13 +142,13 @@ class ModelConfigTest {
     void load_withConfigTheServerCannotApply_isRefusedAndTheModelServesAsBefore() throws Exception {
         ModelConfig before = sameOnBothProtocols(REFUSED, "");
 
-        assertError(loadOverHttp(REFUSED, "{\"max_batch_size\": 100000}"), 400, "shallowserve.limits.batch");
-        assertError(loadOverHttp(REFUSED, "{\"optimization\": {\"graph\": {\"level\": 1}}}"), 400,
+        assertError(SERVER.loadWithConfig(REFUSED, "{\"max_batch_size\": 100000}"), 400, "shallowserve.limits.batch");
+        assertError(SERVER.loadWithConfig(REFUSED, "{\"optimization\": {\"graph\": {\"level\": 1}}}"), 400,
                 "'optimization'");
-        assertError(loadOverHttp(REFUSED, "{\"output\": [{\"name\": \"logits\", \"data_type\": \"TYPE_FP32\","
+        assertError(SERVER.loadWithConfig(REFUSED, "{\"output\": [{\"name\": \"logits\", \"data_type\": \"TYPE_FP32\","
                 + " \"dims\": [1000]}], \"max_batch_size\": 8}"), 400, "the configuration contradicts the graph: output"
                 + " 'logits': the configuration says dimension 1 is 1000, the graph fixes it at 10");
-        HttpResponse<String> notJson = loadOverHttp(REFUSED, "{\"max_batch_size\": 8,");
+        HttpResponse<String> notJson = SERVER.loadWithConfig(REFUSED, "{\"max_batch_size\": 8,");
         assertError(notJson, 400, "load parameter 'config' is not JSON: the text ends before the JSON is complete"
                 + " near line 1, column 22 (path $.max_batch_size); send the model configuration as one JSON object");
         assertThat(notJson.body()).as("Gson's advice to programmers").doesNotContain("JsonReader", "http");
@@ -190,14 +190,6 @@ class ModelConfigTest {
     private static JsonObject metadataParameters(String model) {
         return JsonParser.parseString(SERVER.get("/v2/models/" + model).body()).getAsJsonObject()
                 .getAsJsonObject("parameters");
-    }
-
-    private static HttpResponse<String> loadOverHttp(String model, String config) {
-        JsonObject body = new JsonObject();
-        JsonObject parameters = new JsonObject();
-        parameters.addProperty("config", config);
-        body.add("parameters", parameters);
-        return SERVER.post("/v2/repository/models/" + model + "/load", body.toString());
     }
 
     private static Path repository() {

@@ -360,7 +360,7 @@ class ReshapeServingTest {
     }
 
     /** y = -x, both [N]: a tensor of the batch alone. */
-    private static ModelProto negation() {
+    static ModelProto negation() {
         TestGraph graph = new TestGraph("negation", "x");
         graph.node("Neg", "y", List.of("x"));
         return graph.output("y").model();

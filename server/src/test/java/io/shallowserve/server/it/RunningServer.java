@@ -1,5 +1,6 @@
 package io.shallowserve.server.it;
 
+import com.google.gson.JsonObject;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
@@ -90,6 +91,15 @@ final class RunningServer implements BeforeAllCallback, AfterAllCallback {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json))
                 .build());
+    }
+
+    /** Triton's load request over HTTP with a model configuration: {"parameters": {"config": "<config>"}}. */
+    HttpResponse<String> loadWithConfig(String model, String config) {
+        JsonObject body = new JsonObject();
+        JsonObject parameters = new JsonObject();
+        parameters.addProperty("config", config);
+        body.add("parameters", parameters);
+        return post("/v2/repository/models/" + model + "/load", body.toString());
     }
 
     HttpResponse<String> send(HttpRequest request) {

@@ -87,7 +87,7 @@ class ModelConfigurationTest {
                 + "\"output\":[{\"name\":\"logits\",\"data_type\":\"TYPE_FP32\",\"dims\":[10]}],"
                 + "\"instance_group\":[{\"name\":\"m_0\",\"count\":2,\"gpus\":[],\"kind\":\"KIND_CPU\"}],"
                 + "\"dynamic_batching\":{\"preferred_batch_size\":[4,8],\"max_queue_delay_microseconds\":500},"
-                + "\"parameters\":{},\"backend\":\"onnxruntime\"}");
+                + "\"parameters\":{},\"model_warmup\":[],\"backend\":\"onnxruntime\"}");
     }
 
     @Test

@@ -269,7 +269,7 @@ class TritonModelConfigTest {
         assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.allow_ragged_batch",
                 "output.label_filename", "dynamic_batching.preserve_ordering", "dynamic_batching.default_queue_policy",
                 "instance_group.host_policy", "instance_group.rate_limiter",
-                "optimization", "model_warmup", "response_cache", "model_transaction_policy",
+                "optimization", "response_cache", "model_transaction_policy",
                 "parameters.intra_op_thread_count");
         // What the server applies is read all the same.
         assertThat(config.maxBatchSize()).isEqualTo(8);
@@ -278,6 +278,48 @@ class TritonModelConfigTest {
         assertThat(config.settings()).isEqualTo(new ModelSettings(2,
                 new ModelSettings.Batching(true, 0, List.of(4)), DEFAULTS.versionPolicy()));
         assertThat(config.plan()).contains(PlanChoice.BRANCHES);
+        assertThat(config.warmups()).containsExactly(new WarmupSample("sample", 1, 1, List.of(
+                new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS, ""))));
+    }
+
+    @Test
+    void read_modelWarmup_givesEachSampleItsRowsRunsAndInputs() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                model_warmup [
+                  {
+                    name: "zeros and a file"
+                    batch_size: 4
+                    count: 3
+                    inputs { key: "input0" value: { data_type: TYPE_FP32 dims: [ 16 ] zero_data: true } }
+                    inputs { key: "input1" value: { data_type: TYPE_FP32 dims: [ 16 ] input_data_file: "raw/in1" } }
+                  },
+                  {
+                    name: "skipped, as Triton skips batch 0"
+                    inputs { key: "input0" value: { data_type: TYPE_FP32 dims: [ 16 ] zero_data: true } }
+                  },
+                  {
+                    name: "random"
+                    batch_size: 1
+                    inputs { key: "input0" value: { data_type: TYPE_FP32 dims: [ 16 ] random_data: true } }
+                    inputs { key: "input1" value: { data_type: TYPE_FP32 dims: [ 16 ] random_data: true } }
+                  }
+                ]
+                """);
+
+        assertThat(config.warmups()).containsExactly(
+                new WarmupSample("zeros and a file", 4, 3, List.of(
+                        new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS,
+                                ""),
+                        new WarmupSample.Input("input1", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.FILE,
+                                "raw/in1"))),
+                new WarmupSample("random", 1, 1, List.of(
+                        new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.RANDOM,
+                                ""),
+                        new WarmupSample.Input("input1", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.RANDOM,
+                                ""))));
+        // Read twice, the same: a poll keeps a version whose configuration did not change.
+        assertThat(read(Files.readString(model.resolve(TritonModelConfig.FILE_NAME)))).isEqualTo(config);
     }
 
     @Test
@@ -377,6 +419,33 @@ class TritonModelConfigTest {
                         "input 'x' has an empty reshape shape with max_batch_size 0"),
                 Map.entry("max_batch_size: 8\ninput [ { name: \"x\" data_type: TYPE_FP32 dims: [ 4 ]"
                         + " reshape: { shape: [ 0, 4 ] } } ]", "input 'x' has reshape shape [0, 4]; each is a size"),
+                Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ -1 ] zero_data: true } } } ]",
+                        "model_warmup 'w' input 'x' has dims [-1]; a sample's dimensions all have a size"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] } } } ]",
+                        "model_warmup 'w' input 'x' gives no data; set zero_data, random_data or input_data_file"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
+                        + " value: { dims: [ 2 ] zero_data: true } } } ]", "model_warmup 'w' input 'x' has no data_type"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] input_data_file: \"../../secret\" } } } ]",
+                        "model_warmup 'w' input 'x' has input_data_file '../../secret'; name a file in the model's"
+                        + " warmup/ folder"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] input_data_file: \"/etc/passwd\" } } } ]",
+                        "model_warmup 'w' input 'x' has input_data_file '/etc/passwd'"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 2 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] zero_data: true } } } ]",
+                        "model_warmup 'w' has batch_size 2, but with max_batch_size 0 the model runs one request at"
+                        + " a time; give batch_size 1"),
+                Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 9 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] zero_data: true } } } ]",
+                        "model_warmup 'w' has batch_size 9, over max_batch_size 8"),
+                Map.entry("model_warmup [ { name: \"w\" batch_size: 1 } ]", "model_warmup 'w' has no inputs"),
+                Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 8 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP64 dims: [ 65536, 65536 ] zero_data: true } } } ]",
+                        "model_warmup 'w' input 'x' is 8 x [1, 65536, 65536] elements, more than one tensor of this"
+                        + " server holds"),
                 Map.entry("output [ { name: \"y\" data_type: TYPE_FP32 dims: [ 1 ] },"
                         + " { name: \"y\" data_type: TYPE_FP32 dims: [ 2 ] } ]", "output 'y' is declared twice"));
         for (Map.Entry<String, String> text : wrong.entrySet()) {

@@ -1,0 +1,136 @@
+package io.shallowserve.server.repository;
+
+import io.shallowserve.proto.inference.ModelWarmup;
+import io.shallowserve.runtime.tensor.Datatype;
+import io.shallowserve.runtime.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One of config.pbtxt's model_warmup samples, as Triton runs it: {@code batchSize} requests of one row each run
+ * together as one batch, {@code runs} times, on every instance of a version before it serves; a version whose sample
+ * fails does not load. A sample of batch_size 0 is skipped, as Triton skips it.
+ *
+ * @param name      the sample's name, for messages
+ * @param batchSize rows of the batch: requests run together (1 for a model with max_batch_size 0)
+ * @param runs      how often the batch runs: count, at least once
+ * @param inputs    how each input is made, in the order config.pbtxt gives them
+ */
+public record WarmupSample(String name, int batchSize, int runs, List<Input> inputs) {
+
+    /** The folder of a model, beside its versions, that holds the files input_data_file names. */
+    public static final String DATA_FOLDER = "warmup";
+
+    /** Where an input's values come from. */
+    public enum Source {
+        /** Zeros; a BYTES element is the empty string. */
+        ZEROS,
+        /** Random bytes, the same every load; zeros for BYTES, as in Triton. */
+        RANDOM,
+        /** A file in the model's {@value #DATA_FOLDER} folder, raw in the protocol's layout. */
+        FILE
+    }
+
+    /**
+     * @param shape one request's shape: [1] + dims for a model that batches, dims for one that does not
+     * @param file  for {@link Source#FILE}, the file's path below {@value #DATA_FOLDER}; else empty
+     */
+    public record Input(String name, Datatype datatype, List<Long> shape, Source source, String file) {
+
+        public Input {
+            shape = List.copyOf(shape);
+        }
+    }
+
+    public WarmupSample {
+        inputs = List.copyOf(inputs);
+    }
+
+    /**
+     * The samples of config.pbtxt's model_warmup, checked as far as the configuration can tell.
+     *
+     * @throws IllegalArgumentException naming the sample and what is wrong with it
+     */
+    static List<WarmupSample> of(List<ModelWarmup> warmups, int maxBatchSize) {
+        List<WarmupSample> samples = new ArrayList<>();
+        for (ModelWarmup warmup : warmups) {
+            if (warmup.getBatchSize() == 0) {
+                continue;
+            }
+            String subject = "model_warmup '" + warmup.getName() + "'";
+            int batchSize = (int) Math.min(Integer.toUnsignedLong(warmup.getBatchSize()), Integer.MAX_VALUE);
+            if (maxBatchSize == 0 && batchSize != 1) {
+                throw new IllegalArgumentException(subject + " has batch_size " + batchSize + ", but with"
+                        + " max_batch_size 0 the model runs one request at a time; give batch_size 1");
+            }
+            if (maxBatchSize > 0 && batchSize > maxBatchSize) {
+                throw new IllegalArgumentException(subject + " has batch_size " + batchSize + ", over max_batch_size "
+                        + maxBatchSize);
+            }
+            if (warmup.getInputsMap().isEmpty()) {
+                throw new IllegalArgumentException(subject + " has no inputs; give each input of the model its"
+                        + " data_type, dims and zero_data, random_data or input_data_file");
+            }
+            List<Input> inputs = new ArrayList<>();
+            for (Map.Entry<String, ModelWarmup.Input> entry : warmup.getInputsMap().entrySet()) {
+                inputs.add(input(subject + " input '" + entry.getKey() + "'", entry.getKey(), entry.getValue(),
+                        batchSize, maxBatchSize));
+            }
+            int runs = (int) Math.max(1, Math.min(Integer.toUnsignedLong(warmup.getCount()), Integer.MAX_VALUE));
+            samples.add(new WarmupSample(warmup.getName(), batchSize, runs, inputs));
+        }
+        return samples;
+    }
+
+    private static Input input(String subject, String name, ModelWarmup.Input input, int batchSize,
+            int maxBatchSize) {
+        Datatype datatype = TritonModelConfig.datatype(input.getDataType()).orElseThrow(() ->
+                new IllegalArgumentException(subject + " has " + (input.getDataTypeValue() == 0 ? "no data_type"
+                        : "data_type " + input.getDataType() + ", which this server has no tensors of")
+                        + "; give the input's TYPE_ (e.g. TYPE_FP32)"));
+        List<Long> dims = input.getDimsList();
+        if (dims.stream().anyMatch(d -> d < 0)) {
+            // Triton: "warmup setting expects all variable-size dimensions are specified".
+            throw new IllegalArgumentException(subject + " has dims " + dims + "; a sample's dimensions all have a"
+                    + " size (no -1)");
+        }
+        List<Long> shape = new ArrayList<>();
+        if (maxBatchSize > 0) {
+            shape.add(1L);
+        }
+        shape.addAll(dims);
+        long batchBytes;
+        try {
+            batchBytes = Math.multiplyExact(Math.multiplyExact(
+                    Tensor.elementCount(shape.stream().mapToLong(Long::longValue).toArray()), batchSize),
+                    (long) Math.max(datatype.byteSize(), Integer.BYTES));
+        } catch (ArithmeticException e) {
+            batchBytes = Long.MAX_VALUE;
+        }
+        if (batchBytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(subject + " is " + batchSize + " x " + shape + " elements, more"
+                    + " than one tensor of this server holds (2 GiB)");
+        }
+        return switch (input.getInputDataTypeCase()) {
+            case ZERO_DATA -> new Input(name, datatype, shape, Source.ZEROS, "");
+            case RANDOM_DATA -> new Input(name, datatype, shape, Source.RANDOM, "");
+            case INPUT_DATA_FILE -> new Input(name, datatype, shape, Source.FILE,
+                    dataFile(subject, input.getInputDataFile()));
+            case INPUTDATATYPE_NOT_SET -> throw new IllegalArgumentException(subject + " gives no data; set"
+                    + " zero_data, random_data or input_data_file");
+        };
+    }
+
+    /** The file below the model's {@value #DATA_FOLDER} folder; a path that leaves it is refused. */
+    private static String dataFile(String subject, String file) {
+        Path folder = Path.of(DATA_FOLDER);
+        Path resolved = folder.resolve(file).normalize();
+        if (file.isEmpty() || Path.of(file).isAbsolute() || !resolved.startsWith(folder) || resolved.equals(folder)) {
+            throw new IllegalArgumentException(subject + " has input_data_file '" + file + "'; name a file in the"
+                    + " model's " + DATA_FOLDER + "/ folder, relative to it");
+        }
+        return folder.relativize(resolved).toString();
+    }
+}

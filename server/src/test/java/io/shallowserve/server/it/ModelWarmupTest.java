@@ -1,0 +1,192 @@
+package io.shallowserve.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.shallowserve.runtime.graph.TestGraph;
+import io.shallowserve.runtime.repository.TestRepository;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Triton's model_warmup against the real server and ONNX Runtime, on a graph of y = -x declared as Triton writes a
+ * tensor of the batch alone (dims [1], reshape to []): a sample read from the model's warmup/ folder in config.pbtxt,
+ * samples of zeros and random bytes in a load request's configuration, run on each of two instances; a sample whose
+ * file is short, one for an input the model does not have and one that ONNX Runtime fails to run fail the version's
+ * load, naming the sample. Warm-up
+ * runs are not requests: the statistics do not count them.
+ */
+@Timeout(120)
+class ModelWarmupTest {
+
+    private static final String FROM_FILE = "warmup-file";
+    private static final String SHORT_FILE = "warmup-short-file";
+    private static final String UNKNOWN_INPUT = "warmup-unknown-input";
+    /** y = x reshaped to rows of 3, which ONNX Runtime refuses for a batch of 2 rows. */
+    private static final String FAILS_TO_RUN = "warmup-fails-to-run";
+    private static final String LOADED = "warmup-by-load";
+    private static final String TENSORS = """
+            max_batch_size: 8
+            input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
+            output [ { name: "y" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
+            """;
+    private static final Path REPOSITORY = repository();
+
+    @RegisterExtension
+    static final RunningServer SERVER = new RunningServer("--models", REPOSITORY.toString(), "--plan", "single");
+
+    @Test
+    void start_sampleFromItsFile_versionServesAndTheWarmUpIsNotCounted() {
+        assertThat(SERVER.get("/v2/models/" + FROM_FILE + "/ready").statusCode()).isEqualTo(200);
+        assertThat(statistics(FROM_FILE, "execution_count")).isZero();
+
+        assertThat(negated(FROM_FILE, 1.5f)).isEqualTo(-1.5f);
+        assertThat(statistics(FROM_FILE, "inference_count")).isEqualTo(1);
+    }
+
+    @Test
+    void start_samplesThatDoNotFitTheModel_failTheVersionNamingTheSample() {
+        Map<String, JsonObject> index = new HashMap<>();
+        for (JsonElement entry : JsonParser.parseString(SERVER.post("/v2/repository/index", "{}").body())
+                .getAsJsonArray()) {
+            index.put(entry.getAsJsonObject().get("name").getAsString(), entry.getAsJsonObject());
+        }
+
+        assertThat(index.get(SHORT_FILE).get("state").getAsString()).isEqualTo("UNAVAILABLE");
+        assertThat(index.get(SHORT_FILE).get("reason").getAsString()).contains("failed to run warmup sample 'short':"
+                + " input 'x' FP32 [1, 1] needs 4 bytes, but warmup-short-file/warmup/x.raw has 2");
+        assertThat(index.get(UNKNOWN_INPUT).get("state").getAsString()).isEqualTo("UNAVAILABLE");
+        assertThat(index.get(UNKNOWN_INPUT).get("reason").getAsString())
+                .contains("failed to run warmup sample 'unknown': unknown input 'z': model warmup-unknown-input has"
+                        + " inputs");
+        assertThat(SERVER.get("/v2/models/" + UNKNOWN_INPUT + "/ready").statusCode()).isNotEqualTo(200);
+        assertThat(index.get(FAILS_TO_RUN).get("state").getAsString()).isEqualTo("UNAVAILABLE");
+        assertThat(index.get(FAILS_TO_RUN).get("reason").getAsString())
+                .contains("failed to run warmup sample 'two rows': instance 0: ")
+                .contains("Reshape");
+    }
+
+    @Test
+    void load_configWithSamples_runsEverySampleOnEveryInstanceBeforeServing() {
+        String config = "{\"max_batch_size\": 8,"
+                + " \"input\": [{\"name\": \"x\", \"data_type\": \"TYPE_FP32\", \"dims\": [1], \"reshape\": {}}],"
+                + " \"instance_group\": [{\"kind\": \"KIND_CPU\", \"count\": 2}],"
+                + " \"model_warmup\": [{\"name\": \"zeros\", \"batch_size\": 4, \"count\": 2, \"inputs\": {\"x\":"
+                + " {\"data_type\": \"TYPE_FP32\", \"dims\": [1], \"zero_data\": true}}},"
+                + " {\"name\": \"random\", \"batch_size\": 1, \"inputs\": {\"x\":"
+                + " {\"data_type\": \"TYPE_FP32\", \"dims\": [1], \"random_data\": true}}}]}";
+
+        HttpResponse<String> load;
+        List<String> lines;
+        try (LogCapture log = new LogCapture()) {
+            load = SERVER.loadWithConfig(LOADED, config);
+            lines = log.lines();
+        }
+
+        assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
+        // Two samples on two instances: zeros twice and random once on each.
+        assertThat(lines).anyMatch(line -> line.contains(LOADED + "/1: warmed up, 2 sample(s) on 2 instance(s):"
+                + " 6 batch(es) in "));
+        assertThat(statistics(LOADED, "execution_count")).isZero();
+        assertThat(negated(LOADED, -4f)).isEqualTo(4f);
+    }
+
+    @Test
+    void load_sampleThatDoesNotFit_isRefusedAndTheVersionServesOn() {
+        String config = "{\"max_batch_size\": 8, \"model_warmup\": [{\"name\": \"wrong type\","
+                + " \"batch_size\": 1, \"inputs\": {\"x\": {\"data_type\": \"TYPE_INT32\", \"dims\": [1],"
+                + " \"zero_data\": true}}}]}";
+
+        HttpResponse<String> load = SERVER.loadWithConfig(FROM_FILE, config);
+
+        assertThat(load.statusCode()).isEqualTo(400);
+        assertThat(load.body()).contains("failed to run warmup sample 'wrong type': input 'x'");
+        assertThat(negated(FROM_FILE, 2f)).isEqualTo(-2f);
+    }
+
+    /** -x as the model answers it over HTTP JSON. */
+    private static float negated(String model, float x) {
+        HttpResponse<String> response = SERVER.post("/v2/models/" + model + "/infer",
+                "{\"inputs\": [{\"name\": \"x\", \"shape\": [1, 1], \"datatype\": \"FP32\", \"data\": [" + x + "]}]}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonArray outputs = JsonParser.parseString(response.body()).getAsJsonObject().getAsJsonArray("outputs");
+        return outputs.get(0).getAsJsonObject().getAsJsonArray("data").get(0).getAsFloat();
+    }
+
+    /** One count of the model's statistics extension. */
+    private static long statistics(String model, String count) {
+        JsonObject stats = JsonParser.parseString(SERVER.get("/v2/models/" + model + "/stats").body())
+                .getAsJsonObject().getAsJsonArray("model_stats").get(0).getAsJsonObject();
+        return stats.get(count).getAsLong();
+    }
+
+    private static Path repository() {
+        try {
+            Path root = TestRepository.emptyFolder(ModelWarmupTest.class.getSimpleName());
+            write(root, FROM_FILE, TENSORS + """
+                    model_warmup [ { name: "from file" batch_size: 2
+                      inputs { key: "x" value: { data_type: TYPE_FP32 dims: [ 1 ] input_data_file: "x.raw" } } } ]
+                    """);
+            // Triton takes the bytes the sample needs from the start of the file; the rest is left.
+            Files.write(Files.createDirectories(root.resolve(FROM_FILE).resolve("warmup")).resolve("x.raw"),
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.5f).putFloat(7f).array());
+            write(root, SHORT_FILE, TENSORS + """
+                    model_warmup [ { name: "short" batch_size: 1
+                      inputs { key: "x" value: { data_type: TYPE_FP32 dims: [ 1 ] input_data_file: "x.raw" } } } ]
+                    """);
+            Files.write(Files.createDirectories(root.resolve(SHORT_FILE).resolve("warmup")).resolve("x.raw"),
+                    new byte[2]);
+            write(root, UNKNOWN_INPUT, TENSORS + """
+                    model_warmup [ { name: "unknown" batch_size: 1
+                      inputs { key: "z" value: { data_type: TYPE_FP32 dims: [ 1 ] zero_data: true } } } ]
+                    """);
+            write(root, LOADED, TENSORS);
+            Path failing = Files.createDirectories(root.resolve(FAILS_TO_RUN).resolve("1"));
+            Files.write(failing.resolve("model.onnx"), rowsOfThree().toByteArray());
+            Files.writeString(root.resolve(FAILS_TO_RUN).resolve("config.pbtxt"), """
+                    max_batch_size: 8
+                    input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
+                    model_warmup [ { name: "two rows" batch_size: 2
+                      inputs { key: "x" value: { data_type: TYPE_FP32 dims: [ 1 ] zero_data: true } } } ]
+                    """);
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** y = x [N] reshaped to [N / 3, 3]: ONNX Runtime fails it where N is not a multiple of 3. */
+    private static ModelProto rowsOfThree() {
+        TestGraph graph = new TestGraph("rows-of-three", "x");
+        graph.node("Constant", "rows", List.of(), AttributeProto.newBuilder().setName("value")
+                .setType(AttributeProto.AttributeType.TENSOR)
+                .setT(TensorProto.newBuilder().setDataType(TensorProto.DataType.INT64_VALUE).addDims(2)
+                        .addInt64Data(-1).addInt64Data(3))
+                .build());
+        graph.node("Reshape", "y", List.of("x", "rows"));
+        return graph.output("y", 3).model();
+    }
+
+    private static void write(Path root, String model, String config) throws IOException {
+        Path version = Files.createDirectories(root.resolve(model).resolve("1"));
+        Files.write(version.resolve("model.onnx"), ReshapeServingTest.negation().toByteArray());
+        Files.writeString(root.resolve(model).resolve("config.pbtxt"), config);
+    }
+}
