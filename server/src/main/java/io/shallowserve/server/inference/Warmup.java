@@ -67,20 +67,19 @@ final class Warmup {
     private static List<Tensor> batch(WarmupSample sample, Path modelFolder) throws ModelVersionException {
         List<Tensor> tensors = new ArrayList<>();
         for (WarmupSample.Input input : sample.inputs()) {
-            long[] shape = input.shape().stream().mapToLong(Long::longValue).toArray();
-            Tensor row = new Tensor(input.name(), input.datatype(), shape,
-                    data(sample, input, Tensor.elementCount(shape), modelFolder));
+            Tensor row = new Tensor(input.name(), input.datatype(),
+                    input.shape().stream().mapToLong(Long::longValue).toArray(), data(sample, input, modelFolder));
             tensors.add(sample.batchSize() == 1 ? row
                     : Tensor.concatenateRows(Collections.nCopies(sample.batchSize(), row)));
         }
         return tensors;
     }
 
-    private static byte[] data(WarmupSample sample, WarmupSample.Input input, long elements, Path modelFolder)
+    private static byte[] data(WarmupSample sample, WarmupSample.Input input, Path modelFolder)
             throws ModelVersionException {
         Datatype datatype = input.datatype();
-        // WarmupSample.of bounded a batch of these to a tensor's size.
-        int bytes = (int) (elements * (datatype == Datatype.BYTES ? Integer.BYTES : datatype.byteSize()));
+        // WarmupSample.of bounded the sample's batch to MAX_BATCH_BYTES.
+        int bytes = (int) input.requestBytes();
         return switch (input.source()) {
             case ZEROS -> new byte[bytes];
             case RANDOM -> datatype == Datatype.BYTES ? new byte[bytes] : random(datatype, bytes);
@@ -110,9 +109,10 @@ final class Warmup {
         String shown = modelFolder.getFileName() + "/" + WarmupSample.DATA_FOLDER + "/" + input.file();
         try (InputStream in = Files.newInputStream(file)) {
             long size = Files.size(file);
-            if (bytes < 0 && size > Integer.MAX_VALUE - 8) {
-                throw failed(sample, "input '" + input.name() + "': " + shown + " is " + size + " bytes, more than"
-                        + " one tensor of this server holds (2 GiB)", null);
+            if (bytes < 0 && size > WarmupSample.MAX_BATCH_BYTES / sample.batchSize()) {
+                throw failed(sample, "input '" + input.name() + "': " + shown + " is " + size + " bytes; a batch of "
+                        + sample.batchSize() + " of it holds more than the " + (WarmupSample.MAX_BATCH_BYTES >> 20)
+                        + " MiB of data a sample may have", null);
             }
             byte[] data = in.readNBytes(bytes < 0 ? (int) size : bytes);
             if (bytes >= 0 && data.length < bytes) {

@@ -23,6 +23,12 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
     /** The folder of a model, beside its versions, that holds the files input_data_file names. */
     public static final String DATA_FOLDER = "warmup";
 
+    /**
+     * The most data one sample's batch may hold, all inputs together: a configuration asking for more fails its model
+     * instead of taking the memory every model is served from.
+     */
+    public static final long MAX_BATCH_BYTES = 256L << 20;
+
     /** Where an input's values come from. */
     public enum Source {
         /** Zeros; a BYTES element is the empty string. */
@@ -41,6 +47,16 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
 
         public Input {
             shape = List.copyOf(shape);
+        }
+
+        /** The bytes of one request's data (a BYTES element counted by its length field); Long.MAX_VALUE past it. */
+        public long requestBytes() {
+            try {
+                return Math.multiplyExact(Tensor.elementCount(shape.stream().mapToLong(Long::longValue).toArray()),
+                        (long) (datatype == Datatype.BYTES ? Integer.BYTES : datatype.byteSize()));
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
         }
     }
 
@@ -74,9 +90,16 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
                         + " data_type, dims and zero_data, random_data or input_data_file");
             }
             List<Input> inputs = new ArrayList<>();
+            long batchBytes = 0;
             for (Map.Entry<String, ModelWarmup.Input> entry : warmup.getInputsMap().entrySet()) {
-                inputs.add(input(subject + " input '" + entry.getKey() + "'", entry.getKey(), entry.getValue(),
-                        batchSize, maxBatchSize));
+                Input input = input(subject + " input '" + entry.getKey() + "'", entry.getKey(), entry.getValue(),
+                        maxBatchSize);
+                inputs.add(input);
+                batchBytes += Math.min(input.requestBytes(), MAX_BATCH_BYTES + 1) * batchSize;
+                if (batchBytes > MAX_BATCH_BYTES) {
+                    throw new IllegalArgumentException(subject + " has a batch of " + batchSize + " holding more than"
+                            + " the " + (MAX_BATCH_BYTES >> 20) + " MiB of data a sample may have");
+                }
             }
             int runs = (int) Math.max(1, Math.min(Integer.toUnsignedLong(warmup.getCount()), Integer.MAX_VALUE));
             samples.add(new WarmupSample(warmup.getName(), batchSize, runs, inputs));
@@ -84,8 +107,7 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
         return samples;
     }
 
-    private static Input input(String subject, String name, ModelWarmup.Input input, int batchSize,
-            int maxBatchSize) {
+    private static Input input(String subject, String name, ModelWarmup.Input input, int maxBatchSize) {
         Datatype datatype = TritonModelConfig.datatype(input.getDataType()).orElseThrow(() ->
                 new IllegalArgumentException(subject + " has " + (input.getDataTypeValue() == 0 ? "no data_type"
                         : "data_type " + input.getDataType() + ", which this server has no tensors of")
@@ -101,18 +123,6 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
             shape.add(1L);
         }
         shape.addAll(dims);
-        long batchBytes;
-        try {
-            batchBytes = Math.multiplyExact(Math.multiplyExact(
-                    Tensor.elementCount(shape.stream().mapToLong(Long::longValue).toArray()), batchSize),
-                    (long) Math.max(datatype.byteSize(), Integer.BYTES));
-        } catch (ArithmeticException e) {
-            batchBytes = Long.MAX_VALUE;
-        }
-        if (batchBytes > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(subject + " is " + batchSize + " x " + shape + " elements, more"
-                    + " than one tensor of this server holds (2 GiB)");
-        }
         return switch (input.getInputDataTypeCase()) {
             case ZERO_DATA -> new Input(name, datatype, shape, Source.ZEROS, "");
             case RANDOM_DATA -> new Input(name, datatype, shape, Source.RANDOM, "");

@@ -444,8 +444,11 @@ class TritonModelConfigTest {
                 Map.entry("model_warmup [ { name: \"w\" batch_size: 1 } ]", "model_warmup 'w' has no inputs"),
                 Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 8 inputs { key: \"x\""
                         + " value: { data_type: TYPE_FP64 dims: [ 65536, 65536 ] zero_data: true } } } ]",
-                        "model_warmup 'w' input 'x' is 8 x [1, 65536, 65536] elements, more than one tensor of this"
-                        + " server holds"),
+                        "model_warmup 'w' has a batch of 8 holding more than the 256 MiB of data a sample may"
+                        + " have"),
+                Map.entry("max_batch_size: 64\nmodel_warmup [ { name: \"w\" batch_size: 64 inputs { key: \"x\""
+                        + " value: { data_type: TYPE_FP32 dims: [ 1048577 ] zero_data: true } } } ]",
+                        "model_warmup 'w' has a batch of 64 holding more than the 256 MiB"),
                 Map.entry("output [ { name: \"y\" data_type: TYPE_FP32 dims: [ 1 ] },"
                         + " { name: \"y\" data_type: TYPE_FP32 dims: [ 2 ] } ]", "output 'y' is declared twice"));
         for (Map.Entry<String, String> text : wrong.entrySet()) {
