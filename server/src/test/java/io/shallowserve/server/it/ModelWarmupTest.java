@@ -42,11 +42,8 @@ class ModelWarmupTest {
     /** y = x reshaped to rows of 3, which ONNX Runtime refuses for a batch of 2 rows. */
     private static final String FAILS_TO_RUN = "warmup-fails-to-run";
     private static final String LOADED = "warmup-by-load";
-    private static final String TENSORS = """
-            max_batch_size: 8
-            input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
-            output [ { name: "y" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
-            """;
+    /** Triton's idiom for the graph's tensors of the batch alone, max_batch_size 8, one instance. */
+    private static final String TENSORS = ReshapeServingTest.BATCH_ONLY_CONFIG;
     private static final Path REPOSITORY = repository();
 
     @RegisterExtension

@@ -62,7 +62,7 @@ class ReshapeServingTest {
     /** The negating graph declared with max_batch_size 0 as dims [1, -1], reshape [-1]: no batch dimension. */
     private static final String WHOLE = "reshape-whole-shape";
     /** Triton's idiom for a tensor of the batch alone, and max_batch_size 8. */
-    private static final String BATCH_ONLY_CONFIG = """
+    static final String BATCH_ONLY_CONFIG = """
             max_batch_size: 8
             input [ { name: "x" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
             output [ { name: "y" data_type: TYPE_FP32 dims: [ 1 ] reshape: { shape: [ ] } } ]
