@@ -108,9 +108,10 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
         // Triton answered until its core's commit 73aad7c (June 2026; InferenceServer::ModelIsReady ignored a failed
         // lookup). Triton since answers NOT_FOUND for a model it does not have; false is kept here because
         // tritonclient's is_model_ready() then returns False instead of raising, e.g. while a client waits for a
-        // model that is yet to be copied into the repository.
+        // model that is yet to be copied into the repository. A version that is not a number is INVALID_ARGUMENT, as
+        // in Triton.
         respond(observer, () -> ModelReadyResponse.newBuilder()
-                .setReady(router.modelReady(request.getName(), request.getVersion())).build());
+                .setReady(router.modelReady(request.getName(), versionNumber(request.getVersion()))).build());
     }
 
     @Override
@@ -121,7 +122,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> observer) {
         respond(observer, () -> ProtoCodec.modelMetadataResponse(
-                router.metadata(request.getName(), request.getVersion())));
+                router.metadata(request.getName(), versionNumber(request.getVersion()))));
     }
 
     @Override
@@ -149,14 +150,36 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     /** Hands {@code request} to the engine, with the call's deadline; the future ends with its response. */
     private CompletableFuture<InferenceResponse> submit(ModelInferRequest request) {
         long deadline = deadlineNanoTime();
-        return metrics.record(request.getModelName(), () -> router.submit(request.getModelName(),
-                request.getModelVersion(), () -> ProtoCodec.inferenceRequest(request, deadline)));
+        return metrics.record(request.getModelName(), () -> {
+            String version;
+            try {
+                version = versionNumber(request.getModelVersion());
+            } catch (InferenceException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return router.submit(request.getModelName(), version,
+                    () -> ProtoCodec.inferenceRequest(request, deadline));
+        });
+    }
+
+    /**
+     * A version field as Triton reads it (GetModelVersionFromString): empty for the newest READY version, else a
+     * number; any other text (a negative number too) is INVALID_ARGUMENT. HTTP's paths take digits only, so there
+     * such a version is a path the server does not have.
+     */
+    private static String versionNumber(String version) throws InferenceException {
+        if (!version.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw InferenceException.invalid("model version '" + version + "' is not a version number; give an"
+                    + " integer above 0, or leave it empty for the newest READY version");
+        }
+        return version;
     }
 
     @Override
     public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> observer) {
         respond(observer, () -> ModelConfigResponse.newBuilder()
-                .setConfig(ModelConfiguration.of(router.metadata(request.getName(), request.getVersion()),
+                .setConfig(ModelConfiguration.of(router.metadata(request.getName(),
+                                versionNumber(request.getVersion())),
                         loader.cudaDevice()))
                 .build());
     }
@@ -164,7 +187,7 @@ public final class InferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInf
     @Override
     public void modelStatistics(ModelStatisticsRequest request, StreamObserver<ModelStatisticsResponse> observer) {
         respond(observer, () -> ProtoCodec.modelStatisticsResponse(
-                router.statistics(request.getName(), request.getVersion())));
+                router.statistics(request.getName(), versionNumber(request.getVersion()))));
     }
 
     @Override

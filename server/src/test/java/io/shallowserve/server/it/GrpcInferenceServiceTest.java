@@ -11,6 +11,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.shallowserve.proto.inference.GRPCInferenceServiceGrpc;
 import io.shallowserve.proto.inference.InferTensorContents;
+import io.shallowserve.proto.inference.ModelConfigRequest;
 import io.shallowserve.proto.inference.ModelInferRequest;
 import io.shallowserve.proto.inference.ModelInferResponse;
 import io.shallowserve.proto.inference.ModelMetadataRequest;
@@ -318,6 +319,26 @@ class GrpcInferenceServiceTest {
 
         assertStatus(() -> SERVER.grpc().modelInfer(Requests.raw(model, IMAGES).toBuilder()
                 .setModelVersion("999").build()), Status.Code.NOT_FOUND, "999");
+        assertStillServing();
+    }
+
+    /** Triton reads a version field as a number (GetModelVersionFromString): other text is INVALID_ARGUMENT. */
+    @Test
+    void versionedCalls_versionNotANumber_areInvalidArgument() {
+        String model = MODELS.keySet().iterator().next();
+        for (String version : new String[] {"-1", "abc", "1.0", " 1"}) {
+            String message = "model version '" + version + "' is not a version number";
+            assertStatus(() -> SERVER.grpc().modelReady(ModelReadyRequest.newBuilder().setName(model)
+                    .setVersion(version).build()), Status.Code.INVALID_ARGUMENT, message);
+            assertStatus(() -> SERVER.grpc().modelMetadata(ModelMetadataRequest.newBuilder().setName(model)
+                    .setVersion(version).build()), Status.Code.INVALID_ARGUMENT, message);
+            assertStatus(() -> SERVER.grpc().modelConfig(ModelConfigRequest.newBuilder().setName(model)
+                    .setVersion(version).build()), Status.Code.INVALID_ARGUMENT, message);
+            assertStatus(() -> SERVER.grpc().modelStatistics(ModelStatisticsRequest.newBuilder().setName(model)
+                    .setVersion(version).build()), Status.Code.INVALID_ARGUMENT, message);
+            assertStatus(() -> SERVER.grpc().modelInfer(Requests.raw(model, IMAGES).toBuilder()
+                    .setModelVersion(version).build()), Status.Code.INVALID_ARGUMENT, message);
+        }
         assertStillServing();
     }
 
