@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Opens the execution plan the configuration asks for, as many instances as asked (each its own sessions). For
@@ -114,6 +116,19 @@ public final class PlanLoader {
      * fails.
      */
     public LoadedPlan load(ServableVersion model, PlanChoice choice, int instances) throws ModelVersionException {
+        return load(model, choice, instances, OptionalInt.empty());
+    }
+
+    /**
+     * As {@link #load(ServableVersion, PlanChoice, int)}, with the intra-op threads of this model's single, wide, stem
+     * and head sessions fixed where {@code intraOpThreads} gives them (a model's own configuration): {@code auto} then
+     * times single and wide at that count alone.
+     */
+    public LoadedPlan load(ServableVersion model, PlanChoice choice, int instances, OptionalInt intraOpThreads)
+            throws ModelVersionException {
+        int threads = intraOpThreads.orElse(this.intraOpThreads);
+        List<Integer> autoThreads = intraOpThreads.isPresent() ? List.of(threads)
+                : IntStream.rangeClosed(1, ThreadDefaults.intraOpThreadsMax()).boxed().toList();
         Optional<BranchSplit> split = choice == PlanChoice.AUTO || choice == PlanChoice.BRANCHES
                 || choice == PlanChoice.GROUPED ? Optional.of(BranchSplit.find(sessions, model)) : Optional.empty();
         PlanChoice available = available(model, choice, split);
@@ -121,10 +136,10 @@ public final class PlanLoader {
                 ? Optional.of(fusion.apply(model)) : Optional.empty();
         List<ExecutionPlan> opened = new ArrayList<>(instances);
         try {
-            Opened first = openOne(model, available, intraOpThreads, split, wide);
+            Opened first = openOne(model, available, threads, autoThreads, split, wide);
             opened.add(first.plan());
             while (opened.size() < instances) {
-                opened.add(openOne(model, first.choice(), first.threads(), split, wide).plan());
+                opened.add(openOne(model, first.choice(), first.threads(), autoThreads, split, wide).plan());
             }
             return new LoadedPlan(opened, first.candidate(), first.measuredMicros(),
                     split.map(BranchSplit::description));
@@ -179,19 +194,20 @@ public final class PlanLoader {
     }
 
     /**
-     * One instance of {@code choice}, its single or wide sessions at {@code threads} intra-op threads; for
-     * {@code auto}, the candidate {@link AutoChoice} chooses. {@code split} and {@code wide} are what this load found
-     * for the branch plans and made for the wide plan, where it looked.
+     * One instance of {@code choice}, its single or wide sessions (or a branch plan's stem and head) at
+     * {@code threads} intra-op threads; for {@code auto}, the candidate {@link AutoChoice} chooses among single and
+     * wide at each of {@code autoThreads} and the branch plans. {@code split} and {@code wide} are what this load
+     * found for the branch plans and made for the wide plan, where it looked.
      */
-    private Opened openOne(ServableVersion model, PlanChoice choice, int threads, Optional<BranchSplit> split,
-            Optional<WideGraph> wide) throws ModelVersionException {
+    private Opened openOne(ServableVersion model, PlanChoice choice, int threads, List<Integer> autoThreads,
+            Optional<BranchSplit> split, Optional<WideGraph> wide) throws ModelVersionException {
         switch (choice) {
             case SINGLE -> {
                 return new Opened(new SinglePlan(sessions, model, threads), choice, threads, Map.of());
             }
             case BRANCHES, GROUPED -> {
                 return new Opened(new BranchesPlan(sessions, model, (BranchSplit.Found) split.orElseThrow(),
-                        choice == PlanChoice.GROUPED, branchPool, intraOpThreads), choice, intraOpThreads, Map.of());
+                        choice == PlanChoice.GROUPED, branchPool, threads), choice, threads, Map.of());
             }
             case WIDE -> {
                 return new Opened(new WidePlan(sessions, model, wide.orElseThrow(), threads), choice, threads,
@@ -203,23 +219,23 @@ public final class PlanLoader {
         }
         List<Opened> candidates = new ArrayList<>();
         try {
-            for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
-                candidates.add(openOne(model, PlanChoice.SINGLE, t, split, wide));
+            for (int t : autoThreads) {
+                candidates.add(openOne(model, PlanChoice.SINGLE, t, autoThreads, split, wide));
             }
             if (wide.orElse(null) instanceof WideGraph.Refused(String reason)) {
                 // The graph does not fuse (or not exactly): the model serves on whichever of the others is faster.
                 LOG.log(model instanceof ModelVersion ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
                         model.id() + ": the wide plan is not offered: " + reason);
             } else if (wide.isPresent()) {
-                for (int t = 1; t <= ThreadDefaults.intraOpThreadsMax(); t++) {
-                    candidates.add(openOne(model, PlanChoice.WIDE, t, split, wide));
+                for (int t : autoThreads) {
+                    candidates.add(openOne(model, PlanChoice.WIDE, t, autoThreads, split, wide));
                 }
             }
             if (split.orElseThrow() instanceof BranchSplit.Found) {
-                candidates.add(openOne(model, PlanChoice.BRANCHES, intraOpThreads, split, wide));
+                candidates.add(openOne(model, PlanChoice.BRANCHES, threads, autoThreads, split, wide));
             }
             if (grouped(split)) {
-                candidates.add(openOne(model, PlanChoice.GROUPED, intraOpThreads, split, wide));
+                candidates.add(openOne(model, PlanChoice.GROUPED, threads, autoThreads, split, wide));
             }
             if (candidates.size() == 1) {
                 return candidates.getFirst();

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -105,6 +106,23 @@ class ExecutionPlanTest {
             assertThat(loaded.candidate()).startsWith(plan.name());
             assertThat(plan.logits(FashionMnist.image(images, 0), 1)).hasSize(10);
         }
+    }
+
+    @Test
+    void auto_threadsFixedByTheModel_timesSingleAndWideAtThatCountAlone() throws Exception {
+        PlanLoader.LoadedPlan loaded = new PlanLoader(SESSIONS, branchPool, 1).load(shallow, PlanChoice.AUTO, 2,
+                OptionalInt.of(3));
+        try {
+            assertThat(loaded.measuredMicros()).containsOnlyKeys("single 3t", "wide 3t", BranchesPlan.NAME,
+                    BranchesPlan.GROUPED);
+            assertThat(loaded.instances()).hasSize(2);
+        } finally {
+            loaded.instances().forEach(ExecutionPlan::close);
+        }
+        PlanLoader.LoadedPlan single = new PlanLoader(SESSIONS, branchPool, 1).load(deep, PlanChoice.SINGLE, 1,
+                OptionalInt.of(3));
+        single.instances().forEach(ExecutionPlan::close);
+        assertThat(single.candidate()).isEqualTo("single 3t");
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -412,7 +413,8 @@ public final class ModelLoader {
                 }
                 ServableVersion verified = ModelRepository.verify(folders.get(number));
                 PlanLoader.LoadedPlan plan = planLoader.load(verified,
-                        triton.flatMap(TritonModelConfig::plan).orElse(config.plan()), settings.instances());
+                        triton.flatMap(TritonModelConfig::plan).orElse(config.plan()), settings.instances(),
+                        triton.map(TritonModelConfig::intraOpThreads).orElse(OptionalInt.empty()));
                 LoadedVersion candidate;
                 try {
                     candidate = new LoadedVersion(verified, plan, triton, parameterCount(verified));

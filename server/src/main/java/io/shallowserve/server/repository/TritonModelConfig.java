@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -37,8 +38,8 @@ import java.util.stream.Stream;
  * last word ({@link #servingSettings}).
  *
  * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input and output
- * (with their reshape), dynamic_batching, instance_group counts, version_policy, model_warmup and the parameter
- * {@value PlanChoice#CONFIG_PARAMETER}.
+ * (with their reshape), dynamic_batching, instance_group counts, version_policy, model_warmup and the parameters
+ * {@value PlanChoice#CONFIG_PARAMETER} and {@value #INTRA_OP_THREADS} (Triton's ONNX Runtime backend's).
  * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
  * @param settings     the settings config.pbtxt implies over the server's defaults: instance_group counts added up,
@@ -46,6 +47,9 @@ import java.util.stream.Stream;
  *                     a setting the file leaves out is the default's
  * @param plan         the execution plan the parameter {@value PlanChoice#CONFIG_PARAMETER} asks for; empty: the
  *                     server's
+ * @param intraOpThreads the intra-op threads of the model's single, wide, stem and head sessions that the parameter
+ *                     {@value #INTRA_OP_THREADS} asks for (0 there: one per core, as ONNX Runtime's default); empty:
+ *                     the server's
  * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0
  *                     (or left out): the graph decides, as Triton's auto-complete does (requests batch where every
  *                     input and output has a first dimension of any size)
@@ -61,6 +65,7 @@ import java.util.stream.Stream;
 public record TritonModelConfig(
         ModelSettings settings,
         Optional<PlanChoice> plan,
+        OptionalInt intraOpThreads,
         int maxBatchSize,
         List<ServedTensor> inputs,
         List<ServedTensor> outputs,
@@ -73,6 +78,10 @@ public record TritonModelConfig(
     public static final String PLATFORM = "onnxruntime_onnx";
     /** Triton's backend for {@value #PLATFORM}. */
     public static final String BACKEND = "onnxruntime";
+    /** The parameter of Triton's ONNX Runtime backend that sets a model's intra-op threads. */
+    public static final String INTRA_OP_THREADS = "intra_op_thread_count";
+    /** Far above any core count: a bound on the threads one model's session may start. */
+    private static final int MAX_INTRA_OP_THREADS = 256;
 
     /** Far above any real configuration (Triton's are a few KiB): a bound on what one load reads. */
     private static final long MAX_FILE_BYTES = 1 << 20;
@@ -289,9 +298,12 @@ public record TritonModelConfig(
         Set<String> unused = new LinkedHashSet<>(unknownFields);
         addUnused(config, "", unused);
         Optional<PlanChoice> plan = Optional.empty();
+        OptionalInt intraOpThreads = OptionalInt.empty();
         for (Map.Entry<String, ModelParameter> parameter : config.getParametersMap().entrySet()) {
             if (parameter.getKey().equals(PlanChoice.CONFIG_PARAMETER)) {
                 plan = Optional.of(plan(parameter.getValue().getStringValue()));
+            } else if (parameter.getKey().equals(INTRA_OP_THREADS)) {
+                intraOpThreads = OptionalInt.of(intraOpThreads(parameter.getValue().getStringValue()));
             } else {
                 unused.add("parameters." + parameter.getKey());
             }
@@ -314,7 +326,7 @@ public record TritonModelConfig(
         }
         requireUniqueNames("input", inputs);
         requireUniqueNames("output", outputs);
-        return new TritonModelConfig(settings, plan, maxBatchSize, inputs, outputs,
+        return new TritonModelConfig(settings, plan, intraOpThreads, maxBatchSize, inputs, outputs,
                 WarmupSample.of(config.getModelWarmupList(), maxBatchSize), List.copyOf(unused));
     }
 
@@ -343,6 +355,21 @@ public record TritonModelConfig(
                 addUnused((Message) entry.getValue(), fieldPath, unused);
             }
         }
+    }
+
+    /** Triton's ONNX Runtime backend reads the value as an integer; 0 is ONNX Runtime's default, a thread per core. */
+    private static int intraOpThreads(String value) {
+        int threads;
+        try {
+            threads = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            threads = -1;
+        }
+        if (threads < 0 || threads > MAX_INTRA_OP_THREADS) {
+            throw new IllegalArgumentException("parameters " + INTRA_OP_THREADS + " is '" + value + "'; give the"
+                    + " threads of the model's sessions, 1 to " + MAX_INTRA_OP_THREADS + ", or 0 for one per core");
+        }
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     private static PlanChoice plan(String value) {

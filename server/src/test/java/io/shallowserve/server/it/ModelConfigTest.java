@@ -41,6 +41,7 @@ class ModelConfigTest {
     private static final String PLAIN = "config-plain";
     private static final String OVERRIDE = "config-override";
     private static final String REFUSED = "config-refused";
+    private static final String THREADS = "config-threads";
     private static final Path REPOSITORY = repository();
 
     @RegisterExtension
@@ -138,6 +139,19 @@ class ModelConfigTest {
         assertThat(fromServingYaml.getVersionPolicy().hasAll()).isTrue();
     }
 
+    /** Triton's ONNX Runtime backend parameter: the model's sessions open with that many intra-op threads. */
+    @Test
+    void load_withIntraOpThreadCount_servesTheModelsSessionsAtThatCount() {
+        assertThat(metadataParameters(THREADS).get("plan_candidate").getAsString()).isEqualTo("single 1t");
+
+        HttpResponse<String> load = SERVER.loadWithConfig(THREADS,
+                "{\"parameters\": {\"intra_op_thread_count\": {\"string_value\": \"3\"}}}");
+
+        assertThat(load.statusCode()).as(load.body()).isEqualTo(200);
+        assertThat(metadataParameters(THREADS).get("plan_candidate").getAsString()).isEqualTo("single 3t");
+        assertThat(Requests.logits(SERVER.grpc().modelInfer(Requests.raw(THREADS, IMAGE)))).containsExactly(EXPECTED);
+    }
+
     @Test
     void load_withConfigTheServerCannotApply_isRefusedAndTheModelServesAsBefore() throws Exception {
         ModelConfig before = sameOnBothProtocols(REFUSED, "");
@@ -195,7 +209,7 @@ class ModelConfigTest {
     private static Path repository() {
         try {
             Path root = TestRepository.emptyFolder(ModelConfigTest.class.getSimpleName());
-            for (String model : new String[] {BATCHED, PLAIN, OVERRIDE, REFUSED}) {
+            for (String model : new String[] {BATCHED, PLAIN, OVERRIDE, REFUSED, THREADS}) {
                 TestRepository.copyAs(TestRepository.DEEP, model, root, 1);
             }
             Files.writeString(root.resolve(BATCHED).resolve("serving.yaml"), """

@@ -262,6 +262,7 @@ class TritonModelConfigTest {
                 }
                 model_transaction_policy { decoupled: false }
                 parameters { key: "intra_op_thread_count" value: { string_value: "1" } }
+                parameters { key: "execution_mode" value: { string_value: "1" } }
                 parameters { key: "shallowserve.plan" value: { string_value: "branches" } }
                 """);
 
@@ -269,8 +270,7 @@ class TritonModelConfigTest {
         assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.allow_ragged_batch",
                 "output.label_filename", "dynamic_batching.preserve_ordering", "dynamic_batching.default_queue_policy",
                 "instance_group.host_policy", "instance_group.rate_limiter",
-                "optimization", "response_cache", "model_transaction_policy",
-                "parameters.intra_op_thread_count");
+                "optimization", "response_cache", "model_transaction_policy", "parameters.execution_mode");
         // What the server applies is read all the same.
         assertThat(config.maxBatchSize()).isEqualTo(8);
         assertThat(config.inputs()).isEqualTo(unchanged(GRAPH_INPUTS));
@@ -278,6 +278,7 @@ class TritonModelConfigTest {
         assertThat(config.settings()).isEqualTo(new ModelSettings(2,
                 new ModelSettings.Batching(true, 0, List.of(4)), DEFAULTS.versionPolicy()));
         assertThat(config.plan()).contains(PlanChoice.BRANCHES);
+        assertThat(config.intraOpThreads()).hasValue(1);
         assertThat(config.warmups()).containsExactly(new WarmupSample("sample", 1, 1, List.of(
                 new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS, ""))));
     }
@@ -352,6 +353,16 @@ class TritonModelConfigTest {
     }
 
     @Test
+    void read_intraOpThreadCount_isTheModelsThreadsWithZeroOnePerCore() throws Exception {
+        String parameter = "parameters { key: \"intra_op_thread_count\" value: { string_value: \"%s\" } }";
+
+        assertThat(read(parameter.formatted("4")).intraOpThreads()).hasValue(4);
+        assertThat(read(parameter.formatted("0")).intraOpThreads())
+                .hasValue(Runtime.getRuntime().availableProcessors());
+        assertThat(read("").intraOpThreads()).isEmpty();
+    }
+
+    @Test
     void read_malformedText_namesTheFileLineAndColumn() throws Exception {
         Map<String, String> malformed = Map.of(
                 "max_batch_size: 8\ninput [ { name: \"x\" ]", ", line 2, column 21: ",
@@ -385,6 +396,13 @@ class TritonModelConfigTest {
                 Map.entry("parameters { key: \"shallowserve.plan\" value: { string_value: \"fastest\" } }",
                         "parameters shallowserve.plan is 'fastest'; use single, wide, grouped, branches or auto"),
                 Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
+                Map.entry("parameters { key: \"intra_op_thread_count\" value: { string_value: \"two\" } }",
+                        "parameters intra_op_thread_count is 'two'; give the threads of the model's sessions, 1 to"
+                        + " 256, or 0 for one per core"),
+                Map.entry("parameters { key: \"intra_op_thread_count\" value: { string_value: \"-1\" } }",
+                        "parameters intra_op_thread_count is '-1'"),
+                Map.entry("parameters { key: \"intra_op_thread_count\" value: { string_value: \"257\" } }",
+                        "parameters intra_op_thread_count is '257'"),
                 Map.entry("instance_group [ { count: 40 }, { count: 40 } ]",
                         "instance_group counts add up to 80 instances"),
                 Map.entry("max_batch_size: 65", "max_batch_size is 65, over this server's largest batch, 64"),
