@@ -202,8 +202,13 @@ class GrpcServiceWireCompatibilityTest {
             inference.ModelVersionPolicy.specific = 3 inference.ModelVersionPolicy.Specific (oneof policy_choice)
             inference.ModelVersionPolicy.Latest.num_versions = 1 uint32
             inference.ModelVersionPolicy.Specific.versions = 1 repeated int64
+            inference.ModelQueuePolicy.timeout_action = 1 inference.ModelQueuePolicy.TimeoutAction
+            inference.ModelQueuePolicy.default_timeout_microseconds = 2 uint64
+            inference.ModelQueuePolicy.allow_timeout_override = 3 bool
+            inference.ModelQueuePolicy.max_queue_size = 4 uint32
             inference.ModelDynamicBatching.preferred_batch_size = 1 repeated int32
             inference.ModelDynamicBatching.max_queue_delay_microseconds = 2 uint64
+            inference.ModelDynamicBatching.default_queue_policy = 6 inference.ModelQueuePolicy
             inference.ModelParameter.string_value = 1 string
             inference.ModelWarmup.name = 1 string
             inference.ModelWarmup.batch_size = 2 uint32
@@ -234,6 +239,7 @@ class GrpcServiceWireCompatibilityTest {
             TYPE_BF16=14
             inference.ModelInstanceGroup.Kind: KIND_AUTO=0 KIND_GPU=1 KIND_CPU=2 KIND_MODEL=3
             inference.ModelInput.Format: FORMAT_NONE=0 FORMAT_NHWC=1 FORMAT_NCHW=2
+            inference.ModelQueuePolicy.TimeoutAction: REJECT=0 DELAY=1
             """;
 
     /** The service's methods, in Triton's order: all of Triton's service. */
@@ -304,6 +310,7 @@ class GrpcServiceWireCompatibilityTest {
         List<EnumDescriptor> enums = new ArrayList<>(ModelConfigProto.getDescriptor().getEnumTypes());
         enums.add(ModelInstanceGroup.Kind.getDescriptor());
         enums.add(ModelInput.Format.getDescriptor());
+        enums.add(ModelQueuePolicy.TimeoutAction.getDescriptor());
         List<String> actual = enums.stream()
                 .map(e -> e.getFullName() + ": " + String.join(" ", e.getValues().stream()
                         .map(v -> v.getName() + "=" + v.getNumber()).toList()))

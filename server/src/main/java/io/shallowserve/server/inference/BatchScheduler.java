@@ -5,6 +5,7 @@ import io.shallowserve.runtime.exec.ExecutionPlan;
 import io.shallowserve.runtime.exec.PlanResult;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.repository.ModelSettings;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -44,6 +45,8 @@ final class BatchScheduler implements AutoCloseable {
     private final BatchPolicy policy;
     private final int maxQueued;
     private final int maxAdmitted;
+    /** How long a request may wait in the queue; 0: as long as its client waits. */
+    private final long queueTimeoutNanos;
     private final VersionMetrics metrics;
     /** Requests admitted and not yet completed: queued, running, or still being decoded by their front-end. */
     private final AtomicInteger admitted = new AtomicInteger();
@@ -60,14 +63,17 @@ final class BatchScheduler implements AutoCloseable {
      * @param instances      the execution instances; closed with this scheduler
      * @param maxBatchImages the most rows (images) one batch may carry
      * @param maxQueued      requests that may wait beyond those the instances run
+     * @param queueTimeout   how long a request may wait in the queue before it is refused, UNAVAILABLE as Triton
+     *                       refuses it (a queue policy's timeout); zero: as long as its client waits
      */
     BatchScheduler(String id, List<ExecutionPlan> instances, ModelSettings.Batching batching, int maxBatchImages,
-            int maxQueued, VersionMetrics metrics) {
+            int maxQueued, Duration queueTimeout, VersionMetrics metrics) {
         this.id = id;
         this.instances = List.copyOf(instances);
         this.policy = new BatchPolicy(batching, maxBatchImages);
         this.maxQueued = maxQueued;
         this.maxAdmitted = maxQueued + instances.size();
+        this.queueTimeoutNanos = queueTimeout.toNanos();
         this.metrics = metrics;
         List<Thread> started = new ArrayList<>(instances.size());
         for (int i = 0; i < instances.size(); i++) {
@@ -117,7 +123,8 @@ final class BatchScheduler implements AutoCloseable {
      */
     CompletableFuture<Executed> submit(List<Tensor> inputs, int images, long deadlineNanoTime) {
         long now = System.nanoTime();
-        Pending pending = new Pending(inputs, images, now, deadlineNanoTime);
+        Pending pending = new Pending(inputs, images, now, deadlineNanoTime,
+                queueTimeoutNanos > 0 ? now + queueTimeoutNanos : Long.MAX_VALUE);
         if (deadlineNanoTime != Long.MAX_VALUE && now - deadlineNanoTime >= 0) {
             finish(pending, deadlineExceeded("its deadline passed before it was queued"));
             return pending.future;
@@ -293,18 +300,30 @@ final class BatchScheduler implements AutoCloseable {
     private void dropExpired(long now, List<Pending> expired) {
         for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
             Pending pending = it.next();
-            if (pending.deadlineNanoTime != Long.MAX_VALUE && now - pending.deadlineNanoTime >= 0) {
+            if (passed(pending.deadlineNanoTime, now) || passed(pending.queueDeadlineNanoTime, now)) {
                 it.remove();
                 expired.add(pending);
             }
         }
     }
 
-    /** Completes expired requests, without the lock: their callbacks may answer clients. */
+    private static boolean passed(long nanoTime, long now) {
+        return nanoTime != Long.MAX_VALUE && now - nanoTime >= 0;
+    }
+
+    /**
+     * Completes expired requests, without the lock: their callbacks may answer clients. A client's deadline is
+     * DEADLINE_EXCEEDED; the queue's timeout UNAVAILABLE, as Triton answers it ("Request timeout expired").
+     */
     private void completeExpired(List<Pending> expired) {
+        long now = System.nanoTime();
         for (Pending pending : expired) {
-            finish(pending, deadlineExceeded("its deadline passed after "
-                    + (System.nanoTime() - pending.queuedNanos()) / 1000 + " µs waiting in the queue"));
+            long waitedMicros = (now - pending.queuedNanos()) / 1000;
+            finish(pending, passed(pending.deadlineNanoTime, now)
+                    ? deadlineExceeded("its deadline passed after " + waitedMicros + " µs waiting in the queue")
+                    : new InferenceException(InferenceException.Status.UNAVAILABLE, "request for model " + id
+                            + " not executed: its queue timeout of " + queueTimeoutNanos / 1000 + " µs passed"
+                            + " (dynamic_batching default_queue_policy); retry later or add replicas"));
         }
         expired.clear();
     }
@@ -341,13 +360,17 @@ final class BatchScheduler implements AutoCloseable {
         private final int images;
         private final long queuedNanos;
         final long deadlineNanoTime;
+        /** When its queue timeout passes, or Long.MAX_VALUE. */
+        final long queueDeadlineNanoTime;
         final CompletableFuture<Executed> future = new CompletableFuture<>();
 
-        Pending(List<Tensor> inputs, int images, long queuedNanos, long deadlineNanoTime) {
+        Pending(List<Tensor> inputs, int images, long queuedNanos, long deadlineNanoTime,
+                long queueDeadlineNanoTime) {
             this.inputs = inputs;
             this.images = images;
             this.queuedNanos = queuedNanos;
             this.deadlineNanoTime = deadlineNanoTime;
+            this.queueDeadlineNanoTime = queueDeadlineNanoTime;
         }
 
         @Override

@@ -9,6 +9,7 @@ import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.TritonModelConfig;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,7 +52,7 @@ final class ServedVersion {
      * @param parameters    its parameter count, as its metadata reports it ({@link ModelMetadata#parameters()})
      * @param configuration the Triton configuration it was loaded with, if any
      * @param maxBatchSize the most rows one request or batch may carry; 0 for a model without a batch dimension
-     * @param maxQueued    requests that may wait for an instance
+     * @param maxQueued    requests that may wait for an instance, unless the configuration's queue policy says
      * @param closer    where the sessions of a retired version are closed, off the request's thread
      */
     ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, long parameters,
@@ -72,9 +73,11 @@ final class ServedVersion {
                 ? branchesPlan.branchCount() : 0;
         this.metrics = new VersionMetrics(registry, model.name(), version(), plan.name(), branches, maxBatchSize);
         // A model without a batch dimension runs each request on its own.
+        TritonModelConfig.QueuePolicy queue = configuration.map(TritonModelConfig::queuePolicy)
+                .orElse(TritonModelConfig.QueuePolicy.NONE);
         this.scheduler = new BatchScheduler(model.name() + " version " + model.version(), plan.instances(),
                 maxBatchSize == 0 ? ModelSettings.Batching.OFF : settings.batching(), Math.max(1, maxBatchSize),
-                maxQueued, metrics);
+                queue.maxQueued().orElse(maxQueued), Duration.ofNanos(queue.timeoutMicros() * 1000), metrics);
     }
 
     String version() {

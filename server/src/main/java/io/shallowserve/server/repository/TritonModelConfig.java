@@ -10,6 +10,7 @@ import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
 import io.shallowserve.proto.inference.ModelParameter;
+import io.shallowserve.proto.inference.ModelQueuePolicy;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
 import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.repository.ModelRepository;
@@ -38,7 +39,7 @@ import java.util.stream.Stream;
  * last word ({@link #servingSettings}).
  *
  * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input and output
- * (with their reshape), dynamic_batching, instance_group counts, version_policy, model_warmup and the parameters
+ * (with their reshape), dynamic_batching (with its default_queue_policy), instance_group counts, version_policy, model_warmup and the parameters
  * {@value PlanChoice#CONFIG_PARAMETER} and {@value #INTRA_OP_THREADS} (Triton's ONNX Runtime backend's).
  * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
@@ -50,6 +51,7 @@ import java.util.stream.Stream;
  * @param intraOpThreads the intra-op threads of the model's single, wide, stem and head sessions that the parameter
  *                     {@value #INTRA_OP_THREADS} asks for (0 there: one per core, as ONNX Runtime's default); empty:
  *                     the server's
+ * @param queuePolicy  dynamic_batching's default_queue_policy: a version's own queue bound and queue timeout
  * @param maxBatchSize Triton's max_batch_size: the largest batch the model takes, its first dimension the batch; 0
  *                     (or left out): the graph decides, as Triton's auto-complete does (requests batch where every
  *                     input and output has a first dimension of any size)
@@ -66,6 +68,7 @@ public record TritonModelConfig(
         ModelSettings settings,
         Optional<PlanChoice> plan,
         OptionalInt intraOpThreads,
+        QueuePolicy queuePolicy,
         int maxBatchSize,
         List<ServedTensor> inputs,
         List<ServedTensor> outputs,
@@ -82,6 +85,21 @@ public record TritonModelConfig(
     public static final String INTRA_OP_THREADS = "intra_op_thread_count";
     /** Far above any core count: a bound on the threads one model's session may start. */
     private static final int MAX_INTRA_OP_THREADS = 256;
+    /** A bound on max_queue_size: every request waiting holds its tensors. */
+    private static final int MAX_QUEUE_SIZE = 65536;
+
+    /**
+     * dynamic_batching's default_queue_policy as this server applies it.
+     *
+     * @param maxQueued     the most requests of a version that may wait (max_queue_size); empty: the server's
+     *                      shallowserve.limits.queued
+     * @param timeoutMicros how long a request may wait in the queue before it is refused, UNAVAILABLE as in Triton
+     *                      (default_timeout_microseconds with timeout_action REJECT); 0: as long as its client waits
+     */
+    public record QueuePolicy(OptionalInt maxQueued, long timeoutMicros) {
+
+        public static final QueuePolicy NONE = new QueuePolicy(OptionalInt.empty(), 0);
+    }
 
     /** Far above any real configuration (Triton's are a few KiB): a bound on what one load reads. */
     private static final long MAX_FILE_BYTES = 1 << 20;
@@ -94,7 +112,9 @@ public record TritonModelConfig(
             "version_policy", "parameters", "model_warmup", "input.name", "input.data_type", "input.dims", "input.format",
             "input.reshape", "output.name", "output.data_type", "output.dims", "output.reshape",
             "dynamic_batching.preferred_batch_size",
-            "dynamic_batching.max_queue_delay_microseconds", "instance_group.name", "instance_group.count",
+            "dynamic_batching.max_queue_delay_microseconds", "dynamic_batching.default_queue_policy.max_queue_size",
+            "dynamic_batching.default_queue_policy.default_timeout_microseconds",
+            "dynamic_batching.default_queue_policy.timeout_action", "instance_group.name", "instance_group.count",
             "instance_group.kind", "instance_group.gpus");
 
 
@@ -326,7 +346,8 @@ public record TritonModelConfig(
         }
         requireUniqueNames("input", inputs);
         requireUniqueNames("output", outputs);
-        return new TritonModelConfig(settings, plan, intraOpThreads, maxBatchSize, inputs, outputs,
+        QueuePolicy queuePolicy = queuePolicy(config, unused);
+        return new TritonModelConfig(settings, plan, intraOpThreads, queuePolicy, maxBatchSize, inputs, outputs,
                 WarmupSample.of(config.getModelWarmupList(), maxBatchSize), List.copyOf(unused));
     }
 
@@ -442,6 +463,33 @@ public record TritonModelConfig(
         }
         return new ModelSettings.Batching(true, batching.getMaxQueueDelayMicroseconds(),
                 batching.getPreferredBatchSizeList());
+    }
+
+    /**
+     * The default_queue_policy of dynamic_batching; none without one. A timeout with timeout_action DELAY (wait
+     * behind the others) is not applied and named in {@code unused}; allow_timeout_override is named there too.
+     */
+    private static QueuePolicy queuePolicy(ModelConfig config, Set<String> unused) {
+        if (!config.getDynamicBatching().hasDefaultQueuePolicy()) {
+            return QueuePolicy.NONE;
+        }
+        ModelQueuePolicy policy = config.getDynamicBatching().getDefaultQueuePolicy();
+        long queueSize = Integer.toUnsignedLong(policy.getMaxQueueSize());
+        if (queueSize > MAX_QUEUE_SIZE) {
+            throw new IllegalArgumentException("dynamic_batching default_queue_policy max_queue_size " + queueSize
+                    + " is over " + MAX_QUEUE_SIZE + "; every request waiting holds its tensors");
+        }
+        // uint64 in the file: a timeout past Long.MAX_VALUE reads as negative.
+        if (policy.getDefaultTimeoutMicroseconds() < 0) {
+            throw new IllegalArgumentException("dynamic_batching default_queue_policy default_timeout_microseconds "
+                    + Long.toUnsignedString(policy.getDefaultTimeoutMicroseconds()) + " is too large");
+        }
+        long timeout = policy.getDefaultTimeoutMicroseconds();
+        if (timeout > 0 && policy.getTimeoutAction() != ModelQueuePolicy.TimeoutAction.REJECT) {
+            unused.add("dynamic_batching.default_queue_policy.timeout_action");
+            timeout = 0;
+        }
+        return new QueuePolicy(queueSize == 0 ? OptionalInt.empty() : OptionalInt.of((int) queueSize), timeout);
     }
 
     /** latest, all or specific as {@link VersionPolicy}; empty when the file sets none. */

@@ -11,6 +11,7 @@ import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.TestRepository;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.repository.ModelSettings;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -209,6 +210,32 @@ class BatchSchedulerTest {
         assertThat(instance.batches()).containsExactly(1);
     }
 
+    /** Triton's queue policy: a request that waited out the queue's timeout is refused, UNAVAILABLE. */
+    @Test
+    void run_queueTimeoutPassingWhileQueued_isRefusedUnavailable() throws Exception {
+        start(new ModelSettings.Batching(true, 0, List.of()), 64, 16, Duration.ofMillis(1));
+        instance.hold();
+        Future<BatchScheduler.Executed> blocker = submit(0, 1);
+        instance.awaitRun();
+        long queued = System.nanoTime();
+        scheduler.admit();
+        CompletableFuture<BatchScheduler.Executed> late = scheduler.submit(input(1, 1), 1, NO_DEADLINE);
+        while (System.nanoTime() - queued < 2_000_000L) {
+            Thread.onSpinWait();
+        }
+
+        instance.open();
+
+        blocker.get();
+        assertThatThrownBy(() -> await(late))
+                .isInstanceOfSatisfying(InferenceException.class,
+                        e -> assertThat(e.status()).isEqualTo(InferenceException.Status.UNAVAILABLE))
+                .hasMessage("request for model fashion-deep version 1 not executed: its queue timeout of 1000 µs"
+                        + " passed (dynamic_batching default_queue_policy); retry later or add replicas");
+        assertThat(scheduler.waiting()).isZero();
+        assertThat(instance.batches()).containsExactly(1);
+    }
+
     @Test
     void submit_cancelledWhileQueued_leavesTheQueueAndGivesItsPlaceBack() throws Exception {
         start(ModelSettings.Batching.OFF, 64, 1);
@@ -255,11 +282,16 @@ class BatchSchedulerTest {
     }
 
     private void start(ModelSettings.Batching batching, int maxBatch, int maxQueued) throws Exception {
+        start(batching, maxBatch, maxQueued, Duration.ZERO);
+    }
+
+    private void start(ModelSettings.Batching batching, int maxBatch, int maxQueued, Duration queueTimeout)
+            throws Exception {
         instance = new GatedPlan(new SinglePlan(SESSIONS, deep, 1));
         VersionMetrics metrics = new VersionMetrics(new SimpleMeterRegistry(), deep.name(), "1", instance.name(), 0,
                 maxBatch);
         scheduler = new BatchScheduler("fashion-deep version 1", List.of(instance), batching, maxBatch, maxQueued,
-                metrics);
+                queueTimeout, metrics);
     }
 
     /** Admits and queues images first .. first + count - 1 without waiting for them. */

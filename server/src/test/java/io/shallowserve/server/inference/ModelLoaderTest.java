@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -212,6 +213,44 @@ class ModelLoaderTest {
                         .hasMessageContaining("shallowserve.repository.load-api is false");
             }
             assertThat(engine.router().modelReady(DEEP, "2")).isTrue();
+        }
+    }
+
+    /** config.pbtxt's default_queue_policy max_queue_size bounds the version's queue instead of the server's. */
+    @Test
+    void start_queuePolicyMaxQueueSize_refusesTheRequestBeyondIt() throws Exception {
+        TestRepository.copy(DEEP, repository, 1);
+        Files.writeString(repository.resolve(DEEP).resolve("config.pbtxt"), """
+                max_batch_size: 8
+                dynamic_batching { default_queue_policy { max_queue_size: 1 } }
+                instance_group [ { count: 1 } ]
+                """);
+        CountDownLatch decoding = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        RequestRouter.RequestDecoder held = () -> {
+            decoding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw InferenceException.invalid("released");
+        };
+
+        try (InferenceEngine engine = start(repository, PlanChoice.SINGLE)) {
+            // Admitted requests decode on their caller's thread: one for the instance, one for the queue of 1.
+            List<Thread> callers = List.of(Thread.ofVirtual().start(() -> engine.router().submit(DEEP, "", held)),
+                    Thread.ofVirtual().start(() -> engine.router().submit(DEEP, "", held)));
+            decoding.await();
+
+            assertThatThrownBy(() -> RequestRouter.await(engine.router().submit(DEEP, "", held)))
+                    .isInstanceOfSatisfying(InferenceException.class, e -> assertThat(e.status())
+                            .isEqualTo(InferenceException.Status.RESOURCE_EXHAUSTED))
+                    .hasMessageContaining("has 1 requests waiting, its limit");
+            release.countDown();
+            for (Thread caller : callers) {
+                caller.join();
+            }
         }
     }
 

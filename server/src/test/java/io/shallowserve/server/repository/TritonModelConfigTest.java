@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -268,7 +269,7 @@ class TritonModelConfigTest {
 
         // input1's reshape is applied: a reshape to its own dims, which changes nothing.
         assertThat(config.unusedFields()).containsExactly("max_batch_sze", "input.allow_ragged_batch",
-                "output.label_filename", "dynamic_batching.preserve_ordering", "dynamic_batching.default_queue_policy",
+                "output.label_filename", "dynamic_batching.preserve_ordering",
                 "instance_group.host_policy", "instance_group.rate_limiter",
                 "optimization", "response_cache", "model_transaction_policy", "parameters.execution_mode");
         // What the server applies is read all the same.
@@ -279,6 +280,7 @@ class TritonModelConfigTest {
                 new ModelSettings.Batching(true, 0, List.of(4)), DEFAULTS.versionPolicy()));
         assertThat(config.plan()).contains(PlanChoice.BRANCHES);
         assertThat(config.intraOpThreads()).hasValue(1);
+        assertThat(config.queuePolicy()).isEqualTo(new TritonModelConfig.QueuePolicy(OptionalInt.empty(), 1000));
         assertThat(config.warmups()).containsExactly(new WarmupSample("sample", 1, 1, List.of(
                 new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS, ""))));
     }
@@ -353,6 +355,29 @@ class TritonModelConfigTest {
     }
 
     @Test
+    void read_defaultQueuePolicy_boundsTheQueueAndTimesOutWhatWaitsTooLong() throws Exception {
+        TritonModelConfig config = read("""
+                max_batch_size: 8
+                dynamic_batching {
+                  default_queue_policy { max_queue_size: 3 default_timeout_microseconds: 5000
+                    allow_timeout_override: true }
+                }
+                """);
+        TritonModelConfig delayed = read("""
+                max_batch_size: 8
+                dynamic_batching { default_queue_policy { timeout_action: DELAY default_timeout_microseconds: 5000 } }
+                """);
+
+        assertThat(config.queuePolicy()).isEqualTo(new TritonModelConfig.QueuePolicy(OptionalInt.of(3), 5000));
+        assertThat(config.unusedFields()).containsExactly("dynamic_batching.default_queue_policy.allow_timeout_override");
+        // DELAY lets a request wait on behind the others: no timeout applies here, and the field says so.
+        assertThat(delayed.queuePolicy()).isEqualTo(TritonModelConfig.QueuePolicy.NONE);
+        assertThat(delayed.unusedFields()).containsExactly("dynamic_batching.default_queue_policy.timeout_action");
+        assertThat(read("max_batch_size: 8\ndynamic_batching { }").queuePolicy())
+                .isEqualTo(TritonModelConfig.QueuePolicy.NONE);
+    }
+
+    @Test
     void read_intraOpThreadCount_isTheModelsThreadsWithZeroOnePerCore() throws Exception {
         String parameter = "parameters { key: \"intra_op_thread_count\" value: { string_value: \"%s\" } }";
 
@@ -396,6 +421,8 @@ class TritonModelConfigTest {
                 Map.entry("parameters { key: \"shallowserve.plan\" value: { string_value: \"fastest\" } }",
                         "parameters shallowserve.plan is 'fastest'; use single, wide, grouped, branches or auto"),
                 Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
+                Map.entry("dynamic_batching { default_queue_policy { max_queue_size: 65537 } }",
+                        "dynamic_batching default_queue_policy max_queue_size 65537 is over 65536"),
                 Map.entry("parameters { key: \"intra_op_thread_count\" value: { string_value: \"two\" } }",
                         "parameters intra_op_thread_count is 'two'; give the threads of the model's sessions, 1 to"
                         + " 256, or 0 for one per core"),
