@@ -52,7 +52,8 @@ final class ServedVersion {
      * @param parameters    its parameter count, as its metadata reports it ({@link ModelMetadata#parameters()})
      * @param configuration the Triton configuration it was loaded with, if any
      * @param maxBatchSize the most rows one request or batch may carry; 0 for a model without a batch dimension
-     * @param maxQueued    requests that may wait for an instance, unless the configuration's queue policy says
+     * @param maxQueued    requests that may wait for an instance, unless the configuration's queue policy sets
+     *                      max_queue_size
      * @param closer    where the sessions of a retired version are closed, off the request's thread
      */
     ServedVersion(ServableVersion model, PlanLoader.LoadedPlan plan, long parameters,

@@ -39,8 +39,9 @@ import java.util.stream.Stream;
  * last word ({@link #servingSettings}).
  *
  * <p>Read: name (must be the folder's), platform or backend (must be ONNX Runtime's), max_batch_size, input and output
- * (with their reshape), dynamic_batching (with its default_queue_policy), instance_group counts, version_policy, model_warmup and the parameters
- * {@value PlanChoice#CONFIG_PARAMETER} and {@value #INTRA_OP_THREADS} (Triton's ONNX Runtime backend's).
+ * (with their reshape), dynamic_batching (with its default_queue_policy), instance_group counts, version_policy,
+ * model_warmup and the parameters {@value PlanChoice#CONFIG_PARAMETER} and {@value #INTRA_OP_THREADS} (Triton's ONNX
+ * Runtime backend's).
  * Everything else set in the file is named in {@link #unusedFields} and changes nothing.
  *
  * @param settings     the settings config.pbtxt implies over the server's defaults: instance_group counts added up,
@@ -87,6 +88,8 @@ public record TritonModelConfig(
     private static final int MAX_INTRA_OP_THREADS = 256;
     /** A bound on max_queue_size: every request waiting holds its tensors. */
     private static final int MAX_QUEUE_SIZE = 65536;
+    /** A bound on default_timeout_microseconds, a day: far beyond any wait a client makes. */
+    private static final long MAX_QUEUE_TIMEOUT_MICROS = 86_400_000_000L;
 
     /**
      * dynamic_batching's default_queue_policy as this server applies it.
@@ -106,10 +109,12 @@ public record TritonModelConfig(
 
     /**
      * The fields of ModelConfig the server applies, by path; a message field not here is looked into, any other
-     * field set is unused. version_policy, model_warmup and parameters are applied whole (parameters key by key, below).
+     * field set is unused. version_policy, model_warmup and parameters are applied whole (parameters key by key,
+     * below).
      */
     private static final Set<String> APPLIED = Set.of("name", "platform", "backend", "max_batch_size",
-            "version_policy", "parameters", "model_warmup", "input.name", "input.data_type", "input.dims", "input.format",
+            "version_policy", "parameters", "model_warmup", "input.name", "input.data_type", "input.dims",
+            "input.format",
             "input.reshape", "output.name", "output.data_type", "output.dims", "output.reshape",
             "dynamic_batching.preferred_batch_size",
             "dynamic_batching.max_queue_delay_microseconds", "dynamic_batching.default_queue_policy.max_queue_size",
@@ -480,9 +485,10 @@ public record TritonModelConfig(
                     + " is over " + MAX_QUEUE_SIZE + "; every request waiting holds its tensors");
         }
         // uint64 in the file: a timeout past Long.MAX_VALUE reads as negative.
-        if (policy.getDefaultTimeoutMicroseconds() < 0) {
+        if (Long.compareUnsigned(policy.getDefaultTimeoutMicroseconds(), MAX_QUEUE_TIMEOUT_MICROS) > 0) {
             throw new IllegalArgumentException("dynamic_batching default_queue_policy default_timeout_microseconds "
-                    + Long.toUnsignedString(policy.getDefaultTimeoutMicroseconds()) + " is too large");
+                    + Long.toUnsignedString(policy.getDefaultTimeoutMicroseconds()) + " is over a day ("
+                    + MAX_QUEUE_TIMEOUT_MICROS + "); give the longest a request may wait in the queue");
         }
         long timeout = policy.getDefaultTimeoutMicroseconds();
         if (timeout > 0 && policy.getTimeoutAction() != ModelQueuePolicy.TimeoutAction.REJECT) {

@@ -369,7 +369,8 @@ class TritonModelConfigTest {
                 """);
 
         assertThat(config.queuePolicy()).isEqualTo(new TritonModelConfig.QueuePolicy(OptionalInt.of(3), 5000));
-        assertThat(config.unusedFields()).containsExactly("dynamic_batching.default_queue_policy.allow_timeout_override");
+        assertThat(config.unusedFields())
+                .containsExactly("dynamic_batching.default_queue_policy.allow_timeout_override");
         // DELAY lets a request wait on behind the others: no timeout applies here, and the field says so.
         assertThat(delayed.queuePolicy()).isEqualTo(TritonModelConfig.QueuePolicy.NONE);
         assertThat(delayed.unusedFields()).containsExactly("dynamic_batching.default_queue_policy.timeout_action");
@@ -423,6 +424,12 @@ class TritonModelConfigTest {
                 Map.entry("instance_group [ { count: -1 } ]", "instance_group count is -1"),
                 Map.entry("dynamic_batching { default_queue_policy { max_queue_size: 65537 } }",
                         "dynamic_batching default_queue_policy max_queue_size 65537 is over 65536"),
+                Map.entry("dynamic_batching { default_queue_policy { default_timeout_microseconds: 86400000001 } }",
+                        "dynamic_batching default_queue_policy default_timeout_microseconds 86400000001 is over a day"),
+                Map.entry("dynamic_batching { default_queue_policy { default_timeout_microseconds:"
+                        + " 18446744073709551615 } }",
+                        "dynamic_batching default_queue_policy default_timeout_microseconds 18446744073709551615 is"
+                        + " over a day"),
                 Map.entry("parameters { key: \"intra_op_thread_count\" value: { string_value: \"two\" } }",
                         "parameters intra_op_thread_count is 'two'; give the threads of the model's sessions, 1 to"
                         + " 256, or 0 for one per core"),
@@ -471,7 +478,8 @@ class TritonModelConfigTest {
                         + " value: { data_type: TYPE_FP32 dims: [ 2 ] } } } ]",
                         "model_warmup 'w' input 'x' gives no data; set zero_data, random_data or input_data_file"),
                 Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
-                        + " value: { dims: [ 2 ] zero_data: true } } } ]", "model_warmup 'w' input 'x' has no data_type"),
+                        + " value: { dims: [ 2 ] zero_data: true } } } ]",
+                        "model_warmup 'w' input 'x' has no data_type"),
                 Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
                         + " value: { data_type: TYPE_FP32 dims: [ 2 ] input_data_file: \"../../secret\" } } } ]",
                         "model_warmup 'w' input 'x' has input_data_file '../../secret'; name a file in the model's"
