@@ -2,6 +2,7 @@ package io.shallowserve.server.inference;
 
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
+import io.shallowserve.server.repository.TritonModelConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,6 +29,8 @@ import java.util.Optional;
  * @param maxBatchSize     the largest batch one request, or one dynamically formed batch, may carry; 0 for a model
  *                         whose first dimension is not a batch
  * @param serving          its instances, dynamic batching and version policy
+ * @param configuration    the Triton configuration it was loaded with, if any: its queue policy, parameters and
+ *                         warm-up samples, which the model configuration reports as applied
  */
 public record ModelMetadata(
         String name,
@@ -43,4 +46,5 @@ public record ModelMetadata(
         long parameters,
         List<String> labels,
         int maxBatchSize,
-        ModelSettings serving) {}
+        ModelSettings serving,
+        Optional<TritonModelConfig> configuration) {}

@@ -209,7 +209,7 @@ final class ServedVersion {
                 : Optional.empty();
         return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
                 shape, plan.name(), plan.candidate(),
-                plan.measuredMicros(), plan.split(), parameters, labels, maxBatchSize, settings);
+                plan.measuredMicros(), plan.split(), parameters, labels, maxBatchSize, settings, configuration);
     }
 
     ModelStatistics statistics() {

@@ -14,25 +14,35 @@ import io.shallowserve.proto.inference.ModelDynamicBatching;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
 import io.shallowserve.proto.inference.ModelOutput;
+import io.shallowserve.proto.inference.ModelParameter;
+import io.shallowserve.proto.inference.ModelQueuePolicy;
 import io.shallowserve.proto.inference.ModelTensorReshape;
 import io.shallowserve.proto.inference.ModelVersionPolicy;
+import io.shallowserve.proto.inference.ModelWarmup;
+import io.shallowserve.runtime.exec.PlanChoice;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
 import io.shallowserve.server.repository.TritonModelConfig;
+import io.shallowserve.server.repository.TritonModelConfig.QueuePolicy;
 import io.shallowserve.server.repository.VersionPolicy;
+import io.shallowserve.server.repository.WarmupSample;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Triton's model configuration extension: what the server says a model's configuration is (the ModelConfig RPC,
  * {@code GET /v2/models/{model}[/versions/{version}]/config}), one {@link ModelConfig} message for both protocols,
  * made from what the serving version really has: its tensors, the server's largest batch, its dynamic batching,
- * instances and version policy. A tensor's dims are its API shape and its reshape the graph's shape where they
+ * instances and version policy, and what its Triton configuration set that the server applies (the queue policy, the
+ * parameters shallowserve.plan and intra_op_thread_count, the warm-up samples, each run at least once: count 1 for
+ * count 0). A tensor's dims are its API shape and its reshape the graph's shape where they
  * differ, both without the batch dimension where max_batch_size is over 0: a tensor of the batch alone, [-1] in the
  * graph, is dims [1] with reshape { shape: [] }, as Triton's ONNX Runtime backend completes it
  * ({@link ServedTensor#autoCompleted}).
@@ -83,11 +93,24 @@ public final class ModelConfiguration {
             config.addOutput(output);
         }
         ModelSettings.Batching batching = serving.batching();
+        Optional<TritonModelConfig> configured = metadata.configuration();
         if (batching.enabled()) {
-            config.setDynamicBatching(ModelDynamicBatching.newBuilder()
+            ModelDynamicBatching.Builder dynamic = ModelDynamicBatching.newBuilder()
                     .addAllPreferredBatchSize(batching.preferredBatchSizes())
-                    .setMaxQueueDelayMicroseconds(batching.maxQueueDelayMicros()));
+                    .setMaxQueueDelayMicroseconds(batching.maxQueueDelayMicros());
+            configured.map(TritonModelConfig::queuePolicy).filter(queue -> !queue.equals(QueuePolicy.NONE))
+                    .ifPresent(queue -> dynamic.setDefaultQueuePolicy(ModelQueuePolicy.newBuilder()
+                            .setMaxQueueSize(queue.maxQueued().orElse(0))
+                            .setDefaultTimeoutMicroseconds(queue.timeoutMicros())));
+            config.setDynamicBatching(dynamic);
         }
+        configured.flatMap(TritonModelConfig::plan).ifPresent(plan -> config.putParameters(
+                PlanChoice.CONFIG_PARAMETER, parameter(plan.name().toLowerCase(Locale.ROOT))));
+        configured.map(TritonModelConfig::intraOpThreads).filter(OptionalInt::isPresent).ifPresent(threads ->
+                config.putParameters(TritonModelConfig.INTRA_OP_THREADS,
+                        parameter(Integer.toString(threads.getAsInt()))));
+        configured.map(TritonModelConfig::warmups).orElse(List.of())
+                .forEach(sample -> config.addModelWarmup(warmup(sample, batches)));
         ModelInstanceGroup.Builder instances = ModelInstanceGroup.newBuilder()
                 // Triton's name for a model's first instance group.
                 .setName(metadata.name() + "_0")
@@ -117,6 +140,28 @@ public final class ModelConfiguration {
         JsonObject json = JsonParser.parseString(printed).getAsJsonObject();
         unquoteInt64(json, ModelConfig.getDescriptor());
         return json.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static ModelParameter parameter(String value) {
+        return ModelParameter.newBuilder().setStringValue(value).build();
+    }
+
+    /** A warm-up sample as config.pbtxt gives it: each input's dims without the batch dimension. */
+    private static ModelWarmup warmup(WarmupSample sample, boolean batches) {
+        ModelWarmup.Builder warmup = ModelWarmup.newBuilder().setName(sample.name())
+                .setBatchSize(sample.batchSize()).setCount(sample.runs());
+        for (WarmupSample.Input input : sample.inputs()) {
+            ModelWarmup.Input.Builder proto = ModelWarmup.Input.newBuilder()
+                    .setDataType(TritonModelConfig.dataType(input.datatype()))
+                    .addAllDims(withoutBatch(input.shape(), batches));
+            switch (input.source()) {
+                case ZEROS -> proto.setZeroData(true);
+                case RANDOM -> proto.setRandomData(true);
+                case FILE -> proto.setInputDataFile(input.file());
+            }
+            warmup.putInputs(input.name(), proto.build());
+        }
+        return warmup.build();
     }
 
     /** The dimensions without the batch dimension (the first) where the model batches, as Triton's dims are. */

@@ -248,7 +248,7 @@ class ProtoCodecTest {
                 List.of(ServedTensor.unchanged(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)))),
                 Optional.of("shallow"), "branches", "branches", Map.of("single", 100.0, "branches", 80.0),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a"), 64,
-                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL), Optional.empty());
 
         ModelMetadataResponse response = ProtoCodec.modelMetadataResponse(metadata);
 

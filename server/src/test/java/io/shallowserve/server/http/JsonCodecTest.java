@@ -288,7 +288,7 @@ class JsonCodecTest {
                 Optional.of("shallow"), "branches", "branches", Map.of("branches", 80.5),
                 Optional.of("fork–join region: 4 branches from stem, joined by Sum branches.sum"), 1234, List.of("a", "b"), 64,
                 new ModelSettings(2, new ModelSettings.Batching(true, 500, List.of(4, 8)),
-                        VersionPolicy.parse("latest:2")));
+                        VersionPolicy.parse("latest:2")), Optional.empty());
 
         JsonObject json = parse(JsonCodec.modelMetadata(metadata));
 

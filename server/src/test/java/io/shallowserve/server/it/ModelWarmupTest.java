@@ -56,6 +56,10 @@ class ModelWarmupTest {
 
         assertThat(negated(FROM_FILE, 1.5f)).isEqualTo(-1.5f);
         assertThat(statistics(FROM_FILE, "inference_count")).isEqualTo(1);
+        // The model configuration reports the sample it runs.
+        assertThat(SERVER.get("/v2/models/" + FROM_FILE + "/config").body()).contains("\"model_warmup\":[{\"name\":"
+                + "\"from file\",\"batch_size\":2,\"inputs\":{\"x\":{\"data_type\":\"TYPE_FP32\",\"dims\":[1],"
+                + "\"input_data_file\":\"x.raw\"}},\"count\":1}]");
     }
 
     @Test

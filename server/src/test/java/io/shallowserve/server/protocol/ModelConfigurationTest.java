@@ -4,15 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import com.google.protobuf.TextFormat;
 import io.shallowserve.proto.inference.DataType;
 import io.shallowserve.proto.inference.ModelConfig;
 import io.shallowserve.proto.inference.ModelInput;
 import io.shallowserve.proto.inference.ModelInstanceGroup;
+import io.shallowserve.proto.inference.ModelQueuePolicy;
+import io.shallowserve.proto.inference.ModelWarmup;
 import io.shallowserve.runtime.tensor.Datatype;
 import io.shallowserve.runtime.tensor.TensorSpec;
 import io.shallowserve.server.inference.ModelMetadata;
 import io.shallowserve.server.repository.ModelSettings;
 import io.shallowserve.server.repository.ServedTensor;
+import io.shallowserve.server.repository.TritonModelConfig;
 import io.shallowserve.server.repository.VersionPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -134,7 +138,7 @@ class ModelConfigurationTest {
                 List.of(ServedTensor.unchanged(new TensorSpec("v", Datatype.FP32, List.of(-1L, 3L)))),
                 List.of(ServedTensor.unchanged(new TensorSpec("n", Datatype.FP32, List.of(3L)))),
                 Optional.empty(), "single", "single 1t", Map.of(), Optional.empty(), 0, List.of(), 0,
-                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL), Optional.empty());
 
         ModelConfig config = ModelConfiguration.of(metadata, -1);
 
@@ -144,12 +148,47 @@ class ModelConfigurationTest {
         assertThat(config.getOutput(0).getDimsList()).containsExactly(3L);
     }
 
+    @Test
+    void of_tritonConfiguration_reportsTheQueuePolicyParametersAndWarmUpSamplesItApplies() throws Exception {
+        ModelConfig file = TextFormat.parse("""
+                max_batch_size: 8
+                dynamic_batching { default_queue_policy { max_queue_size: 3 default_timeout_microseconds: 5000 } }
+                parameters { key: "intra_op_thread_count" value: { string_value: "2" } }
+                parameters { key: "shallowserve.plan" value: { string_value: "wide" } }
+                model_warmup [ { name: "zeros" batch_size: 2 inputs { key: "input"
+                  value: { data_type: TYPE_FP32 dims: [ 1, 28, 28 ] zero_data: true } } } ]
+                """, ModelConfig.class);
+        TritonModelConfig configuration = TritonModelConfig.of("m", file, List.of(), new ModelSettings(1,
+                ModelSettings.Batching.OFF, VersionPolicy.ALL), 64, -1);
+
+        ModelConfig config = ModelConfiguration.of(metadata(configuration.settings(), Optional.of(configuration)), -1);
+
+        assertThat(config.getDynamicBatching().getDefaultQueuePolicy()).isEqualTo(ModelQueuePolicy.newBuilder()
+                .setMaxQueueSize(3).setDefaultTimeoutMicroseconds(5000).build());
+        assertThat(config.getParametersMap()).containsOnlyKeys("intra_op_thread_count", "shallowserve.plan");
+        assertThat(config.getParametersMap().get("intra_op_thread_count").getStringValue()).isEqualTo("2");
+        assertThat(config.getParametersMap().get("shallowserve.plan").getStringValue()).isEqualTo("wide");
+        assertThat(config.getModelWarmupList()).containsExactly(ModelWarmup.newBuilder().setName("zeros")
+                .setBatchSize(2).setCount(1).putInputs("input", ModelWarmup.Input.newBuilder()
+                        .setDataType(DataType.TYPE_FP32).addAllDims(List.of(1L, 28L, 28L)).setZeroData(true).build())
+                .build());
+        String json = new String(ModelConfiguration.json(config), StandardCharsets.UTF_8);
+        assertThat(json).contains("\"default_queue_policy\":{\"timeout_action\":\"REJECT\","
+                + "\"default_timeout_microseconds\":5000,\"allow_timeout_override\":false,\"max_queue_size\":3}")
+                .contains("\"model_warmup\":[{\"name\":\"zeros\",\"batch_size\":2,\"inputs\":{\"input\":"
+                        + "{\"data_type\":\"TYPE_FP32\",\"dims\":[1,28,28],\"zero_data\":true}},\"count\":1}]");
+    }
+
     static ModelMetadata metadata(ModelSettings serving) {
+        return metadata(serving, Optional.empty());
+    }
+
+    static ModelMetadata metadata(ModelSettings serving, Optional<TritonModelConfig> configuration) {
         return new ModelMetadata("m", List.of("1"), "onnxruntime_onnx",
                 List.of(ServedTensor.unchanged(new TensorSpec("input", Datatype.FP32, List.of(-1L, 1L, 28L, 28L)))),
                 List.of(ServedTensor.unchanged(new TensorSpec("logits", Datatype.FP32, List.of(-1L, 10L)))),
                 Optional.of("deep"), "single", "single 1t", Map.of(), Optional.empty(), 1234, List.of("a"), 64,
-                serving);
+                serving, configuration);
     }
 
     /** A graph of x FP32 [-1] to y INT64 [-1], no configuration, max_batch_size 8: as auto-complete serves it. */
@@ -158,6 +197,6 @@ class ModelConfigurationTest {
                 List.of(ServedTensor.autoCompleted(new TensorSpec("x", Datatype.FP32, List.of(-1L)), true)),
                 List.of(ServedTensor.autoCompleted(new TensorSpec("y", Datatype.INT64, List.of(-1L)), true)),
                 Optional.empty(), "single", "single 1t", Map.of(), Optional.empty(), 0, List.of(), 8,
-                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL));
+                new ModelSettings(1, ModelSettings.Batching.OFF, VersionPolicy.ALL), Optional.empty());
     }
 }
