@@ -30,8 +30,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * tensor of the batch alone (dims [1], reshape to []): a sample read from the model's warmup/ folder in config.pbtxt,
  * samples of zeros and random bytes in a load request's configuration, run on each of two instances; a sample whose
  * file is short, one for an input the model does not have and one that ONNX Runtime fails to run fail the version's
- * load, naming the sample. Warm-up
- * runs are not requests: the statistics do not count them.
+ * load, naming the sample. Warm-up runs are not requests: the statistics do not count them. Each test has models of
+ * its own.
  */
 @Timeout(120)
 class ModelWarmupTest {
@@ -42,6 +42,7 @@ class ModelWarmupTest {
     /** y = x reshaped to rows of 3, which ONNX Runtime refuses for a batch of 2 rows. */
     private static final String FAILS_TO_RUN = "warmup-fails-to-run";
     private static final String LOADED = "warmup-by-load";
+    private static final String REFUSED = "warmup-refused";
     /** Triton's idiom for the graph's tensors of the batch alone, max_batch_size 8, one instance. */
     private static final String TENSORS = ReshapeServingTest.BATCH_ONLY_CONFIG;
     private static final Path REPOSITORY = repository();
@@ -115,11 +116,11 @@ class ModelWarmupTest {
                 + " \"batch_size\": 1, \"inputs\": {\"x\": {\"data_type\": \"TYPE_INT32\", \"dims\": [1],"
                 + " \"zero_data\": true}}}]}";
 
-        HttpResponse<String> load = SERVER.loadWithConfig(FROM_FILE, config);
+        HttpResponse<String> load = SERVER.loadWithConfig(REFUSED, config);
 
         assertThat(load.statusCode()).isEqualTo(400);
         assertThat(load.body()).contains("failed to run warmup sample 'wrong type': input 'x'");
-        assertThat(negated(FROM_FILE, 2f)).isEqualTo(-2f);
+        assertThat(negated(REFUSED, 2f)).isEqualTo(-2f);
     }
 
     /** -x as the model answers it over HTTP JSON. */
@@ -159,6 +160,7 @@ class ModelWarmupTest {
                       inputs { key: "z" value: { data_type: TYPE_FP32 dims: [ 1 ] zero_data: true } } } ]
                     """);
             write(root, LOADED, TENSORS);
+            write(root, REFUSED, TENSORS);
             Path failing = Files.createDirectories(root.resolve(FAILS_TO_RUN).resolve("1"));
             Files.write(failing.resolve("model.onnx"), rowsOfThree().toByteArray());
             Files.writeString(root.resolve(FAILS_TO_RUN).resolve("config.pbtxt"), """
