@@ -10,13 +10,13 @@ import io.shallowserve.runtime.exec.SessionFactory;
 import io.shallowserve.runtime.repository.ModelRepository;
 import io.shallowserve.runtime.repository.ModelVersion;
 import io.shallowserve.runtime.repository.ModelVersionException;
+import io.shallowserve.runtime.tensor.RandomTensors;
 import io.shallowserve.runtime.tensor.Tensor;
 import io.shallowserve.server.inference.EngineConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -64,7 +64,6 @@ public final class WarmupBenchmark {
         long[][] first = new long[MODELS.size()][rounds];
         long[][] second = new long[MODELS.size()][rounds];
         long[][] settled = new long[MODELS.size()][rounds];
-        List<Tensor> image = List.of(randomImage());
         ExecutorService branchPool = Executors.newFixedThreadPool(config.branchThreads(),
                 Thread.ofPlatform().name("warmup-bench-branch-", 0).daemon(true).factory());
         try {
@@ -73,6 +72,7 @@ public final class WarmupBenchmark {
                 for (int m = 0; m < MODELS.size(); m++) {
                     ModelVersion version = ModelRepository.verify(models.resolve(MODELS.get(m)).resolve("1"));
                     ExecutionPlan instance = loader.load(version, plan, 1).instances().getFirst();
+                    List<Tensor> image = RandomTensors.of(instance.inputs(), 1);
                     try {
                         first[m][round] = timed(instance, image);
                         second[m][round] = timed(instance, image);
@@ -98,15 +98,6 @@ public final class WarmupBenchmark {
         long start = System.nanoTime();
         instance.run(inputs);
         return System.nanoTime() - start;
-    }
-
-    private static Tensor randomImage() {
-        float[] pixels = new float[28 * 28];
-        Random random = new Random(1);
-        for (int i = 0; i < pixels.length; i++) {
-            pixels[i] = random.nextFloat();
-        }
-        return Tensor.ofFloats("input", new long[] {1, 1, 28, 28}, pixels);
     }
 
     private static String report(PlanChoice plan, int rounds, int runs, String arguments, long[][] first,

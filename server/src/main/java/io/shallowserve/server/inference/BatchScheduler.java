@@ -125,7 +125,7 @@ final class BatchScheduler implements AutoCloseable {
         long now = System.nanoTime();
         Pending pending = new Pending(inputs, images, now, deadlineNanoTime,
                 queueTimeoutNanos > 0 ? now + queueTimeoutNanos : Long.MAX_VALUE);
-        if (deadlineNanoTime != Long.MAX_VALUE && now - deadlineNanoTime >= 0) {
+        if (passed(deadlineNanoTime, now)) {
             finish(pending, deadlineExceeded("its deadline passed before it was queued"));
             return pending.future;
         }
@@ -307,6 +307,7 @@ final class BatchScheduler implements AutoCloseable {
         }
     }
 
+    /** Whether {@code nanoTime} (a deadline; Long.MAX_VALUE for none) has passed at {@code now}. */
     private static boolean passed(long nanoTime, long now) {
         return nanoTime != Long.MAX_VALUE && now - nanoTime >= 0;
     }

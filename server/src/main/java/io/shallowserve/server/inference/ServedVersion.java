@@ -40,8 +40,6 @@ final class ServedVersion {
     private final VersionMetrics metrics;
     private final BatchScheduler scheduler;
     private final RequestValidator validator;
-    private final List<ServedTensor> inputs;
-    private final List<ServedTensor> outputs;
     private final List<String> labels;
     private final UserCount users = new UserCount();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -67,8 +65,6 @@ final class ServedVersion {
         this.maxBatchSize = maxBatchSize;
         this.closer = closer;
         this.validator = RequestValidator.of(model.name(), plan.instances().getFirst(), configuration, maxBatchSize);
-        this.inputs = validator.servedInputs();
-        this.outputs = validator.servedOutputs();
         this.labels = model instanceof ModelVersion trained ? trained.manifest().labels() : List.of();
         int branches = plan.instances().getFirst() instanceof BranchesPlan branchesPlan
                 ? branchesPlan.branchCount() : 0;
@@ -91,12 +87,12 @@ final class ServedVersion {
 
     /** The inputs requests send. */
     List<ServedTensor> inputs() {
-        return inputs;
+        return validator.servedInputs();
     }
 
     /** The outputs requests may ask for. */
     List<ServedTensor> outputs() {
-        return outputs;
+        return validator.servedOutputs();
     }
 
     /** The Triton configuration it was loaded with (config.pbtxt or a load request's), if any. */
@@ -207,7 +203,7 @@ final class ServedVersion {
     ModelMetadata metadata(List<String> readyVersionsNewestFirst) {
         Optional<String> shape = model instanceof ModelVersion trained ? Optional.of(trained.manifest().shape())
                 : Optional.empty();
-        return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs, outputs,
+        return new ModelMetadata(model.name(), readyVersionsNewestFirst, TritonModelConfig.PLATFORM, inputs(), outputs(),
                 shape, plan.name(), plan.candidate(),
                 plan.measuredMicros(), plan.split(), parameters, labels, maxBatchSize, settings, configuration);
     }
@@ -230,7 +226,7 @@ final class ServedVersion {
     private List<Tensor> buildOutputs(List<RequestedOutput> requested, List<Tensor> computed) {
         List<Tensor> built = new ArrayList<>(requested.size());
         for (RequestedOutput wanted : requested) {
-            ServedTensor served = outputs.stream().filter(tensor -> tensor.name().equals(wanted.name())).findFirst()
+            ServedTensor served = outputs().stream().filter(tensor -> tensor.name().equals(wanted.name())).findFirst()
                     .orElseThrow();
             Tensor output = served.toApi(computed.stream().filter(tensor -> tensor.name().equals(wanted.name()))
                     .findFirst().orElseThrow());

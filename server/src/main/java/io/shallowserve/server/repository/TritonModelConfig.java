@@ -287,6 +287,16 @@ public record TritonModelConfig(
         };
     }
 
+    /**
+     * {@code type} as the protocol's datatype, or an error naming {@code subject} where the file gives none or one this
+     * server has no tensors of.
+     */
+    static Datatype requireDatatype(String subject, DataType type) {
+        return datatype(type).orElseThrow(() -> new IllegalArgumentException(subject + " has "
+                + (type == DataType.TYPE_INVALID ? "no data_type" : "data_type " + type + ", which this server has"
+                        + " no tensors of") + "; give its TYPE_ (e.g. TYPE_FP32)"));
+    }
+
     /** The protocol's datatype as Triton's data type (FP32 is TYPE_FP32, BYTES is TYPE_STRING). */
     public static DataType dataType(Datatype datatype) {
         return datatype == Datatype.BYTES ? DataType.TYPE_STRING : DataType.valueOf("TYPE_" + datatype.name());
@@ -543,9 +553,7 @@ public record TritonModelConfig(
                     + " name for it");
         }
         String subject = kind + " '" + name + "'";
-        Datatype datatype = datatype(type).orElseThrow(() -> new IllegalArgumentException(subject + " has "
-                + (type == DataType.TYPE_INVALID ? "no data_type" : "data_type " + type + ", which this server has"
-                        + " no tensors of") + "; give its TYPE_ (e.g. TYPE_FP32)"));
+        Datatype datatype = requireDatatype(subject, type);
         if (dims.isEmpty()) {
             // Triton refuses it too (ValidateModelInput / ValidateModelOutput: "must specify 'dims'").
             throw new IllegalArgumentException(subject + " has no dims; give them without the batch dimension (a"

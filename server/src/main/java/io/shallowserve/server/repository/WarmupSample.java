@@ -108,10 +108,7 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
     }
 
     private static Input input(String subject, String name, ModelWarmup.Input input, int maxBatchSize) {
-        Datatype datatype = TritonModelConfig.datatype(input.getDataType()).orElseThrow(() ->
-                new IllegalArgumentException(subject + " has " + (input.getDataTypeValue() == 0 ? "no data_type"
-                        : "data_type " + input.getDataType() + ", which this server has no tensors of")
-                        + "; give the input's TYPE_ (e.g. TYPE_FP32)"));
+        Datatype datatype = TritonModelConfig.requireDatatype(subject, input.getDataType());
         List<Long> dims = input.getDimsList();
         if (dims.stream().anyMatch(d -> d < 0)) {
             // Triton: "warmup setting expects all variable-size dimensions are specified".
