@@ -485,9 +485,9 @@ public final class ModelLoader {
         }
         long start = System.nanoTime();
         List<ExecutionPlan> instances = version.plan().instances();
+        int maxBatchSize = version.maxBatchSize(config.maxBatchSize());
         int batches = Warmup.run(samples, modelFolder, RequestValidator.of(version.model().name(),
-                instances.getFirst(), version.configuration(), version.maxBatchSize(config.maxBatchSize())),
-                instances);
+                instances.getFirst(), version.configuration(), maxBatchSize), instances, maxBatchSize);
         LOG.log(System.Logger.Level.INFO, "{0}: warmed up, {1} sample(s) on {2} instance(s): {3} batch(es) in {4} ms",
                 version.model().id(), samples.size(), instances.size(), batches,
                 (System.nanoTime() - start) / 1_000_000);

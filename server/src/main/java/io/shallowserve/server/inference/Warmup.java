@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 
 /**
  * Runs a version's model_warmup samples on each of its instances before it serves, as Triton does, so that the first
@@ -31,17 +32,26 @@ final class Warmup {
     }
 
     /**
-     * @param modelFolder the model's folder, whose {@value WarmupSample#DATA_FOLDER} folder holds the data files
+     * @param modelFolder  the model's folder, whose {@value WarmupSample#DATA_FOLDER} folder holds the data files
+     * @param maxBatchSize the model's largest batch as loaded; 0 for a model without a batch dimension
      * @return the batches run, over every instance
      * @throws ModelVersionException "failed to run warmup sample 'name': " and why
      */
     static int run(List<WarmupSample> samples, Path modelFolder, RequestValidator validator,
-            List<ExecutionPlan> instances) throws ModelVersionException {
+            List<ExecutionPlan> instances, int maxBatchSize) throws ModelVersionException {
         int batches = 0;
         for (WarmupSample sample : samples) {
+            if (maxBatchSize == 0 && sample.batchSize() != 1) {
+                throw failed(sample, "batch_size is " + sample.batchSize() + ", but the model has no batch dimension"
+                        + " (max_batch_size 0) and runs one request at a time; give batch_size 1", null);
+            }
+            if (sample.batchSize() > maxBatchSize && maxBatchSize > 0) {
+                throw failed(sample, "batch_size is " + sample.batchSize() + ", over the model's largest batch, "
+                        + maxBatchSize, null);
+            }
             List<Tensor> inputs;
             try {
-                inputs = validator.inputs(batch(sample, modelFolder)).inputs();
+                inputs = validator.inputs(batch(sample, modelFolder, maxBatchSize > 0)).inputs();
             } catch (InferenceException e) {
                 throw failed(sample, e.getMessage(), e);
             }
@@ -63,19 +73,25 @@ final class Warmup {
         return new ModelVersionException("failed to run warmup sample '" + sample.name() + "': " + why, cause);
     }
 
-    /** The sample's inputs as requests bring them: its batch_size rows of one request each, one after the other. */
-    private static List<Tensor> batch(WarmupSample sample, Path modelFolder) throws ModelVersionException {
+    /**
+     * The sample's inputs as requests bring them: its batch_size rows of one request each, one after the other; a
+     * request's shape is [1] + dims where the model {@code batches}, else dims.
+     */
+    private static List<Tensor> batch(WarmupSample sample, Path modelFolder, boolean batches)
+            throws ModelVersionException {
         List<Tensor> tensors = new ArrayList<>();
         for (WarmupSample.Input input : sample.inputs()) {
-            Tensor row = new Tensor(input.name(), input.datatype(),
-                    input.shape().stream().mapToLong(Long::longValue).toArray(), data(sample, input, modelFolder));
+            LongStream dims = input.dims().stream().mapToLong(Long::longValue);
+            long[] shape = (batches ? LongStream.concat(LongStream.of(1), dims) : dims).toArray();
+            Tensor row = new Tensor(input.name(), input.datatype(), shape, data(sample, input, shape, modelFolder));
             tensors.add(sample.batchSize() == 1 ? row
                     : Tensor.concatenateRows(Collections.nCopies(sample.batchSize(), row)));
         }
         return tensors;
     }
 
-    private static byte[] data(WarmupSample sample, WarmupSample.Input input, Path modelFolder)
+    /** One request's data for {@code input}, of {@code shape} (for messages). */
+    private static byte[] data(WarmupSample sample, WarmupSample.Input input, long[] shape, Path modelFolder)
             throws ModelVersionException {
         Datatype datatype = input.datatype();
         // WarmupSample.of bounded the sample's batch to MAX_BATCH_BYTES.
@@ -83,7 +99,7 @@ final class Warmup {
         return switch (input.source()) {
             case ZEROS -> new byte[bytes];
             case RANDOM -> datatype == Datatype.BYTES ? new byte[bytes] : random(datatype, bytes);
-            case FILE -> file(sample, input, datatype == Datatype.BYTES ? -1 : bytes, modelFolder);
+            case FILE -> file(sample, input, shape, datatype == Datatype.BYTES ? -1 : bytes, modelFolder);
         };
     }
 
@@ -103,8 +119,8 @@ final class Warmup {
      * The first {@code bytes} bytes of the input's file, as Triton takes them; for BYTES ({@code bytes} -1) the whole
      * file, each element its 4-byte little-endian length and then its bytes.
      */
-    private static byte[] file(WarmupSample sample, WarmupSample.Input input, int bytes, Path modelFolder)
-            throws ModelVersionException {
+    private static byte[] file(WarmupSample sample, WarmupSample.Input input, long[] shape, int bytes,
+            Path modelFolder) throws ModelVersionException {
         Path file = modelFolder.resolve(WarmupSample.DATA_FOLDER).resolve(input.file());
         String shown = modelFolder.getFileName() + "/" + WarmupSample.DATA_FOLDER + "/" + input.file();
         try (InputStream in = Files.newInputStream(file)) {
@@ -117,7 +133,7 @@ final class Warmup {
             byte[] data = in.readNBytes(bytes < 0 ? (int) size : bytes);
             if (bytes >= 0 && data.length < bytes) {
                 throw failed(sample, "input '" + input.name() + "' " + input.datatype() + " "
-                        + Arrays.toString(input.shape().toArray()) + " needs " + bytes + " bytes, but " + shown
+                        + Arrays.toString(shape) + " needs " + bytes + " bytes, but " + shown
                         + " has " + data.length, null);
             }
             return data;

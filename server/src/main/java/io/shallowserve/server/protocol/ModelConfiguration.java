@@ -110,7 +110,7 @@ public final class ModelConfiguration {
                 config.putParameters(TritonModelConfig.INTRA_OP_THREADS,
                         parameter(Integer.toString(threads.getAsInt()))));
         configured.map(TritonModelConfig::warmups).orElse(List.of())
-                .forEach(sample -> config.addModelWarmup(warmup(sample, batches)));
+                .forEach(sample -> config.addModelWarmup(warmup(sample)));
         ModelInstanceGroup.Builder instances = ModelInstanceGroup.newBuilder()
                 // Triton's name for a model's first instance group.
                 .setName(metadata.name() + "_0")
@@ -146,14 +146,14 @@ public final class ModelConfiguration {
         return ModelParameter.newBuilder().setStringValue(value).build();
     }
 
-    /** A warm-up sample as config.pbtxt gives it: each input's dims without the batch dimension. */
-    private static ModelWarmup warmup(WarmupSample sample, boolean batches) {
+    /** A warm-up sample as config.pbtxt gives it. */
+    private static ModelWarmup warmup(WarmupSample sample) {
         ModelWarmup.Builder warmup = ModelWarmup.newBuilder().setName(sample.name())
                 .setBatchSize(sample.batchSize()).setCount(sample.runs());
         for (WarmupSample.Input input : sample.inputs()) {
             ModelWarmup.Input.Builder proto = ModelWarmup.Input.newBuilder()
                     .setDataType(TritonModelConfig.dataType(input.datatype()))
-                    .addAllDims(withoutBatch(input.shape(), batches));
+                    .addAllDims(input.dims());
             switch (input.source()) {
                 case ZEROS -> proto.setZeroData(true);
                 case RANDOM -> proto.setRandomData(true);

@@ -363,7 +363,7 @@ public record TritonModelConfig(
         requireUniqueNames("output", outputs);
         QueuePolicy queuePolicy = queuePolicy(config, unused);
         return new TritonModelConfig(settings, plan, intraOpThreads, queuePolicy, maxBatchSize, inputs, outputs,
-                WarmupSample.of(config.getModelWarmupList(), maxBatchSize), List.copyOf(unused));
+                WarmupSample.of(config.getModelWarmupList()), List.copyOf(unused));
     }
 
     private static void requireEmptyOr(String field, String value, String supported) {

@@ -11,10 +11,12 @@ import java.util.Map;
 /**
  * One of config.pbtxt's model_warmup samples, as Triton runs it: {@code batchSize} requests of one row each run
  * together as one batch, {@code runs} times, on every instance of a version before it serves; a version whose sample
- * fails does not load. A sample of batch_size 0 is skipped, as Triton skips it.
+ * fails does not load. A sample of batch_size 0 is skipped, as Triton skips it. Whether a request's shape has the
+ * batch dimension, and how many rows a batch may have, are the loaded model's: a configuration may leave
+ * max_batch_size to the graph.
  *
  * @param name      the sample's name, for messages
- * @param batchSize rows of the batch: requests run together (1 for a model with max_batch_size 0)
+ * @param batchSize rows of the batch: requests run together
  * @param runs      how often the batch runs: count, at least once
  * @param inputs    how each input is made, in the order config.pbtxt gives them
  */
@@ -40,19 +42,20 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
     }
 
     /**
-     * @param shape one request's shape: [1] + dims for a model that batches, dims for one that does not
-     * @param file  for {@link Source#FILE}, the file's path below {@value #DATA_FOLDER}; else empty
+     * @param dims the shape without the batch dimension, as config.pbtxt gives it: a request's whole shape for a model
+     *             without a batch dimension, else [1] + dims
+     * @param file for {@link Source#FILE}, the file's path below {@value #DATA_FOLDER}; else empty
      */
-    public record Input(String name, Datatype datatype, List<Long> shape, Source source, String file) {
+    public record Input(String name, Datatype datatype, List<Long> dims, Source source, String file) {
 
         public Input {
-            shape = List.copyOf(shape);
+            dims = List.copyOf(dims);
         }
 
         /** The bytes of one request's data (a BYTES element counted by its length field); Long.MAX_VALUE past it. */
         public long requestBytes() {
             try {
-                return Math.multiplyExact(Tensor.elementCount(shape.stream().mapToLong(Long::longValue).toArray()),
+                return Math.multiplyExact(Tensor.elementCount(dims.stream().mapToLong(Long::longValue).toArray()),
                         (long) (datatype == Datatype.BYTES ? Integer.BYTES : datatype.byteSize()));
             } catch (ArithmeticException e) {
                 return Long.MAX_VALUE;
@@ -65,11 +68,12 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
     }
 
     /**
-     * The samples of config.pbtxt's model_warmup, checked as far as the configuration can tell.
+     * The samples of config.pbtxt's model_warmup, checked as far as the configuration can tell (the batch against the
+     * model is checked when it runs, {@code Warmup}).
      *
      * @throws IllegalArgumentException naming the sample and what is wrong with it
      */
-    static List<WarmupSample> of(List<ModelWarmup> warmups, int maxBatchSize) {
+    static List<WarmupSample> of(List<ModelWarmup> warmups) {
         List<WarmupSample> samples = new ArrayList<>();
         for (ModelWarmup warmup : warmups) {
             if (warmup.getBatchSize() == 0) {
@@ -77,14 +81,6 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
             }
             String subject = "model_warmup '" + warmup.getName() + "'";
             int batchSize = (int) Math.min(Integer.toUnsignedLong(warmup.getBatchSize()), Integer.MAX_VALUE);
-            if (maxBatchSize == 0 && batchSize != 1) {
-                throw new IllegalArgumentException(subject + " has batch_size " + batchSize + ", but with"
-                        + " max_batch_size 0 the model runs one request at a time; give batch_size 1");
-            }
-            if (maxBatchSize > 0 && batchSize > maxBatchSize) {
-                throw new IllegalArgumentException(subject + " has batch_size " + batchSize + ", over max_batch_size "
-                        + maxBatchSize);
-            }
             if (warmup.getInputsMap().isEmpty()) {
                 throw new IllegalArgumentException(subject + " has no inputs; give each input of the model its"
                         + " data_type, dims and zero_data, random_data or input_data_file");
@@ -92,8 +88,7 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
             List<Input> inputs = new ArrayList<>();
             long batchBytes = 0;
             for (Map.Entry<String, ModelWarmup.Input> entry : warmup.getInputsMap().entrySet()) {
-                Input input = input(subject + " input '" + entry.getKey() + "'", entry.getKey(), entry.getValue(),
-                        maxBatchSize);
+                Input input = input(subject + " input '" + entry.getKey() + "'", entry.getKey(), entry.getValue());
                 inputs.add(input);
                 batchBytes += Math.min(input.requestBytes(), MAX_BATCH_BYTES + 1) * batchSize;
                 if (batchBytes > MAX_BATCH_BYTES) {
@@ -107,7 +102,7 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
         return samples;
     }
 
-    private static Input input(String subject, String name, ModelWarmup.Input input, int maxBatchSize) {
+    private static Input input(String subject, String name, ModelWarmup.Input input) {
         Datatype datatype = TritonModelConfig.requireDatatype(subject, input.getDataType());
         List<Long> dims = input.getDimsList();
         if (dims.stream().anyMatch(d -> d < 0)) {
@@ -115,15 +110,10 @@ public record WarmupSample(String name, int batchSize, int runs, List<Input> inp
             throw new IllegalArgumentException(subject + " has dims " + dims + "; a sample's dimensions all have a"
                     + " size (no -1)");
         }
-        List<Long> shape = new ArrayList<>();
-        if (maxBatchSize > 0) {
-            shape.add(1L);
-        }
-        shape.addAll(dims);
         return switch (input.getInputDataTypeCase()) {
-            case ZERO_DATA -> new Input(name, datatype, shape, Source.ZEROS, "");
-            case RANDOM_DATA -> new Input(name, datatype, shape, Source.RANDOM, "");
-            case INPUT_DATA_FILE -> new Input(name, datatype, shape, Source.FILE,
+            case ZERO_DATA -> new Input(name, datatype, dims, Source.ZEROS, "");
+            case RANDOM_DATA -> new Input(name, datatype, dims, Source.RANDOM, "");
+            case INPUT_DATA_FILE -> new Input(name, datatype, dims, Source.FILE,
                     dataFile(subject, input.getInputDataFile()));
             case INPUTDATATYPE_NOT_SET -> throw new IllegalArgumentException(subject + " gives no data; set"
                     + " zero_data, random_data or input_data_file");

@@ -43,6 +43,8 @@ class ModelWarmupTest {
     private static final String FAILS_TO_RUN = "warmup-fails-to-run";
     private static final String LOADED = "warmup-by-load";
     private static final String REFUSED = "warmup-refused";
+    /** {@link MixedGraph}'s four datatypes, warmed up as Triton's own tests (qa/L0_warmup) write their samples. */
+    private static final String EVERY_TYPE = "warmup-every-type";
     /** Triton's idiom for the graph's tensors of the batch alone, max_batch_size 8, one instance. */
     private static final String TENSORS = ReshapeServingTest.BATCH_ONLY_CONFIG;
     private static final Path REPOSITORY = repository();
@@ -85,6 +87,16 @@ class ModelWarmupTest {
                 .contains("Reshape");
     }
 
+    /**
+     * Random data of every kind, in config.pbtxt as Triton's qa/L0_warmup writes its samples (a scalar dims, "name :"):
+     * INT64 and FP32 random bytes, BOOL 0 or 1, BYTES zeros (empty strings, as Triton falls back for strings).
+     */
+    @Test
+    void start_randomSampleOfEveryDatatype_versionServes() {
+        assertThat(SERVER.get("/v2/models/" + EVERY_TYPE + "/ready").statusCode()).isEqualTo(200);
+        assertThat(statistics(EVERY_TYPE, "execution_count")).isZero();
+    }
+
     @Test
     void load_configWithSamples_runsEverySampleOnEveryInstanceBeforeServing() {
         String config = "{\"max_batch_size\": 8,"
@@ -121,6 +133,32 @@ class ModelWarmupTest {
         assertThat(load.statusCode()).isEqualTo(400);
         assertThat(load.body()).contains("failed to run warmup sample 'wrong type': input 'x'");
         assertThat(negated(REFUSED, 2f)).isEqualTo(-2f);
+    }
+
+    /** The batch is checked against the model as loaded: its largest batch, or none without a batch dimension. */
+    @Test
+    void load_batchTheModelCannotRun_isRefusedAndTheVersionServesOn() {
+        String overTheLargest = "{\"max_batch_size\": 8, \"model_warmup\": [{\"name\": \"nine\", \"batch_size\": 9,"
+                + " \"inputs\": {\"x\": {\"data_type\": \"TYPE_FP32\", \"dims\": [1], \"zero_data\": true}}}]}";
+        // As ReshapeServingTest's whole-shape model: dims [1, -1] reshaped to the graph's [-1], no batch dimension.
+        String noBatch = "{\"max_batch_size\": 0,"
+                + " \"input\": [{\"name\": \"x\", \"data_type\": \"TYPE_FP32\", \"dims\": [1, -1],"
+                + " \"reshape\": {\"shape\": [-1]}}],"
+                + " \"output\": [{\"name\": \"y\", \"data_type\": \"TYPE_FP32\", \"dims\": [1, -1],"
+                + " \"reshape\": {\"shape\": [-1]}}],"
+                + " \"model_warmup\": [{\"name\": \"two\", \"batch_size\": 2,"
+                + " \"inputs\": {\"x\": {\"data_type\": \"TYPE_FP32\", \"dims\": [1, 3], \"zero_data\": true}}}]}";
+
+        HttpResponse<String> over = SERVER.loadWithConfig(REFUSED, overTheLargest);
+        HttpResponse<String> unbatched = SERVER.loadWithConfig(REFUSED, noBatch);
+
+        assertThat(over.statusCode()).isEqualTo(400);
+        assertThat(over.body()).contains("failed to run warmup sample 'nine': batch_size is 9, over the model's largest"
+                + " batch, 8");
+        assertThat(unbatched.statusCode()).isEqualTo(400);
+        assertThat(unbatched.body()).contains("failed to run warmup sample 'two': batch_size is 2, but the model has no"
+                + " batch dimension");
+        assertThat(negated(REFUSED, 3f)).isEqualTo(-3f);
     }
 
     /** -x as the model answers it over HTTP JSON. */
@@ -161,6 +199,15 @@ class ModelWarmupTest {
                     """);
             write(root, LOADED, TENSORS);
             write(root, REFUSED, TENSORS);
+            MixedGraph.write(root, EVERY_TYPE);
+            StringBuilder sample = new StringBuilder("model_warmup [{\n    name : \"every type\"\n    batch_size: 2\n");
+            for (String[] input : new String[][] {{"a", "TYPE_INT64", "2"}, {"b", "TYPE_FP32", "2"},
+                    {"s", "TYPE_STRING", "1"}, {"m", "TYPE_BOOL", "2"}}) {
+                sample.append("    inputs {\n        key: \"").append(input[0]).append("\"\n        value: {\n")
+                        .append("            data_type: ").append(input[1]).append("\n            dims: ")
+                        .append(input[2]).append("\n            random_data: true\n        }\n    }\n");
+            }
+            Files.writeString(root.resolve(EVERY_TYPE).resolve("config.pbtxt"), sample.append("}]\n"));
             Path failing = Files.createDirectories(root.resolve(FAILS_TO_RUN).resolve("1"));
             Files.write(failing.resolve("model.onnx"), rowsOfThree().toByteArray());
             Files.writeString(root.resolve(FAILS_TO_RUN).resolve("config.pbtxt"), """

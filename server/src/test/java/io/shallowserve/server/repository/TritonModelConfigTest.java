@@ -282,7 +282,7 @@ class TritonModelConfigTest {
         assertThat(config.intraOpThreads()).hasValue(1);
         assertThat(config.queuePolicy()).isEqualTo(new TritonModelConfig.QueuePolicy(OptionalInt.empty(), 1000));
         assertThat(config.warmups()).containsExactly(new WarmupSample("sample", 1, 1, List.of(
-                new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS, ""))));
+                new WarmupSample.Input("input0", Datatype.FP32, List.of(16L), WarmupSample.Source.ZEROS, ""))));
     }
 
     @Test
@@ -312,14 +312,14 @@ class TritonModelConfigTest {
 
         assertThat(config.warmups()).containsExactly(
                 new WarmupSample("zeros and a file", 4, 3, List.of(
-                        new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.ZEROS,
+                        new WarmupSample.Input("input0", Datatype.FP32, List.of(16L), WarmupSample.Source.ZEROS,
                                 ""),
-                        new WarmupSample.Input("input1", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.FILE,
+                        new WarmupSample.Input("input1", Datatype.FP32, List.of(16L), WarmupSample.Source.FILE,
                                 "raw/in1"))),
                 new WarmupSample("random", 1, 1, List.of(
-                        new WarmupSample.Input("input0", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.RANDOM,
+                        new WarmupSample.Input("input0", Datatype.FP32, List.of(16L), WarmupSample.Source.RANDOM,
                                 ""),
-                        new WarmupSample.Input("input1", Datatype.FP32, List.of(1L, 16L), WarmupSample.Source.RANDOM,
+                        new WarmupSample.Input("input1", Datatype.FP32, List.of(16L), WarmupSample.Source.RANDOM,
                                 ""))));
         // Read twice, the same: a poll keeps a version whose configuration did not change.
         assertThat(read(Files.readString(model.resolve(TritonModelConfig.FILE_NAME)))).isEqualTo(config);
@@ -376,6 +376,24 @@ class TritonModelConfigTest {
         assertThat(delayed.unusedFields()).containsExactly("dynamic_batching.default_queue_policy.timeout_action");
         assertThat(read("max_batch_size: 8\ndynamic_batching { }").queuePolicy())
                 .isEqualTo(TritonModelConfig.QueuePolicy.NONE);
+    }
+
+    /** Text as Triton's own tests write it (qa/L0_batcher, qa/L0_warmup): newlines inside braces, a scalar dims. */
+    @Test
+    void read_tritonsQaConfigurations_queuePolicyAndWarmUpAsTheyWriteThem() throws Exception {
+        TritonModelConfig config = read("max_batch_size: 8\n"
+                + "input [{ name: \"INPUT0\" \n data_type: TYPE_FP32 \n dims: [ 16 ] }]\n"
+                + "dynamic_batching {\n  preferred_batch_size: [ 1 ]\n"
+                + "  default_queue_policy { timeout_action: REJECT \n default_timeout_microseconds: 1000000 \n"
+                + " max_queue_size: 8 }\n}\n"
+                + "model_warmup [{\n    name : \"regular sample\"\n    batch_size: 1\n    inputs {\n"
+                + "        key: \"INPUT0\"\n        value: {\n            data_type: TYPE_FP32\n"
+                + "            dims: 16\n            zero_data: true\n        }\n    }\n}]\n");
+
+        assertThat(config.queuePolicy()).isEqualTo(new TritonModelConfig.QueuePolicy(OptionalInt.of(8), 1_000_000));
+        assertThat(config.warmups()).containsExactly(new WarmupSample("regular sample", 1, 1, List.of(
+                new WarmupSample.Input("INPUT0", Datatype.FP32, List.of(16L), WarmupSample.Source.ZEROS, ""))));
+        assertThat(config.unusedFields()).isEmpty();
     }
 
     @Test
@@ -487,13 +505,6 @@ class TritonModelConfigTest {
                 Map.entry("model_warmup [ { name: \"w\" batch_size: 1 inputs { key: \"x\""
                         + " value: { data_type: TYPE_FP32 dims: [ 2 ] input_data_file: \"/etc/passwd\" } } } ]",
                         "model_warmup 'w' input 'x' has input_data_file '/etc/passwd'"),
-                Map.entry("model_warmup [ { name: \"w\" batch_size: 2 inputs { key: \"x\""
-                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] zero_data: true } } } ]",
-                        "model_warmup 'w' has batch_size 2, but with max_batch_size 0 the model runs one request at"
-                        + " a time; give batch_size 1"),
-                Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 9 inputs { key: \"x\""
-                        + " value: { data_type: TYPE_FP32 dims: [ 2 ] zero_data: true } } } ]",
-                        "model_warmup 'w' has batch_size 9, over max_batch_size 8"),
                 Map.entry("model_warmup [ { name: \"w\" batch_size: 1 } ]", "model_warmup 'w' has no inputs"),
                 Map.entry("max_batch_size: 8\nmodel_warmup [ { name: \"w\" batch_size: 8 inputs { key: \"x\""
                         + " value: { data_type: TYPE_FP64 dims: [ 65536, 65536 ] zero_data: true } } } ]",
